@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// cohort-config: how to compile a C++ task library against this cohort.
+//   cohort-config --cflags           compiler flags (include path, C++17, PIC)
+//   cohort-config --includedir       the SDK include directory
+//   cohort-config --cmake-dir        directory holding cohortConfig.cmake
+//   cohort-config --sdk-version      the SDK version libraries must match
+//   cohort-config build SRC... -o OUT [extra compiler flags]
+//                                    builds a task library in one command
+'use strict';
+const path = require('path');
+const fs = require('fs');
+const { spawnSync } = require('child_process');
+
+const root = path.resolve(__dirname, '..');
+const includeDir = path.join(root, 'include');
+const cflags = ['-std=c++17', '-fPIC', '-O2', `-I${includeDir}`];
+
+function sdkVersion() {
+  const h = fs.readFileSync(path.join(includeDir, 'cohort', 'cohort.h'), 'utf8');
+  const m = /#define COHORT_SDK_VERSION (\d+)u/.exec(h);
+  return m ? m[1] : 'unknown';
+}
+
+function usage(code) {
+  process.stderr.write(
+    'usage: cohort-config --cflags | --includedir | --cmake-dir | --sdk-version\n' +
+      '       cohort-config build SOURCE.cc [SOURCE.cc ...] -o OUTPUT.so [compiler flags]\n',
+  );
+  process.exit(code);
+}
+
+const args = process.argv.slice(2);
+if (args.length === 0) usage(1);
+switch (args[0]) {
+  case '--cflags': console.log(cflags.join(' ')); break;
+  case '--includedir': console.log(includeDir); break;
+  case '--cmake-dir': console.log(path.join(root, 'cmake')); break;
+  case '--sdk-version': console.log(sdkVersion()); break;
+  case 'build': {
+    const rest = args.slice(1);
+    const o = rest.indexOf('-o');
+    if (o < 0 || o + 1 >= rest.length) {
+      process.stderr.write('cohort-config build: missing -o OUTPUT.so\n');
+      usage(1);
+    }
+    const out = rest[o + 1];
+    const others = rest.filter((_, i) => i !== o && i !== o + 1);
+    const sources = others.filter((a) => !a.startsWith('-'));
+    const extra = others.filter((a) => a.startsWith('-'));
+    if (sources.length === 0) {
+      process.stderr.write('cohort-config build: no source files given\n');
+      usage(1);
+    }
+    fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+    const cxx = process.env.CXX || 'c++';
+    const cmd = [...cflags, '-shared', '-Wall', '-Wextra', ...extra, ...sources, '-o', out];
+    const r = spawnSync(cxx, cmd, { stdio: 'inherit' });
+    if (r.error) {
+      process.stderr.write(`cohort-config build: cannot run the C++ compiler '${cxx}': ${r.error.message}\n`);
+      process.exit(1);
+    }
+    process.exit(r.status === null ? 1 : r.status);
+  }
+  // eslint-disable-next-line no-fallthrough
+  default: usage(1);
+}

@@ -1,0 +1,99 @@
+#include "events/event.h"
+
+#include <cassert>
+
+namespace cohort {
+
+FailurePtr EventImpl::failure() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return failure_;
+}
+
+void EventImpl::trigger() { fire(kTriggered, nullptr); }
+
+void EventImpl::poison(FailurePtr failure) { fire(kPoisoned, std::move(failure)); }
+
+void EventImpl::fire(State s, FailurePtr failure) {
+  std::vector<std::shared_ptr<EventWaiter>> waiters;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    assert(state_.load(std::memory_order_relaxed) == kPending && "event fired twice");
+    failure_ = std::move(failure);
+    waiters.swap(waiters_);
+    state_.store(s, std::memory_order_release);
+  }
+  FailurePtr f = (s == kPoisoned) ? failure_ : nullptr;
+  for (auto& w : waiters) w->eventFired(f);
+}
+
+bool EventImpl::addWaiter(std::shared_ptr<EventWaiter> w) {
+  if (hasFired()) return false;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (state_.load(std::memory_order_relaxed) != kPending) return false;
+  waiters_.push_back(std::move(w));
+  return true;
+}
+
+Event Event::poisoned(FailurePtr failure) {
+  Event e = create();
+  e.poison(std::move(failure));
+  return e;
+}
+
+void Event::subscribe(std::shared_ptr<EventWaiter> w) const {
+  if (!impl_) {
+    w->eventFired(nullptr);
+    return;
+  }
+  if (!impl_->addWaiter(w)) w->eventFired(impl_->failure());
+}
+
+namespace {
+
+// Counts down the inputs of a merge; the last one fires the merged event.
+class MergeWaiter final : public EventWaiter {
+ public:
+  MergeWaiter(Event out, size_t count) : out_(std::move(out)), remaining_(count) {}
+  void eventFired(const FailurePtr& failure) override {
+    if (failure) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!firstFailure_) firstFailure_ = failure;
+    }
+    if (remaining_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    FailurePtr f;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      f = firstFailure_;
+    }
+    if (f) out_.poison(f); else out_.trigger();
+  }
+
+ private:
+  Event out_;
+  std::atomic<size_t> remaining_;
+  std::mutex mutex_;
+  FailurePtr firstFailure_;
+};
+
+}  // namespace
+
+Event Event::merge(const std::vector<Event>& inputs) {
+  std::vector<const Event*> pending;
+  pending.reserve(inputs.size());
+  for (const Event& e : inputs) {
+    if (!e.exists()) continue;
+    if (e.hasFired()) {
+      if (e.isPoisoned()) return e;  // already failed: nothing to wait for
+      continue;
+    }
+    pending.push_back(&e);
+  }
+  if (pending.empty()) return Event();
+  if (pending.size() == 1) return *pending[0];
+  Event out = create();
+  auto waiter = std::make_shared<MergeWaiter>(out, pending.size());
+  for (const Event* e : pending) e->subscribe(waiter);
+  return out;
+}
+
+}  // namespace cohort

@@ -1,0 +1,51 @@
+// Module entry: creates the per-environment state and registers the
+// bindings. Tear-down joins the worker threads when the environment exits.
+#include <napi.h>
+
+#include "napi/addon_state.h"
+
+namespace cohort::napi {
+
+AddonState& state(Napi::Env env) { return *env.GetInstanceData<AddonState>(); }
+
+Runtime& runtime(Napi::Env env) {
+  AddonState& s = state(env);
+  if (!s.runtime) throw Napi::Error::New(env, "cohort: the runtime is not started; call Runtime.start() first");
+  return *s.runtime;
+}
+
+void refWhileBusy(Napi::Env env) {
+  AddonState& s = state(env);
+  if (!s.wakeRefed && s.wake) {
+    s.wake.Ref(env);
+    s.wakeRefed = true;
+  }
+}
+
+std::vector<uint8_t> bytesFrom(Napi::Value v, const char* what) {
+  if (v.IsBuffer()) {
+    auto b = v.As<Napi::Buffer<uint8_t>>();
+    return std::vector<uint8_t>(b.Data(), b.Data() + b.Length());
+  }
+  if (v.IsTypedArray()) {
+    auto t = v.As<Napi::TypedArray>();
+    auto* base = static_cast<uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset();
+    return std::vector<uint8_t>(base, base + t.ByteLength());
+  }
+  throw Napi::TypeError::New(v.Env(), std::string("cohort: ") + what + " must be a Uint8Array");
+}
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData<AddonState>(new AddonState());  // owned and deleted by the environment
+  initRuntimeBinding(env, exports);
+  initFutureBinding(env, exports);
+  return exports;
+}
+
+}  // namespace cohort::napi
+
+static Napi::Object InitCohort(Napi::Env env, Napi::Object exports) {
+  return cohort::napi::Init(env, exports);
+}
+
+NODE_API_MODULE(cohort, InitCohort)

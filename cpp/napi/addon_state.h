@@ -1,0 +1,34 @@
+// Per-environment state of the binding: the runtime it drives and the one
+// thread-safe function through which runtime threads wake the JS thread.
+#pragma once
+#include <napi.h>
+
+#include <memory>
+
+#include "ops/future.h"
+#include "runtime/runtime.h"
+
+namespace cohort::napi {
+
+struct AddonState {
+  std::shared_ptr<Runtime> runtime;
+  Napi::ThreadSafeFunction wake;  // calls the facade's drain function
+  bool wakeRefed = false;         // JS-thread-only view of the TSFN's ref state
+};
+
+AddonState& state(Napi::Env env);
+Runtime& runtime(Napi::Env env);  // throws if not started
+
+// Keeps the event loop alive while operations are outstanding.
+void refWhileBusy(Napi::Env env);
+
+// Futures cross to JS as externals owning a FuturePtr.
+Napi::Value wrapFuture(Napi::Env env, FuturePtr f);
+FuturePtr unwrapFuture(Napi::Value v, const char* what);
+
+std::vector<uint8_t> bytesFrom(Napi::Value v, const char* what);
+
+void initRuntimeBinding(Napi::Env env, Napi::Object exports);
+void initFutureBinding(Napi::Env env, Napi::Object exports);
+
+}  // namespace cohort::napi

@@ -1,0 +1,202 @@
+// The runtime object's bindings: start/shutdown, task registration,
+// libraries, launches, and the JS processor's drain protocol.
+#include <string>
+#include <vector>
+
+#include "napi/addon_state.h"
+
+namespace cohort::napi {
+namespace {
+
+uint32_t toU32(const Napi::Value& v, const char* what) {
+  if (!v.IsNumber()) throw Napi::TypeError::New(v.Env(), std::string("cohort: ") + what + " must be a number");
+  return v.As<Napi::Number>().Uint32Value();
+}
+
+// start(workers|0, drain) -> {workers, jsProcessor}
+Napi::Value Start(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonState& s = state(env);
+  RuntimeOptions opts;
+  bool requested = info[0].IsNumber();
+  if (requested) opts.workers = info[0].As<Napi::Number>().Uint32Value();
+  if (!info[1].IsFunction()) throw Napi::TypeError::New(env, "cohort: start needs the drain callback");
+  auto rt = Runtime::start(opts, requested);
+  if (s.runtime != rt) {
+    s.runtime = rt;
+    s.wake = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "cohort-wake", 0, 1);
+    s.wake.Unref(env);
+    s.wakeRefed = false;
+    Napi::ThreadSafeFunction tsfn = s.wake;
+    rt->jsQueue().setNotifier([tsfn]() mutable { tsfn.NonBlockingCall(); });
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("workers", rt->workerCount());
+  out.Set("jsProcessor", rt->jsProcessorId());
+  return out;
+}
+
+Napi::Value Outstanding(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(runtime(info.Env()).outstanding()));
+}
+
+// Called once the facade saw outstanding() == 0: joins the workers and
+// releases the wake function so the process can exit.
+Napi::Value Shutdown(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonState& s = state(env);
+  if (!s.runtime) return env.Undefined();
+  if (s.runtime->outstanding() != 0)
+    throw Napi::Error::New(env, "cohort: shutdown while operations are outstanding");
+  s.runtime->jsQueue().setNotifier(nullptr);
+  s.runtime->shutdown();
+  if (s.wake) {
+    s.wake.Release();
+    s.wake = Napi::ThreadSafeFunction();
+  }
+  s.wakeRefed = false;
+  s.runtime.reset();
+  return env.Undefined();
+}
+
+Napi::Value RegisterTask(const Napi::CallbackInfo& info) {
+  Runtime& rt = runtime(info.Env());
+  rt.checkRunning("registerTask");
+  if (!info[0].IsString()) throw Napi::TypeError::New(info.Env(), "registerTask: the task name must be a string");
+  uint32_t flags = info[1].IsNumber() ? info[1].As<Napi::Number>().Uint32Value() : 0;
+  TaskId id = rt.tasks().registerJs(info[0].As<Napi::String>().Utf8Value(), propsFromFlags(flags));
+  return Napi::Number::New(info.Env(), id);
+}
+
+Napi::Value LoadLibrary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString()) throw Napi::TypeError::New(env, "loadLibrary: the path must be a string");
+  auto lib = runtime(env).loadLibrary(info[0].As<Napi::String>().Utf8Value());
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("path", lib->path());
+  char hash[17];
+  snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(lib->contentHash()));
+  out.Set("hash", std::string(hash));
+  Napi::Array tasks = Napi::Array::New(env, lib->tasks().size());
+  for (size_t i = 0; i < lib->tasks().size(); ++i) {
+    Napi::Array pair = Napi::Array::New(env, 2);
+    pair.Set(0u, lib->tasks()[i].first);
+    pair.Set(1u, lib->tasks()[i].second);
+    tasks.Set(static_cast<uint32_t>(i), pair);
+  }
+  out.Set("tasks", tasks);
+  return out;
+}
+
+std::vector<FuturePtr> futuresFrom(const Napi::Value& v) {
+  std::vector<FuturePtr> out;
+  if (v.IsUndefined() || v.IsNull()) return out;
+  if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), "launch: futures must be an array of Futures");
+  Napi::Array a = v.As<Napi::Array>();
+  out.reserve(a.Length());
+  for (uint32_t i = 0; i < a.Length(); ++i) out.push_back(unwrapFuture(a.Get(i), "each entry of futures"));
+  return out;
+}
+
+// launch(taskId, argsBytes, futures?, variant, pinnedWorker) -> future
+Napi::Value Launch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Runtime& rt = runtime(env);
+  LaunchOptions opts;
+  if (info[3].IsNumber()) opts.variant = info[3].As<Napi::Number>().Int32Value();
+  if (info[4].IsNumber()) opts.pinnedWorker = info[4].As<Napi::Number>().Int32Value();
+  FuturePtr f = rt.launch(toU32(info[0], "task id"), bytesFrom(info[1], "args"), futuresFrom(info[2]), opts);
+  refWhileBusy(env);
+  return wrapFuture(env, std::move(f));
+}
+
+// One TS task ready to run, as the facade's dispatcher wants it.
+Napi::Object describeJsTask(Napi::Env env, const TaskOp& op) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("op", static_cast<double>(op.id()));
+  o.Set("task", op.task().id);
+  o.Set("args", Napi::Buffer<uint8_t>::Copy(env, op.args().data(), op.args().size()));
+  Napi::Array fs = Napi::Array::New(env, op.futures().size());
+  for (size_t i = 0; i < op.futures().size(); ++i) {
+    const auto& b = op.futures()[i]->bytes();
+    fs.Set(static_cast<uint32_t>(i), Napi::Buffer<uint8_t>::Copy(env, b.data(), b.size()));
+  }
+  o.Set("futures", fs);
+  o.Set("processor", op.processor());
+  const TaskPoint& p = op.point();
+  if (p.dim > 0) {
+    Napi::Array pt = Napi::Array::New(env, p.dim);
+    for (int d = 0; d < p.dim; ++d) pt.Set(static_cast<uint32_t>(d), static_cast<double>(p.point[d]));
+    o.Set("point", pt);
+  }
+  return o;
+}
+
+// takeWork() -> items for the JS thread; unrefs the loop when idle.
+Napi::Value TakeWork(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonState& s = state(env);
+  if (!s.runtime) return Napi::Array::New(env, 0);
+  Runtime& rt = *s.runtime;
+  std::vector<JsWorkItem> items = rt.jsQueue().takeAll();
+  Napi::Array out = Napi::Array::New(env, items.size());
+  uint32_t n = 0;
+  for (auto& item : items) {
+    if (item.runnable) {
+      auto op = std::dynamic_pointer_cast<TaskOp>(item.runnable);
+      if (!op) continue;
+      rt.beginJsTask(op);
+      out.Set(n++, describeJsTask(env, *op));
+    } else if (item.watchId != 0) {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("watch", static_cast<double>(item.watchId));
+      out.Set(n++, o);
+    } else if (item.idle) {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("idle", true);
+      out.Set(n++, o);
+    }
+  }
+  if (rt.outstanding() == 0 && s.wakeRefed) {
+    s.wake.Unref(env);
+    s.wakeRefed = false;
+  }
+  return out;
+}
+
+TaskOpPtr takeJsTask(const Napi::CallbackInfo& info) {
+  Runtime& rt = runtime(info.Env());
+  auto id = static_cast<OpId>(info[0].As<Napi::Number>().Int64Value());
+  TaskOpPtr op = rt.endJsTask(id);
+  if (!op) throw Napi::Error::New(info.Env(), "cohort: no running TS task with op id " + std::to_string(id));
+  return op;
+}
+
+Napi::Value CompleteTask(const Napi::CallbackInfo& info) {
+  std::vector<uint8_t> result = bytesFrom(info[1], "task result");
+  takeJsTask(info)->completeJs(std::move(result));
+  return info.Env().Undefined();
+}
+
+Napi::Value FailTask(const Napi::CallbackInfo& info) {
+  std::string message = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "TS task failed";
+  std::string stack = info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "";
+  takeJsTask(info)->failJs(message, stack);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void initRuntimeBinding(Napi::Env env, Napi::Object exports) {
+  exports.Set("start", Napi::Function::New(env, Start));
+  exports.Set("outstanding", Napi::Function::New(env, Outstanding));
+  exports.Set("shutdown", Napi::Function::New(env, Shutdown));
+  exports.Set("registerTask", Napi::Function::New(env, RegisterTask));
+  exports.Set("loadLibrary", Napi::Function::New(env, LoadLibrary));
+  exports.Set("launch", Napi::Function::New(env, Launch));
+  exports.Set("takeWork", Napi::Function::New(env, TakeWork));
+  exports.Set("completeTask", Napi::Function::New(env, CompleteTask));
+  exports.Set("failTask", Napi::Function::New(env, FailTask));
+}
+
+}  // namespace cohort::napi

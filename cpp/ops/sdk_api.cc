@@ -1,0 +1,96 @@
+#include "ops/sdk_api.h"
+
+#include "ops/task_op.h"
+
+namespace cohort {
+namespace {
+
+const char* taskName(const cohort_task_context* c) { return c->op->task().name.c_str(); }
+
+uint32_t taskProcessor(const cohort_task_context* c) { return c->op->processor(); }
+
+const uint8_t* taskArgs(const cohort_task_context* c, size_t* len) {
+  *len = c->op->args().size();
+  return c->op->args().data();
+}
+
+uint32_t taskFutureCount(const cohort_task_context* c) {
+  return static_cast<uint32_t>(c->op->futures().size());
+}
+
+const uint8_t* taskFuture(const cohort_task_context* c, uint32_t i, size_t* len) {
+  const auto& fs = c->op->futures();
+  if (i >= fs.size()) {
+    *len = 0;
+    return nullptr;
+  }
+  *len = fs[i]->bytes().size();
+  return fs[i]->bytes().data();
+}
+
+void taskSetResult(cohort_task_context* c, const uint8_t* data, size_t len) {
+  c->result.assign(data, data + len);
+}
+
+void taskFail(cohort_task_context* c, const char* message) {
+  if (c->failed) return;
+  c->failed = true;
+  c->failure = message ? message : "C++ task failed";
+}
+
+int32_t taskPoint(const cohort_task_context* c, int64_t out[3]) {
+  const TaskPoint& p = c->op->point();
+  for (int d = 0; d < 3; ++d) out[d] = p.point[d];
+  return p.dim;
+}
+
+int32_t taskDomain(const cohort_task_context* c, int64_t lo[3], int64_t hi[3]) {
+  const TaskPoint& p = c->op->point();
+  for (int d = 0; d < 3; ++d) {
+    lo[d] = p.lo[d];
+    hi[d] = p.hi[d];
+  }
+  return p.dim;
+}
+
+uint32_t taskRegionCount(const cohort_task_context* c) {
+  return static_cast<uint32_t>(c->op->regions().size());
+}
+
+uint32_t taskRegionFieldCount(const cohort_task_context* c, uint32_t req) {
+  const auto& rs = c->op->regions();
+  return req < rs.size() ? static_cast<uint32_t>(rs[req].fields.size()) : 0;
+}
+
+int taskRegionField(const cohort_task_context* c, uint32_t req, uint32_t field,
+                    cohort_field_view* out) {
+  const auto& rs = c->op->regions();
+  if (req >= rs.size() || field >= rs[req].fields.size()) return -1;
+  *out = rs[req].fields[field];
+  return 0;
+}
+
+constexpr cohort_api kApi = {
+    COHORT_SDK_VERSION,
+    static_cast<uint32_t>(sizeof(cohort_api)),
+    &registrarRegisterTask,
+    &registrarLastError,
+    &taskName,
+    &taskProcessor,
+    &taskArgs,
+    &taskFutureCount,
+    &taskFuture,
+    &taskSetResult,
+    &taskFail,
+    &taskPoint,
+    &taskDomain,
+    &taskRegionCount,
+    &taskRegionFieldCount,
+    &taskRegionField,
+};
+
+}  // namespace
+
+const cohort_api& sdkApi() { return kApi; }
+
+}  // namespace cohort

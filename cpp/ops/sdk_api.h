@@ -1,0 +1,48 @@
+// The runtime side of the SDK's C ABI: the function table handed to
+// libraries and the per-execution context behind cohort_task_context.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "cohort/cohort.h"
+
+namespace cohort {
+class TaskOp;
+}
+
+// The opaque context a C++ task body receives: valid while it runs.
+struct cohort_task_context {
+  const cohort::TaskOp* op;
+  std::vector<uint8_t> result;
+  bool failed = false;
+  std::string failure;
+};
+
+namespace cohort {
+
+// The immutable function table (one per process; constant data).
+const cohort_api& sdkApi();
+
+int registrarRegisterTask(cohort_registrar* reg, const char* name, cohort_task_fn fn,
+                          uint32_t flags);
+const char* registrarLastError(const cohort_registrar* reg);
+
+class SdkTaskContext {
+ public:
+  explicit SdkTaskContext(const TaskOp& op) { ctx_.op = &op; }
+  cohort_task_context* abi() { return &ctx_; }
+  bool failed() const { return ctx_.failed; }
+  const std::string& failureMessage() const { return ctx_.failure; }
+  void fail(std::string m) {
+    if (!ctx_.failed) {
+      ctx_.failed = true;
+      ctx_.failure = std::move(m);
+    }
+  }
+  std::vector<uint8_t> takeResult() { return std::move(ctx_.result); }
+
+ private:
+  cohort_task_context ctx_;
+};
+
+}  // namespace cohort

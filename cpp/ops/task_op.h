@@ -1,0 +1,103 @@
+// One task to run: a single launch or one point of an index launch. It
+// waits for its preconditions (events of futures and of earlier operations
+// it depends on), then runs its chosen variant: C++ on a worker thread, TS
+// on the JS thread. Its result future's event is its completion event: a
+// failure poisons it, and successors that depend on it do not run.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "cohort/cohort.h"
+#include "events/event.h"
+#include "ops/future.h"
+#include "procs/runnable.h"
+#include "registry/task_registry.h"
+
+namespace cohort {
+
+class Runtime;
+using OpId = uint64_t;
+
+enum class VariantKind : uint8_t { Cpp, Js };
+
+// The index-space position of a point task (dim 0 for a single task).
+struct TaskPoint {
+  int32_t dim = 0;
+  int64_t point[3] = {0, 0, 0};
+  int64_t lo[3] = {0, 0, 0};
+  int64_t hi[3] = {0, 0, 0};
+};
+
+// What a task sees of one region requirement: one view per field, plus
+// owners that keep the storage alive while the task may run.
+struct TaskRegionArg {
+  std::vector<cohort_field_view> fields;
+  std::vector<std::shared_ptr<void>> keepAlive;
+};
+
+class TaskOp final : public Runnable,
+                     public EventWaiter,
+                     public std::enable_shared_from_this<TaskOp> {
+ public:
+  TaskOp(Runtime& rt, OpId id, const TaskInfo& task, VariantKind variant,
+         std::vector<uint8_t> args, std::vector<FuturePtr> futures);
+
+  // Before launch(): more things to wait for, where to run, what to see.
+  void addPrecondition(Event e) { preconditions_.push_back(std::move(e)); }
+  void setPoint(const TaskPoint& p) { point_ = p; }
+  void setPinnedWorker(int worker) { pinnedWorker_ = worker; }
+  void setRegions(std::vector<TaskRegionArg> regions) { regions_ = std::move(regions); }
+
+  // Arms the task: it is dispatched once every precondition has fired.
+  void launch();
+
+  void eventFired(const FailurePtr& failure) override;
+  void run(ProcessorId proc) override;  // the C++ variant, on a worker
+
+  // The TS variant reports back (JS thread).
+  void completeJs(std::vector<uint8_t> result);
+  void failJs(const std::string& message, const std::string& stack);
+
+  OpId id() const { return id_; }
+  const TaskInfo& task() const { return task_; }
+  VariantKind variant() const { return variant_; }
+  const FuturePtr& result() const { return result_; }
+  const Event& completion() const { return result_->ready(); }
+  std::string describe() const;
+
+  // Read by the SDK and the JS dispatcher while the task runs.
+  const std::vector<uint8_t>& args() const { return args_; }
+  const std::vector<FuturePtr>& futures() const { return futures_; }
+  const TaskPoint& point() const { return point_; }
+  const std::vector<TaskRegionArg>& regions() const { return regions_; }
+  ProcessorId processor() const { return processor_; }
+
+ private:
+  void dispatch();
+  void finish(FailurePtr failure, std::vector<uint8_t> result);
+
+  Runtime& rt_;
+  OpId id_;
+  const TaskInfo& task_;
+  VariantKind variant_;
+  std::vector<uint8_t> args_;
+  std::vector<FuturePtr> futures_;
+  std::vector<Event> preconditions_;
+  std::vector<TaskRegionArg> regions_;
+  TaskPoint point_;
+  int pinnedWorker_ = -1;
+  ProcessorId processor_ = 0;
+  FuturePtr result_;
+
+  std::atomic<int> pending_{0};
+  std::mutex failureMutex_;
+  FailurePtr predecessorFailure_;
+};
+
+using TaskOpPtr = std::shared_ptr<TaskOp>;
+
+}  // namespace cohort

@@ -1,0 +1,152 @@
+#include "procs/worker_pool.h"
+
+namespace cohort {
+
+namespace {
+// Identity of the calling thread within a pool. Per-thread identity, not
+// shared mutable state.
+struct WorkerIdentity {
+  const WorkerPool* pool = nullptr;
+  int index = -1;
+};
+thread_local WorkerIdentity tlsWorker;
+
+constexpr int kSpinRounds = 4000;
+}  // namespace
+
+WorkerPool::WorkerPool(unsigned workers) {
+  if (workers == 0) workers = 1;
+  workers_.reserve(workers);
+  for (unsigned i = 0; i < workers; ++i) workers_.push_back(std::make_unique<Worker>());
+  for (unsigned i = 0; i < workers; ++i)
+    workers_[i]->thread = std::thread([this, i] { loop(i); });
+}
+
+WorkerPool::~WorkerPool() { shutdown(); }
+
+int WorkerPool::currentWorker() const {
+  return tlsWorker.pool == this ? tlsWorker.index : -1;
+}
+
+void WorkerPool::submit(RunnablePtr r) {
+  int self = currentWorker();
+  if (self >= 0) {
+    Worker& w = *workers_[self];
+    std::lock_guard<std::mutex> lock(w.mutex);
+    w.local.push_front(std::move(r));
+  } else {
+    std::lock_guard<std::mutex> lock(sharedMutex_);
+    shared_.push_back(std::move(r));
+  }
+  stealable_.fetch_add(1, std::memory_order_seq_cst);
+  // The submitting worker runs the continuation itself; wake someone else
+  // only if there is more than it can take right away.
+  if (self < 0 || stealable_.load(std::memory_order_relaxed) > 1) wakeAnySleeper();
+}
+
+void WorkerPool::submitPinned(RunnablePtr r, unsigned index) {
+  Worker& w = *workers_[index % workers_.size()];
+  {
+    std::lock_guard<std::mutex> lock(w.mutex);
+    w.pinned.push_back(std::move(r));
+  }
+  w.pinnedCount.fetch_add(1, std::memory_order_seq_cst);
+  bool expected = true;
+  if (w.sleeping.compare_exchange_strong(expected, false, std::memory_order_seq_cst)) wake(w);
+}
+
+void WorkerPool::wake(Worker& w) {
+  std::lock_guard<std::mutex> lock(w.mutex);
+  w.cv.notify_one();
+}
+
+void WorkerPool::wakeAnySleeper() {
+  // Claim one sleeper (true -> false) so that two submissions in a row wake
+  // two different workers, not the same one twice.
+  for (auto& w : workers_) {
+    bool expected = true;
+    if (w->sleeping.compare_exchange_strong(expected, false, std::memory_order_seq_cst)) {
+      wake(*w);
+      return;
+    }
+  }
+}
+
+bool WorkerPool::hasWorkFor(unsigned index) const {
+  return stealable_.load(std::memory_order_seq_cst) > 0 ||
+         workers_[index]->pinnedCount.load(std::memory_order_seq_cst) > 0;
+}
+
+RunnablePtr WorkerPool::findWork(unsigned index) {
+  RunnablePtr r;
+  Worker& self = *workers_[index];
+  {
+    std::lock_guard<std::mutex> lock(self.mutex);
+    if (!self.pinned.empty()) {
+      r = std::move(self.pinned.front());
+      self.pinned.pop_front();
+      self.pinnedCount.fetch_sub(1, std::memory_order_acq_rel);
+      return r;
+    }
+    if (!self.local.empty()) {
+      r = std::move(self.local.front());
+      self.local.pop_front();
+    }
+  }
+  if (!r) {
+    std::lock_guard<std::mutex> lock(sharedMutex_);
+    if (!shared_.empty()) {
+      r = std::move(shared_.front());
+      shared_.pop_front();
+    }
+  }
+  for (size_t k = 1; !r && k < workers_.size(); ++k) {
+    Worker& victim = *workers_[(index + k) % workers_.size()];
+    std::lock_guard<std::mutex> lock(victim.mutex);
+    if (!victim.local.empty()) {
+      r = std::move(victim.local.back());  // steal the oldest
+      victim.local.pop_back();
+    }
+  }
+  if (r) stealable_.fetch_sub(1, std::memory_order_acq_rel);
+  return r;
+}
+
+void WorkerPool::loop(unsigned index) {
+  tlsWorker = {this, static_cast<int>(index)};
+  Worker& self = *workers_[index];
+  for (;;) {
+    if (RunnablePtr r = findWork(index)) {
+      r->run(index);
+      continue;
+    }
+    bool found = false;
+    for (int i = 0; i < kSpinRounds && !found; ++i) {
+      if (hasWorkFor(index)) found = true;
+      else if (stopping_.load(std::memory_order_acquire)) break;
+      else if ((i & 63) == 63) std::this_thread::yield();
+    }
+    if (found) continue;
+    if (stopping_.load(std::memory_order_acquire) && !hasWorkFor(index)) return;
+    // Publish `sleeping` before the last check (submitters publish work
+    // before reading it), so either we see the work or they see us.
+    std::unique_lock<std::mutex> lock(self.mutex);
+    for (;;) {
+      self.sleeping.store(true, std::memory_order_seq_cst);
+      if (hasWorkFor(index) || stopping_.load(std::memory_order_seq_cst)) break;
+      self.cv.wait(lock);
+    }
+    self.sleeping.store(false, std::memory_order_seq_cst);
+  }
+}
+
+void WorkerPool::shutdown() {
+  if (joined_) return;
+  stopping_.store(true, std::memory_order_seq_cst);
+  for (auto& w : workers_) wake(*w);
+  for (auto& w : workers_)
+    if (w->thread.joinable()) w->thread.join();
+  joined_ = true;
+}
+
+}  // namespace cohort

@@ -1,0 +1,67 @@
+// The CPU processors: a pool of worker threads. Each worker has a local
+// deque (stealable) and a pinned deque (never stolen: a mapper chose that
+// processor). A worker that makes work ready by completing a task keeps it
+// on its own deque and runs it next (continuation, no queue hop); idle
+// workers steal, spin briefly, then sleep, because waking a sleeping thread
+// through a condition variable costs microseconds on this VM.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "procs/runnable.h"
+
+namespace cohort {
+
+class WorkerPool {
+ public:
+  explicit WorkerPool(unsigned workers);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  unsigned size() const { return static_cast<unsigned>(workers_.size()); }
+
+  // Queues r to run on any worker. From one of this pool's workers it goes
+  // to that worker's own deque (it runs next unless stolen); from any other
+  // thread to the shared queue.
+  void submit(RunnablePtr r);
+  // Queues r to run on worker `index` only.
+  void submitPinned(RunnablePtr r, unsigned index);
+
+  // Index of the calling worker of this pool, or -1 on any other thread.
+  int currentWorker() const;
+
+  // Stops the workers once every queued runnable has run; joins them.
+  void shutdown();
+
+ private:
+  struct Worker {
+    std::mutex mutex;
+    std::deque<RunnablePtr> local;
+    std::deque<RunnablePtr> pinned;
+    std::atomic<size_t> pinnedCount{0};
+    std::atomic<bool> sleeping{false};
+    std::condition_variable cv;
+    std::thread thread;
+  };
+
+  void loop(unsigned index);
+  RunnablePtr findWork(unsigned index);
+  bool hasWorkFor(unsigned index) const;
+  void wake(Worker& w);
+  void wakeAnySleeper();
+
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::mutex sharedMutex_;
+  std::deque<RunnablePtr> shared_;
+  std::atomic<size_t> stealable_{0};  // items in shared_ plus all local deques
+  std::atomic<bool> stopping_{false};
+  bool joined_ = false;
+};
+
+}  // namespace cohort

@@ -1,0 +1,122 @@
+#include "registry/library.h"
+
+#include <dlfcn.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+
+#include "util/error.h"
+#include "util/hash.h"
+
+// The registrar handed to a library's register function: collects errors so
+// the C ABI can return -1 plus a message.
+struct cohort_registrar {
+  cohort::TaskRegistry* registry;
+  std::shared_ptr<cohort::Library> library;
+  std::string lastError;
+};
+
+namespace cohort {
+
+Library::Library(std::string path, void* handle, uint64_t contentHash)
+    : path_(std::move(path)), handle_(handle), contentHash_(contentHash) {}
+
+// Never dlclose: code from the library may be referenced by tasks, and
+// unloading a library with thread-local state while threads run is unsafe.
+Library::~Library() { (void)handle_; }
+
+namespace {
+
+std::string lastDlError() {
+  const char* e = dlerror();
+  return e ? std::string(e) : std::string("(no dlerror text)");
+}
+
+uint64_t hashFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  Fnv1a h;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    h.add(buf, static_cast<size_t>(in.gcount()));
+    if (!in) break;
+  }
+  return h.value();
+}
+
+}  // namespace
+
+std::shared_ptr<Library> LibraryLoader::load(const std::string& path, TaskRegistry& registry) {
+  if (path.empty()) throw Error("loadLibrary: expected a path to a shared library, got an empty string");
+  char resolved[PATH_MAX];
+  if (!realpath(path.c_str(), resolved))
+    throw Error("loadLibrary: cannot open '" + path + "': " + std::strerror(errno));
+  std::string key(resolved);
+  auto found = byPath_.find(key);
+  if (found != byPath_.end()) return found->second;
+
+  struct stat st;
+  if (stat(resolved, &st) != 0 || !S_ISREG(st.st_mode))
+    throw Error("loadLibrary: '" + path + "' is not a regular file");
+
+  dlerror();
+  void* handle = dlopen(resolved, RTLD_NOW | RTLD_LOCAL);
+  if (!handle)
+    throw Error("loadLibrary: '" + path + "' is not a loadable shared object: " + lastDlError());
+
+  using VersionFn = uint32_t (*)();
+  using RegisterFn = int (*)(const cohort_api*, cohort_registrar*);
+  dlerror();
+  auto version = reinterpret_cast<VersionFn>(dlsym(handle, COHORT_SYMBOL_SDK_VERSION));
+  if (!version) {
+    std::string err = lastDlError();
+    throw Error("loadLibrary: '" + path + "' has no cohort entry point (symbol '" +
+                COHORT_SYMBOL_SDK_VERSION + "' not found; define COHORT_LIBRARY(...) from "
+                "<cohort/cohort.hpp>): " + err);
+  }
+  dlerror();
+  auto reg = reinterpret_cast<RegisterFn>(dlsym(handle, COHORT_SYMBOL_REGISTER));
+  if (!reg) {
+    std::string err = lastDlError();
+    throw Error("loadLibrary: '" + path + "' has no cohort entry point (symbol '" +
+                COHORT_SYMBOL_REGISTER + "' not found; define COHORT_LIBRARY(...) from "
+                "<cohort/cohort.hpp>): " + err);
+  }
+  uint32_t v = version();
+  if (v != COHORT_SDK_VERSION)
+    throw Error("loadLibrary: '" + path + "' was built against cohort SDK version " +
+                std::to_string(v) + ", but this runtime provides SDK version " +
+                std::to_string(COHORT_SDK_VERSION) + "; rebuild the library against the installed cohort");
+
+  auto lib = std::make_shared<Library>(key, handle, hashFile(key));
+  cohort_registrar r{&registry, lib, {}};
+  int rc = reg(api_, &r);
+  if (rc != 0) {
+    throw Error("loadLibrary: the register function of '" + path + "' failed" +
+                (r.lastError.empty() ? std::string(" (it returned ") + std::to_string(rc) + ")"
+                                     : ": " + r.lastError));
+  }
+  byPath_.emplace(key, lib);
+  return lib;
+}
+
+// C ABI entry used by libraries through cohort_api::register_task.
+int registrarRegisterTask(cohort_registrar* reg, const char* name, cohort_task_fn fn,
+                          uint32_t flags) {
+  try {
+    if (!name) throw Error("register_task: null task name");
+    TaskId id = reg->registry->registerCpp(name, fn, reg->library, propsFromFlags(flags));
+    reg->library->addTask(name, id);
+    return 0;
+  } catch (const std::exception& e) {
+    reg->lastError = e.what();
+    return -1;
+  }
+}
+
+const char* registrarLastError(const cohort_registrar* reg) { return reg->lastError.c_str(); }
+
+}  // namespace cohort

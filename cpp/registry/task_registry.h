@@ -1,0 +1,63 @@
+// Task names, ids and variants. A task name may carry a C++ variant (from a
+// library) and a TS variant; registering either merges under the name.
+// Mutated only on the JS thread; TaskInfo objects never move, so a launch
+// can keep a pointer.
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "cohort/cohort.h"
+
+namespace cohort {
+
+using TaskId = uint32_t;
+class Library;
+
+struct VariantProps {
+  bool leaf = false;
+  bool inner = false;
+  bool replicable = false;
+};
+
+struct CppVariant {
+  cohort_task_fn fn = nullptr;
+  std::shared_ptr<Library> library;  // keeps the code loaded
+  VariantProps props;
+};
+
+struct JsVariant {
+  VariantProps props;
+};
+
+struct TaskInfo {
+  TaskId id = 0;
+  std::string name;
+  std::unique_ptr<CppVariant> cpp;
+  std::unique_ptr<JsVariant> js;
+};
+
+class TaskRegistry {
+ public:
+  // Adds a TS variant to `name` (creating the task if new). Throws if the
+  // name already has a TS variant.
+  TaskId registerJs(const std::string& name, VariantProps props);
+  // Adds a C++ variant. Throws if the name already has a C++ variant.
+  TaskId registerCpp(const std::string& name, cohort_task_fn fn, std::shared_ptr<Library> lib,
+                     VariantProps props);
+
+  const TaskInfo& get(TaskId id) const;  // throws on an unknown id
+  const TaskInfo* find(const std::string& name) const;
+  size_t size() const { return tasks_.size(); }
+
+ private:
+  TaskInfo& findOrCreate(const std::string& name);
+  std::deque<TaskInfo> tasks_;
+  std::unordered_map<std::string, TaskId> byName_;
+};
+
+VariantProps propsFromFlags(uint32_t flags);
+
+}  // namespace cohort

@@ -1,0 +1,116 @@
+#include "runtime/runtime.h"
+
+#include <thread>
+
+#include "ops/sdk_api.h"
+#include "util/error.h"
+
+namespace cohort {
+
+namespace {
+unsigned defaultWorkers() {
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : n;
+}
+
+// The runtime singleton slot: the one piece of process-global state.
+struct InstanceSlot {
+  std::mutex mutex;
+  std::weak_ptr<Runtime> runtime;
+};
+InstanceSlot& slot() {
+  static InstanceSlot s;
+  return s;
+}
+}  // namespace
+
+Runtime::Runtime(const RuntimeOptions& options)
+    : workers_(options.workers ? options.workers : defaultWorkers()), libraries_(&sdkApi()) {}
+
+Runtime::~Runtime() { workers_.shutdown(); }
+
+std::shared_ptr<Runtime> Runtime::start(const RuntimeOptions& options, bool workersRequested) {
+  InstanceSlot& s = slot();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (auto rt = s.runtime.lock()) {
+    if (!rt->isShutDown()) {
+      if (workersRequested && options.workers != rt->workerCount())
+        throw Error("Runtime.start: a runtime is already running with " +
+                    std::to_string(rt->workerCount()) + " workers; cannot start another with " +
+                    std::to_string(options.workers) + " (call shutdown() first)");
+      return rt;
+    }
+  }
+  if (workersRequested && options.workers == 0)
+    throw Error("Runtime.start: workers must be a positive integer");
+  auto rt = std::make_shared<Runtime>(options);
+  s.runtime = rt;
+  return rt;
+}
+
+std::shared_ptr<Runtime> Runtime::current() {
+  InstanceSlot& s = slot();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  return s.runtime.lock();
+}
+
+void Runtime::checkRunning(const char* what) const {
+  if (shutDown_)
+    throw Error(std::string(what) + " after shutdown: the runtime has been shut down; start a new one with Runtime.start()");
+}
+
+std::shared_ptr<Library> Runtime::loadLibrary(const std::string& path) {
+  checkRunning("loadLibrary");
+  return libraries_.load(path, tasks_);
+}
+
+TaskOpPtr Runtime::createTask(TaskId task, std::vector<uint8_t> args,
+                              std::vector<FuturePtr> futures, const LaunchOptions& options) {
+  checkRunning("launch");
+  const TaskInfo& info = tasks_.get(task);
+  VariantKind kind;
+  if (options.variant < 0) {
+    kind = info.cpp ? VariantKind::Cpp : VariantKind::Js;
+  } else {
+    kind = static_cast<VariantKind>(options.variant);
+  }
+  if (kind == VariantKind::Cpp && !info.cpp)
+    throw Error("task '" + info.name + "' has no C++ variant");
+  if (kind == VariantKind::Js && !info.js)
+    throw Error("task '" + info.name + "' has no TypeScript variant");
+  if (options.pinnedWorker >= static_cast<int>(workers_.size()))
+    throw Error("task '" + info.name + "': worker " + std::to_string(options.pinnedWorker) +
+                " does not exist (there are " + std::to_string(workers_.size()) + ")");
+  auto op = std::make_shared<TaskOp>(*this, nextOpId(), info, kind, std::move(args), std::move(futures));
+  op->setPinnedWorker(options.pinnedWorker);
+  return op;
+}
+
+FuturePtr Runtime::launch(TaskId task, std::vector<uint8_t> args, std::vector<FuturePtr> futures,
+                          const LaunchOptions& options) {
+  TaskOpPtr op = createTask(task, std::move(args), std::move(futures), options);
+  operationStarted();
+  op->launch();
+  return op->result();
+}
+
+void Runtime::operationCompleted(OpId) {
+  if (outstanding_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    jsQueue_.post(JsWorkItem{nullptr, 0, true});
+}
+
+TaskOpPtr Runtime::endJsTask(OpId id) {
+  auto it = runningJs_.find(id);
+  if (it == runningJs_.end()) return nullptr;
+  TaskOpPtr op = std::move(it->second);
+  runningJs_.erase(it);
+  return op;
+}
+
+void Runtime::shutdown() {
+  if (shutDown_) return;
+  shutDown_ = true;
+  workers_.shutdown();
+}
+
+}  // namespace cohort

@@ -1,0 +1,85 @@
+// The process-wide runtime: owns the processors (worker pool and the JS
+// processor's inbox), the task registry and loaded libraries, and counts
+// outstanding operations so the JS side knows when it is idle. One per
+// process (the singleton slot below is the only process-global state).
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ops/future.h"
+#include "ops/task_op.h"
+#include "procs/js_queue.h"
+#include "procs/worker_pool.h"
+#include "registry/library.h"
+#include "registry/task_registry.h"
+
+namespace cohort {
+
+struct RuntimeOptions {
+  unsigned workers = 0;  // 0: one per core
+};
+
+// How a single launch is placed (filled by the mapping layer).
+struct LaunchOptions {
+  int variant = -1;       // -1: prefer C++ when present; else a VariantKind
+  int pinnedWorker = -1;  // -1: any worker
+};
+
+class Runtime {
+ public:
+  explicit Runtime(const RuntimeOptions& options);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // Starts the runtime, or returns the running one. `workersRequested` says
+  // whether options.workers was given: asking a running runtime for another
+  // worker count is an error.
+  static std::shared_ptr<Runtime> start(const RuntimeOptions& options, bool workersRequested);
+  static std::shared_ptr<Runtime> current();
+
+  WorkerPool& workers() { return workers_; }
+  JsQueue& jsQueue() { return jsQueue_; }
+  TaskRegistry& tasks() { return tasks_; }
+  ProcessorId jsProcessorId() const { return workers_.size(); }
+  unsigned workerCount() const { return workers_.size(); }
+
+  std::shared_ptr<Library> loadLibrary(const std::string& path);
+
+  // Issues a task in program order (JS thread). Throws on an unknown task,
+  // a task with no variant of the requested kind, or after shutdown.
+  TaskOpPtr createTask(TaskId task, std::vector<uint8_t> args, std::vector<FuturePtr> futures,
+                       const LaunchOptions& options);
+  FuturePtr launch(TaskId task, std::vector<uint8_t> args, std::vector<FuturePtr> futures,
+                   const LaunchOptions& options);
+  OpId nextOpId() { return ++lastOpId_; }
+  void operationStarted() { outstanding_.fetch_add(1, std::memory_order_acq_rel); }
+  void operationCompleted(OpId id);
+  uint64_t outstanding() const { return outstanding_.load(std::memory_order_acquire); }
+
+  // TS tasks in flight on the JS thread (JS thread only).
+  void beginJsTask(const TaskOpPtr& op) { runningJs_.emplace(op->id(), op); }
+  TaskOpPtr endJsTask(OpId id);
+
+  bool isShutDown() const { return shutDown_; }
+  void checkRunning(const char* what) const;
+  // Joins the workers; the caller has waited for outstanding() == 0.
+  void shutdown();
+
+ private:
+  WorkerPool workers_;
+  JsQueue jsQueue_;
+  TaskRegistry tasks_;
+  LibraryLoader libraries_;
+  std::atomic<uint64_t> outstanding_{0};
+  OpId lastOpId_ = 0;
+  std::unordered_map<OpId, TaskOpPtr> runningJs_;
+  bool shutDown_ = false;
+};
+
+}  // namespace cohort

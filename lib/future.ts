@@ -1,0 +1,68 @@
+import { decode, encode, Value } from './codec';
+import { TaskError } from './errors';
+import { native, NativeFuture } from './native';
+import type { Runtime } from './runtime';
+
+/**
+ * The value a launched task will produce. Pass it to another launch (in
+ * `futures`) to make that task wait for it, or `await future.get()`.
+ */
+export class Future<T = Value> {
+  /** @internal */
+  readonly handle: NativeFuture;
+  /** @internal */
+  private readonly runtime: Runtime | undefined;
+  private cached: Promise<T> | undefined;
+
+  /** @internal */
+  constructor(handle: NativeFuture, runtime: Runtime | undefined) {
+    this.handle = handle;
+    this.runtime = runtime;
+  }
+
+  /** A future that is already ready with `value`. */
+  static fromValue<V extends Value>(value: V): Future<V> {
+    return new Future<V>(native.futureFromValue(encode(value, 'Future.fromValue argument')), undefined);
+  }
+
+  /** True once the value (or the failure) is available. */
+  isReady(): boolean {
+    return native.futureState(this.handle) !== 0;
+  }
+
+  /** Resolves to the value; rejects with a {@link TaskError} if the task failed. */
+  get(): Promise<T> {
+    if (this.cached) return this.cached;
+    const state = native.futureState(this.handle);
+    if (state === 1) this.cached = Promise.resolve(this.readValue());
+    else if (state === 2) this.cached = Promise.reject(this.readFailure());
+    else if (!this.runtime) this.cached = Promise.reject(new Error('cohort: future has no runtime to wait on'));
+    else this.cached = this.runtime.watch(this).then(() => this.settled());
+    // Avoid unhandled-rejection noise for futures whose get() result is
+    // dropped; the caller still sees the rejection through the promise.
+    this.cached.catch(() => undefined);
+    return this.cached;
+  }
+
+  /** @internal */
+  settled(): T {
+    if (native.futureState(this.handle) === 1) return this.readValue();
+    throw this.readFailure();
+  }
+
+  private readValue(): T {
+    return decode(native.futureValue(this.handle)) as T;
+  }
+
+  private readFailure(): TaskError {
+    const f = native.futureFailure(this.handle);
+    const own = f.origin === f.producer;
+    return new TaskError(f.producer, f.origin, f.message, own ? f.message : extractOriginal(f.message), f.stack);
+  }
+}
+
+function extractOriginal(message: string): string {
+  const marker = ', which it depends on, failed: ';
+  const at = message.lastIndexOf(marker);
+  return at >= 0 ? message.slice(at + marker.length) : message;
+}

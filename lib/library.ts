@@ -1,0 +1,40 @@
+import type { Value } from './codec';
+import type { Runtime } from './runtime';
+import { Task } from './task';
+
+/** A loaded C++ task library (see `Runtime.loadLibrary`). */
+export class Library {
+  private readonly byName: Map<string, Task<Value[], Value>>;
+
+  /** @internal */
+  constructor(
+    /** The resolved path of the shared object. */
+    readonly path: string,
+    /** A hash of the file's contents (hex), identical on every rank that loaded the same code. */
+    readonly hash: string,
+    tasks: [string, number][],
+    runtime: Runtime,
+  ) {
+    this.byName = new Map(tasks.map(([name, id]) => [name, new Task<Value[], Value>(name, id, runtime)]));
+  }
+
+  /** Names of the tasks the library registered. */
+  get taskNames(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  /**
+   * The task registered under `name`, launchable like a TS task. Type it
+   * with the argument and result types the C++ code expects:
+   * `lib.task<[number, number], number>('add')`.
+   */
+  task<A extends unknown[] = Value[], R = Value>(name: string): Task<A, R> {
+    const t = this.byName.get(name);
+    if (!t) {
+      throw new Error(
+        `library '${this.path}' has no task '${name}'; it defines: ${this.taskNames.join(', ') || '(none)'}`,
+      );
+    }
+    return t as unknown as Task<A, R>;
+  }
+}

@@ -1,0 +1,181 @@
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Library, Runtime, Task } from '../lib';
+import { exampleKernels, fixture, testKernels, within } from './helpers';
+
+describe('C++ tasks from a loaded library', () => {
+  let rt: Runtime;
+  let lib: Library;
+  let tk: Library;
+  before(async () => {
+    rt = await Runtime.start({ workers: 2 });
+    lib = await rt.loadLibrary(exampleKernels);
+    tk = await rt.loadLibrary(testKernels);
+  });
+  after(async () => {
+    await rt.shutdown();
+  });
+
+  it('lists the tasks the library registered', () => {
+    assert.deepEqual(lib.taskNames.sort(), ['add', 'describe', 'hello', 'norm', 'scale', 'sum_futures']);
+    assert.equal(lib.path, fs.realpathSync(exampleKernels));
+    assert.match(lib.hash, /^[0-9a-f]{16}$/);
+  });
+
+  it('runs a C++ task with number, string, object and typed-array arguments', async () => {
+    assert.equal(await rt.launch(lib.task<[number, number], number>('add'), [40, 2]).get(), 42);
+    assert.equal(await rt.launch(lib.task<[string], string>('hello'), ['cohort']).get(), 'Hello, cohort!');
+    assert.deepEqual(await rt.launch(lib.task('describe'), [{ name: 'x', n: 21 }]).get(), { greeting: 'item x', twice: 42 });
+    assert.deepEqual(await rt.launch(lib.task('scale'), [new Float64Array([1, 2, 3]), 2]).get(), new Float64Array([2, 4, 6]));
+    assert.equal(await rt.launch(lib.task('norm'), [new Float64Array([3, 4])]).get(), 5);
+  });
+
+  it('every kind of value survives the trip through the C++ decoder and encoder', async () => {
+    const echo = tk.task('echo');
+    const values = [
+      undefined, null, true, false, 0, -1.5, 1e300, 2n ** 62n, '', 'héllo ✓',
+      [1, 'two', [3]], { a: 1, nested: { b: [true] } },
+      new Float64Array([1, 2]), new Float32Array([0.5]), new Int32Array([-3, 4]), new Uint8Array([255, 0, 1]),
+      { mixed: [new Float64Array([9]), 'x', { y: new Uint8Array([1, 2, 3]) }] },
+    ];
+    for (const v of values) assert.deepEqual(await rt.launch(echo, [v]).get(), v, `value ${String(v)}`);
+  });
+
+  it('loading the same library twice returns the same Library', async () => {
+    const again = await rt.loadLibrary(exampleKernels);
+    assert.equal(again, lib);
+    const viaOtherPath = await rt.loadLibrary(path.join(path.dirname(exampleKernels), '.', path.basename(exampleKernels)));
+    assert.equal(viaOtherPath, lib);
+  });
+
+  it('a C++ task waits for futures and sums them (fan-in)', async () => {
+    const add = lib.task<[number, number], number>('add');
+    const parts = Array.from({ length: 50 }, (_, i) => rt.launch(add, [i, 0]));
+    assert.equal(await rt.launch(lib.task('sum_futures'), [], { futures: parts }).get(), (49 * 50) / 2);
+  });
+
+  it('mixes TS and C++ tasks in one dependence chain', async () => {
+    const add = lib.task<[number, number], number>('add');
+    const triple = rt.registerTask('triple_prev', (ctx) => (ctx.futures[0] as number) * 3);
+    const a = rt.launch(add, [1, 1]);
+    const b = rt.launch(triple, [], { futures: [a] });
+    const c = rt.launch(lib.task('sum_futures'), [], { futures: [a, b] });
+    assert.equal(await c.get(), 8);
+  });
+
+  it('with 2 workers, independent C++ tasks run at the same time (2 observed at once)', async () => {
+    await rt.launch(tk.task('reset_probe'), []).get();
+    const r = tk.task<[number], number>('rendezvous');
+    const seen = await within(Promise.all([rt.launch(r, [2]).get(), rt.launch(r, [2]).get()]), 30000, 'rendezvous');
+    assert.deepEqual(seen, [2, 2]);
+  });
+
+  it('C++ tasks run on worker processors and can be pinned to one', async () => {
+    const proc = tk.task<[], number>('processor');
+    const ids = await Promise.all(Array.from({ length: 20 }, () => rt.launch(proc, []).get()));
+    assert.ok(ids.every((p) => p >= 0 && p < rt.workers));
+    const pinned = await Promise.all(Array.from({ length: 20 }, () => rt.launch(proc, [], { worker: 1 }).get()));
+    assert.ok(pinned.every((p) => p === 1));
+  });
+});
+
+describe('errors with a clear cause', () => {
+  let rt: Runtime;
+  let lib: Library;
+  let tk: Library;
+  before(async () => {
+    rt = await Runtime.start({ workers: 2 });
+    lib = await rt.loadLibrary(exampleKernels);
+    tk = await rt.loadLibrary(testKernels);
+  });
+  after(async () => {
+    await rt.shutdown();
+  });
+
+  it('a TS task that throws rejects its future with the original message and stack', async () => {
+    const bad = rt.registerTask('throws_ts', () => {
+      throw new RangeError('out of cheese');
+    });
+    const err = await rt.launch(bad, []).get().then(() => undefined, (e: Error) => e);
+    assert.ok(err);
+    assert.equal(err.message, 'out of cheese');
+    assert.match(err.stack ?? '', /RangeError: out of cheese\n\s+at .*cpp-tasks\.test\.ts/);
+  });
+
+  it('an async TS task that rejects fails its future the same way', async () => {
+    const bad = rt.registerTask('rejects_ts', async () => {
+      await Promise.resolve();
+      throw new Error('async failure');
+    });
+    await assert.rejects(rt.launch(bad, []).get(), { name: 'TaskError', message: 'async failure' });
+  });
+
+  it('a C++ task that reports failure rejects with its message', async () => {
+    await assert.rejects(rt.launch(tk.task('fail'), ['bad input row 7']).get(), { message: 'bad input row 7' });
+    await assert.rejects(rt.launch(tk.task('throws'), ['thrown in C++']).get(), { message: 'thrown in C++' });
+  });
+
+  it('tasks depending on a failed future do not run and name the failed predecessor', async () => {
+    let ran = false;
+    const bad = rt.registerTask('fails_first', () => {
+      throw new Error('root cause');
+    });
+    const after = rt.registerTask('never_runs', () => {
+      ran = true;
+    });
+    const f = rt.launch(bad, []);
+    const g = rt.launch(after, [], { futures: [f] });
+    const h = rt.launch(lib.task('sum_futures'), [], { futures: [g] });
+    await assert.rejects(g.get(), /task 'never_runs' \(op #\d+\) did not run because task 'fails_first' \(op #\d+\), which it depends on, failed: root cause/);
+    await assert.rejects(h.get(), /task 'sum_futures' .* did not run because task 'fails_first' .* failed: root cause/);
+    assert.equal(ran, false);
+  });
+
+  it('a result that cannot be encoded fails the task and names it', async () => {
+    const bad = rt.registerTask('returns_function', () => (() => 1) as unknown as number);
+    await assert.rejects(rt.launch(bad, []).get(), /cannot encode the result of task 'returns_function' \(a function\)/);
+  });
+
+  it('an argument of the wrong type is rejected at launch with its position', () => {
+    const add = lib.task('add');
+    assert.throws(() => rt.launch(add, [1, (() => 2) as never]), /cannot encode argument 1 of task 'add' \(a function\)/);
+    assert.throws(() => rt.launch(add, [new Map() as never]), /argument 0 of task 'add' \(an instance of Map\)/);
+  });
+
+  it('a C++ task reading an argument as the wrong type fails with what it expected', async () => {
+    await assert.rejects(rt.launch(tk.task('needs_number'), ['seven']).get(), /expected number, got string/);
+  });
+
+  it('an unknown task is an error naming the task and what the library has', () => {
+    assert.throws(() => lib.task('nope'), /has no task 'nope'; it defines: .*add/);
+    assert.throws(() => rt.launch('add' as unknown as Task, []), /expected a Task/);
+  });
+
+  it('loadLibrary of a missing file names the path', async () => {
+    await assert.rejects(rt.loadLibrary('/nonexistent/libnothing.so'), /cannot open '\/nonexistent\/libnothing\.so': No such file or directory/);
+  });
+
+  it('loadLibrary of a file that is not a shared object includes dlerror text', async () => {
+    const notSo = path.join(os.tmpdir(), `cohort-not-a-library-${process.pid}.so`);
+    fs.writeFileSync(notSo, 'this is text, not ELF');
+    try {
+      await assert.rejects(rt.loadLibrary(notSo), /is not a loadable shared object: .*(invalid ELF header|file too short)/);
+    } finally {
+      fs.unlinkSync(notSo);
+    }
+  });
+
+  it('loadLibrary of a library without the entry point says which symbol is missing', async () => {
+    await assert.rejects(rt.loadLibrary(fixture('no_entry')), /has no cohort entry point \(symbol 'cohort_library_sdk_version' not found.*undefined symbol/);
+  });
+
+  it('loadLibrary of a library built for another SDK version names both versions', async () => {
+    await assert.rejects(rt.loadLibrary(fixture('wrong_version')), /built against cohort SDK version 2, but this runtime provides SDK version 1/);
+  });
+
+  it('the runtime keeps working after all of these errors', async () => {
+    assert.equal(await rt.launch(lib.task('add'), [2, 2]).get(), 4);
+  });
+});

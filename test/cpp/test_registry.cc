@@ -1,0 +1,105 @@
+// Task registry and library loading: merging variants, conflicts, and every
+// load error naming its cause.
+#include <string>
+
+#include "check.h"
+#include "ops/sdk_api.h"
+#include "registry/library.h"
+#include "registry/task_registry.h"
+#include "util/error.h"
+
+using namespace cohort;
+
+namespace {
+int noop(const cohort_api*, cohort_task_context*) { return 0; }
+
+std::string loadError(const std::string& path) {
+  TaskRegistry reg;
+  LibraryLoader loader(&sdkApi());
+  try {
+    loader.load(path, reg);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+const std::string kDir = COHORT_FIXTURE_DIR;
+}  // namespace
+
+TEST("a C++ and a TS variant merge under one task name") {
+  TaskRegistry reg;
+  TaskId a = reg.registerJs("daxpy", VariantProps{});
+  TaskId b = reg.registerCpp("daxpy", &noop, nullptr, VariantProps{true, false, false});
+  CHECK(a == b);
+  const TaskInfo& t = reg.get(a);
+  CHECK(t.cpp != nullptr);
+  CHECK(t.js != nullptr);
+  CHECK(t.cpp->props.leaf);
+}
+
+TEST("registering a second variant of the same language is an error naming the task") {
+  TaskRegistry reg;
+  reg.registerJs("t", VariantProps{});
+  try {
+    reg.registerJs("t", VariantProps{});
+    CHECK(false);
+  } catch (const Error& e) {
+    CHECK(contains(e.what(), "'t'"));
+  }
+  reg.registerCpp("u", &noop, nullptr, VariantProps{});
+  CHECK_THROWS(reg.registerCpp("u", &noop, nullptr, VariantProps{}));
+}
+
+TEST("a variant cannot be both leaf and inner") {
+  TaskRegistry reg;
+  CHECK_THROWS(reg.registerJs("x", VariantProps{true, true, false}));
+}
+
+TEST("an unknown task id is an error") {
+  TaskRegistry reg;
+  CHECK_THROWS(reg.get(7));
+}
+
+TEST("loading a library registers its tasks and loading it again returns the same library") {
+  TaskRegistry reg;
+  LibraryLoader loader(&sdkApi());
+  auto a = loader.load(kDir + "/libtest_kernels.so", reg);
+  auto b = loader.load(kDir + "/../kernels/libtest_kernels.so", reg);
+  CHECK(a == b);
+  CHECK(reg.find("rendezvous") != nullptr);
+  CHECK(reg.find("rendezvous")->cpp != nullptr);
+  CHECK(a->contentHash() != 0);
+}
+
+TEST("loading a missing file names the path and the reason") {
+  std::string e = loadError(kDir + "/does_not_exist.so");
+  CHECK(contains(e, "does_not_exist.so"));
+  CHECK(contains(e, "No such file"));
+}
+
+TEST("loading a file that is not a shared object includes dlerror's text") {
+  std::string e = loadError(std::string(__FILE__));
+  CHECK(contains(e, "not a loadable shared object"));
+  CHECK(contains(e, "invalid ELF header") || contains(e, "file too short"));
+}
+
+TEST("loading a library without the entry point names the missing symbol") {
+  std::string e = loadError(kDir + "/libfixture_no_entry.so");
+  CHECK(contains(e, "cohort_library_sdk_version"));
+  CHECK(contains(e, "undefined symbol"));
+}
+
+TEST("loading a library built for another SDK version names both versions") {
+  std::string e = loadError(kDir + "/libfixture_wrong_version.so");
+  CHECK(contains(e, "SDK version " + std::to_string(COHORT_SDK_VERSION + 1)));
+  CHECK(contains(e, "SDK version " + std::to_string(COHORT_SDK_VERSION)));
+}
+
+TEST("a library whose registration fails reports the registration error") {
+  std::string e = loadError(kDir + "/libfixture_failing_register.so");
+  CHECK(contains(e, "register function"));
+  CHECK(contains(e, "'twice'"));
+}
+
+TEST_MAIN("registry")

@@ -1,0 +1,115 @@
+// Kernels used only by the tests: instrumentation (how many tasks run at
+// once), failures, and echoes. The counters below are test instrumentation
+// shared by the tasks of this library on purpose.
+#include <cohort/cohort.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+namespace {
+
+struct Probe {
+  std::atomic<int> running{0};
+  std::atomic<int> maxRunning{0};
+  std::atomic<int> arrivals{0};
+};
+Probe& probe() {
+  static Probe p;
+  return p;
+}
+
+// rendezvous(n) -> the largest number of rendezvous tasks seen running at
+// once. Each waits until n of them have arrived: with fewer than n workers
+// running them concurrently this cannot happen, so the task gives up after
+// a generous deadline (a hang guard, not a timing measurement) and reports
+// the count it reached.
+void rendezvous(cohort::TaskContext& ctx) {
+  int n = static_cast<int>(ctx.arg(0).asInt());
+  Probe& p = probe();
+  int now = p.running.fetch_add(1) + 1;
+  int prev = p.maxRunning.load();
+  while (now > prev && !p.maxRunning.compare_exchange_weak(prev, now)) {}
+  p.arrivals.fetch_add(1);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (p.maxRunning.load() < n && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  p.running.fetch_sub(1);
+  ctx.result(static_cast<double>(p.maxRunning.load()));
+}
+
+void resetProbe(cohort::TaskContext& ctx) {
+  Probe& p = probe();
+  p.running = 0;
+  p.maxRunning = 0;
+  p.arrivals = 0;
+  ctx.result(0.0);
+}
+
+// fail(message): reports failure through the SDK.
+void fail(cohort::TaskContext& ctx) { ctx.fail(std::string(ctx.arg(0).asString())); }
+
+// throws(message): throws a std::exception.
+void throws(cohort::TaskContext& ctx) { throw std::runtime_error(std::string(ctx.arg(0).asString())); }
+
+// echo(value) -> value, re-encoded through the C++ decoder/encoder.
+void encodeValue(cohort::Encoder& e, const cohort::Value& v) {
+  using cohort::ValueTag;
+  switch (v.tag()) {
+    case ValueTag::Undefined: e.undefined(); break;
+    case ValueTag::Null: e.null(); break;
+    case ValueTag::False: case ValueTag::True: e.boolean(v.asBool()); break;
+    case ValueTag::Number: e.number(v.asNumber()); break;
+    case ValueTag::BigInt: e.bigint(v.asInt()); break;
+    case ValueTag::String: e.string(v.asString()); break;
+    case ValueTag::Array:
+      e.beginArray(static_cast<uint32_t>(v.size()));
+      for (size_t i = 0; i < v.size(); ++i) encodeValue(e, v[i]);
+      break;
+    case ValueTag::Object:
+      e.beginObject(static_cast<uint32_t>(v.size()));
+      for (size_t i = 0; i < v.size(); ++i) {
+        e.key(v.keyAt(i));
+        encodeValue(e, v.get(v.keyAt(i)));
+      }
+      break;
+    case ValueTag::TypedArray:
+      switch (v.elementKind()) {
+        case cohort::ElementKind::F64: e.typedArray(v.typedData<double>(), v.size()); break;
+        case cohort::ElementKind::F32: e.typedArray(v.typedData<float>(), v.size()); break;
+        case cohort::ElementKind::I32: e.typedArray(v.typedData<int32_t>(), v.size()); break;
+        case cohort::ElementKind::U8: e.typedArray(v.typedData<uint8_t>(), v.size()); break;
+        default: throw std::runtime_error("echo: unsupported element kind");
+      }
+      break;
+  }
+}
+void echo(cohort::TaskContext& ctx) {
+  cohort::Encoder e;
+  encodeValue(e, ctx.arg(0));
+  ctx.result(e);
+}
+
+// needs_number(x) -> x * 2; a string argument fails with the SDK's message.
+void needsNumber(cohort::TaskContext& ctx) { ctx.result(ctx.arg(0).asNumber() * 2); }
+
+// processor() -> the processor id the task ran on.
+void processor(cohort::TaskContext& ctx) { ctx.result(static_cast<double>(ctx.processor())); }
+
+// empty(): does nothing (benchmarks).
+void empty(cohort::TaskContext&) {}
+
+void registerTasks(cohort::Registrar& r) {
+  r.task<rendezvous>("rendezvous");
+  r.task<resetProbe>("reset_probe");
+  r.task<fail>("fail");
+  r.task<throws>("throws");
+  r.task<echo>("echo");
+  r.task<needsNumber>("needs_number");
+  r.task<processor>("processor");
+  r.task<empty>("empty");
+}
+
+}  // namespace
+
+COHORT_LIBRARY(registerTasks)

@@ -1,0 +1,88 @@
+import { strict as assert } from 'assert';
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { Runtime } from '../lib';
+import { exampleKernels, root, testKernels, within } from './helpers';
+
+describe('the runtime', () => {
+  it('starting twice resolves to the same runtime', async () => {
+    const a = await Runtime.start({ workers: 2 });
+    const b = await Runtime.start();
+    assert.equal(a, b);
+    assert.equal(a.workers, 2);
+    await a.shutdown();
+  });
+
+  it('asking a running runtime for another worker count is a clear error', async () => {
+    const rt = await Runtime.start({ workers: 2 });
+    await assert.rejects(Runtime.start({ workers: 3 }), /already running with 2 workers; cannot start another with 3/);
+    await rt.shutdown();
+  });
+
+  it('rejects a worker count that is not a positive integer', async () => {
+    await assert.rejects(Runtime.start({ workers: 0 }), /workers must be a positive integer, got 0/);
+    await assert.rejects(Runtime.start({ workers: 1.5 }), /workers must be a positive integer/);
+  });
+
+  it('defaults to one worker per core', async () => {
+    const rt = await Runtime.start();
+    assert.equal(rt.workers, require('os').availableParallelism?.() ?? require('os').cpus().length);
+    await rt.shutdown();
+  });
+
+  it('shutdown resolves only after every launched task has finished', async () => {
+    const rt = await Runtime.start({ workers: 2 });
+    const lib = await rt.loadLibrary(exampleKernels);
+    const add = lib.task<[number, number], number>('add');
+    const futures = Array.from({ length: 500 }, (_, i) => rt.launch(add, [i, 1]));
+    const slowTs = rt.registerTask('slow_ts', async () => {
+      await new Promise((r) => setImmediate(r));
+      return 'done';
+    });
+    const last = rt.launch(slowTs, []);
+    await within(rt.shutdown(), 30000, 'shutdown');
+    assert.ok(futures.every((f) => f.isReady()));
+    assert.ok(last.isReady());
+    assert.equal(await last.get(), 'done');
+    assert.equal(await futures[499].get(), 500);
+  });
+
+  it('launch, registerTask and loadLibrary after shutdown are errors that say so', async () => {
+    const rt = await Runtime.start({ workers: 1 });
+    const t = rt.registerTask('after_shutdown', () => 1);
+    await rt.shutdown();
+    assert.throws(() => rt.launch(t, []), /launch after shutdown/);
+    assert.throws(() => rt.registerTask('x', () => 1), /registerTask after shutdown/);
+    await assert.rejects(rt.loadLibrary(testKernels), /loadLibrary after shutdown/);
+  });
+
+  it('a new runtime can start after the previous one shut down', async () => {
+    const a = await Runtime.start({ workers: 1 });
+    await a.shutdown();
+    const b = await Runtime.start({ workers: 2 });
+    assert.notEqual(a, b);
+    const t = b.registerTask('again', () => 7);
+    assert.equal(await b.launch(t, []).get(), 7);
+    await b.shutdown();
+  });
+
+  it('a script that never calls shutdown exits once the runtime is idle', function () {
+    this.timeout(60000);
+    const script = `
+      const { Runtime } = require(${JSON.stringify(path.join(root, 'lib'))});
+      (async () => {
+        const rt = await Runtime.start({ workers: 2 });
+        const lib = await rt.loadLibrary(${JSON.stringify(exampleKernels)});
+        const f = rt.launch(lib.task('add'), [1, 2]);
+        const t = rt.registerTask('t', (ctx) => ctx.futures[0] * 10, {});
+        const g = rt.launch(t, [], { futures: [f] });
+        console.log('result', await g.get());
+        rt.launch(lib.task('add'), [3, 4]); // left running on purpose
+      })();
+    `;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 30000 });
+    assert.equal(r.error, undefined, `the script did not exit: ${r.error?.message}`);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /result 30/);
+  });
+});
