@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // cohort-config: how to compile a C++ task library against this cohort.
 //   cohort-config --cflags           compiler flags (include path, C++17, PIC)
+//   cohort-config --ldflags          linker flags for a task library (-shared)
 //   cohort-config --includedir       the SDK include directory
 //   cohort-config --cmake-dir        directory holding cohortConfig.cmake
 //   cohort-config --sdk-version      the SDK version libraries must match
+//   cohort-config --version          the cohort package version
 //   cohort-config build SRC... -o OUT [extra compiler flags]
 //                                    builds a task library in one command
 'use strict';
@@ -14,6 +16,7 @@ const { spawnSync } = require('child_process');
 const root = path.resolve(__dirname, '..');
 const includeDir = path.join(root, 'include');
 const cflags = ['-std=c++17', '-fPIC', '-O2', `-I${includeDir}`];
+const ldflags = ['-shared'];
 
 function sdkVersion() {
   const h = fs.readFileSync(path.join(includeDir, 'cohort', 'cohort.h'), 'utf8');
@@ -22,8 +25,8 @@ function sdkVersion() {
 }
 
 function usage(code) {
-  process.stderr.write(
-    'usage: cohort-config --cflags | --includedir | --cmake-dir | --sdk-version\n' +
+  (code === 0 ? process.stdout : process.stderr).write(
+    'usage: cohort-config --cflags | --ldflags | --includedir | --cmake-dir | --sdk-version | --version\n' +
       '       cohort-config build SOURCE.cc [SOURCE.cc ...] -o OUTPUT.so [compiler flags]\n',
   );
   process.exit(code);
@@ -33,6 +36,10 @@ const args = process.argv.slice(2);
 if (args.length === 0) usage(1);
 switch (args[0]) {
   case '--cflags': console.log(cflags.join(' ')); break;
+  case '--ldflags': console.log(ldflags.join(' ')); break;
+  case '--version': console.log(require(path.join(root, 'package.json')).version); break;
+  case '-h':
+  case '--help': usage(0); break;
   case '--includedir': console.log(includeDir); break;
   case '--cmake-dir': console.log(path.join(root, 'cmake')); break;
   case '--sdk-version': console.log(sdkVersion()); break;
@@ -53,7 +60,7 @@ switch (args[0]) {
     }
     fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
     const cxx = process.env.CXX || 'c++';
-    const cmd = [...cflags, '-shared', '-Wall', '-Wextra', ...extra, ...sources, '-o', out];
+    const cmd = [...cflags, ...ldflags, '-Wall', '-Wextra', ...extra, ...sources, '-o', out];
     const r = spawnSync(cxx, cmd, { stdio: 'inherit' });
     if (r.error) {
       process.stderr.write(`cohort-config build: cannot run the C++ compiler '${cxx}': ${r.error.message}\n`);

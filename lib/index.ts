@@ -2,8 +2,16 @@
  * cohort: a Legion-style parallel task runtime for Node.js.
  * @packageDocumentation
  */
-export { Runtime } from './runtime';
-export type { RuntimeOptions, LaunchOptions } from './runtime';
+export { Runtime, InlineMapping } from './runtime';
+export type { RuntimeOptions, LaunchOptions, IndexLaunchOptions } from './runtime';
+export { FutureMap } from './future-map';
+export { Rect, volume, pointsOf, linearize } from './geometry';
+export type { Coord, RectLike } from './geometry';
+export { Region, Partition, RegionRequirement, PartitionRequirement, ProjectionFunctor } from './regions';
+export type { FieldSpec, FieldType, Privilege, Coherence, ReductionOp } from './regions';
+export { PhysicalRegion, FieldView } from './physical';
+export type { FieldArray } from './physical';
+export type { AnalysisCounters } from './native';
 export { Future } from './future';
 export { Library } from './library';
 export { Task, TaskContext } from './task';

@@ -9,6 +9,23 @@ import * as path from 'path';
 /** Opaque handle to a native future. */
 export type NativeFuture = { readonly __nativeFuture: unique symbol };
 
+/** One field of a region requirement as a TS task sees it. */
+export interface FieldViewInfo {
+  id: number;
+  name: string;
+  type: number;
+  offset: number;
+  lo: number[];
+  hi: number[];
+  strides: number[];
+}
+export interface RegionViewInfo {
+  tree: number;
+  node: number;
+  privilege: number;
+  fields: FieldViewInfo[];
+}
+
 /** A ready TS task handed to the JS processor. */
 export interface JsTaskItem {
   op: number;
@@ -17,8 +34,45 @@ export interface JsTaskItem {
   futures: Uint8Array[];
   processor: number;
   point?: number[];
+  regions?: RegionViewInfo[];
 }
-export type WorkItem = JsTaskItem | { watch: number } | { idle: true };
+export type WorkItem = JsTaskItem | { watch: number } | { idle: boolean; window: boolean };
+
+export interface NativeRegionInfo {
+  tree: number;
+  node: number;
+  lo: number[];
+  hi: number[];
+  volume: number;
+  rects: [number[], number[]][];
+}
+export interface NativePartitionInfo {
+  tree: number;
+  node: number;
+  disjoint: boolean;
+  complete: boolean;
+  colorLo: number[];
+  colorHi: number[];
+}
+export interface AnalysisCounters {
+  operations: number;
+  points: number;
+  usersExamined: number;
+  piecesVisited: number;
+  edgesAdded: number;
+}
+export interface NativeIndexLaunch {
+  task: number;
+  lo: number[];
+  hi: number[];
+  args: Uint8Array;
+  pointArgs?: Uint8Array[];
+  futures?: NativeFuture[];
+  variant?: number;
+  parent?: number;
+  regions?: object[];
+  pointWorkers?: number[];
+}
 
 export interface FailureInfo {
   message: string;
@@ -28,12 +82,38 @@ export interface FailureInfo {
 }
 
 export interface NativeAddon {
-  start(workers: number | undefined, drain: () => void): { workers: number; jsProcessor: number };
+  start(workers: number | undefined, drain: () => void, checks?: boolean): {
+    workers: number;
+    jsProcessor: number;
+    checks: boolean;
+    inlineMapTask: number;
+    fillTask: number;
+  };
   outstanding(): number;
   shutdown(): void;
   registerTask(name: string, flags: number): number;
   loadLibrary(path: string): { path: string; hash: string; tasks: [string, number][] };
-  launch(task: number, args: Uint8Array, futures: NativeFuture[] | undefined, variant?: number, pinnedWorker?: number): NativeFuture;
+  launch(
+    task: number,
+    args: Uint8Array,
+    futures: NativeFuture[] | undefined,
+    variant?: number,
+    pinnedWorker?: number,
+    parent?: number,
+    regions?: object[],
+  ): NativeFuture;
+  indexLaunch(spec: NativeIndexLaunch): NativeFuture[];
+  reduceFutures(futures: NativeFuture[], redop: number, label: string): NativeFuture;
+  fence(parent: number): NativeFuture;
+  armWindow(n: number): boolean;
+  createRegion(lo: number[], hi: number[], fields: [string, string][]): NativeRegionInfo & { fieldIds: number[] };
+  partitionEqual(tree: number, node: number, colorLo: number[], colorHi: number[]): NativePartitionInfo;
+  partitionByBlocks(tree: number, node: number, block: number[], haloLo: number[], haloHi: number[]): NativePartitionInfo;
+  partitionByRects(tree: number, node: number, rects: [number[], number[]][][]): NativePartitionInfo;
+  subregion(tree: number, partition: number, color: number[]): NativeRegionInfo;
+  destroyRegion(tree: number): void;
+  storageBuffer(tree: number, field: number): ArrayBuffer;
+  analysisCounters(reset?: boolean): AnalysisCounters;
   takeWork(): WorkItem[];
   completeTask(op: number, result: Uint8Array): void;
   failTask(op: number, message: string, stack: string): void;

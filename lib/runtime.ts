@@ -1,13 +1,35 @@
 import { encode, encodeArgs, decode, Value } from './codec';
 import { Future } from './future';
+import { FutureMap } from './future-map';
+import { Coord, pointsOf, Rect, RectLike, toPoint, volume } from './geometry';
 import { Library } from './library';
-import { JsTaskItem, native, NativeFuture, WorkItem } from './native';
+import { AnalysisCounters, JsTaskItem, native, NativeFuture, WorkItem } from './native';
+import { PhysicalRegion } from './physical';
+import {
+  FieldSpec,
+  FieldType,
+  Partition,
+  PartitionRequirement,
+  ReductionOp,
+  REDOP_IDS,
+  Region,
+  RegionRequirement,
+  RegionTree,
+} from './regions';
 import { Task, TaskBody, TaskContext, VariantOptions } from './task';
 
 /** Options of {@link Runtime.start}. */
 export interface RuntimeOptions {
   /** Number of CPU worker threads for C++ tasks (default: one per core). */
   workers?: number;
+  /**
+   * Checking mode: a task that writes a field it only asked to read fails
+   * with an error naming task, region, field and privilege. Default: the
+   * COHORT_CHECKS=1 environment variable.
+   */
+  checks?: boolean;
+  /** Outstanding tasks above which {@link Runtime.throttle} waits (default 4096). */
+  window?: number;
 }
 
 /** Options of a single launch. */
@@ -18,6 +40,50 @@ export interface LaunchOptions {
   variant?: 'cpp' | 'ts';
   /** Run on this worker (a C++ variant only). */
   worker?: number;
+  /** The regions the task touches, and how (e.g. `region.readWrite('x')`). */
+  regions?: RegionRequirement[];
+  /** @internal the running TS task launching this one (set by TaskContext) */
+  parent?: number;
+}
+
+/** Options of {@link Runtime.indexLaunch}. */
+export interface IndexLaunchOptions<A extends unknown[]> {
+  /** Arguments every point receives (unless `pointArgs` is given). */
+  args?: A;
+  /** Arguments per point (Legion's argument map), called once per point. */
+  pointArgs?: (point: number[]) => A;
+  /** Futures every point waits for. */
+  futures?: Future<unknown>[];
+  /** Region requirements: on a partition (projected per point) or a whole region. */
+  regions?: (PartitionRequirement | RegionRequirement)[];
+  /** Which variant to run when the task has both. */
+  variant?: 'cpp' | 'ts';
+  /** @internal */
+  parent?: number;
+  /** @internal per-point workers chosen by a mapper */
+  pointWorkers?: number[];
+}
+
+/** An inline mapping: the region's fields for the top-level code, until unmap(). */
+export class InlineMapping extends PhysicalRegion {
+  private released = false;
+  /** @internal */
+  constructor(
+    info: ConstructorParameters<typeof PhysicalRegion>[0],
+    storage: ConstructorParameters<typeof PhysicalRegion>[1],
+    private readonly op: number,
+    private readonly done: Future<void>,
+  ) {
+    super(info, storage);
+  }
+  /** Lets later tasks that conflict with this mapping proceed. Rejects in checking mode if a read-only mapping was written. */
+  unmap(): Promise<void> {
+    if (!this.released) {
+      this.released = true;
+      native.completeTask(this.op, encode(undefined));
+    }
+    return this.done.get();
+  }
 }
 
 const VARIANT_CPP = 0;
@@ -37,15 +103,30 @@ export class Runtime {
   /** Processor id of the JS thread (worker ids are 0 .. workers-1). */
   readonly jsProcessor: number;
 
+  /** True when checking mode is on. */
+  readonly checks: boolean;
+  /** Outstanding tasks above which {@link throttle} waits. */
+  readonly window: number;
+  private readonly inlineMapTask: number;
+  private readonly fillTask: number;
+  private readonly mapWaiters = new Map<number, (m: { op: number; item: JsTaskItem }) => void>();
+  private nextMapToken = 1;
+  private windowWaiters: (() => void)[] = [];
+  private readonly buffers = new Map<string, ArrayBuffer>();
+  private readonly trees = new Map<number, RegionTree>();
   private readonly bodies = new Map<number, { name: string; body: TaskBody<never[], unknown> }>();
   private readonly watches = new Map<number, () => void>();
   private nextWatch = 1;
   private idleWaiters: (() => void)[] = [];
   private closed = false;
 
-  private constructor(info: { workers: number; jsProcessor: number }) {
+  private constructor(info: { workers: number; jsProcessor: number; checks: boolean; inlineMapTask: number; fillTask: number }, window: number) {
+    this.fillTask = info.fillTask;
     this.workers = info.workers;
     this.jsProcessor = info.jsProcessor;
+    this.checks = info.checks;
+    this.inlineMapTask = info.inlineMapTask;
+    this.window = window;
   }
 
   /**
@@ -64,10 +145,15 @@ export class Runtime {
       }
       return Promise.resolve(current);
     }
+    const window = options.window ?? 4096;
+    if (!Number.isInteger(window) || window < 2) {
+      return Promise.reject(new RangeError(`Runtime.start: window must be an integer >= 2, got ${String(options.window)}`));
+    }
     try {
       let rt: Runtime | undefined;
-      const info = native.start(options.workers, () => rt?.drain());
-      rt = new Runtime(info);
+      const checks = options.checks ?? process.env.COHORT_CHECKS === '1';
+      const info = native.start(options.workers, () => rt?.drain(), checks);
+      rt = new Runtime(info, window);
       current = rt;
       return Promise.resolve(rt);
     } catch (e) {
@@ -125,9 +211,185 @@ export class Runtime {
       return f.handle;
     });
     const variant = options.variant === undefined ? -1 : options.variant === 'cpp' ? VARIANT_CPP : VARIANT_JS;
-    const handle: NativeFuture = native.launch(task.id, encodeArgs(args, task.name), futures, variant, options.worker ?? -1);
+    const regions = options.regions?.map((r: unknown, i) => {
+      if (!(r instanceof RegionRequirement)) {
+        const hint = r instanceof PartitionRequirement ? ' (a partition requirement belongs to an index launch)' : '';
+        throw new TypeError(`launch('${task.name}'): regions[${i}] must be a region requirement such as region.read('x')${hint}`);
+      }
+      return r.toNative(`launch('${task.name}')`);
+    });
+    const handle: NativeFuture = native.launch(task.id, encodeArgs(args, task.name), futures, variant, options.worker ?? -1, options.parent ?? 0, regions);
     return new Future<Awaited<R>>(handle, this);
   }
+
+  /**
+   * Launches one point task per point of `domain`. Partition requirements
+   * are projected per point (identity by default: point p gets subregion p).
+   * Returns a FutureMap, or with `reduce` a single Future folding the point
+   * results with that operator.
+   */
+  indexLaunch<A extends unknown[], R>(task: Task<A, R>, domain: RectLike | Coord, options?: IndexLaunchOptions<A>): FutureMap<Awaited<R>>;
+  indexLaunch<A extends unknown[], R>(task: Task<A, R>, domain: RectLike | Coord, options: IndexLaunchOptions<A> & { reduce: ReductionOp }): Future<number>;
+  indexLaunch<A extends unknown[], R>(task: Task<A, R>, domain: RectLike | Coord, options: IndexLaunchOptions<A> & { reduce?: ReductionOp } = {}): FutureMap<Awaited<R>> | Future<number> {
+    this.checkOpen('indexLaunch');
+    if (!(task instanceof Task)) throw new TypeError(`indexLaunch: expected a Task, got ${describe(task)}`);
+    const where = `indexLaunch('${task.name}')`;
+    const dom: RectLike = typeof domain === 'number' || Array.isArray(domain) ? Rect(0, (toPoint(domain as Coord)[0] ?? 0) - 1) : (domain as RectLike);
+    const d = Rect(dom.lo, dom.hi);
+    let pts: number[][] | undefined;
+    const points = (): number[][] => (pts ??= [...pointsOf(d)]);
+    const futures = options.futures?.map((f, i) => {
+      if (!(f instanceof Future)) throw new TypeError(`${where}: futures[${i}] is not a Future`);
+      return f.handle;
+    });
+    const regions = options.regions?.map((r) => (r instanceof PartitionRequirement ? r.toNative(where, d, points) : r.toNative(where)));
+    const variant = options.variant === undefined ? -1 : options.variant === 'cpp' ? VARIANT_CPP : VARIANT_JS;
+    const handles = native.indexLaunch({
+      task: task.id,
+      lo: [...d.lo],
+      hi: [...d.hi],
+      args: encodeArgs(options.args ?? [], task.name),
+      pointArgs: options.pointArgs ? points().map((p) => encodeArgs(options.pointArgs!(p), task.name)) : undefined,
+      futures,
+      variant,
+      parent: options.parent ?? 0,
+      regions,
+      pointWorkers: options.pointWorkers,
+    });
+    if (options.reduce) {
+      const redop = REDOP_IDS[options.reduce];
+      if (!redop) throw new RangeError(`${where}: unknown reduction '${String(options.reduce)}'; expected sum, product, min or max`);
+      return new Future<number>(native.reduceFutures(handles, redop, `${where} reduced with ${options.reduce}`), this);
+    }
+    return new FutureMap<Awaited<R>>(d, handles.map((h) => new Future<Awaited<R>>(h, this)));
+  }
+
+  /** Creates a region (a new region tree) over `bounds` with typed fields. */
+  createRegion<F extends FieldSpec>(bounds: RectLike | Coord, fields: F): Region<F> {
+    this.checkOpen('createRegion');
+    const b: RectLike = typeof bounds === 'number' || Array.isArray(bounds) ? Rect(0, toPoint(bounds as Coord)[0] - 1) : (bounds as RectLike);
+    const entries = Object.entries(fields) as [string, FieldType][];
+    if (entries.length === 0) throw new TypeError('createRegion: give at least one field, e.g. { x: "f64" }');
+    const info = native.createRegion([...b.lo], [...b.hi], entries);
+    const tree = new RegionTree(
+      info.tree,
+      new Map(entries.map(([name], i) => [name, info.fieldIds[i]])),
+      new Map(entries),
+    );
+    this.trees.set(info.tree, tree);
+    return new Region<F>(tree, 0, info);
+  }
+
+  /** Splits `region` into near-equal blocks: `pieces` along dimension 0, or one per color of `colorSpace`. */
+  partitionEqual<F extends FieldSpec>(region: Region<F>, pieces: number | RectLike): Partition<F> {
+    region.tree.check('partitionEqual');
+    const cs = typeof pieces === 'number' ? Rect(0, pieces - 1) : pieces;
+    if (typeof pieces === 'number' && (!Number.isInteger(pieces) || pieces < 1)) throw new RangeError(`partitionEqual: pieces must be a positive integer, got ${pieces}`);
+    const info = native.partitionEqual(region.tree.id, region.node, [...cs.lo], [...cs.hi]);
+    return new Partition<F>(region, info.node, info);
+  }
+
+  /**
+   * Blocks of `blockSize` widened by ghost cells (`halo`: points on each
+   * side, or separate low/high widths); aliased when the halo is non-zero.
+   */
+  partitionByBlocks<F extends FieldSpec>(region: Region<F>, blockSize: Coord, halo: Coord | { lo: Coord; hi: Coord } = 0): Partition<F> {
+    region.tree.check('partitionByBlocks');
+    const dim = region.bounds.lo.length;
+    const widen = (c: Coord): number[] => (typeof c === 'number' ? new Array<number>(dim).fill(c) : toPoint(c));
+    const lo = typeof halo === 'object' && !Array.isArray(halo) ? widen((halo as { lo: Coord }).lo) : widen(halo as Coord);
+    const hi = typeof halo === 'object' && !Array.isArray(halo) ? widen((halo as { hi: Coord }).hi) : widen(halo as Coord);
+    const info = native.partitionByBlocks(region.tree.id, region.node, widen(blockSize), lo, hi);
+    return new Partition<F>(region, info.node, info);
+  }
+
+  /** Color i gets `rects[i]` (a rect or a list of rects). */
+  partitionByRects<F extends FieldSpec>(region: Region<F>, rects: (RectLike | RectLike[])[]): Partition<F> {
+    region.tree.check('partitionByRects');
+    const lists = rects.map((r) => (Array.isArray(r) ? r : [r]).map((x): [number[], number[]] => [[...x.lo], [...x.hi]]));
+    const info = native.partitionByRects(region.tree.id, region.node, lists);
+    return new Partition<F>(region, info.node, info);
+  }
+
+  /** Destroys a region tree; its memory is freed once no pending task uses it. */
+  destroyRegion(region: Region): void {
+    region.tree.check('destroyRegion');
+    native.destroyRegion(region.tree.id);
+    region.tree.destroyed = true;
+    for (const key of [...this.buffers.keys()]) if (key.startsWith(`${region.tree.id}:`)) this.buffers.delete(key);
+  }
+
+  /** Writes `value` to every element of the fields, in program order. */
+  fill(region: Region, fields: string | string[], value: number | bigint): Future<void> {
+    const names = typeof fields === 'string' ? [fields] : fields;
+    const fill = new Task<[number | bigint], void>('cohort.fill', this.fillTask, this);
+    return this.launch(fill, [value], { regions: [region.writeDiscard(...names)] }) as Future<void>;
+  }
+
+  /** Everything launched before finishes before anything launched after starts. */
+  fence(parent = 0): Future<void> {
+    this.checkOpen('fence');
+    return new Future<void>(native.fence(parent), this);
+  }
+
+  /**
+   * Inline mapping: resolves once every earlier conflicting task is done,
+   * with the region's fields as typed arrays. Later conflicting tasks wait
+   * until `unmap()`.
+   */
+  async map(requirement: RegionRequirement): Promise<InlineMapping> {
+    this.checkOpen('map');
+    const token = this.nextMapToken++;
+    const mapped = new Promise<{ op: number; item: JsTaskItem }>((resolve) => this.mapWaiters.set(token, resolve));
+    const task = new Task<[number], void>('cohort.inline_map', this.inlineMapTask, this);
+    let done: Future<void>;
+    try {
+      done = this.launch(task, [token], { regions: [requirement], variant: 'ts' }) as Future<void>;
+    } catch (e) {
+      this.mapWaiters.delete(token);
+      throw e;
+    }
+    const failed = done.get().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const m = await Promise.race([mapped, failed.then((e) => Promise.reject(e ?? new Error('inline mapping failed')))]);
+    return new InlineMapping(m.item.regions![0], this.storage, m.op, done);
+  }
+
+  /** Number of launched tasks that have not finished. */
+  get outstanding(): number {
+    return native.outstanding();
+  }
+
+  /**
+   * The issue window (Legion's -lg:window): resolves at once while fewer
+   * than `window` tasks are outstanding, otherwise once half of them have
+   * finished. `await rt.throttle()` in a long issuing loop keeps memory bounded.
+   */
+  throttle(): Promise<void> {
+    if (native.outstanding() <= this.window) return Promise.resolve();
+    if (!native.armWindow(Math.floor(this.window / 2))) return Promise.resolve();
+    return new Promise<void>((resolve) => this.windowWaiters.push(resolve));
+  }
+
+  /** Work counters of the top-level dependence analysis (for tests and tuning). */
+  analysisCounters(reset = false): AnalysisCounters {
+    return native.analysisCounters(reset);
+  }
+
+  /** @internal */
+  readonly storage = (tree: number, field: number): ArrayBuffer => {
+    const key = `${tree}:${field}`;
+    let b = this.buffers.get(key);
+    if (!b) {
+      b = native.storageBuffer(tree, field);
+      this.buffers.set(key, b);
+    }
+    return b;
+  };
+
+
 
   /**
    * Resolves once every launched task has finished, then stops the worker
@@ -167,37 +429,63 @@ export class Runtime {
         const resolve = this.watches.get(item.watch);
         this.watches.delete(item.watch);
         resolve?.();
-      } else if (native.outstanding() === 0) {
-        const waiters = this.idleWaiters;
-        this.idleWaiters = [];
-        for (const w of waiters) w();
+      } else {
+        if (item.window || item.idle) {
+          const ws = this.windowWaiters;
+          this.windowWaiters = [];
+          for (const w of ws) w();
+        }
+        if (item.idle && native.outstanding() === 0) {
+          const waiters = this.idleWaiters;
+          this.idleWaiters = [];
+          for (const w of waiters) w();
+        }
       }
     }
   }
 
   private runTsTask(item: JsTaskItem): void {
+    if (item.task === this.inlineMapTask) {
+      const token = (decode(item.args) as number[])[0];
+      const resolve = this.mapWaiters.get(token);
+      this.mapWaiters.delete(token);
+      resolve?.({ op: item.op, item });
+      return;
+    }
     const entry = this.bodies.get(item.task);
     if (!entry) {
       native.failTask(item.op, `no TypeScript body registered for task id ${item.task}`, '');
       return;
     }
     let result: unknown;
+    let ctx: TaskContext | undefined;
     try {
       const args = decode(item.args) as Value[];
-      const ctx = new TaskContext(this, entry.name, item.processor, item.futures.map((b) => decode(b)), item.point);
+      const regions = item.regions?.map((r) => new PhysicalRegion(r, this.storage)) ?? [];
+      ctx = new TaskContext(this, entry.name, item.processor, item.futures.map((b) => decode(b)), item.point, regions, item.op);
       result = (entry.body as (ctx: TaskContext, ...a: Value[]) => unknown)(ctx, ...args);
     } catch (e) {
-      this.failTs(item.op, e);
+      this.afterChildren(ctx, () => this.failTs(item.op, e));
       return;
     }
     if (isThenable(result)) {
       result.then(
-        (v) => this.finishTs(item.op, entry.name, v),
-        (e) => this.failTs(item.op, e),
+        (v) => this.afterChildren(ctx, () => this.finishTs(item.op, entry.name, v)),
+        (e) => this.afterChildren(ctx, () => this.failTs(item.op, e)),
       );
     } else {
-      this.finishTs(item.op, entry.name, result);
+      this.afterChildren(ctx, () => this.finishTs(item.op, entry.name, result));
     }
+  }
+
+  /** A task completes only after the subtasks it launched (Legion's model). */
+  private afterChildren(ctx: TaskContext | undefined, then: () => void): void {
+    const children = ctx?.childFutures() ?? [];
+    if (children.length === 0) {
+      then();
+      return;
+    }
+    void Promise.allSettled(children.map((c) => c.get())).then(then);
   }
 
   private finishTs(op: number, name: string, value: unknown): void {

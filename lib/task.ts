@@ -1,6 +1,10 @@
 import type { Value } from './codec';
 import type { Future } from './future';
-import type { LaunchOptions, Runtime } from './runtime';
+import type { FutureMap } from './future-map';
+import type { Coord, RectLike } from './geometry';
+import type { PhysicalRegion } from './physical';
+import type { ReductionOp } from './regions';
+import type { IndexLaunchOptions, LaunchOptions, Runtime } from './runtime';
 
 /** Properties of a task variant (as in Legion's TaskVariantRegistrar). */
 export interface VariantOptions {
@@ -46,11 +50,49 @@ export class TaskContext {
     readonly futures: Value[],
     /** For a point task of an index launch, its point; otherwise undefined. */
     readonly point: number[] | undefined,
+    /** The task's region requirements, in launch order, as typed arrays. */
+    readonly regions: PhysicalRegion[] = [],
+    /** @internal the running task's op id (its context for subtasks) */
+    private readonly op = 0,
   ) {}
 
-  /** Launches a subtask (see {@link Runtime.launch}). */
-  launch<TA extends unknown[], TR>(task: Task<TA, TR>, args: TA, options?: LaunchOptions): Future<TR> {
-    return this.runtime.launch(task, args, options);
+  private readonly children: Future<unknown>[] = [];
+
+  /** Region requirement `i` (typed arrays over the task's data). */
+  region(i: number): PhysicalRegion {
+    const r = this.regions[i];
+    if (!r) throw new RangeError(`task '${this.taskName}' has ${this.regions.length} region requirements; there is no requirement ${i}`);
+    return r;
+  }
+
+  /**
+   * Launches a subtask (see {@link Runtime.launch}). Its dependences are
+   * analyzed among this task's children; this task completes only after
+   * its children have.
+   */
+  launch<TA extends unknown[], TR>(task: Task<TA, TR>, args: TA, options: LaunchOptions = {}): Future<Awaited<TR>> {
+    const f = this.runtime.launch(task, args, { ...options, parent: this.op });
+    this.children.push(f);
+    return f;
+  }
+
+  /** Launches an index launch of subtasks (see {@link Runtime.indexLaunch}). */
+  indexLaunch<TA extends unknown[], TR>(task: Task<TA, TR>, domain: RectLike | Coord, options: IndexLaunchOptions<TA> = {}): FutureMap<Awaited<TR>> {
+    const fm = this.runtime.indexLaunch(task, domain, { ...options, parent: this.op });
+    this.children.push(...fm.all());
+    return fm;
+  }
+
+  /** An index launch whose point results are folded with `reduce`. */
+  indexReduce<TA extends unknown[], TR>(task: Task<TA, TR>, domain: RectLike | Coord, reduce: ReductionOp, options: IndexLaunchOptions<TA> = {}): Future<number> {
+    const f = this.runtime.indexLaunch(task, domain, { ...options, reduce, parent: this.op });
+    this.children.push(f);
+    return f;
+  }
+
+  /** @internal */
+  childFutures(): Future<unknown>[] {
+    return this.children;
   }
 }
 

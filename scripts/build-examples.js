@@ -9,14 +9,21 @@ const root = path.resolve(__dirname, '..');
 const out = path.join(root, 'build', 'kernels');
 const libs = [
   ['examples/kernels/kernels.cc', 'libkernels.so'],
+  ['examples/kernels/tutorial_kernels.cc', 'libtutorial_kernels.so', ['-ffp-contract=off']],
   ['test/kernels/test_kernels.cc', 'libtest_kernels.so'],
+  ['test/kernels/oracle_kernels.cc', 'liboracle_kernels.so'],
   // Broken libraries that the load-error tests expect to be rejected.
   ['test/cpp/fixtures/no_entry.cc', 'libfixture_no_entry.so'],
   ['test/cpp/fixtures/wrong_version.cc', 'libfixture_wrong_version.so'],
   ['test/cpp/fixtures/failing_register.cc', 'libfixture_failing_register.so'],
+  // npm run bench: cohort's bench tasks and the hand-written baselines in one
+  // library, built with the same optimisation flags on both sides.
+  [['bench/kernels/bench_kernels.cc', 'bench/native/baselines_c.cc', 'bench/native/thread_pool_baseline.cc', 'bench/native/stencil_baseline.cc'],
+    'libbench_kernels.so', ['-O3', '-march=native', '-DNDEBUG', '-pthread', `-I${path.join(root, 'bench', 'native')}`]],
 ];
-for (const [src, name] of libs) {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'cohort-config.js'), 'build', path.join(root, src), '-o', path.join(out, name)], { stdio: 'inherit' });
+for (const [src, name, flags = []] of libs) {
+  const sources = (Array.isArray(src) ? src : [src]).map((s) => path.join(root, s));
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'cohort-config.js'), 'build', ...sources, '-o', path.join(out, name), ...flags], { stdio: 'inherit' });
   if (r.status !== 0) {
     console.error(`build-examples: building ${src} failed`);
     process.exit(1);

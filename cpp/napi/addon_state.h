@@ -30,5 +30,7 @@ std::vector<uint8_t> bytesFrom(Napi::Value v, const char* what);
 
 void initRuntimeBinding(Napi::Env env, Napi::Object exports);
 void initFutureBinding(Napi::Env env, Napi::Object exports);
+void initRegionBinding(Napi::Env env, Napi::Object exports);
+void initLaunchBinding(Napi::Env env, Napi::Object exports);
 
 }  // namespace cohort::napi

@@ -13,13 +13,14 @@ uint32_t toU32(const Napi::Value& v, const char* what) {
   return v.As<Napi::Number>().Uint32Value();
 }
 
-// start(workers|0, drain) -> {workers, jsProcessor}
+// start(workers|undefined, drain, checks) -> {workers, jsProcessor, ...}
 Napi::Value Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonState& s = state(env);
   RuntimeOptions opts;
   bool requested = info[0].IsNumber();
   if (requested) opts.workers = info[0].As<Napi::Number>().Uint32Value();
+  opts.checks = info[2].IsBoolean() && info[2].As<Napi::Boolean>().Value();
   if (!info[1].IsFunction()) throw Napi::TypeError::New(env, "cohort: start needs the drain callback");
   auto rt = Runtime::start(opts, requested);
   if (s.runtime != rt) {
@@ -33,6 +34,9 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("workers", rt->workerCount());
   out.Set("jsProcessor", rt->jsProcessorId());
+  out.Set("checks", rt->checksEnabled());
+  out.Set("inlineMapTask", rt->inlineMapTask());
+  out.Set("fillTask", rt->fillTask());
   return out;
 }
 
@@ -88,28 +92,6 @@ Napi::Value LoadLibrary(const Napi::CallbackInfo& info) {
   return out;
 }
 
-std::vector<FuturePtr> futuresFrom(const Napi::Value& v) {
-  std::vector<FuturePtr> out;
-  if (v.IsUndefined() || v.IsNull()) return out;
-  if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), "launch: futures must be an array of Futures");
-  Napi::Array a = v.As<Napi::Array>();
-  out.reserve(a.Length());
-  for (uint32_t i = 0; i < a.Length(); ++i) out.push_back(unwrapFuture(a.Get(i), "each entry of futures"));
-  return out;
-}
-
-// launch(taskId, argsBytes, futures?, variant, pinnedWorker) -> future
-Napi::Value Launch(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Runtime& rt = runtime(env);
-  LaunchOptions opts;
-  if (info[3].IsNumber()) opts.variant = info[3].As<Napi::Number>().Int32Value();
-  if (info[4].IsNumber()) opts.pinnedWorker = info[4].As<Napi::Number>().Int32Value();
-  FuturePtr f = rt.launch(toU32(info[0], "task id"), bytesFrom(info[1], "args"), futuresFrom(info[2]), opts);
-  refWhileBusy(env);
-  return wrapFuture(env, std::move(f));
-}
-
 // One TS task ready to run, as the facade's dispatcher wants it.
 Napi::Object describeJsTask(Napi::Env env, const TaskOp& op) {
   Napi::Object o = Napi::Object::New(env);
@@ -123,6 +105,40 @@ Napi::Object describeJsTask(Napi::Env env, const TaskOp& op) {
   }
   o.Set("futures", fs);
   o.Set("processor", op.processor());
+  const auto& regions = op.regions();
+  if (!regions.empty()) {
+    Napi::Array rs = Napi::Array::New(env, regions.size());
+    for (size_t r = 0; r < regions.size(); ++r) {
+      const TaskRegionArg& arg = regions[r];
+      Napi::Object ro = Napi::Object::New(env);
+      ro.Set("tree", arg.tree);
+      ro.Set("node", arg.regionNode);
+      ro.Set("privilege", static_cast<uint32_t>(arg.privilege));
+      Napi::Array fs = Napi::Array::New(env, arg.fields.size());
+      for (size_t f = 0; f < arg.fields.size(); ++f) {
+        const cohort_field_view& v = arg.fields[f];
+        Napi::Object fo = Napi::Object::New(env);
+        fo.Set("id", arg.fieldIds[f]);
+        fo.Set("name", arg.names[f]);
+        fo.Set("type", v.field_type);
+        fo.Set("offset", static_cast<double>(arg.offsets[f]));
+        Napi::Array lo = Napi::Array::New(env, v.dim), hi = Napi::Array::New(env, v.dim),
+                    st = Napi::Array::New(env, v.dim);
+        for (int d = 0; d < v.dim; ++d) {
+          lo.Set(static_cast<uint32_t>(d), static_cast<double>(v.lo[d]));
+          hi.Set(static_cast<uint32_t>(d), static_cast<double>(v.hi[d]));
+          st.Set(static_cast<uint32_t>(d), static_cast<double>(v.strides[d]));
+        }
+        fo.Set("lo", lo);
+        fo.Set("hi", hi);
+        fo.Set("strides", st);
+        fs.Set(static_cast<uint32_t>(f), fo);
+      }
+      ro.Set("fields", fs);
+      rs.Set(static_cast<uint32_t>(r), ro);
+    }
+    o.Set("regions", rs);
+  }
   const TaskPoint& p = op.point();
   if (p.dim > 0) {
     Napi::Array pt = Napi::Array::New(env, p.dim);
@@ -145,15 +161,22 @@ Napi::Value TakeWork(const Napi::CallbackInfo& info) {
     if (item.runnable) {
       auto op = std::dynamic_pointer_cast<TaskOp>(item.runnable);
       if (!op) continue;
+      if (!op->tryLockExclusion()) {
+        // A C++ task holds a lock this task needs: try again on a later drain
+        // rather than block the JS thread.
+        rt.jsQueue().post(JsWorkItem{op, 0, false, false});
+        continue;
+      }
       rt.beginJsTask(op);
       out.Set(n++, describeJsTask(env, *op));
     } else if (item.watchId != 0) {
       Napi::Object o = Napi::Object::New(env);
       o.Set("watch", static_cast<double>(item.watchId));
       out.Set(n++, o);
-    } else if (item.idle) {
+    } else if (item.idle || item.window) {
       Napi::Object o = Napi::Object::New(env);
-      o.Set("idle", true);
+      o.Set("idle", item.idle);
+      o.Set("window", item.window);
       out.Set(n++, o);
     }
   }
@@ -193,7 +216,6 @@ void initRuntimeBinding(Napi::Env env, Napi::Object exports) {
   exports.Set("shutdown", Napi::Function::New(env, Shutdown));
   exports.Set("registerTask", Napi::Function::New(env, RegisterTask));
   exports.Set("loadLibrary", Napi::Function::New(env, LoadLibrary));
-  exports.Set("launch", Napi::Function::New(env, Launch));
   exports.Set("takeWork", Napi::Function::New(env, TakeWork));
   exports.Set("completeTask", Napi::Function::New(env, CompleteTask));
   exports.Set("failTask", Napi::Function::New(env, FailTask));

@@ -2,6 +2,7 @@
 
 #include "ops/sdk_api.h"
 #include "runtime/runtime.h"
+#include "util/hash.h"
 
 namespace cohort {
 
@@ -67,25 +68,116 @@ void TaskOp::run(ProcessorId proc) {
   processor_ = proc;
   SdkTaskContext ctx(*this);
   int rc = 0;
-  try {
-    rc = task_.cpp->fn(&sdkApi(), ctx.abi());
-  } catch (const std::exception& e) {
-    ctx.fail(std::string("C++ task threw: ") + e.what());
-  } catch (...) {
-    ctx.fail("C++ task threw a non-std::exception value");
+  {
+    std::vector<std::unique_lock<std::mutex>> held;
+    held.reserve(exclusion_.size());
+    for (const auto& key : exclusion_) held.emplace_back(rt_.exclusionLocks().lockFor(key));
+    if (rt_.checksEnabled()) snapshotReadOnly();
+    try {
+      rc = task_.cpp->fn(&sdkApi(), ctx.abi());
+    } catch (const std::exception& e) {
+      ctx.fail(std::string("C++ task threw: ") + e.what());
+    } catch (...) {
+      ctx.fail("C++ task threw a non-std::exception value");
+    }
   }
   if (!ctx.failed() && rc != 0)
     ctx.fail("C++ task '" + task_.name + "' returned error code " + std::to_string(rc));
+  if (!ctx.failed() && rt_.checksEnabled()) {
+    std::string violation = readOnlyViolation();
+    if (!violation.empty()) ctx.fail(violation);
+  }
   if (ctx.failed())
     finish(makeFailure(ctx.failureMessage(), "", describe()), {});
   else
     finish(nullptr, ctx.takeResult());
 }
 
-void TaskOp::completeJs(std::vector<uint8_t> result) { finish(nullptr, std::move(result)); }
+bool TaskOp::tryLockExclusion() {
+  std::vector<std::mutex*> taken;
+  for (const auto& key : exclusion_) {
+    std::mutex& m = rt_.exclusionLocks().lockFor(key);
+    if (!m.try_lock()) {
+      for (std::mutex* t : taken) t->unlock();
+      return false;
+    }
+    taken.push_back(&m);
+  }
+  if (rt_.checksEnabled()) snapshotReadOnly();
+  return true;
+}
+
+void TaskOp::completeJs(std::vector<uint8_t> result) {
+  for (const auto& key : exclusion_) rt_.exclusionLocks().lockFor(key).unlock();
+  if (rt_.checksEnabled()) {
+    std::string violation = readOnlyViolation();
+    if (!violation.empty()) {
+      finish(makeFailure(violation, "", describe()), {});
+      return;
+    }
+  }
+  finish(nullptr, std::move(result));
+}
 
 void TaskOp::failJs(const std::string& message, const std::string& stack) {
+  for (const auto& key : exclusion_) rt_.exclusionLocks().lockFor(key).unlock();
   finish(makeFailure(message, stack, describe()), {});
+}
+
+namespace {
+// Hash of exactly the elements of a view's rect (row by row: the rows of a
+// 2-D/3-D window are separated by elements other tasks may own).
+uint64_t hashView(const cohort_field_view& v, size_t elementSize) {
+  Fnv1a h;
+  if (!v.base) return h.value();
+  const char* base = static_cast<const char*>(v.base);
+  int last = v.dim - 1;
+  int64_t rowBytes = (v.hi[last] - v.lo[last] + 1) * static_cast<int64_t>(elementSize);
+  if (rowBytes <= 0) return h.value();
+  int64_t n0 = v.dim >= 2 ? v.hi[0] - v.lo[0] + 1 : 1;
+  int64_t n1 = v.dim == 3 ? v.hi[1] - v.lo[1] + 1 : 1;
+  for (int64_t i = 0; i < n0; ++i) {
+    for (int64_t j = 0; j < n1; ++j) {
+      int64_t off = 0;
+      if (v.dim >= 2) off += i * v.strides[0];
+      if (v.dim == 3) off += j * v.strides[1];
+      h.add(base + off * static_cast<int64_t>(elementSize), static_cast<size_t>(rowBytes));
+    }
+  }
+  return h.value();
+}
+size_t fieldElementSize(int32_t type) {
+  switch (type) {
+    case COHORT_F64: case COHORT_I64: return 8;
+    case COHORT_F32: case COHORT_I32: case COHORT_U32: return 4;
+    default: return 1;
+  }
+}
+}  // namespace
+
+void TaskOp::snapshotReadOnly() {
+  readOnlyHashes_.clear();
+  for (const auto& r : regions_) {
+    if (r.privilege != Privilege::ReadOnly || !r.checkable) continue;
+    for (const auto& f : r.fields) readOnlyHashes_.push_back(hashView(f, fieldElementSize(f.field_type)));
+  }
+}
+
+std::string TaskOp::readOnlyViolation() const {
+  size_t k = 0;
+  for (size_t req = 0; req < regions_.size(); ++req) {
+    const auto& r = regions_[req];
+    if (r.privilege != Privilege::ReadOnly || !r.checkable) continue;
+    for (size_t i = 0; i < r.fields.size(); ++i, ++k) {
+      const auto& f = r.fields[i];
+      if (k < readOnlyHashes_.size() && hashView(f, fieldElementSize(f.field_type)) != readOnlyHashes_[k]) {
+        return "checking mode: " + describe() + " wrote field '" + r.names[i] + "' of region " +
+               std::to_string(r.regionNode) + " of tree " + std::to_string(r.tree) +
+               " (region requirement " + std::to_string(req) + "), but its privilege is read-only";
+      }
+    }
+  }
+  return "";
 }
 
 void TaskOp::finish(FailurePtr failure, std::vector<uint8_t> result) {

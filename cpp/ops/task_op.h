@@ -15,11 +15,14 @@
 #include "events/event.h"
 #include "ops/future.h"
 #include "procs/runnable.h"
+#include "analysis/privilege.h"
+#include "ops/exclusion_locks.h"
 #include "registry/task_registry.h"
 
 namespace cohort {
 
 class Runtime;
+class AnalysisContext;
 using OpId = uint64_t;
 
 enum class VariantKind : uint8_t { Cpp, Js };
@@ -35,7 +38,15 @@ struct TaskPoint {
 // What a task sees of one region requirement: one view per field, plus
 // owners that keep the storage alive while the task may run.
 struct TaskRegionArg {
+  uint32_t tree = 0;
+  uint32_t regionNode = 0;
+  Privilege privilege = Privilege::ReadOnly;
+  bool checkable = true;  // false under simultaneous coherence (others may write)
   std::vector<cohort_field_view> fields;
+  std::vector<uint32_t> fieldIds;
+  std::vector<std::string> names;     // field names, for errors
+  std::vector<uint64_t> spans;        // bytes from the view's first to last element
+  std::vector<uint64_t> offsets;      // element offset of the view in its storage
   std::vector<std::shared_ptr<void>> keepAlive;
 };
 
@@ -51,6 +62,11 @@ class TaskOp final : public Runnable,
   void setPoint(const TaskPoint& p) { point_ = p; }
   void setPinnedWorker(int worker) { pinnedWorker_ = worker; }
   void setRegions(std::vector<TaskRegionArg> regions) { regions_ = std::move(regions); }
+  // Locks held while the body runs (atomic coherence, reductions).
+  void setExclusion(std::vector<ExclusionLocks::Key> keys) { exclusion_ = std::move(keys); }
+  // The launch this task belongs to (its id in the parent context).
+  void setLaunch(OpId launch) { launchId_ = launch; }
+  OpId launchId() const { return launchId_; }
 
   // Arms the task: it is dispatched once every precondition has fired.
   void launch();
@@ -58,6 +74,9 @@ class TaskOp final : public Runnable,
   void eventFired(const FailurePtr& failure) override;
   void run(ProcessorId proc) override;  // the C++ variant, on a worker
 
+  // The JS processor tries to take the exclusion locks without blocking; on
+  // false the task is posted again later. Released by completeJs/failJs.
+  bool tryLockExclusion();
   // The TS variant reports back (JS thread).
   void completeJs(std::vector<uint8_t> result);
   void failJs(const std::string& message, const std::string& stack);
@@ -79,6 +98,9 @@ class TaskOp final : public Runnable,
  private:
   void dispatch();
   void finish(FailurePtr failure, std::vector<uint8_t> result);
+  // Checking mode: hashes of the read-only fields, taken before the body.
+  void snapshotReadOnly();
+  std::string readOnlyViolation() const;
 
   Runtime& rt_;
   OpId id_;
@@ -90,6 +112,9 @@ class TaskOp final : public Runnable,
   std::vector<TaskRegionArg> regions_;
   TaskPoint point_;
   int pinnedWorker_ = -1;
+  OpId launchId_ = 0;
+  std::vector<ExclusionLocks::Key> exclusion_;
+  std::vector<uint64_t> readOnlyHashes_;
   ProcessorId processor_ = 0;
   FuturePtr result_;
 

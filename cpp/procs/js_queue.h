@@ -16,11 +16,13 @@ namespace cohort {
 
 // One item for the JS thread. `runnable` is a TS task or a continuation
 // that needs JS; `watchId` names a JS promise waiting on a future (0: none);
-// `idle` says the runtime became idle (no operation outstanding).
+// `idle` says the runtime became idle (no operation outstanding);
+// `window` says outstanding operations dropped to the armed low-water mark.
 struct JsWorkItem {
   RunnablePtr runnable;
   uint64_t watchId = 0;
   bool idle = false;
+  bool window = false;
 };
 
 class JsQueue {

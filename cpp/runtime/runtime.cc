@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "ops/builtin_tasks.h"
 #include "ops/sdk_api.h"
 #include "util/error.h"
 
@@ -25,7 +26,34 @@ InstanceSlot& slot() {
 }  // namespace
 
 Runtime::Runtime(const RuntimeOptions& options)
-    : workers_(options.workers ? options.workers : defaultWorkers()), libraries_(&sdkApi()) {}
+    : options_(options),
+      checks_(options.checks),
+      workers_(options.workers ? options.workers : defaultWorkers()),
+      topContext_(std::make_shared<AnalysisContext>(forest_)),
+      libraries_(&sdkApi()) {
+  fillTask_ = tasks_.registerCpp(kFillTaskName, &fillTaskBody, nullptr, VariantProps{true, false, false});
+  inlineMapTask_ = tasks_.registerJs(kInlineMapTaskName, VariantProps{true, false, false});
+}
+
+const AnalysisContextPtr& Runtime::context(OpId parent) {
+  if (parent == 0) return topContext_;
+  auto it = taskContexts_.find(parent);
+  if (it == taskContexts_.end()) {
+    if (runningJs_.find(parent) == runningJs_.end())
+      throw Error("launch from task op #" + std::to_string(parent) + ", which is not running: launch subtasks only from inside the task body");
+    it = taskContexts_.emplace(parent, std::make_shared<AnalysisContext>(forest_)).first;
+  }
+  return it->second;
+}
+
+bool Runtime::armLowWater(uint64_t n) {
+  lowWater_.store(static_cast<int64_t>(n), std::memory_order_seq_cst);
+  if (outstanding_.load(std::memory_order_seq_cst) <= n) {
+    lowWater_.store(-1, std::memory_order_seq_cst);
+    return false;
+  }
+  return true;
+}
 
 Runtime::~Runtime() { workers_.shutdown(); }
 
@@ -95,8 +123,16 @@ FuturePtr Runtime::launch(TaskId task, std::vector<uint8_t> args, std::vector<Fu
 }
 
 void Runtime::operationCompleted(OpId) {
-  if (outstanding_.fetch_sub(1, std::memory_order_acq_rel) == 1)
-    jsQueue_.post(JsWorkItem{nullptr, 0, true});
+  uint64_t now = outstanding_.fetch_sub(1, std::memory_order_seq_cst) - 1;
+  if (now == 0) {
+    lowWater_.store(-1, std::memory_order_seq_cst);
+    jsQueue_.post(JsWorkItem{nullptr, 0, true, true});
+    return;
+  }
+  int64_t mark = static_cast<int64_t>(now);
+  if (lowWater_.load(std::memory_order_seq_cst) == mark &&
+      lowWater_.compare_exchange_strong(mark, -1, std::memory_order_seq_cst))
+    jsQueue_.post(JsWorkItem{nullptr, 0, false, true});
 }
 
 TaskOpPtr Runtime::endJsTask(OpId id) {
@@ -104,6 +140,7 @@ TaskOpPtr Runtime::endJsTask(OpId id) {
   if (it == runningJs_.end()) return nullptr;
   TaskOpPtr op = std::move(it->second);
   runningJs_.erase(it);
+  taskContexts_.erase(id);  // its children have settled (the facade waited)
   return op;
 }
 

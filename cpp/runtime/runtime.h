@@ -11,6 +11,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "data/region_forest.h"
+#include "ops/analysis_context.h"
+#include "ops/exclusion_locks.h"
 #include "ops/future.h"
 #include "ops/task_op.h"
 #include "procs/js_queue.h"
@@ -22,6 +25,7 @@ namespace cohort {
 
 struct RuntimeOptions {
   unsigned workers = 0;  // 0: one per core
+  bool checks = false;   // checking mode (COHORT_CHECKS=1): privilege violations
 };
 
 // How a single launch is placed (filled by the mapping layer).
@@ -51,6 +55,22 @@ class Runtime {
 
   std::shared_ptr<Library> loadLibrary(const std::string& path);
 
+  // Regions and the analysis contexts (issue thread only).
+  RegionForest& forest() { return forest_; }
+  // 0: the top-level context; otherwise the context of the running TS task
+  // with that op id (created on its first child launch).
+  const AnalysisContextPtr& context(OpId parent);
+  ExclusionLocks& exclusionLocks() { return exclusionLocks_; }
+  bool checksEnabled() const { return checks_; }
+  // Built-in tasks: fill (C++) and inline mapping (JS side).
+  TaskId fillTask() const { return fillTask_; }
+  TaskId inlineMapTask() const { return inlineMapTask_; }
+
+  // The issue window: when outstanding() next drops to `n`, post a window
+  // item to the JS thread. Returns false (and arms nothing) when it is
+  // already at or below n.
+  bool armLowWater(uint64_t n);
+
   // Issues a task in program order (JS thread). Throws on an unknown task,
   // a task with no variant of the requested kind, or after shutdown.
   TaskOpPtr createTask(TaskId task, std::vector<uint8_t> args, std::vector<FuturePtr> futures,
@@ -67,13 +87,23 @@ class Runtime {
   TaskOpPtr endJsTask(OpId id);
 
   bool isShutDown() const { return shutDown_; }
+  RuntimeOptions options() const { return options_; }
   void checkRunning(const char* what) const;
   // Joins the workers; the caller has waited for outstanding() == 0.
   void shutdown();
 
  private:
+  RuntimeOptions options_;
+  bool checks_;
   WorkerPool workers_;
   JsQueue jsQueue_;
+  RegionForest forest_;
+  AnalysisContextPtr topContext_;
+  std::unordered_map<OpId, AnalysisContextPtr> taskContexts_;
+  ExclusionLocks exclusionLocks_;
+  TaskId fillTask_ = 0;
+  TaskId inlineMapTask_ = 0;
+  std::atomic<int64_t> lowWater_{-1};
   TaskRegistry tasks_;
   LibraryLoader libraries_;
   std::atomic<uint64_t> outstanding_{0};

@@ -99,6 +99,45 @@ void processor(cohort::TaskContext& ctx) { ctx.result(static_cast<double>(ctx.pr
 // empty(): does nothing (benchmarks).
 void empty(cohort::TaskContext&) {}
 
+// add_to_field(k): adds k to every element of field 0 (f64) of requirement 0.
+void addToField(cohort::TaskContext& ctx) {
+  double k = ctx.arg(0).asNumber();
+  auto x = ctx.field<double>(0, 0);
+  for (int64_t i = x.lo(); i <= x.hi(); ++i) x(i) += k;
+}
+
+// sum_field() -> the sum of field 0 (f64) of requirement 0 (1-D or 2-D).
+void sumField(cohort::TaskContext& ctx) {
+  cohort_field_view v = ctx.fieldView(0, 0);
+  double s = 0;
+  if (v.dim == 1) {
+    auto x = ctx.field<double>(0, 0);
+    for (int64_t i = x.lo(); i <= x.hi(); ++i) s += x(i);
+  } else {
+    auto x = ctx.field<double, 2>(0, 0);
+    for (int64_t i = x.lo(0); i <= x.hi(0); ++i)
+      for (int64_t j = x.lo(1); j <= x.hi(1); ++j) s += x(i, j);
+  }
+  ctx.result(s);
+}
+
+// scribble(): writes 1 to the first element of field 0 of requirement 0,
+// whatever its privilege (checking mode must catch a read-only one).
+void scribble(cohort::TaskContext& ctx) {
+  cohort_field_view v = ctx.fieldView(0, 0);
+  static_cast<double*>(v.base)[0] += 1;
+}
+
+// write_point(): writes this point's first coordinate into every element of
+// field 0 (f64) of requirement 0.
+void writePoint(cohort::TaskContext& ctx) {
+  auto x = ctx.field<double>(0, 0);
+  for (int64_t i = x.lo(); i <= x.hi(); ++i) x(i) = static_cast<double>(ctx.point(0));
+}
+
+// point_rendezvous(n) -> like rendezvous, for index launches over regions.
+void pointRendezvous(cohort::TaskContext& ctx) { rendezvous(ctx); }
+
 void registerTasks(cohort::Registrar& r) {
   r.task<rendezvous>("rendezvous");
   r.task<resetProbe>("reset_probe");
@@ -108,6 +147,11 @@ void registerTasks(cohort::Registrar& r) {
   r.task<needsNumber>("needs_number");
   r.task<processor>("processor");
   r.task<empty>("empty");
+  r.task<addToField>("add_to_field");
+  r.task<sumField>("sum_field");
+  r.task<scribble>("scribble");
+  r.task<writePoint>("write_point");
+  r.task<pointRendezvous>("point_rendezvous");
 }
 
 }  // namespace

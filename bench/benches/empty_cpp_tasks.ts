@@ -1,0 +1,48 @@
+/**
+ * empty_cpp_tasks: throughput of N empty C++ tasks launched from TS (launch
+ * all, then await all their futures) against the hand-written shared-queue
+ * thread pool (bench/native/thread_pool_baseline.h) running N empty tasks
+ * submitted from one thread on the same number of worker threads.
+ */
+import type { Future } from '../../lib';
+import { BenchContext, BenchDefinition, BenchMeasurement, interleave, nowSeconds, Sample } from '../harness';
+
+async function cohortSample(ctx: BenchContext, tasks: number): Promise<Sample> {
+  const { rt, lib } = ctx;
+  const futures: Future<undefined>[] = new Array<Future<undefined>>(tasks);
+  const start = nowSeconds();
+  for (let i = 0; i < tasks; i++) futures[i] = rt.launch(lib.empty, []);
+  const launched = nowSeconds();
+  await Promise.all(futures.map((f) => f.get()));
+  const end = nowSeconds();
+  return {
+    value: tasks / (end - start),
+    // The JS thread's issue rate alone (DESIGN §4 "launch cost from TS").
+    extra: { launch_tasks_per_s: tasks / (launched - start) },
+  };
+}
+
+async function baselineSample(ctx: BenchContext, tasks: number): Promise<Sample> {
+  const value = await ctx.rt.launch(ctx.lib.baselineEmptyThroughput, [ctx.workers, tasks]).get();
+  return { value };
+}
+
+export const emptyCppTasks: BenchDefinition = {
+  name: 'empty_cpp_tasks',
+  unit: 'tasks/s',
+  better: 'higher',
+  baseline: 'C++ shared-queue pool, same threads',
+  async run(ctx: BenchContext): Promise<BenchMeasurement> {
+    const tasks = ctx.quick ? 20_000 : 100_000;
+    const r = await interleave({
+      reps: ctx.reps,
+      cohort: () => cohortSample(ctx, tasks),
+      baseline: () => baselineSample(ctx, tasks),
+    });
+    return {
+      cohort: r.cohort.value,
+      baseline: r.baseline.value,
+      extra: { tasks, threads: ctx.workers, ...r.cohort.extra },
+    };
+  },
+};

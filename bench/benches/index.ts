@@ -1,0 +1,17 @@
+/**
+ * The registry of `npm run bench`, in run order. To add a bench, write a
+ * `BenchDefinition` (see ../harness.ts) in this folder and list it here;
+ * `--only <name>` selects by its `name`.
+ */
+import type { BenchDefinition } from '../harness';
+import { chainLatency } from './chain_latency';
+import { emptyCppTasks } from './empty_cpp_tasks';
+import { emptyTsTasks } from './empty_ts_tasks';
+
+export const benches: readonly BenchDefinition[] = [
+  emptyCppTasks,
+  chainLatency,
+  emptyTsTasks,
+  // To come with index launches, regions and mappers:
+  // metg_stencil_1d (uses ../metg.ts), analysis_throughput, mapper_overhead.
+];

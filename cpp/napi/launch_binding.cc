@@ -1,0 +1,109 @@
+// Launches: single and index tasks, fill, fence, future reduction, and the
+// issue window.
+#include "napi/addon_state.h"
+#include "napi/marshal.h"
+#include "ops/issuer.h"
+
+namespace cohort::napi {
+namespace {
+
+std::vector<FuturePtr> futuresFrom(const Napi::Value& v) {
+  std::vector<FuturePtr> out;
+  if (v.IsUndefined() || v.IsNull()) return out;
+  if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), "launch: futures must be an array of Futures");
+  Napi::Array a = v.As<Napi::Array>();
+  out.reserve(a.Length());
+  for (uint32_t i = 0; i < a.Length(); ++i) out.push_back(unwrapFuture(a.Get(i), "each entry of futures"));
+  return out;
+}
+
+Napi::Array wrapFutures(Napi::Env env, std::vector<FuturePtr>&& fs) {
+  Napi::Array out = Napi::Array::New(env, fs.size());
+  for (size_t i = 0; i < fs.size(); ++i) out.Set(static_cast<uint32_t>(i), wrapFuture(env, std::move(fs[i])));
+  return out;
+}
+
+// launch(taskId, args, futures?, variant, pinnedWorker, parent, regions?) -> future
+Napi::Value Launch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Runtime& rt = runtime(env);
+  SingleLaunch l;
+  l.task = u32(info[0], "task id");
+  l.args = bytesFrom(info[1], "args");
+  l.futures = futuresFrom(info[2]);
+  l.options.variant = i32Or(info[3], -1);
+  l.options.pinnedWorker = i32Or(info[4], -1);
+  l.parent = info[5].IsNumber() ? static_cast<OpId>(info[5].As<Napi::Number>().Int64Value()) : 0;
+  if (info[6].IsArray()) {
+    Napi::Array rs = info[6].As<Napi::Array>();
+    for (uint32_t i = 0; i < rs.Length(); ++i) l.regions.push_back(requirementFrom(rs.Get(i).As<Napi::Object>()));
+  }
+  FuturePtr f = issueTask(rt, std::move(l));
+  refWhileBusy(env);
+  return wrapFuture(env, std::move(f));
+}
+
+// indexLaunch({task, lo, hi, args, pointArgs?, futures?, variant?, parent?,
+//              regions?, pointWorkers?}) -> [future per point, row-major]
+Napi::Value IndexLaunchFn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Runtime& rt = runtime(env);
+  Napi::Object o = info[0].As<Napi::Object>();
+  IndexLaunch l;
+  l.task = u32(o.Get("task"), "task id");
+  l.domain = rectFrom(o.Get("lo"), o.Get("hi"), "launch domain");
+  l.args = bytesFrom(o.Get("args"), "args");
+  if (o.Get("pointArgs").IsArray()) {
+    Napi::Array pa = o.Get("pointArgs").As<Napi::Array>();
+    for (uint32_t i = 0; i < pa.Length(); ++i) l.pointArgs.push_back(bytesFrom(pa.Get(i), "point args"));
+  }
+  l.futures = futuresFrom(o.Get("futures"));
+  l.options.variant = i32Or(o.Get("variant"), -1);
+  l.parent = o.Get("parent").IsNumber() ? static_cast<OpId>(o.Get("parent").As<Napi::Number>().Int64Value()) : 0;
+  if (o.Get("regions").IsArray()) {
+    Napi::Array rs = o.Get("regions").As<Napi::Array>();
+    for (uint32_t i = 0; i < rs.Length(); ++i)
+      l.regions.push_back(launchRequirementFrom(rt.forest(), rs.Get(i).As<Napi::Object>()));
+  }
+  if (o.Get("pointWorkers").IsArray()) {
+    Napi::Array pw = o.Get("pointWorkers").As<Napi::Array>();
+    for (uint32_t i = 0; i < pw.Length(); ++i) l.pointWorkers.push_back(i32Or(pw.Get(i), -1));
+  }
+  auto futures = issueIndexLaunch(rt, std::move(l));
+  refWhileBusy(env);
+  return wrapFutures(env, std::move(futures));
+}
+
+// reduceFutures(futures, redop, label) -> future
+Napi::Value ReduceFutures(const Napi::CallbackInfo& info) {
+  auto fs = futuresFrom(info[0]);
+  std::string label = info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "reduction";
+  return wrapFuture(info.Env(), reduceFutures(fs, static_cast<RedopId>(u32(info[1], "redop")), label));
+}
+
+// fence(parent) -> future
+Napi::Value Fence(const Napi::CallbackInfo& info) {
+  Runtime& rt = runtime(info.Env());
+  OpId parent = info[0].IsNumber() ? static_cast<OpId>(info[0].As<Napi::Number>().Int64Value()) : 0;
+  return wrapFuture(info.Env(), issueFence(rt, parent));
+}
+
+// armWindow(n) -> true if the JS side must wait for a window item
+Napi::Value ArmWindow(const Napi::CallbackInfo& info) {
+  Runtime& rt = runtime(info.Env());
+  bool armed = rt.armLowWater(static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value()));
+  if (armed) refWhileBusy(info.Env());
+  return Napi::Boolean::New(info.Env(), armed);
+}
+
+}  // namespace
+
+void initLaunchBinding(Napi::Env env, Napi::Object exports) {
+  exports.Set("launch", Napi::Function::New(env, Launch));
+  exports.Set("indexLaunch", Napi::Function::New(env, IndexLaunchFn));
+  exports.Set("reduceFutures", Napi::Function::New(env, ReduceFutures));
+  exports.Set("fence", Napi::Function::New(env, Fence));
+  exports.Set("armWindow", Napi::Function::New(env, ArmWindow));
+}
+
+}  // namespace cohort::napi

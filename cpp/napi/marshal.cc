@@ -1,0 +1,121 @@
+#include "napi/marshal.h"
+
+#include <map>
+
+namespace cohort::napi {
+
+uint32_t u32(const Napi::Value& v, const char* what) {
+  if (!v.IsNumber()) throw Napi::TypeError::New(v.Env(), std::string("cohort: ") + what + " must be a number");
+  return v.As<Napi::Number>().Uint32Value();
+}
+
+int32_t i32Or(const Napi::Value& v, int32_t fallback) {
+  return v.IsNumber() ? v.As<Napi::Number>().Int32Value() : fallback;
+}
+
+Point pointFrom(const Napi::Value& v, const char* what) {
+  if (v.IsNumber()) return Point(static_cast<coord_t>(v.As<Napi::Number>().Int64Value()));
+  if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), std::string("cohort: ") + what + " must be a number or an array of 1 to 3 numbers");
+  Napi::Array a = v.As<Napi::Array>();
+  uint32_t n = a.Length();
+  if (n < 1 || n > 3) throw Napi::TypeError::New(v.Env(), std::string("cohort: ") + what + " must have 1 to 3 coordinates, got " + std::to_string(n));
+  Point p = Point::filled(static_cast<int>(n), 0);
+  for (uint32_t i = 0; i < n; ++i) {
+    Napi::Value c = a.Get(i);
+    if (!c.IsNumber()) throw Napi::TypeError::New(v.Env(), std::string("cohort: ") + what + " coordinates must be numbers");
+    p[static_cast<int>(i)] = static_cast<coord_t>(c.As<Napi::Number>().Int64Value());
+  }
+  return p;
+}
+
+Rect rectFrom(const Napi::Value& lo, const Napi::Value& hi, const char* what) {
+  Point l = pointFrom(lo, what), h = pointFrom(hi, what);
+  if (l.dim != h.dim)
+    throw Napi::TypeError::New(lo.Env(), std::string("cohort: ") + what + ": lo and hi have different dimensions");
+  return Rect(l, h);
+}
+
+Napi::Array arrayFrom(Napi::Env env, const Point& p) {
+  Napi::Array a = Napi::Array::New(env, static_cast<size_t>(p.dim));
+  for (int d = 0; d < p.dim; ++d) a.Set(static_cast<uint32_t>(d), static_cast<double>(p[d]));
+  return a;
+}
+
+namespace {
+std::pair<uint32_t, uint32_t> handleFrom(const Napi::Value& v, const char* what) {
+  if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), std::string("cohort: ") + what + " handle is malformed");
+  Napi::Array a = v.As<Napi::Array>();
+  return {u32(a.Get(0u), what), u32(a.Get(1u), what)};
+}
+
+std::vector<FieldId> fieldsFrom(const Napi::Value& v) {
+  if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), "cohort: requirement fields must be an array");
+  Napi::Array a = v.As<Napi::Array>();
+  std::vector<FieldId> out;
+  out.reserve(a.Length());
+  for (uint32_t i = 0; i < a.Length(); ++i) out.push_back(u32(a.Get(i), "field id"));
+  return out;
+}
+
+template <typename Req>
+void accessFrom(const Napi::Object& o, Req& r) {
+  r.fields = fieldsFrom(o.Get("fields"));
+  r.privilege = static_cast<Privilege>(u32(o.Get("privilege"), "privilege"));
+  r.redop = o.Has("redop") ? static_cast<RedopId>(i32Or(o.Get("redop"), 0)) : kNoRedop;
+  r.coherence = static_cast<Coherence>(i32Or(o.Get("coherence"), 0));
+}
+}  // namespace
+
+RegionRequirement requirementFrom(const Napi::Object& o) {
+  RegionRequirement r;
+  auto h = handleFrom(o.Get("region"), "region");
+  r.region = RegionHandle{h.first, h.second};
+  accessFrom(o, r);
+  return r;
+}
+
+LaunchRequirement launchRequirementFrom(RegionForest& forest, const Napi::Object& o) {
+  LaunchRequirement r;
+  accessFrom(o, r);
+  if (o.Has("region") && !o.Get("region").IsUndefined()) {
+    auto h = handleFrom(o.Get("region"), "region");
+    r.project = projectWhole(RegionHandle{h.first, h.second});
+    return r;
+  }
+  auto h = handleFrom(o.Get("partition"), "partition");
+  PartitionHandle part{h.first, h.second};
+  forest.partition(part);  // validates the handle now, not per point
+  std::string kind = "identity";
+  Napi::Object proj;
+  if (o.Has("projection") && o.Get("projection").IsObject()) {
+    proj = o.Get("projection").As<Napi::Object>();
+    kind = proj.Get("kind").As<Napi::String>().Utf8Value();
+  }
+  if (kind == "identity") {
+    r.project = projectIdentity(forest, part);
+  } else if (kind == "offset") {
+    Point offset = pointFrom(proj.Get("offset"), "projection offset");
+    r.project = projectThrough(forest, part, [offset](const Point& p) {
+      Point q = p;
+      for (int d = 0; d < q.dim && d < offset.dim; ++d) q[d] += offset[d];
+      return q;
+    });
+  } else if (kind == "colors") {
+    // A TS projection functor, evaluated by the facade for every point of
+    // the launch (in the launch's row-major point order).
+    Napi::Array pts = proj.Get("points").As<Napi::Array>();
+    Napi::Array cols = proj.Get("colors").As<Napi::Array>();
+    auto table = std::make_shared<std::map<Point, Point>>();
+    for (uint32_t i = 0; i < pts.Length(); ++i)
+      (*table)[pointFrom(pts.Get(i), "projection point")] = pointFrom(cols.Get(i), "projection color");
+    r.project = projectThrough(forest, part, [table](const Point& p) {
+      auto it = table->find(p);
+      return it == table->end() ? p : it->second;
+    });
+  } else {
+    throw Napi::TypeError::New(o.Env(), "cohort: unknown projection kind '" + kind + "'");
+  }
+  return r;
+}
+
+}  // namespace cohort::napi

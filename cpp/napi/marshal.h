@@ -1,0 +1,28 @@
+// Marshalling helpers shared by the bindings: points, rects and region
+// requirements from plain JS values.
+#pragma once
+#include <napi.h>
+
+#include <string>
+#include <vector>
+
+#include "analysis/region_requirement.h"
+#include "data/geometry.h"
+#include "data/region_forest.h"
+
+namespace cohort::napi {
+
+Point pointFrom(const Napi::Value& v, const char* what);
+Rect rectFrom(const Napi::Value& lo, const Napi::Value& hi, const char* what);
+Napi::Array arrayFrom(Napi::Env env, const Point& p);
+
+// {region: [tree, node], fields: [ids], privilege, redop, coherence}
+RegionRequirement requirementFrom(const Napi::Object& o);
+// {partition: [tree, node] | region: [tree, node], fields, privilege, redop,
+//  coherence, projection?: {kind: 'identity'|'offset'|'colors', offset?, colors?}}
+LaunchRequirement launchRequirementFrom(RegionForest& forest, const Napi::Object& o);
+
+uint32_t u32(const Napi::Value& v, const char* what);
+int32_t i32Or(const Napi::Value& v, int32_t fallback);
+
+}  // namespace cohort::napi

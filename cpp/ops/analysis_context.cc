@@ -1,0 +1,38 @@
+#include "ops/analysis_context.h"
+
+namespace cohort {
+
+void AnalysisContext::absorbCompletions() {
+  std::vector<OpId> done;
+  {
+    std::lock_guard<std::mutex> lock(inboxMutex_);
+    if (inbox_.empty()) return;
+    done.swap(inbox_);
+  }
+  for (OpId op : done) {
+    analyzer_.markCompleted(op);
+    live_.erase(op);
+  }
+}
+
+void AnalysisContext::appendEvents(const std::vector<OpId>& ops, std::vector<Event>& out) const {
+  for (OpId op : ops) {
+    auto it = live_.find(op);
+    if (it != live_.end() && !it->second.hasFired()) out.push_back(it->second);
+  }
+}
+
+void AnalysisContext::noteCompleted(OpId op) {
+  std::lock_guard<std::mutex> lock(inboxMutex_);
+  inbox_.push_back(op);
+}
+
+std::vector<Event> AnalysisContext::liveEvents() const {
+  std::vector<Event> out;
+  out.reserve(live_.size());
+  for (const auto& kv : live_)
+    if (!kv.second.hasFired()) out.push_back(kv.second);
+  return out;
+}
+
+}  // namespace cohort

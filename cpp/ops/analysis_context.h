@@ -1,0 +1,55 @@
+// The issue pipeline of one parent context (the top level, or a running TS
+// task that launches subtasks): its dependence analyzer, the completion
+// events of its live operations, and the last execution fence. Operations
+// launched in a context depend only on earlier operations of the same
+// context; a parent is complete only after its children (Legion's model),
+// so its own entry in its parent's context covers them.
+// Issue-thread only, except noteCompleted (any thread).
+#pragma once
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "analysis/dependence_analyzer.h"
+#include "events/event.h"
+
+namespace cohort {
+
+class AnalysisContext {
+ public:
+  explicit AnalysisContext(const RegionForest& forest) : analyzer_(forest) {}
+
+  DependenceAnalyzer& analyzer() { return analyzer_; }
+
+  // Tells the analyzer about every operation that finished since the last
+  // call, so later operations stop examining or waiting for them.
+  void absorbCompletions();
+
+  // The events of the operations in `ops` that are still live.
+  void appendEvents(const std::vector<OpId>& ops, std::vector<Event>& out) const;
+
+  // Registers an issued operation whose completion other operations of this
+  // context may wait for.
+  void recordLive(OpId op, Event completion) { live_.emplace(op, std::move(completion)); }
+
+  // Called when an operation of this context completed (any thread).
+  void noteCompleted(OpId op);
+
+  // Every live operation's event (for an execution fence).
+  std::vector<Event> liveEvents() const;
+
+  const Event& fence() const { return fence_; }
+  void setFence(Event e) { fence_ = std::move(e); }
+
+ private:
+  DependenceAnalyzer analyzer_;
+  std::unordered_map<OpId, Event> live_;
+  Event fence_;
+  std::mutex inboxMutex_;
+  std::vector<OpId> inbox_;
+};
+
+using AnalysisContextPtr = std::shared_ptr<AnalysisContext>;
+
+}  // namespace cohort

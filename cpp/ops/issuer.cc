@@ -1,0 +1,210 @@
+#include "ops/issuer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "cohort/value.hpp"
+#include "ops/region_args.h"
+#include "util/error.h"
+
+namespace cohort {
+
+namespace {
+
+std::vector<ExclusionLocks::Key> keysOf(const PlanEntry& e) {
+  std::vector<ExclusionLocks::Key> keys;
+  keys.reserve(e.exclusionKeys.size());
+  for (const auto& k : e.exclusionKeys) keys.emplace_back(k.tree, k.field);
+  return keys;
+}
+
+// When the operation's completion event fires, the context learns it.
+void reportCompletion(const AnalysisContextPtr& ctx, OpId op, const Event& done) {
+  std::weak_ptr<AnalysisContext> weak = ctx;
+  done.subscribe(makeWaiter([weak, op](const FailurePtr&) {
+    if (auto c = weak.lock()) c->noteCompleted(op);
+  }));
+}
+
+std::string labelFor(const TaskInfo& info, OpId op) {
+  return "task '" + info.name + "' (op #" + std::to_string(op) + ")";
+}
+
+}  // namespace
+
+std::vector<Point> pointsOf(const Domain& domain) {
+  std::vector<Point> out;
+  if (domain.empty()) return out;
+  out.reserve(domain.volume());
+  Point p = domain.lo;
+  int dim = domain.dim();
+  for (;;) {
+    out.push_back(p);
+    int d = dim - 1;
+    while (d >= 0) {
+      if (p[d] < domain.hi[d]) {
+        ++p[d];
+        break;
+      }
+      p[d] = domain.lo[d];
+      --d;
+    }
+    if (d < 0) return out;
+  }
+}
+
+FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
+  const AnalysisContextPtr& ctx = rt.context(launch.parent);
+  ctx->absorbCompletions();
+  TaskOpPtr op = rt.createTask(launch.task, std::move(launch.args), std::move(launch.futures), launch.options);
+  std::vector<Event> waits;
+  if (!launch.regions.empty()) {
+    PlanEntry entry = ctx->analyzer().analyzeOperation(op->id(), launch.regions, op->describe());
+    ctx->appendEvents(entry.waitsFor, waits);
+    std::vector<TaskRegionArg> args;
+    args.reserve(launch.regions.size());
+    for (const auto& req : launch.regions) args.push_back(bindRegion(rt.forest(), req));
+    op->setRegions(std::move(args));
+    op->setExclusion(keysOf(entry));
+    ctx->recordLive(op->id(), op->completion());
+    reportCompletion(ctx, op->id(), op->completion());
+  }
+  if (ctx->fence().exists()) waits.push_back(ctx->fence());
+  for (auto& e : waits) op->addPrecondition(std::move(e));
+  rt.operationStarted();
+  op->launch();
+  return op->result();
+}
+
+std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
+  const AnalysisContextPtr& ctx = rt.context(launch.parent);
+  ctx->absorbCompletions();
+  std::vector<Point> points = pointsOf(launch.domain);
+  if (!launch.pointArgs.empty() && launch.pointArgs.size() != points.size())
+    throw Error("index launch: " + std::to_string(launch.pointArgs.size()) + " per-point arguments for " +
+                std::to_string(points.size()) + " points");
+  if (!launch.pointWorkers.empty() && launch.pointWorkers.size() != points.size())
+    throw Error("index launch: " + std::to_string(launch.pointWorkers.size()) + " point placements for " +
+                std::to_string(points.size()) + " points");
+  const TaskInfo& info = rt.tasks().get(launch.task);
+  OpId launchId = rt.nextOpId();
+  std::string label = "index launch of " + labelFor(info, launchId) + " over " + launch.domain.toString();
+
+  std::vector<PlanEntry> plan;
+  std::vector<PointRequirements> projected;
+  if (!launch.regions.empty()) {
+    projected.reserve(points.size());
+    for (const Point& p : points) {
+      PointRequirements pr;
+      pr.point = p;
+      pr.requirements.reserve(launch.regions.size());
+      for (const auto& lr : launch.regions) pr.requirements.push_back(lr.at(p));
+      projected.push_back(std::move(pr));
+    }
+    plan = ctx->analyzer().analyzeIndexLaunch(launchId, projected, label);
+  }
+
+  std::vector<TaskOpPtr> ops;
+  ops.reserve(points.size());
+  std::vector<FuturePtr> futures;
+  futures.reserve(points.size());
+  std::vector<Event> completions;
+  completions.reserve(points.size());
+  for (size_t i = 0; i < points.size(); ++i) {
+    LaunchOptions opts = launch.options;
+    if (!launch.pointWorkers.empty()) opts.pinnedWorker = launch.pointWorkers[i];
+    std::vector<uint8_t> args = launch.pointArgs.empty() ? launch.args : std::move(launch.pointArgs[i]);
+    TaskOpPtr op = rt.createTask(launch.task, std::move(args), launch.futures, opts);
+    TaskPoint tp;
+    tp.dim = points[i].dim;
+    for (int d = 0; d < tp.dim; ++d) {
+      tp.point[d] = points[i][d];
+      tp.lo[d] = launch.domain.lo[d];
+      tp.hi[d] = launch.domain.hi[d];
+    }
+    op->setPoint(tp);
+    op->setLaunch(launchId);
+    if (!plan.empty()) {
+      std::vector<Event> waits;
+      ctx->appendEvents(plan[i].waitsFor, waits);
+      for (auto& e : waits) op->addPrecondition(std::move(e));
+      std::vector<TaskRegionArg> regionArgs;
+      regionArgs.reserve(projected[i].requirements.size());
+      for (const auto& req : projected[i].requirements) regionArgs.push_back(bindRegion(rt.forest(), req));
+      op->setRegions(std::move(regionArgs));
+      op->setExclusion(keysOf(plan[i]));
+    }
+    if (ctx->fence().exists()) op->addPrecondition(ctx->fence());
+    completions.push_back(op->completion());
+    futures.push_back(op->result());
+    ops.push_back(std::move(op));
+  }
+  if (!plan.empty()) {
+    Event done = Event::merge(completions);
+    ctx->recordLive(launchId, done);
+    reportCompletion(ctx, launchId, done);
+  }
+  for (auto& op : ops) {
+    rt.operationStarted();
+    op->launch();
+  }
+  return futures;
+}
+
+FuturePtr issueFence(Runtime& rt, OpId parent) {
+  const AnalysisContextPtr& ctx = rt.context(parent);
+  ctx->absorbCompletions();
+  std::vector<Event> live = ctx->liveEvents();
+  if (ctx->fence().exists()) live.push_back(ctx->fence());
+  Event all = Event::merge(live);
+  // Failures before the fence do not fail it: the fence is about order.
+  Event fence = Event::create();
+  auto future = std::make_shared<FutureImpl>("execution fence");
+  all.subscribe(makeWaiter([fence, future](const FailurePtr&) {
+    fence.trigger();
+    future->resolve({static_cast<uint8_t>(ValueTag::Undefined)});
+  }));
+  ctx->setFence(fence);
+  return future;
+}
+
+FuturePtr reduceFutures(const std::vector<FuturePtr>& inputs, RedopId redop, const std::string& label) {
+  if (redop < kRedopSum || redop > kRedopMax)
+    throw Error(label + ": reduction operator #" + std::to_string(redop) + " is not a built-in (sum, product, min, max)");
+  auto out = std::make_shared<FutureImpl>(label);
+  std::vector<Event> events;
+  events.reserve(inputs.size());
+  for (const auto& f : inputs) events.push_back(f->ready());
+  Event all = Event::merge(events);
+  all.subscribe(makeWaiter([inputs, redop, out, label](const FailurePtr& failure) {
+    if (failure) {
+      out->reject(failure);
+      return;
+    }
+    double acc = redop == kRedopSum ? 0.0
+               : redop == kRedopProduct ? 1.0
+               : redop == kRedopMin ? std::numeric_limits<double>::infinity()
+                                    : -std::numeric_limits<double>::infinity();
+    try {
+      for (const auto& f : inputs) {
+        double v = Value::decode(f->bytes().data(), f->bytes().size()).asNumber();
+        switch (redop) {
+          case kRedopSum: acc += v; break;
+          case kRedopProduct: acc *= v; break;
+          case kRedopMin: acc = std::min(acc, v); break;
+          default: acc = std::max(acc, v); break;
+        }
+      }
+    } catch (const std::exception& e) {
+      out->reject(makeFailure(std::string("reducing the point results: ") + e.what(), "", label));
+      return;
+    }
+    Encoder enc;
+    enc.number(acc);
+    out->resolve(enc.take());
+  }));
+  return out;
+}
+
+}  // namespace cohort

@@ -1,0 +1,55 @@
+// Issuing operations in program order: each launch is analyzed in its
+// parent's context (dependence analysis over regions, plus futures and the
+// last execution fence), turned into task operations whose preconditions
+// are the completion events of the operations the plan says they wait for,
+// and armed. The analysis output is the plan (analysis/plan.h): every entry
+// carries its location, so a multi-rank executor runs only its own entries.
+#pragma once
+#include <vector>
+
+#include "analysis/region_requirement.h"
+#include "ops/future.h"
+#include "runtime/runtime.h"
+
+namespace cohort {
+
+struct SingleLaunch {
+  TaskId task = 0;
+  std::vector<uint8_t> args;
+  std::vector<FuturePtr> futures;
+  std::vector<RegionRequirement> regions;
+  LaunchOptions options;
+  OpId parent = 0;  // 0: top level; else the running TS task launching it
+};
+
+struct IndexLaunch {
+  TaskId task = 0;
+  Domain domain;
+  std::vector<uint8_t> args;                   // shared by every point...
+  std::vector<std::vector<uint8_t>> pointArgs; // ...unless given per point (row-major)
+  std::vector<FuturePtr> futures;
+  std::vector<LaunchRequirement> regions;
+  LaunchOptions options;
+  std::vector<int> pointWorkers;  // per point (row-major): a worker, or -1; empty: any
+  OpId parent = 0;
+};
+
+// Returns the task's future. Throws cohort::Error (issuing nothing) on bad
+// input: unknown task, bad requirement, interfering requirements.
+FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch);
+
+// Returns one future per point, row-major over the domain.
+std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch);
+
+// Everything issued before in `parent`'s context finishes before anything
+// issued after it starts. The future resolves when the earlier work is done.
+FuturePtr issueFence(Runtime& rt, OpId parent);
+
+// One future holding the fold of numeric futures with a built-in redop
+// (sum, product, min, max); rejects if any input failed.
+FuturePtr reduceFutures(const std::vector<FuturePtr>& inputs, RedopId redop, const std::string& label);
+
+// Every point of a domain in row-major order.
+std::vector<Point> pointsOf(const Domain& domain);
+
+}  // namespace cohort

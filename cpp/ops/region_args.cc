@@ -1,0 +1,67 @@
+#include "ops/region_args.h"
+
+#include <algorithm>
+
+namespace cohort {
+
+namespace {
+int32_t abiPrivilege(Privilege p) {
+  switch (p) {
+    case Privilege::ReadOnly: return COHORT_READ_ONLY;
+    case Privilege::ReadWrite: return COHORT_READ_WRITE;
+    case Privilege::WriteDiscard: return COHORT_WRITE_DISCARD;
+    case Privilege::Reduce: return COHORT_REDUCE;
+  }
+  return COHORT_READ_ONLY;
+}
+}  // namespace
+
+TaskRegionArg bindRegion(RegionForest& forest, const RegionRequirement& req) {
+  TaskRegionArg arg;
+  const RegionNode& node = forest.region(req.region);
+  const Rect& bounds = node.bounds();
+  arg.fields.reserve(req.fields.size());
+  arg.names.reserve(req.fields.size());
+  for (FieldId f : req.fields) {
+    std::shared_ptr<FieldStorage> storage = forest.storage(req.region, f);
+    cohort_field_view v{};
+    v.dim = bounds.dim();
+    v.field_type = static_cast<int32_t>(storage->type());
+    v.privilege = abiPrivilege(req.privilege);
+    v.redop = static_cast<int32_t>(req.redop);
+    if (!bounds.empty()) {
+      StorageWindow w = storage->window(bounds);
+      v.base = static_cast<char*>(storage->data()) + w.offset * static_cast<int64_t>(storage->elementSize());
+      for (int d = 0; d < v.dim; ++d) {
+        v.lo[d] = bounds.lo[d];
+        v.hi[d] = bounds.hi[d];
+        v.strides[d] = w.strides[static_cast<size_t>(d)];
+      }
+      arg.spans.push_back(static_cast<uint64_t>(w.spanElements) * storage->elementSize());
+      arg.offsets.push_back(static_cast<uint64_t>(w.offset));
+    } else {
+      v.base = nullptr;
+      for (int d = 0; d < v.dim; ++d) {
+        v.lo[d] = 0;
+        v.hi[d] = -1;
+      }
+      arg.spans.push_back(0);
+      arg.offsets.push_back(0);
+    }
+    arg.fields.push_back(v);
+    arg.fieldIds.push_back(f);
+    arg.names.push_back(forest.fieldSpace(req.region.tree).field(f).name);
+    arg.keepAlive.push_back(std::move(storage));
+  }
+  arg.tree = req.region.tree;
+  arg.regionNode = req.region.node;
+  arg.privilege = req.privilege;
+  arg.checkable = req.coherence != Coherence::Simultaneous;
+  return arg;
+}
+
+std::string describeField(const RegionForest& forest, const RegionRequirement& req, size_t i) {
+  return req.region.toString() + " (field '" + forest.fieldSpace(req.region.tree).field(req.fields[i]).name + "')";
+}
+
+}  // namespace cohort

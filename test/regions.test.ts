@@ -1,0 +1,268 @@
+import { strict as assert } from 'assert';
+import { Future, Library, Rect, Runtime } from '../lib';
+import { testKernels, within } from './helpers';
+
+describe('regions and partitions', () => {
+  let rt: Runtime;
+  let tk: Library;
+  before(async () => {
+    rt = await Runtime.start({ workers: 2 });
+    tk = await rt.loadLibrary(testKernels);
+  });
+  after(async () => {
+    await rt.shutdown();
+  });
+
+  it('every createRegion makes a new region tree, even with the same bounds and fields', () => {
+    const a = rt.createRegion(Rect(0, 9), { x: 'f64' });
+    const b = rt.createRegion(Rect(0, 9), { x: 'f64' });
+    assert.notEqual(a.tree.id, b.tree.id);
+    assert.deepEqual(a.bounds, { lo: [0], hi: [9] });
+    assert.equal(a.volume, 10);
+  });
+
+  it('equal, halo and explicit partitions know whether they are disjoint and complete', () => {
+    const r = rt.createRegion(Rect(0, 9), { x: 'f64' });
+    const eq = rt.partitionEqual(r, 3);
+    assert.equal(eq.disjoint, true);
+    assert.equal(eq.complete, true);
+    assert.deepEqual([0, 1, 2].map((c) => eq.subregion(c).bounds), [
+      { lo: [0], hi: [3] },
+      { lo: [4], hi: [6] },
+      { lo: [7], hi: [9] },
+    ]);
+    const halo = rt.partitionByBlocks(r, 5, 1);
+    assert.equal(halo.disjoint, false);
+    assert.deepEqual(halo.subregion(0).bounds, { lo: [0], hi: [5] });
+    assert.deepEqual(halo.subregion(1).bounds, { lo: [4], hi: [9] });
+    const gaps = rt.partitionByRects(r, [Rect(0, 2), Rect(5, 6)]);
+    assert.equal(gaps.disjoint, true);
+    assert.equal(gaps.complete, false);
+    const overlap = rt.partitionByRects(r, [Rect(0, 5), Rect(5, 9)]);
+    assert.equal(overlap.disjoint, false);
+    assert.equal(overlap.complete, true);
+  });
+
+  it('a color outside the color space is a clear error', () => {
+    const r = rt.createRegion(Rect(0, 9), { x: 'f64' });
+    const p = rt.partitionEqual(r, 2);
+    assert.throws(() => p.subregion(2), /color \[2\] is outside the partition's color space/);
+  });
+
+  it('storage is zero-filled and fill is an operation in program order', async () => {
+    const r = rt.createRegion(Rect(0, 99), { x: 'f64', n: 'i32' });
+    const zero = await rt.map(r.read('x', 'n'));
+    assert.ok(zero.field('x').every((v) => v === 0));
+    assert.ok(zero.field<Int32Array>('n').every((v) => v === 0));
+    await zero.unmap();
+    rt.fill(r, 'x', 2);
+    rt.launch(tk.task('add_to_field'), [3], { regions: [r.readWrite('x')] });
+    rt.fill(r, 'n', 7);
+    const m = await rt.map(r.read('x', 'n'));
+    assert.ok(m.field('x').every((v) => v === 5));
+    assert.ok(m.field<Int32Array>('n').every((v) => v === 7));
+    await m.unmap();
+  });
+
+  it('a TS task sees a 2-D subregion as a typed array window with bounds and strides', async () => {
+    const r = rt.createRegion(Rect([0, 0], [3, 5]), { v: 'f64' });
+    const p = rt.partitionEqual(r, Rect([0, 0], [1, 1]));
+    const stamp = rt.registerTask('stamp_2d', (ctx) => {
+      const view = ctx.region(0).view('v');
+      for (let i = view.bounds.lo[0]; i <= view.bounds.hi[0]; i++)
+        for (let j = view.bounds.lo[1]; j <= view.bounds.hi[1]; j++) view.data[view.index(i, j)] = i * 10 + j;
+      return view.strides as number[];
+    });
+    const strides = await rt.launch(stamp, [], { regions: [p.subregion([1, 1]).writeDiscard('v')] }).get();
+    assert.deepEqual(strides, [6, 1]);
+    const m = await rt.map(r.read('v'));
+    const all = m.view('v');
+    for (let i = 0; i <= 3; i++)
+      for (let j = 0; j <= 5; j++) assert.equal(all.data[all.index(i, j)], i >= 2 && j >= 3 ? i * 10 + j : 0, `(${i},${j})`);
+    await m.unmap();
+    assert.equal(await rt.launch(tk.task('sum_field'), [], { regions: [p.subregion([1, 1]).read('v')] }).get(), 23 + 24 + 25 + 33 + 34 + 35);
+  });
+
+  it('index launches give each point its subregion and reduce point results', async () => {
+    const r = rt.createRegion(Rect(0, 11), { x: 'f64' });
+    const p = rt.partitionEqual(r, 4);
+    const fm = rt.indexLaunch(tk.task('write_point'), Rect(0, 3), { regions: [p.writeDiscard('x')] });
+    await fm.waitAll();
+    const sums = rt.indexLaunch(tk.task<[], number>('sum_field'), Rect(0, 3), { regions: [p.read('x')] });
+    assert.deepEqual(await sums.values(), [0, 3, 6, 9]);
+    assert.equal(await sums.get(2).get(), 6);
+    const total = rt.indexLaunch(tk.task('sum_field'), Rect(0, 3), { regions: [p.read('x')], reduce: 'sum' });
+    assert.equal(await total.get(), 18);
+    const max = rt.indexLaunch(tk.task('sum_field'), Rect(0, 3), { regions: [p.read('x')], reduce: 'max' });
+    assert.equal(await max.get(), 9);
+  });
+
+  it('an offset projection gives point p the subregion p + k', async () => {
+    const r = rt.createRegion(Rect(0, 7), { x: 'f64' });
+    const p = rt.partitionEqual(r, 4);
+    await rt.indexLaunch(tk.task('write_point'), Rect(0, 2), { regions: [p.writeDiscard('x').offset(1)] }).waitAll();
+    const m = await rt.map(r.read('x'));
+    assert.deepEqual([...m.field('x')], [0, 0, 0, 0, 1, 1, 2, 2]);
+    await m.unmap();
+  });
+
+  it('two points of one launch writing overlapping elements are an error naming both points and the field', () => {
+    const r = rt.createRegion(Rect(0, 9), { x: 'f64' });
+    const halo = rt.partitionByBlocks(r, 5, 1);
+    assert.throws(
+      () => rt.indexLaunch(tk.task('write_point'), Rect(0, 1), { regions: [halo.readWrite('x')] }),
+      (e: Error) => /\(0\)/.test(e.message) && /\(1\)/.test(e.message) && /'x'|field 0/.test(e.message),
+    );
+    // Reading the same aliased partition is fine.
+    return rt.indexLaunch(tk.task('sum_field'), Rect(0, 1), { regions: [halo.read('x')] }).waitAll();
+  });
+
+  it('a field the region lacks is an error naming the field and the region\'s fields', () => {
+    const r = rt.createRegion(Rect(0, 9), { x: 'f64', y: 'f64' });
+    assert.throws(() => rt.launch(tk.task('sum_field'), [], { regions: [(r as unknown as { read(f: string): never }).read('nope')] }), /no field 'nope'; its fields are x, y/);
+  });
+
+  it('read-only tasks on the same data never wait for each other (they run at the same time)', async () => {
+    const r = rt.createRegion(Rect(0, 9), { x: 'f64' });
+    rt.fill(r, 'x', 1);
+    await rt.launch(tk.task('reset_probe'), []).get();
+    const a = rt.launch(tk.task<[number], number>('rendezvous'), [2], { regions: [r.read('x')] });
+    const b = rt.launch(tk.task<[number], number>('rendezvous'), [2], { regions: [r.read('x')] });
+    assert.deepEqual(await within(Promise.all([a.get(), b.get()]), 30000, 'two readers'), [2, 2]);
+  });
+
+  it('independent point tasks of one index launch run at the same time', async () => {
+    const r = rt.createRegion(Rect(0, 9), { x: 'f64' });
+    const p = rt.partitionEqual(r, 2);
+    await rt.launch(tk.task('reset_probe'), []).get();
+    const seen = rt.indexLaunch(tk.task<[number], number>('point_rendezvous'), Rect(0, 1), { args: [2], regions: [p.readWrite('x')] });
+    assert.deepEqual(await within(seen.values(), 30000, 'point rendezvous'), [2, 2]);
+  });
+
+  it('an execution fence: work after it starts only after everything before it finished', async () => {
+    const r = rt.createRegion(Rect(0, 3), { x: 'f64' });
+    const order: string[] = [];
+    const before = rt.registerTask('before_fence', async () => {
+      await new Promise((res) => setImmediate(res));
+      order.push('before');
+    });
+    const afterT = rt.registerTask('after_fence', () => {
+      order.push('after');
+    });
+    rt.launch(before, [], { regions: [r.readWrite('x')] });
+    const fence = rt.fence();
+    const last = rt.launch(afterT, []); // no region: ordered only by the fence
+    await last.get();
+    await fence.get();
+    assert.deepEqual(order, ['before', 'after']);
+  });
+
+  it('a TS task can launch subtasks on its own region without waiting on itself', async () => {
+    const r = rt.createRegion(Rect(0, 7), { x: 'f64' });
+    const parent = rt.registerTask('parent_with_children', async (ctx) => {
+      const p = ctx.runtime.partitionEqual(r, 2);
+      const kids = ctx.indexLaunch(tk.task('write_point'), Rect(0, 1), { regions: [p.writeDiscard('x')] });
+      await kids.waitAll();
+      return (await ctx.launch(tk.task<[], number>('sum_field'), [], { regions: [r.read('x')] }).get()) as number;
+    });
+    assert.equal(await within(rt.launch(parent, [], { regions: [r.readWrite('x')] }).get(), 30000, 'parent'), 4);
+    // The parent completed only after its children: a reader after it sees their writes.
+    assert.equal(await rt.launch(tk.task('sum_field'), [], { regions: [r.read('x')] }).get(), 4);
+  });
+
+  it('destroying a region frees it for later use: its handles are rejected', () => {
+    const r = rt.createRegion(Rect(0, 9), { x: 'f64' });
+    rt.destroyRegion(r);
+    assert.throws(() => rt.launch(tk.task('sum_field'), [], { regions: [r.read('x')] }), /destroyed/);
+  });
+
+  it('a long issuing loop stays bounded with throttle(): 10^6 launches', async function () {
+    this.timeout(300000);
+    const empty = tk.task('empty');
+    let maxOutstanding = 0;
+    let last: Future<unknown> | undefined;
+    for (let i = 0; i < 1_000_000; i++) {
+      last = rt.launch(empty, []);
+      if ((i & 255) === 0) {
+        maxOutstanding = Math.max(maxOutstanding, rt.outstanding);
+        await rt.throttle();
+      }
+    }
+    await last!.get();
+    assert.ok(maxOutstanding <= rt.window + 256, `outstanding reached ${maxOutstanding}, window ${rt.window}`);
+  });
+});
+
+describe('dependence analysis cost', () => {
+  let rt: Runtime;
+  let tk: Library;
+  before(async () => {
+    rt = await Runtime.start({ workers: 2 });
+    tk = await rt.loadLibrary(testKernels);
+  });
+  after(async () => {
+    await rt.shutdown();
+  });
+
+  it('users examined per launch does not grow with the number of earlier launches', async function () {
+    this.timeout(120000);
+    const r = rt.createRegion(Rect(0, 9), { x: 'f64' });
+    const add = tk.task('add_to_field');
+    const examinedPerLaunch = (n: number): number => {
+      const before = rt.analysisCounters().usersExamined;
+      for (let i = 0; i < n; i++) rt.launch(add, [1], { regions: [r.readWrite('x')] });
+      return (rt.analysisCounters().usersExamined - before) / n;
+    };
+    const early = examinedPerLaunch(1000);
+    for (let i = 0; i < 8; i++) examinedPerLaunch(1000);
+    const late = examinedPerLaunch(1000);
+    assert.ok(late <= early + 1, `early ${early}, late ${late}`);
+    const m = await rt.map(r.read('x'));
+    assert.equal(m.field('x')[0], 10000);
+    await m.unmap();
+  });
+
+  it('touching one piece of a 4096-piece disjoint partition examines O(1) users, not 4096', async () => {
+    const r = rt.createRegion(Rect(0, 4095), { x: 'f64' });
+    const p = rt.partitionEqual(r, 4096);
+    await rt.indexLaunch(tk.task('write_point'), Rect(0, 4095), { regions: [p.writeDiscard('x')] }).waitAll();
+    rt.analysisCounters(true);
+    await rt.launch(tk.task('add_to_field'), [1], { regions: [p.subregion(17).readWrite('x')] }).get();
+    const c = rt.analysisCounters();
+    assert.ok(c.usersExamined <= 4, `examined ${c.usersExamined}`);
+    assert.ok(c.piecesVisited <= 4, `visited ${c.piecesVisited}`);
+  });
+});
+
+describe('checking mode', () => {
+  let rt: Runtime;
+  let tk: Library;
+  before(async () => {
+    rt = await Runtime.start({ workers: 2, checks: true });
+    tk = await rt.loadLibrary(testKernels);
+  });
+  after(async () => {
+    await rt.shutdown();
+  });
+
+  it('a C++ task writing a field it only asked to read fails, naming task, region, field and privilege', async () => {
+    const r = rt.createRegion(Rect(0, 9), { x: 'f64' });
+    await assert.rejects(
+      rt.launch(tk.task('scribble'), [], { regions: [r.read('x')] }).get(),
+      /task 'scribble' \(op #\d+\) wrote field 'x' of region 0 of tree \d+ \(region requirement 0\), but its privilege is read-only/,
+    );
+  });
+
+  it('a TS task writing a field it only asked to read fails the same way', async () => {
+    const r = rt.createRegion(Rect(0, 9), { y: 'f64' });
+    const sneaky = rt.registerTask('sneaky', (ctx) => {
+      ctx.region(0).field('y')[3] = 42;
+    });
+    await assert.rejects(rt.launch(sneaky, [], { regions: [r.read('y')] }).get(), /task 'sneaky' .* wrote field 'y' .* read-only/);
+  });
+
+  it('writing with a write privilege is fine in checking mode', async () => {
+    const r = rt.createRegion(Rect(0, 9), { x: 'f64' });
+    await rt.launch(tk.task('scribble'), [], { regions: [r.readWrite('x')] }).get();
+  });
+});
