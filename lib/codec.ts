@@ -147,9 +147,19 @@ export function encode(v: unknown, where = 'value'): Uint8Array {
   return w.buf.subarray(0, w.len);
 }
 
-/** Encodes a task's argument list (an array value). */
-export function encodeArgs(args: readonly unknown[], task: string): Uint8Array {
-  const w = new Writer();
+// Scratch buffer for encodings handed straight to the native side, which
+// copies them: launches then allocate no JS memory for their arguments.
+const scratch = new Writer();
+const EMPTY_ARGS = new Uint8Array([TAG.array, 0, 0, 0, 0]);
+
+/**
+ * Encodes a task's argument list (an array value). With `transient`, the
+ * result is a view of a shared scratch buffer, valid until the next call.
+ */
+export function encodeArgs(args: readonly unknown[], task: string, transient = false): Uint8Array {
+  if (args.length === 0) return EMPTY_ARGS;
+  const w = transient ? scratch : new Writer();
+  w.len = 0;
   w.u8(TAG.array);
   w.u32(args.length);
   for (let i = 0; i < args.length; i++) write(w, args[i], `argument ${i} of task '${task}'`, 1);

@@ -3,6 +3,9 @@ import { TaskError } from './errors';
 import { native, NativeFuture } from './native';
 import type { Runtime } from './runtime';
 
+// Frees a future's native slot once its JS object is collected.
+const slots = new FinalizationRegistry<NativeFuture>((slot) => native.releaseFuture(slot));
+
 /**
  * The value a launched task will produce. Pass it to another launch (in
  * `futures`) to make that task wait for it, or `await future.get()`.
@@ -18,6 +21,7 @@ export class Future<T = Value> {
   constructor(handle: NativeFuture, runtime: Runtime | undefined) {
     this.handle = handle;
     this.runtime = runtime;
+    slots.register(this, handle);
   }
 
   /** A future that is already ready with `value`. */

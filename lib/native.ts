@@ -6,8 +6,8 @@
  */
 import * as path from 'path';
 
-/** Opaque handle to a native future. */
-export type NativeFuture = { readonly __nativeFuture: unique symbol };
+/** Slot of a native future in the addon's future table. */
+export type NativeFuture = number & { readonly __nativeFuture: unique symbol };
 
 /** One field of a region requirement as a TS task sees it. */
 export interface FieldViewInfo {
@@ -24,6 +24,7 @@ export interface RegionViewInfo {
   node: number;
   privilege: number;
   fields: FieldViewInfo[];
+  rects: [number[], number[]][];
 }
 
 /** A ready TS task handed to the JS processor. */
@@ -101,6 +102,7 @@ export interface NativeAddon {
     pinnedWorker?: number,
     parent?: number,
     regions?: object[],
+    background?: boolean,
   ): NativeFuture;
   indexLaunch(spec: NativeIndexLaunch): NativeFuture[];
   reduceFutures(futures: NativeFuture[], redop: number, label: string): NativeFuture;
@@ -122,6 +124,7 @@ export interface NativeAddon {
   futureFailure(f: NativeFuture): FailureInfo;
   watchFuture(f: NativeFuture, watchId: number): void;
   futureFromValue(bytes: Uint8Array): NativeFuture;
+  releaseFuture(f: NativeFuture): void;
 }
 
 /** The package root: one level up from lib/ (sources) or dist/ (compiled). */

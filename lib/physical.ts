@@ -54,6 +54,12 @@ export class PhysicalRegion {
   readonly bounds: RectLike;
   /** The privilege the requirement asked for. */
   readonly privilege: Privilege;
+  /**
+   * The exact rects of the region (usually one, equal to `bounds`). A piece
+   * of an explicit partition may have several: its fields are seen through
+   * the bounding rect, and only these rects belong to it.
+   */
+  readonly rects: RectLike[];
   private readonly views = new Map<string, FieldView>();
 
   /** @internal */
@@ -61,6 +67,7 @@ export class PhysicalRegion {
     this.privilege = PRIVILEGES[info.privilege];
     const first = info.fields[0];
     this.bounds = first ? { lo: first.lo, hi: first.hi } : { lo: [0], hi: [-1] };
+    this.rects = (info.rects ?? []).map(([lo, hi]) => ({ lo, hi }));
     for (const f of info.fields) this.views.set(f.name, new FieldView(f, storage(info.tree, f.id)));
   }
 

@@ -85,8 +85,8 @@ export class Region<F extends FieldSpec = FieldSpec> {
   }
 
   /** Names of the region's fields. */
-  get fieldNames(): (keyof F & string)[] {
-    return [...this.tree.fieldIds.keys()] as (keyof F & string)[];
+  get fieldNames(): string[] {
+    return [...this.tree.fieldIds.keys()];
   }
 
   /** Requirement: read the fields (all fields if none given). */

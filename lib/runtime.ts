@@ -44,6 +44,8 @@ export interface LaunchOptions {
   regions?: RegionRequirement[];
   /** @internal the running TS task launching this one (set by TaskContext) */
   parent?: number;
+  /** @internal does not keep the process alive by itself (inline mappings) */
+  background?: boolean;
 }
 
 /** Options of {@link Runtime.indexLaunch}. */
@@ -218,7 +220,16 @@ export class Runtime {
       }
       return r.toNative(`launch('${task.name}')`);
     });
-    const handle: NativeFuture = native.launch(task.id, encodeArgs(args, task.name), futures, variant, options.worker ?? -1, options.parent ?? 0, regions);
+    const handle: NativeFuture = native.launch(
+      task.id,
+      encodeArgs(args, task.name, true),
+      futures,
+      variant,
+      options.worker ?? -1,
+      options.parent ?? 0,
+      regions,
+      options.background === true,
+    );
     return new Future<Awaited<R>>(handle, this);
   }
 
@@ -248,7 +259,7 @@ export class Runtime {
       task: task.id,
       lo: [...d.lo],
       hi: [...d.hi],
-      args: encodeArgs(options.args ?? [], task.name),
+      args: encodeArgs(options.args ?? [], task.name, !options.pointArgs),
       pointArgs: options.pointArgs ? points().map((p) => encodeArgs(options.pointArgs!(p), task.name)) : undefined,
       futures,
       variant,
@@ -312,7 +323,7 @@ export class Runtime {
   }
 
   /** Destroys a region tree; its memory is freed once no pending task uses it. */
-  destroyRegion(region: Region): void {
+  destroyRegion<F extends FieldSpec>(region: Region<F>): void {
     region.tree.check('destroyRegion');
     native.destroyRegion(region.tree.id);
     region.tree.destroyed = true;
@@ -320,8 +331,8 @@ export class Runtime {
   }
 
   /** Writes `value` to every element of the fields, in program order. */
-  fill(region: Region, fields: string | string[], value: number | bigint): Future<void> {
-    const names = typeof fields === 'string' ? [fields] : fields;
+  fill<F extends FieldSpec>(region: Region<F>, fields: (keyof F & string) | (keyof F & string)[], value: number | bigint): Future<void> {
+    const names: (keyof F & string)[] = typeof fields === 'string' ? [fields] : fields;
     const fill = new Task<[number | bigint], void>('cohort.fill', this.fillTask, this);
     return this.launch(fill, [value], { regions: [region.writeDiscard(...names)] }) as Future<void>;
   }
@@ -344,7 +355,7 @@ export class Runtime {
     const task = new Task<[number], void>('cohort.inline_map', this.inlineMapTask, this);
     let done: Future<void>;
     try {
-      done = this.launch(task, [token], { regions: [requirement], variant: 'ts' }) as Future<void>;
+      done = this.launch(task, [token], { regions: [requirement], variant: 'ts', background: true }) as Future<void>;
     } catch (e) {
       this.mapWaiters.delete(token);
       throw e;
@@ -354,8 +365,15 @@ export class Runtime {
       (e: unknown) => e,
     );
     const m = await Promise.race([mapped, failed.then((e) => Promise.reject(e ?? new Error('inline mapping failed')))]);
-    return new InlineMapping(m.item.regions![0], this.storage, m.op, done);
+    const mapping = new InlineMapping(m.item.regions![0], this.storage, m.op, done);
+    this.openMappings.add(mapping);
+    void done.get().then(
+      () => this.openMappings.delete(mapping),
+      () => this.openMappings.delete(mapping),
+    );
+    return mapping;
   }
+  private readonly openMappings = new Set<InlineMapping>();
 
   /** Number of launched tasks that have not finished. */
   get outstanding(): number {
@@ -397,6 +415,15 @@ export class Runtime {
    */
   async shutdown(): Promise<void> {
     if (this.closed) return;
+    if (this.openMappings.size > 0) {
+      // As Legion does at the end of the top-level task: unmap what the
+      // program left mapped, so tasks waiting on those regions can finish.
+      process.emitWarning(
+        `cohort: shutdown unmapped ${this.openMappings.size} inline mapping(s) the program never unmapped`,
+        'CohortWarning',
+      );
+      await Promise.allSettled([...this.openMappings].map((m) => m.unmap()));
+    }
     while (native.outstanding() !== 0) {
       await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     }
@@ -430,10 +457,15 @@ export class Runtime {
         this.watches.delete(item.watch);
         resolve?.();
       } else {
-        if (item.window || item.idle) {
-          const ws = this.windowWaiters;
-          this.windowWaiters = [];
-          for (const w of ws) w();
+        if ((item.window || item.idle) && this.windowWaiters.length > 0) {
+          // Items can be stale (posted before the wait began): trust only
+          // the current count, and re-arm while it is still too high.
+          const mark = Math.floor(this.window / 2);
+          if (native.outstanding() <= mark || !native.armWindow(mark)) {
+            const ws = this.windowWaiters;
+            this.windowWaiters = [];
+            for (const w of ws) w();
+          }
         }
         if (item.idle && native.outstanding() === 0) {
           const waiters = this.idleWaiters;

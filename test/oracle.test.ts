@@ -49,6 +49,20 @@ describe('sequential oracle', function () {
     }
   });
 
+  // Regression test for a bug the oracle found: the built-in fill wrote the
+  // whole bounding box of a subregion made of several rects, overwriting
+  // the parent's points between them.
+  it('fill of a subregion made of several rects writes only its points', async () => {
+    const r = rt.createRegion(Rect(0, 9), { x: 'i32' });
+    const p = rt.partitionByRects(r, [[Rect(0, 2), Rect(6, 8)]]);
+    await rt.fill(p.subregion(0), 'x', 7).get();
+    const m = await rt.map(r.read('x'));
+    const got = [...m.field<Int32Array>('x')];
+    await m.unmap();
+    rt.destroyRegion(r);
+    assert.deepEqual(got, [7, 7, 7, 0, 0, 0, 7, 7, 7, 0]);
+  });
+
   it('point tasks of one index launch run at the same time (2 observed at once with 2 workers)', async () => {
     const slot = 1;
     await rt.launch(lib.task<[number], number>('oracle_reset'), [slot]).get();

@@ -193,6 +193,48 @@ describe('regions and partitions', () => {
   });
 });
 
+describe('inline mappings the program forgets to unmap', () => {
+  it('shutdown unmaps them with a warning, so tasks waiting on them finish', async () => {
+    const rt = await Runtime.start({ workers: 2 });
+    const tk = await rt.loadLibrary(testKernels);
+    const r = rt.createRegion(Rect(0, 9), { x: 'f64' });
+    const m = await rt.map(r.readWrite('x'));
+    m.field('x')[0] = 5;
+    const later = rt.launch(tk.task<[], number>('sum_field'), [], { regions: [r.read('x')] });
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => {
+      warnings.push(w.message);
+    };
+    process.on('warning', onWarning);
+    try {
+      await within(rt.shutdown(), 30000, 'shutdown with an open mapping');
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.equal(await later.get(), 5);
+    assert.match(warnings.join('\n'), /unmapped 1 inline mapping/);
+  });
+
+  it('a script that maps a region and never unmaps it still exits', function () {
+    this.timeout(60000);
+    const { spawnSync } = require('child_process') as typeof import('child_process');
+    const script = `
+      const { Runtime, Rect } = require(${JSON.stringify(require('path').join(__dirname, '..', 'lib'))});
+      (async () => {
+        const rt = await Runtime.start({ workers: 1 });
+        const r = rt.createRegion(Rect(0, 3), { x: 'f64' });
+        const m = await rt.map(r.readWrite('x'));
+        m.field('x')[1] = 2;
+        console.log('mapped', m.field('x')[1]);
+      })();
+    `;
+    const res = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 30000 });
+    assert.equal(res.error, undefined, `the script did not exit: ${res.error?.message}`);
+    assert.equal(res.status, 0, res.stderr);
+    assert.match(res.stdout, /mapped 2/);
+  });
+});
+
 describe('dependence analysis cost', () => {
   let rt: Runtime;
   let tk: Library;

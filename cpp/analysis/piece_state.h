@@ -21,9 +21,9 @@
 // predecessors completed before it, so nothing is lost.
 #pragma once
 #include <cstdint>
-#include <unordered_set>
 #include <vector>
 
+#include "analysis/live_ops.h"
 #include "analysis/plan.h"
 #include "analysis/privilege.h"
 
@@ -53,18 +53,6 @@ inline bool operator==(const PointUser& a, const PointUser& b) {
   return a.point == b.point && a.requirement == b.requirement &&
          a.access == b.access;
 }
-
-// Operations analyzed but not yet reported complete.
-class LiveOps {
- public:
-  void add(OpId op) { ops_.insert(op); }
-  void remove(OpId op) { ops_.erase(op); }
-  bool contains(OpId op) const { return ops_.count(op) != 0; }
-  size_t size() const { return ops_.size(); }
-
- private:
-  std::unordered_set<OpId> ops_;
-};
 
 class PieceState {
  public:

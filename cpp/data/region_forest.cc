@@ -28,7 +28,7 @@ bool RegionForest::isLive(TreeId id) const {
   return id >= 1 && id <= trees_.size() && !trees_[id - 1]->destroyed();
 }
 
-RegionTree& RegionForest::tree(TreeId id) {
+RegionTree& RegionForest::lookup(TreeId id) const {
   if (id < 1 || id > trees_.size())
     throw Error("no region tree with id " + std::to_string(id));
   RegionTree& t = *trees_[id - 1];
@@ -37,9 +37,9 @@ RegionTree& RegionForest::tree(TreeId id) {
   return t;
 }
 
-const RegionTree& RegionForest::tree(TreeId id) const {
-  return const_cast<RegionForest*>(this)->tree(id);
-}
+RegionTree& RegionForest::tree(TreeId id) { return lookup(id); }
+
+const RegionTree& RegionForest::tree(TreeId id) const { return lookup(id); }
 
 const RegionNode& RegionForest::region(RegionHandle r) const {
   return tree(r.tree).region(r.node);

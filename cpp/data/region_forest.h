@@ -71,6 +71,7 @@ class RegionForest {
 
  private:
   PartitionHandle addPartition(RegionHandle parent, PartitionLayout layout);
+  RegionTree& lookup(TreeId tree) const;  // throws for unknown or destroyed
 
   TreeId nextTreeId_ = 1;
   std::vector<std::unique_ptr<RegionTree>> trees_;  // index = tree id - 1

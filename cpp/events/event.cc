@@ -14,23 +14,30 @@ void EventImpl::trigger() { fire(kTriggered, nullptr); }
 void EventImpl::poison(FailurePtr failure) { fire(kPoisoned, std::move(failure)); }
 
 void EventImpl::fire(State s, FailurePtr failure) {
-  std::vector<std::shared_ptr<EventWaiter>> waiters;
+  std::array<std::shared_ptr<EventWaiter>, 2> first;
+  uint8_t firstCount;
+  std::vector<std::shared_ptr<EventWaiter>> more;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     assert(state_.load(std::memory_order_relaxed) == kPending && "event fired twice");
     failure_ = std::move(failure);
-    waiters.swap(waiters_);
+    first.swap(inlineWaiters_);
+    firstCount = inlineCount_;
+    inlineCount_ = 0;
+    more.swap(moreWaiters_);
     state_.store(s, std::memory_order_release);
   }
   FailurePtr f = (s == kPoisoned) ? failure_ : nullptr;
-  for (auto& w : waiters) w->eventFired(f);
+  for (uint8_t i = 0; i < firstCount; ++i) first[i]->eventFired(f);
+  for (auto& w : more) w->eventFired(f);
 }
 
 bool EventImpl::addWaiter(std::shared_ptr<EventWaiter> w) {
   if (hasFired()) return false;
   std::lock_guard<std::mutex> lock(mutex_);
   if (state_.load(std::memory_order_relaxed) != kPending) return false;
-  waiters_.push_back(std::move(w));
+  if (inlineCount_ < inlineWaiters_.size()) inlineWaiters_[inlineCount_++] = std::move(w);
+  else moreWaiters_.push_back(std::move(w));
   return true;
 }
 

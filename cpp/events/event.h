@@ -7,6 +7,7 @@
 // A remote trigger (a message from another rank) will call trigger() from
 // the transport thread; nothing here assumes the JS thread or a worker.
 #pragma once
+#include <array>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -45,7 +46,11 @@ class EventImpl {
   std::atomic<uint8_t> state_{kPending};
   mutable std::mutex mutex_;
   FailurePtr failure_;
-  std::vector<std::shared_ptr<EventWaiter>> waiters_;
+  // Most events have one or two waiters: keep those inline, so firing an
+  // event on a worker frees no memory the issuing thread allocated.
+  std::array<std::shared_ptr<EventWaiter>, 2> inlineWaiters_;
+  uint8_t inlineCount_ = 0;
+  std::vector<std::shared_ptr<EventWaiter>> moreWaiters_;
 };
 
 // A value handle to an event. The default-constructed Event is NO_EVENT:

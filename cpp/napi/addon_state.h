@@ -10,8 +10,23 @@
 
 namespace cohort::napi {
 
+// Futures held by JS, by slot number. A JS Future holds its slot; a
+// FinalizationRegistry releases it when the Future is collected (cheaper
+// than one N-API finalizer per future). JS thread only.
+class FutureTable {
+ public:
+  uint32_t add(FuturePtr f);
+  const FuturePtr& get(uint32_t slot) const;  // nullptr if free/out of range
+  void release(uint32_t slot);
+
+ private:
+  std::vector<FuturePtr> slots_;
+  std::vector<uint32_t> free_;
+};
+
 struct AddonState {
   std::shared_ptr<Runtime> runtime;
+  FutureTable futures;
   Napi::ThreadSafeFunction wake;  // calls the facade's drain function
   bool wakeRefed = false;         // JS-thread-only view of the TSFN's ref state
 };
@@ -22,7 +37,7 @@ Runtime& runtime(Napi::Env env);  // throws if not started
 // Keeps the event loop alive while operations are outstanding.
 void refWhileBusy(Napi::Env env);
 
-// Futures cross to JS as externals owning a FuturePtr.
+// Futures cross to JS as slot numbers in the FutureTable.
 Napi::Value wrapFuture(Napi::Env env, FuturePtr f);
 FuturePtr unwrapFuture(Napi::Value v, const char* what);
 

@@ -5,19 +5,38 @@
 
 namespace cohort::napi {
 
+uint32_t FutureTable::add(FuturePtr f) {
+  if (!free_.empty()) {
+    uint32_t slot = free_.back();
+    free_.pop_back();
+    slots_[slot] = std::move(f);
+    return slot;
+  }
+  slots_.push_back(std::move(f));
+  return static_cast<uint32_t>(slots_.size() - 1);
+}
+
+const FuturePtr& FutureTable::get(uint32_t slot) const {
+  static const FuturePtr kNone;  // immutable
+  return slot < slots_.size() ? slots_[slot] : kNone;
+}
+
+void FutureTable::release(uint32_t slot) {
+  if (slot >= slots_.size() || !slots_[slot]) return;
+  slots_[slot].reset();
+  free_.push_back(slot);
+}
+
 Napi::Value wrapFuture(Napi::Env env, FuturePtr f) {
-  auto owned = std::make_unique<FuturePtr>(std::move(f));
-  auto ext = Napi::External<FuturePtr>::New(env, owned.get(), [](Napi::Env, FuturePtr* p) {
-    std::unique_ptr<FuturePtr> adopt(p);  // the JS object owned it
-  });
-  owned.release();
-  return ext;
+  return Napi::Number::New(env, state(env).futures.add(std::move(f)));
 }
 
 FuturePtr unwrapFuture(Napi::Value v, const char* what) {
-  if (!v.IsExternal())
-    throw Napi::TypeError::New(v.Env(), std::string("cohort: ") + what + " must be a Future");
-  return *v.As<Napi::External<FuturePtr>>().Data();
+  if (v.IsNumber()) {
+    const FuturePtr& f = state(v.Env()).futures.get(v.As<Napi::Number>().Uint32Value());
+    if (f) return f;
+  }
+  throw Napi::TypeError::New(v.Env(), std::string("cohort: ") + what + " must be a Future");
 }
 
 namespace {
@@ -63,6 +82,11 @@ Napi::Value WatchFuture(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value ReleaseFuture(const Napi::CallbackInfo& info) {
+  state(info.Env()).futures.release(info[0].As<Napi::Number>().Uint32Value());
+  return info.Env().Undefined();
+}
+
 Napi::Value FutureFromValue(const Napi::CallbackInfo& info) {
   return wrapFuture(info.Env(), FutureImpl::fromBytes(bytesFrom(info[0], "value")));
 }
@@ -75,6 +99,7 @@ void initFutureBinding(Napi::Env env, Napi::Object exports) {
   exports.Set("futureFailure", Napi::Function::New(env, FutureFailure));
   exports.Set("watchFuture", Napi::Function::New(env, WatchFuture));
   exports.Set("futureFromValue", Napi::Function::New(env, FutureFromValue));
+  exports.Set("releaseFuture", Napi::Function::New(env, ReleaseFuture));
 }
 
 }  // namespace cohort::napi

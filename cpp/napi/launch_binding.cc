@@ -34,6 +34,7 @@ Napi::Value Launch(const Napi::CallbackInfo& info) {
   l.options.variant = i32Or(info[3], -1);
   l.options.pinnedWorker = i32Or(info[4], -1);
   l.parent = info[5].IsNumber() ? static_cast<OpId>(info[5].As<Napi::Number>().Int64Value()) : 0;
+  l.options.background = info[7].IsBoolean() && info[7].As<Napi::Boolean>().Value();
   if (info[6].IsArray()) {
     Napi::Array rs = info[6].As<Napi::Array>();
     for (uint32_t i = 0; i < rs.Length(); ++i) l.regions.push_back(requirementFrom(rs.Get(i).As<Napi::Object>()));

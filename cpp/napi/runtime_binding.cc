@@ -135,6 +135,20 @@ Napi::Object describeJsTask(Napi::Env env, const TaskOp& op) {
         fs.Set(static_cast<uint32_t>(f), fo);
       }
       ro.Set("fields", fs);
+      Napi::Array rects = Napi::Array::New(env, arg.rects.size());
+      for (size_t k = 0; k < arg.rects.size(); ++k) {
+        int dim = arg.fields.empty() ? 1 : arg.fields[0].dim;
+        Napi::Array lo = Napi::Array::New(env, dim), hi = Napi::Array::New(env, dim);
+        for (int d = 0; d < dim; ++d) {
+          lo.Set(static_cast<uint32_t>(d), static_cast<double>(arg.rects[k][static_cast<size_t>(d)]));
+          hi.Set(static_cast<uint32_t>(d), static_cast<double>(arg.rects[k][static_cast<size_t>(d + 3)]));
+        }
+        Napi::Array pair = Napi::Array::New(env, 2);
+        pair.Set(0u, lo);
+        pair.Set(1u, hi);
+        rects.Set(static_cast<uint32_t>(k), pair);
+      }
+      ro.Set("rects", rects);
       rs.Set(static_cast<uint32_t>(r), ro);
     }
     o.Set("regions", rs);

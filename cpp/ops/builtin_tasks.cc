@@ -9,21 +9,36 @@ namespace cohort {
 
 namespace {
 
+// Fills the points of [lo, hi] (a rect inside the view's bounds).
 template <typename T>
-void fillRect(const cohort_field_view& v, T value) {
+void fillRect(const cohort_field_view& v, const int64_t lo[3], const int64_t hi[3], T value) {
   T* base = static_cast<T*>(v.base);
   if (!base) return;
   int last = v.dim - 1;
-  int64_t row = v.hi[last] - v.lo[last] + 1;
+  int64_t row = hi[last] - lo[last] + 1;
   if (row <= 0) return;
-  int64_t n0 = v.dim >= 2 ? v.hi[0] - v.lo[0] + 1 : 1;
-  int64_t n1 = v.dim == 3 ? v.hi[1] - v.lo[1] + 1 : 1;
+  int64_t n0 = v.dim >= 2 ? hi[0] - lo[0] + 1 : 1;
+  int64_t n1 = v.dim == 3 ? hi[1] - lo[1] + 1 : 1;
   for (int64_t i = 0; i < n0; ++i) {
     for (int64_t j = 0; j < n1; ++j) {
-      int64_t off = (v.dim >= 2 ? i * v.strides[0] : 0) + (v.dim == 3 ? j * v.strides[1] : 0);
+      int64_t off = 0;
+      for (int d = 0; d < v.dim; ++d) {
+        int64_t c = d == last ? lo[d] : (d == 0 ? lo[0] + i : lo[1] + j);
+        off += (c - v.lo[d]) * v.strides[d];
+      }
       T* p = base + off;
       for (int64_t k = 0; k < row; ++k) p[k] = value;
     }
+  }
+}
+
+template <typename T>
+void fillRegion(const cohort_api* api, cohort_task_context* ctx, const cohort_field_view& v, T value) {
+  uint32_t n = api->task_region_rect_count(ctx, 0);
+  for (uint32_t r = 0; r < n; ++r) {
+    int64_t lo[3], hi[3];
+    api->task_region_rect(ctx, 0, r, lo, hi);
+    fillRect<T>(v, lo, hi, value);
   }
 }
 
@@ -39,12 +54,12 @@ int fillTaskBody(const cohort_api* api, cohort_task_context* ctx) {
       cohort_field_view v;
       api->task_region_field(ctx, 0, f, &v);
       switch (v.field_type) {
-        case COHORT_F64: fillRect<double>(v, value.asNumber()); break;
-        case COHORT_F32: fillRect<float>(v, static_cast<float>(value.asNumber())); break;
-        case COHORT_I64: fillRect<int64_t>(v, value.asInt()); break;
-        case COHORT_I32: fillRect<int32_t>(v, static_cast<int32_t>(value.asInt())); break;
-        case COHORT_U32: fillRect<uint32_t>(v, static_cast<uint32_t>(value.asInt())); break;
-        case COHORT_U8: fillRect<uint8_t>(v, static_cast<uint8_t>(value.asInt())); break;
+        case COHORT_F64: fillRegion<double>(api, ctx, v, value.asNumber()); break;
+        case COHORT_F32: fillRegion<float>(api, ctx, v, static_cast<float>(value.asNumber())); break;
+        case COHORT_I64: fillRegion<int64_t>(api, ctx, v, value.asInt()); break;
+        case COHORT_I32: fillRegion<int32_t>(api, ctx, v, static_cast<int32_t>(value.asInt())); break;
+        case COHORT_U32: fillRegion<uint32_t>(api, ctx, v, static_cast<uint32_t>(value.asInt())); break;
+        case COHORT_U8: fillRegion<uint8_t>(api, ctx, v, static_cast<uint8_t>(value.asInt())); break;
         default: api->task_fail(ctx, "fill: unknown field type"); return 1;
       }
     }

@@ -14,10 +14,17 @@ namespace cohort {
 class FutureImpl {
  public:
   explicit FutureImpl(std::string producer) : ready_(Event::create()), producer_(std::move(producer)) {}
+  // A task's future: the label "task 'name' (op #id)" is built only when
+  // asked for (errors), not for every launch. `taskName` must outlive it
+  // (task names live in the registry for the runtime's life).
+  FutureImpl(const std::string* taskName, uint64_t opId) : ready_(Event::create()), taskName_(taskName), opId_(opId) {}
   static std::shared_ptr<FutureImpl> fromBytes(std::vector<uint8_t> bytes);
 
   const Event& ready() const { return ready_; }
-  const std::string& producer() const { return producer_; }
+  std::string producer() const {
+    if (taskName_) return "task '" + *taskName_ + "' (op #" + std::to_string(opId_) + ")";
+    return producer_;
+  }
   // Valid once ready() fired without poison.
   const std::vector<uint8_t>& bytes() const { return bytes_; }
 
@@ -30,6 +37,8 @@ class FutureImpl {
  private:
   Event ready_;
   std::string producer_;
+  const std::string* taskName_ = nullptr;
+  uint64_t opId_ = 0;
   std::vector<uint8_t> bytes_;
 };
 

@@ -55,6 +55,7 @@ std::vector<Point> pointsOf(const Domain& domain) {
 }
 
 FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
+  rt.drainRetired();
   const AnalysisContextPtr& ctx = rt.context(launch.parent);
   ctx->absorbCompletions();
   TaskOpPtr op = rt.createTask(launch.task, std::move(launch.args), std::move(launch.futures), launch.options);
@@ -72,12 +73,12 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   }
   if (ctx->fence().exists()) waits.push_back(ctx->fence());
   for (auto& e : waits) op->addPrecondition(std::move(e));
-  rt.operationStarted();
-  op->launch();
+  rt.start(op);
   return op->result();
 }
 
 std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
+  rt.drainRetired();
   const AnalysisContextPtr& ctx = rt.context(launch.parent);
   ctx->absorbCompletions();
   std::vector<Point> points = pointsOf(launch.domain);
@@ -145,10 +146,7 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
     ctx->recordLive(launchId, done);
     reportCompletion(ctx, launchId, done);
   }
-  for (auto& op : ops) {
-    rt.operationStarted();
-    op->launch();
-  }
+  for (auto& op : ops) rt.start(op);
   return futures;
 }
 

@@ -53,6 +53,14 @@ TaskRegionArg bindRegion(RegionForest& forest, const RegionRequirement& req) {
     arg.names.push_back(forest.fieldSpace(req.region.tree).field(f).name);
     arg.keepAlive.push_back(std::move(storage));
   }
+  for (const Rect& r : node.rects()) {
+    std::array<int64_t, 6> b{0, 0, 0, 0, 0, 0};
+    for (int d = 0; d < r.dim(); ++d) {
+      b[static_cast<size_t>(d)] = r.lo[d];
+      b[static_cast<size_t>(d + 3)] = r.hi[d];
+    }
+    arg.rects.push_back(b);
+  }
   arg.tree = req.region.tree;
   arg.regionNode = req.region.node;
   arg.privilege = req.privilege;

@@ -70,6 +70,22 @@ int taskRegionField(const cohort_task_context* c, uint32_t req, uint32_t field,
   return 0;
 }
 
+uint32_t taskRegionRectCount(const cohort_task_context* c, uint32_t req) {
+  const auto& rs = c->op->regions();
+  return req < rs.size() ? static_cast<uint32_t>(rs[req].rects.size()) : 0;
+}
+
+int taskRegionRect(const cohort_task_context* c, uint32_t req, uint32_t index, int64_t lo[3], int64_t hi[3]) {
+  const auto& rs = c->op->regions();
+  if (req >= rs.size() || index >= rs[req].rects.size()) return -1;
+  const auto& b = rs[req].rects[index];
+  for (int d = 0; d < 3; ++d) {
+    lo[d] = b[static_cast<size_t>(d)];
+    hi[d] = b[static_cast<size_t>(d + 3)];
+  }
+  return 0;
+}
+
 constexpr cohort_api kApi = {
     COHORT_SDK_VERSION,
     static_cast<uint32_t>(sizeof(cohort_api)),
@@ -87,6 +103,8 @@ constexpr cohort_api kApi = {
     &taskRegionCount,
     &taskRegionFieldCount,
     &taskRegionField,
+    &taskRegionRectCount,
+    &taskRegionRect,
 };
 
 }  // namespace

@@ -14,7 +14,7 @@ TaskOp::TaskOp(Runtime& rt, OpId id, const TaskInfo& task, VariantKind variant,
       variant_(variant),
       args_(std::move(args)),
       futures_(std::move(futures)),
-      result_(std::make_shared<FutureImpl>("task '" + task.name + "' (op #" + std::to_string(id) + ")")) {}
+      result_(std::make_shared<FutureImpl>(&task.name, id)) {}
 
 std::string TaskOp::describe() const { return result_->producer(); }
 
@@ -125,23 +125,30 @@ void TaskOp::failJs(const std::string& message, const std::string& stack) {
 }
 
 namespace {
-// Hash of exactly the elements of a view's rect (row by row: the rows of a
-// 2-D/3-D window are separated by elements other tasks may own).
-uint64_t hashView(const cohort_field_view& v, size_t elementSize) {
+// Hash of exactly the region's elements, rect by rect and row by row: the
+// rows of a 2-D/3-D window, and the gaps between a region's rects, hold
+// elements other tasks may own and write meanwhile.
+uint64_t hashView(const cohort_field_view& v, const std::vector<std::array<int64_t, 6>>& rects, size_t elementSize) {
   Fnv1a h;
   if (!v.base) return h.value();
   const char* base = static_cast<const char*>(v.base);
   int last = v.dim - 1;
-  int64_t rowBytes = (v.hi[last] - v.lo[last] + 1) * static_cast<int64_t>(elementSize);
-  if (rowBytes <= 0) return h.value();
-  int64_t n0 = v.dim >= 2 ? v.hi[0] - v.lo[0] + 1 : 1;
-  int64_t n1 = v.dim == 3 ? v.hi[1] - v.lo[1] + 1 : 1;
-  for (int64_t i = 0; i < n0; ++i) {
-    for (int64_t j = 0; j < n1; ++j) {
-      int64_t off = 0;
-      if (v.dim >= 2) off += i * v.strides[0];
-      if (v.dim == 3) off += j * v.strides[1];
-      h.add(base + off * static_cast<int64_t>(elementSize), static_cast<size_t>(rowBytes));
+  for (const auto& r : rects) {
+    const int64_t* lo = r.data();
+    const int64_t* hi = r.data() + 3;
+    int64_t rowBytes = (hi[last] - lo[last] + 1) * static_cast<int64_t>(elementSize);
+    if (rowBytes <= 0) continue;
+    int64_t n0 = v.dim >= 2 ? hi[0] - lo[0] + 1 : 1;
+    int64_t n1 = v.dim == 3 ? hi[1] - lo[1] + 1 : 1;
+    for (int64_t i = 0; i < n0; ++i) {
+      for (int64_t j = 0; j < n1; ++j) {
+        int64_t off = 0;
+        for (int d = 0; d < v.dim; ++d) {
+          int64_t c = d == last ? lo[d] : (d == 0 ? lo[0] + i : lo[1] + j);
+          off += (c - v.lo[d]) * v.strides[d];
+        }
+        h.add(base + off * static_cast<int64_t>(elementSize), static_cast<size_t>(rowBytes));
+      }
     }
   }
   return h.value();
@@ -159,7 +166,7 @@ void TaskOp::snapshotReadOnly() {
   readOnlyHashes_.clear();
   for (const auto& r : regions_) {
     if (r.privilege != Privilege::ReadOnly || !r.checkable) continue;
-    for (const auto& f : r.fields) readOnlyHashes_.push_back(hashView(f, fieldElementSize(f.field_type)));
+    for (const auto& f : r.fields) readOnlyHashes_.push_back(hashView(f, r.rects, fieldElementSize(f.field_type)));
   }
 }
 
@@ -170,7 +177,7 @@ std::string TaskOp::readOnlyViolation() const {
     if (r.privilege != Privilege::ReadOnly || !r.checkable) continue;
     for (size_t i = 0; i < r.fields.size(); ++i, ++k) {
       const auto& f = r.fields[i];
-      if (k < readOnlyHashes_.size() && hashView(f, fieldElementSize(f.field_type)) != readOnlyHashes_[k]) {
+      if (k < readOnlyHashes_.size() && hashView(f, r.rects, fieldElementSize(f.field_type)) != readOnlyHashes_[k]) {
         return "checking mode: " + describe() + " wrote field '" + r.names[i] + "' of region " +
                std::to_string(r.regionNode) + " of tree " + std::to_string(r.tree) +
                " (region requirement " + std::to_string(req) + "), but its privilege is read-only";
@@ -185,7 +192,8 @@ void TaskOp::finish(FailurePtr failure, std::vector<uint8_t> result) {
   regions_.clear();
   if (failure) result_->reject(std::move(failure));
   else result_->resolve(result.empty() ? std::vector<uint8_t>{0} : std::move(result));
-  rt_.operationCompleted(id_);
+  rt_.retire(shared_from_this());
+  if (counted_) rt_.operationCompleted(id_);
 }
 
 }  // namespace cohort

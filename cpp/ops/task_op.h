@@ -4,6 +4,7 @@
 // on the JS thread. Its result future's event is its completion event: a
 // failure poisons it, and successors that depend on it do not run.
 #pragma once
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -43,6 +44,7 @@ struct TaskRegionArg {
   Privilege privilege = Privilege::ReadOnly;
   bool checkable = true;  // false under simultaneous coherence (others may write)
   std::vector<cohort_field_view> fields;
+  std::vector<std::array<int64_t, 6>> rects;  // exact rects: lo[3], hi[3]
   std::vector<uint32_t> fieldIds;
   std::vector<std::string> names;     // field names, for errors
   std::vector<uint64_t> spans;        // bytes from the view's first to last element
@@ -61,6 +63,8 @@ class TaskOp final : public Runnable,
   void addPrecondition(Event e) { preconditions_.push_back(std::move(e)); }
   void setPoint(const TaskPoint& p) { point_ = p; }
   void setPinnedWorker(int worker) { pinnedWorker_ = worker; }
+  void setCounted(bool counted) { counted_ = counted; }
+  bool counted() const { return counted_; }
   void setRegions(std::vector<TaskRegionArg> regions) { regions_ = std::move(regions); }
   // Locks held while the body runs (atomic coherence, reductions).
   void setExclusion(std::vector<ExclusionLocks::Key> keys) { exclusion_ = std::move(keys); }
@@ -112,6 +116,7 @@ class TaskOp final : public Runnable,
   std::vector<TaskRegionArg> regions_;
   TaskPoint point_;
   int pinnedWorker_ = -1;
+  bool counted_ = true;  // counts as outstanding (see LaunchOptions::background)
   OpId launchId_ = 0;
   std::vector<ExclusionLocks::Key> exclusion_;
   std::vector<uint64_t> readOnlyHashes_;

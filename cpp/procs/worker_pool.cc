@@ -11,7 +11,15 @@ struct WorkerIdentity {
 };
 thread_local WorkerIdentity tlsWorker;
 
-constexpr int kSpinRounds = 4000;
+constexpr int kSpinRounds = 20000;  // ~100-200 us of pause instructions
+
+inline void cpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
 }  // namespace
 
 WorkerPool::WorkerPool(unsigned workers) {
@@ -39,8 +47,10 @@ void WorkerPool::submit(RunnablePtr r) {
     shared_.push_back(std::move(r));
   }
   stealable_.fetch_add(1, std::memory_order_seq_cst);
-  // The submitting worker runs the continuation itself; wake someone else
-  // only if there is more than it can take right away.
+  // A spinning worker will find it. Otherwise wake a sleeper, unless a
+  // worker submitted it (it runs the continuation itself) and there is no
+  // more than it can take right away.
+  if (spinners_.load(std::memory_order_seq_cst) > 0) return;
   if (self < 0 || stealable_.load(std::memory_order_relaxed) > 1) wakeAnySleeper();
 }
 
@@ -117,14 +127,27 @@ void WorkerPool::loop(unsigned index) {
   Worker& self = *workers_[index];
   for (;;) {
     if (RunnablePtr r = findWork(index)) {
+      // More queued than this worker takes and nobody looking for it: wake
+      // a helper (a submitter may have skipped waking because we were
+      // spinning when it looked).
+      if (stealable_.load(std::memory_order_seq_cst) > 0 && spinners_.load(std::memory_order_seq_cst) == 0)
+        wakeAnySleeper();
       r->run(index);
       continue;
     }
+    // Spin briefly (one spinner at a time): new work usually arrives within
+    // microseconds, and waking a sleeper costs more than that.
     bool found = false;
-    for (int i = 0; i < kSpinRounds && !found; ++i) {
-      if (hasWorkFor(index)) found = true;
-      else if (stopping_.load(std::memory_order_acquire)) break;
-      else if ((i & 63) == 63) std::this_thread::yield();
+    int expected = 0;
+    if (spinners_.compare_exchange_strong(expected, 1, std::memory_order_seq_cst)) {
+      for (int i = 0; i < kSpinRounds && !found; ++i) {
+        if (hasWorkFor(index)) found = true;
+        else if (stopping_.load(std::memory_order_relaxed)) break;
+        else cpuRelax();
+      }
+      spinners_.fetch_sub(1, std::memory_order_seq_cst);
+    } else {
+      found = hasWorkFor(index);
     }
     if (found) continue;
     if (stopping_.load(std::memory_order_acquire) && !hasWorkFor(index)) return;

@@ -60,6 +60,10 @@ class WorkerPool {
   std::mutex sharedMutex_;
   std::deque<RunnablePtr> shared_;
   std::atomic<size_t> stealable_{0};  // items in shared_ plus all local deques
+  // Workers spinning for work right now. At most one spins at a time (the
+  // others sleep), so spinning never starves the JS thread of a core, and
+  // a submitter need not wake anyone while a spinner will find the work.
+  std::atomic<int> spinners_{0};
   std::atomic<bool> stopping_{false};
   bool joined_ = false;
 };

@@ -49,8 +49,11 @@ const AnalysisContextPtr& Runtime::context(OpId parent) {
 bool Runtime::armLowWater(uint64_t n) {
   lowWater_.store(static_cast<int64_t>(n), std::memory_order_seq_cst);
   if (outstanding_.load(std::memory_order_seq_cst) <= n) {
-    lowWater_.store(-1, std::memory_order_seq_cst);
-    return false;
+    // Already there: disarm, unless a worker claimed the mark meanwhile, in
+    // which case its window item is on the way and the caller must wait for
+    // it (or it would release a later waiter too early).
+    int64_t expected = static_cast<int64_t>(n);
+    return !lowWater_.compare_exchange_strong(expected, -1, std::memory_order_seq_cst);
   }
   return true;
 }
@@ -111,14 +114,19 @@ TaskOpPtr Runtime::createTask(TaskId task, std::vector<uint8_t> args,
                 " does not exist (there are " + std::to_string(workers_.size()) + ")");
   auto op = std::make_shared<TaskOp>(*this, nextOpId(), info, kind, std::move(args), std::move(futures));
   op->setPinnedWorker(options.pinnedWorker);
+  op->setCounted(!options.background);
   return op;
+}
+
+void Runtime::start(const TaskOpPtr& op) {
+  if (op->counted()) operationStarted();
+  op->launch();
 }
 
 FuturePtr Runtime::launch(TaskId task, std::vector<uint8_t> args, std::vector<FuturePtr> futures,
                           const LaunchOptions& options) {
   TaskOpPtr op = createTask(task, std::move(args), std::move(futures), options);
-  operationStarted();
-  op->launch();
+  start(op);
   return op->result();
 }
 
@@ -135,6 +143,21 @@ void Runtime::operationCompleted(OpId) {
     jsQueue_.post(JsWorkItem{nullptr, 0, false, true});
 }
 
+void Runtime::retire(RunnablePtr op) {
+  std::lock_guard<std::mutex> lock(retiredMutex_);
+  retired_.push_back(std::move(op));
+}
+
+void Runtime::drainRetired() {
+  std::vector<RunnablePtr> dead;
+  {
+    std::lock_guard<std::mutex> lock(retiredMutex_);
+    if (retired_.empty()) return;
+    dead.reserve(retired_.capacity());
+    dead.swap(retired_);  // the emptied buffer stays on this thread too
+  }
+}
+
 TaskOpPtr Runtime::endJsTask(OpId id) {
   auto it = runningJs_.find(id);
   if (it == runningJs_.end()) return nullptr;
@@ -148,6 +171,7 @@ void Runtime::shutdown() {
   if (shutDown_) return;
   shutDown_ = true;
   workers_.shutdown();
+  drainRetired();
 }
 
 }  // namespace cohort

@@ -32,6 +32,9 @@ struct RuntimeOptions {
 struct LaunchOptions {
   int variant = -1;       // -1: prefer C++ when present; else a VariantKind
   int pinnedWorker = -1;  // -1: any worker
+  // Not counted as outstanding: it does not keep the process alive or
+  // delay shutdown by itself (inline mappings, which the program ends).
+  bool background = false;
 };
 
 class Runtime {
@@ -77,6 +80,8 @@ class Runtime {
                        const LaunchOptions& options);
   FuturePtr launch(TaskId task, std::vector<uint8_t> args, std::vector<FuturePtr> futures,
                    const LaunchOptions& options);
+  // Counts `op` as outstanding (unless it is a background op) and arms it.
+  void start(const TaskOpPtr& op);
   OpId nextOpId() { return ++lastOpId_; }
   void operationStarted() { outstanding_.fetch_add(1, std::memory_order_acq_rel); }
   void operationCompleted(OpId id);
@@ -85,6 +90,11 @@ class Runtime {
   // TS tasks in flight on the JS thread (JS thread only).
   void beginJsTask(const TaskOpPtr& op) { runningJs_.emplace(op->id(), op); }
   TaskOpPtr endJsTask(OpId id);
+
+  // Finished operations are destroyed on the issuing thread, which
+  // allocated them: freeing across threads makes glibc's arenas contend.
+  void retire(RunnablePtr op);
+  void drainRetired();
 
   bool isShutDown() const { return shutDown_; }
   RuntimeOptions options() const { return options_; }
@@ -104,6 +114,8 @@ class Runtime {
   TaskId fillTask_ = 0;
   TaskId inlineMapTask_ = 0;
   std::atomic<int64_t> lowWater_{-1};
+  std::mutex retiredMutex_;
+  std::vector<RunnablePtr> retired_;
   TaskRegistry tasks_;
   LibraryLoader libraries_;
   std::atomic<uint64_t> outstanding_{0};

@@ -116,6 +116,14 @@ typedef struct cohort_api {
   uint32_t (*task_region_field_count)(const cohort_task_context* ctx, uint32_t req);
   int (*task_region_field)(const cohort_task_context* ctx, uint32_t req, uint32_t field_index,
                            cohort_field_view* out);
+
+  /* The exact points of requirement `req`: a region made of several rects
+   * (a piece of an explicit partition) is seen through its bounding rect in
+   * cohort_field_view; a task that must touch only the region's own points
+   * iterates these rects. Returns 0, or -1 if out of range. */
+  uint32_t (*task_region_rect_count)(const cohort_task_context* ctx, uint32_t req);
+  int (*task_region_rect)(const cohort_task_context* ctx, uint32_t req, uint32_t index, int64_t lo[3],
+                          int64_t hi[3]);
 } cohort_api;
 
 #ifdef __cplusplus

@@ -114,6 +114,17 @@ class TaskContext {
     return FieldAccessor<T, DIM>(v);
   }
 
+  // The exact rects of requirement `req` (usually one: its bounds).
+  struct RectBounds {
+    int64_t lo[3];
+    int64_t hi[3];
+  };
+  std::vector<RectBounds> regionRects(uint32_t req) const {
+    std::vector<RectBounds> out(api_->task_region_rect_count(ctx_, req));
+    for (uint32_t i = 0; i < out.size(); ++i) api_->task_region_rect(ctx_, req, i, out[i].lo, out[i].hi);
+    return out;
+  }
+
   void result(const Encoder& e) { api_->task_set_result(ctx_, e.bytes().data(), e.bytes().size()); }
   void result(double d) { Encoder e; e.number(d); result(e); }
   void result(bool b) { Encoder e; e.boolean(b); result(e); }

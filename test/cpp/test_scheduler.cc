@@ -138,8 +138,7 @@ TEST("a task pinned to a worker runs there") {
   std::vector<TaskOpPtr> ops;
   for (int i = 0; i < 50; ++i) {
     TaskOpPtr op = rt.createTask(one, noArgs(), {}, pin);
-    rt.operationStarted();
-    op->launch();
+    rt.start(op);
     ops.push_back(op);
   }
   for (auto& op : ops) waitFor(op->result());

@@ -12,7 +12,9 @@
 // 4 reduce(max). Field k of requirement r is the k-th field of that
 // requirement (the order the launch named them in). The rects are the
 // exact points of the requirement's region (a region may be several rects;
-// only those points are touched, never the rest of the bounding box).
+// only those points are touched, never the rest of the bounding box); the
+// kernel first checks that the runtime's rects of each requirement
+// (ctx.regionRects) hold exactly these points.
 //
 // The kernel:
 //   g = mix(mix(SEED, op), pointHash); for every element e read (modes 0/1):
@@ -162,6 +164,38 @@ void oracleOp(cohort::TaskContext& ctx) {
   }
   if (ctx.regionCount() != reqs.size())
     throw std::runtime_error("oracle_op: " + std::to_string(ctx.regionCount()) + " region requirements, descriptor has " + std::to_string(reqs.size()));
+
+  // The runtime's rects of each requirement must be exactly the points the
+  // descriptor (the generator's own geometry) names.
+  for (size_t r = 0; r < reqs.size(); ++r) {
+    const Req& q = reqs[r];
+    int64_t want = 0;
+    for (const Box& b : q.rects) {
+      int64_t v = 1;
+      for (int k = 0; k < q.dim; ++k) v *= b.hi[k] - b.lo[k] + 1;
+      want += v;
+    }
+    int64_t got = 0;
+    for (const auto& rb : ctx.regionRects(static_cast<uint32_t>(r))) {
+      Box b;
+      for (int k = 0; k < q.dim; ++k) {
+        b.lo[k] = rb.lo[k];
+        b.hi[k] = rb.hi[k];
+      }
+      Req one;
+      one.dim = q.dim;
+      one.rects.push_back(b);
+      forEachPoint(one, [&](const int64_t* c) {
+        if (!inRects(q, c))
+          throw std::runtime_error("oracle_op: requirement " + std::to_string(r) + " holds point (" + std::to_string(c[0]) +
+                                   (q.dim == 2 ? "," + std::to_string(c[1]) : std::string()) + ") that the descriptor's region does not");
+        ++got;
+      });
+    }
+    if (got != want)
+      throw std::runtime_error("oracle_op: requirement " + std::to_string(r) + " has " + std::to_string(got) +
+                               " points, the descriptor's region " + std::to_string(want));
+  }
 
   uint32_t pointHash = 0x7f4a7c15u;
   const int pd = ctx.pointDim();

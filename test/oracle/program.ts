@@ -9,7 +9,7 @@
  * elements of a field may conflict (legion-api.md §2.3 and rule 5; reads
  * with reads and same-operator reductions are fine).
  */
-import { Box, boundingBox, boxVolume, fmtBox, fmtPoint, intersect, isEmpty, linear, points, pointsOfRects, rectsOverlap } from './geometry';
+import { Box, boundingBox, fmtBox, fmtPoint, intersect, isEmpty, linear, points, pointsOfRects, rectsOverlap } from './geometry';
 import { Prng } from './prng';
 
 export type FType = 'i32' | 'i64' | 'u32';
@@ -48,6 +48,8 @@ export interface PartDecl {
   /** Child node per color, row-major over colorSpace. */
   children: number[];
   disjoint: boolean;
+  /** Set when a 'partition' op creates it mid-program (else it is created before the first op). */
+  op?: number;
 }
 
 /** A requirement: on a node (region or subregion) or, in index launches, on a partition (identity + offset projection). */
@@ -64,7 +66,8 @@ export type Op =
   | { kind: 'task'; variant: 'ts' | 'cpp'; reqs: ReqDecl[] }
   | { kind: 'index'; variant: 'ts' | 'cpp'; domain: Box; reqs: ReqDecl[] }
   | { kind: 'map'; node: number; fields: number[]; write: boolean; deferred: boolean }
-  | { kind: 'fence' };
+  | { kind: 'fence' }
+  | { kind: 'partition'; parts: number[] };
 
 export interface Program {
   seed: number;
@@ -145,7 +148,7 @@ export function launchPoints(op: Op): (number[] | undefined)[] {
 
 // --------------------------------------------------------------- conflicts
 
-interface Access {
+export interface Access {
   point: number;
   req: number;
   tree: number;
@@ -160,7 +163,7 @@ function conflicting(a: Priv, b: Priv): boolean {
   return true;
 }
 
-function accessesOf(prog: Program, pts: (number[] | undefined)[], req: ReqDecl, reqIndex: number): Access[] {
+export function accessesOf(prog: Program, pts: (number[] | undefined)[], req: ReqDecl, reqIndex: number): Access[] {
   const out: Access[] = [];
   pts.forEach((p, pi) => {
     const node = prog.nodes[nodeAt(prog, req, p)];
@@ -170,7 +173,7 @@ function accessesOf(prog: Program, pts: (number[] | undefined)[], req: ReqDecl, 
 }
 
 /** True when some pair of accesses (other than one access with itself) must be ordered: the runtime would reject the op. */
-function anyConflict(accesses: Access[]): boolean {
+export function anyConflict(accesses: Access[]): boolean {
   for (let i = 0; i < accesses.length; i++) {
     for (let j = i + 1; j < accesses.length; j++) {
       const a = accesses[i];
@@ -222,60 +225,64 @@ export function generate(seed: number): Program {
     });
     return part;
   };
+  // A random partition of a region of `tree` (or of one of its subregions);
+  // a block partition with a halo sometimes comes with its disjoint twin.
+  const randomPartition = (tree: number): PartDecl[] => {
+    // Usually the root; sometimes a non-empty subregion (nested partition).
+    const candidates = prog.nodes.filter((n) => n.tree === tree && n.parent && pointsOfRects(n.rects).length > 0);
+    const parent = candidates.length && rng.chance(0.25) ? rng.pick(candidates) : prog.nodes[prog.regions[tree].node];
+    const bounds = boundingBox(parent.rects, parent.dim);
+    const extent = bounds.lo.map((l, d) => bounds.hi[d] - l + 1);
+    const kind = rng.weighted({ equal: 3, blocks: 3, rects: 2 });
+    if (kind === 'equal') {
+      let colorSpace: Box;
+      if (parent.dim === 2 && rng.chance(0.6)) {
+        const lo = rng.chance(0.7) ? [0, 0] : [rng.int(-1, 2), rng.int(-1, 2)];
+        colorSpace = { lo, hi: [lo[0] + rng.int(1, 3) - 1, lo[1] + rng.int(1, 3) - 1] };
+      } else {
+        const lo = rng.chance(0.7) ? 0 : rng.int(-2, 3);
+        colorSpace = { lo: [lo], hi: [lo + rng.int(1, 5) - 1] };
+      }
+      return [addPartition(parent.id, { kind: 'equal', colorSpace })];
+    } else if (kind === 'blocks') {
+      const block = extent.map((e) => rng.int(Math.max(1, Math.ceil(e / (parent.dim === 1 ? 8 : 4))), e));
+      const sym = rng.chance(0.6);
+      const h = (): number => (rng.chance(0.4) ? 0 : rng.int(1, 2));
+      const haloLo = extent.map(() => h());
+      const haloHi = sym ? [...haloLo] : extent.map(() => h());
+      const p = addPartition(parent.id, { kind: 'blocks', block, haloLo, haloHi });
+      // A disjoint twin with the same blocks: the stencil pair (write disjoint, read halo).
+      if (!p.disjoint && rng.chance(0.6)) return [p, addPartition(parent.id, { kind: 'blocks', block, haloLo: extent.map(() => 0), haloHi: extent.map(() => 0) })];
+      return [p];
+    } else {
+      const nColors = rng.int(1, 4);
+      const randomRectIn = (r: Box): Box => {
+        const lo: number[] = [];
+        const hi: number[] = [];
+        for (let d = 0; d < r.lo.length; d++) {
+          const a = rng.int(r.lo[d], r.hi[d]);
+          const b = rng.int(r.lo[d], r.hi[d]);
+          lo.push(Math.min(a, b));
+          hi.push(Math.max(a, b));
+        }
+        return { lo, hi };
+      };
+      const rects: Box[][] = [];
+      for (let c = 0; c < nColors; c++) {
+        const first = randomRectIn(rng.pick(parent.rects));
+        const list = [first];
+        if (rng.chance(0.25)) {
+          const second = randomRectIn(rng.pick(parent.rects));
+          if (!rectsOverlap([first], [second])) list.push(second);
+        }
+        rects.push(list);
+      }
+      return [addPartition(parent.id, { kind: 'rects', rects })];
+    }
+  };
   for (const region of prog.regions) {
     const count = rng.int(1, 3);
-    for (let i = 0; i < count; i++) {
-      // Usually the root; sometimes a non-empty subregion (nested partition).
-      const candidates = prog.nodes.filter((n) => n.tree === region.tree && n.parent && pointsOfRects(n.rects).length > 0);
-      const parent = candidates.length && rng.chance(0.25) ? rng.pick(candidates) : prog.nodes[region.node];
-      const bounds = boundingBox(parent.rects, parent.dim);
-      const extent = bounds.lo.map((l, d) => bounds.hi[d] - l + 1);
-      const kind = rng.weighted({ equal: 3, blocks: 3, rects: 2 });
-      if (kind === 'equal') {
-        let colorSpace: Box;
-        if (parent.dim === 2 && rng.chance(0.6)) {
-          const lo = rng.chance(0.7) ? [0, 0] : [rng.int(-1, 2), rng.int(-1, 2)];
-          colorSpace = { lo, hi: [lo[0] + rng.int(1, 3) - 1, lo[1] + rng.int(1, 3) - 1] };
-        } else {
-          const lo = rng.chance(0.7) ? 0 : rng.int(-2, 3);
-          colorSpace = { lo: [lo], hi: [lo + rng.int(1, 5) - 1] };
-        }
-        addPartition(parent.id, { kind: 'equal', colorSpace });
-      } else if (kind === 'blocks') {
-        const block = extent.map((e) => rng.int(Math.max(1, Math.ceil(e / (parent.dim === 1 ? 8 : 4))), e));
-        const sym = rng.chance(0.6);
-        const h = (): number => (rng.chance(0.4) ? 0 : rng.int(1, 2));
-        const haloLo = extent.map(() => h());
-        const haloHi = sym ? [...haloLo] : extent.map(() => h());
-        const p = addPartition(parent.id, { kind: 'blocks', block, haloLo, haloHi });
-        // A disjoint twin with the same blocks: the stencil pair (write disjoint, read halo).
-        if (!p.disjoint && rng.chance(0.6)) addPartition(parent.id, { kind: 'blocks', block, haloLo: extent.map(() => 0), haloHi: extent.map(() => 0) });
-      } else {
-        const nColors = rng.int(1, 4);
-        const randomRectIn = (r: Box): Box => {
-          const lo: number[] = [];
-          const hi: number[] = [];
-          for (let d = 0; d < r.lo.length; d++) {
-            const a = rng.int(r.lo[d], r.hi[d]);
-            const b = rng.int(r.lo[d], r.hi[d]);
-            lo.push(Math.min(a, b));
-            hi.push(Math.max(a, b));
-          }
-          return { lo, hi };
-        };
-        const rects: Box[][] = [];
-        for (let c = 0; c < nColors; c++) {
-          const first = randomRectIn(rng.pick(parent.rects));
-          const list = [first];
-          if (rng.chance(0.25)) {
-            const second = randomRectIn(rng.pick(parent.rects));
-            if (!rectsOverlap([first], [second])) list.push(second);
-          }
-          rects.push(list);
-        }
-        addPartition(parent.id, { kind: 'rects', rects });
-      }
-    }
+    for (let i = 0; i < count; i++) randomPartition(region.tree);
   }
 
   const fieldsOf = (node: number): number[] => prog.regions[prog.nodes[node].tree].fields.map((_, i) => i);
@@ -284,7 +291,7 @@ export function generate(seed: number): Program {
   const variant = (): 'ts' | 'cpp' => (rng.chance(0.5) ? 'ts' : 'cpp');
 
   // Adds requirements made by `make` while they keep the op free of conflicts.
-  const buildReqs = (pts: (number[] | undefined)[], first: ReqDecl | undefined, make: () => ReqDecl | undefined, max: number): ReqDecl[] => {
+  const buildReqs = (pts: (number[] | undefined)[], first: ReqDecl | undefined, make: () => ReqDecl | undefined, max: number, min = 1): ReqDecl[] => {
     const reqs: ReqDecl[] = [];
     let accesses: Access[] = [];
     const tryAdd = (r: ReqDecl): boolean => {
@@ -295,7 +302,7 @@ export function generate(seed: number): Program {
       return true;
     };
     if (first) tryAdd(first);
-    const want = rng.int(1, max);
+    const want = rng.int(min, max);
     for (let attempt = 0; attempt < 12 && reqs.length < want; attempt++) {
       const r = make();
       if (r) tryAdd(r);
@@ -320,9 +327,14 @@ export function generate(seed: number): Program {
 
   const nOps = rng.int(5, 25);
   for (let i = 0; i < nOps; i++) {
-    const kind = rng.weighted({ fill: 12, task: 28, index: 42, map: 9, fence: 2 });
+    const kind = rng.weighted({ fill: 12, task: 28, index: 42, map: 9, fence: 2, partition: 3 });
     if (kind === 'fence') {
       prog.ops.push({ kind: 'fence' });
+    } else if (kind === 'partition') {
+      // Created while earlier operations may still run.
+      const parts = randomPartition(rng.int(0, prog.regions.length - 1));
+      for (const p of parts) p.op = prog.ops.length;
+      prog.ops.push({ kind: 'partition', parts: parts.map((p) => p.id) });
     } else if (kind === 'fill') {
       const node = randomNode();
       const fields = rng.subset(fieldsOf(node));
@@ -361,16 +373,6 @@ export function generate(seed: number): Program {
             }
             return { lo, hi };
           })();
-      const pts = points(domain);
-      const sameDim = prog.parts.filter((q) => q.colorSpace.lo.length === domain.lo.length);
-      const makeOther = (): ReqDecl | undefined => {
-        if (rng.chance(0.15)) {
-          const node = randomNode();
-          return { node, fields: rng.subset(fieldsOf(node)), priv: rng.weighted({ ro: 4, sum: 2, max: 0.5, rw: 0.5, wd: 0.5 }) };
-        }
-        const q = rng.pick(sameDim);
-        return partReq(domain, q, rng.subset(fieldsOf(q.node)), randomPriv());
-      };
       // Stencil shape: write a disjoint block partition, read the aliased
       // halo twin (same blocks) through another field.
       const twins = prog.parts
@@ -380,28 +382,34 @@ export function generate(seed: number): Program {
             .filter((q) => q.node === h.node && q.spec.kind === 'blocks' && q.disjoint && q.spec.block.join() === (h.spec as { block: number[] }).block.join())
             .map((dj) => [dj, h] as const),
         );
+      const stencil = twins.length && rng.chance(0.3) ? rng.pick(twins) : undefined;
+      const dom = stencil ? { lo: [...stencil[0].colorSpace.lo], hi: [...stencil[0].colorSpace.hi] } : domain;
+      const pts = points(dom);
+      const sameDim = prog.parts.filter((q) => q.colorSpace.lo.length === dom.lo.length);
+      const makeOther = (): ReqDecl | undefined => {
+        if (rng.chance(0.15)) {
+          const node = randomNode();
+          return { node, fields: rng.subset(fieldsOf(node)), priv: rng.weighted({ ro: 4, sum: 2, max: 0.5, rw: 0.5, wd: 0.5 }) };
+        }
+        const q = rng.pick(sameDim);
+        return partReq(dom, q, rng.subset(fieldsOf(q.node)), randomPriv());
+      };
       let reqs: ReqDecl[];
-      let dom = domain;
-      let points_ = pts;
-      if (twins.length && rng.chance(0.3)) {
-        const [dj, halo] = rng.pick(twins);
-        dom = { lo: [...dj.colorSpace.lo], hi: [...dj.colorSpace.hi] };
-        points_ = points(dom);
+      if (stencil) {
+        const [dj, halo] = stencil;
         const fs = fieldsOf(dj.node);
         const f = rng.pick(fs);
         const g = rng.pick(fs.filter((x) => x !== f));
         const write: ReqDecl = { part: dj.id, fields: [f], priv: rng.pick<Priv>(['rw', 'wd']) };
         const read: ReqDecl = { part: halo.id, fields: [g], priv: 'ro' };
         let second = false;
-        reqs = buildReqs(points_, write, () => {
-          if (!second) {
-            second = true;
-            return read;
-          }
-          return makeOther();
-        }, 3);
+        reqs = buildReqs(pts, write, () => {
+          if (second) return makeOther();
+          second = true;
+          return read;
+        }, 3, 2);
       } else {
-        reqs = buildReqs(pts, partReq(domain, part, rng.subset(fieldsOf(part.node)), randomPriv()), makeOther, 3);
+        reqs = buildReqs(pts, partReq(dom, part, rng.subset(fieldsOf(part.node)), randomPriv()), makeOther, 3);
       }
       if (reqs.length) prog.ops.push({ kind: 'index', variant: variant(), domain: dom, reqs });
     }
@@ -438,7 +446,7 @@ export function formatProgram(prog: Program): string {
           ? `blocks(${nodeName(prog, p.node)}, block ${fmtPoint(s.block)}, halo ${fmtPoint(s.haloLo)}/${fmtPoint(s.haloHi)})`
           : `rects(${nodeName(prog, p.node)}, ${s.rects.map((rs) => rs.map(fmtBox).join('+')).join(' ')})`;
     const kids = p.children.map((c, i) => `${i}:${prog.nodes[c].rects.map(fmtBox).join('+') || '{}'}`).join(' ');
-    lines.push(`  P${p.id} = ${what} ${p.disjoint ? 'disjoint' : 'aliased'}; ${kids}`);
+    lines.push(`  P${p.id} = ${what} ${p.disjoint ? 'disjoint' : 'aliased'}${p.op !== undefined ? ` (created by #${p.op})` : ''}; ${kids}`);
   }
   prog.ops.forEach((op, i) => {
     let s: string;
@@ -458,13 +466,12 @@ export function formatProgram(prog: Program): string {
       case 'fence':
         s = 'fence';
         break;
+      case 'partition':
+        s = `create ${op.parts.map((p) => `P${p}`).join(', ')}`;
+        break;
     }
     lines.push(`  #${i} ${s}`);
   });
   return lines.join('\n');
 }
 
-/** Volume of a node (for statistics). */
-export function nodeVolume(prog: Program, id: number): number {
-  return prog.nodes[id].rects.reduce((a, r) => a + boxVolume(r), 0);
-}

@@ -3,12 +3,12 @@
  * of every region (and every task's digest of what it read, and every
  * inline mapping's view) with the sequential interpreter.
  */
-import { FieldView, Future, InlineMapping, Library, Partition, PartitionRequirement, Rect, Region, RegionRequirement, Runtime, Task } from '../../lib';
+import { FieldSpec, FieldView, Future, InlineMapping, Library, Partition, PartitionRequirement, Rect, Region, RegionRequirement, Runtime, Task } from '../../lib';
 import { within } from '../helpers';
 import { fmtBox, fmtPoint, points, pointKey, pointsOfRects } from './geometry';
 import { decodeDesc, fieldName, fieldOfTag, mapWriteValue, runKernel, tagOf } from './kernel';
 import { encodedKernelDesc, Interpreter, wrap } from './interpreter';
-import { formatProgram, nodeName, Op, Program, ReqDecl } from './program';
+import { formatProgram, nodeName, Op, PartDecl, Program, ReqDecl } from './program';
 
 export type OracleTask = Task<[Int32Array], number>;
 export interface OracleTasks {
@@ -20,6 +20,13 @@ export interface OracleTasks {
 export function oracleTasks(rt: Runtime, lib: Library): OracleTasks {
   const ts = rt.registerTask('oracle_op_ts', (ctx, desc: Int32Array) => {
     const d = decodeDesc(desc);
+    // The runtime's rects of each requirement must be exactly the points the
+    // descriptor (the generator's own geometry) names.
+    d.reqs.forEach((q, r) => {
+      const got = ctx.region(r).rects.flatMap((b) => points({ lo: [...b.lo], hi: [...b.hi] })).map(pointKey).sort().join(' ');
+      const want = pointsOfRects(q.rects).map(pointKey).sort().join(' ');
+      if (got !== want) throw new Error(`oracle: requirement ${r} holds points {${got}}, the descriptor's region {${want}}`);
+    });
     const views = d.reqs.map((q, r) => q.tags.map((tag) => ctx.region(r).view<FieldArrayInt>(fieldName(fieldOfTag(tag)))));
     return runKernel(d, ctx.point, {
       get: (r, k, c) => readView(views[r][k], c),
@@ -50,6 +57,77 @@ function writeView(view: FieldView<FieldArrayInt>, c: readonly number[], v: numb
   else view.data[i] = v;
 }
 
+/** The runtime objects of a program's regions and partitions. */
+export interface Materialized {
+  /** Region (or subregion) of each node. */
+  nodeRegion: Region[];
+  partitions: Partition[];
+  /** The runtime requirement of a ReqDecl. */
+  reqOf(r: ReqDecl): RegionRequirement | PartitionRequirement;
+  /** Creates a partition (and its subregions), checking its geometry. */
+  createPart(p: PartDecl): void;
+}
+
+/**
+ * Creates the program's regions (pushed to `regions` as they are made, so a
+ * caller can destroy them) and partitions, and compares the runtime's
+ * geometry with the generator's; differences are pushed to `problems`.
+ */
+export function materialize(rt: Runtime, prog: Program, regions: Region[], problems: string[]): Materialized {
+  const nodeRegion: Region[] = [];
+  const partitions: Partition[] = [];
+  // Regions and partitions, checking the runtime's geometry against ours.
+  for (const r of prog.regions) {
+    const spec: FieldSpec = {};
+    r.fields.forEach((t, i) => (spec[fieldName(i)] = t));
+    const region = rt.createRegion(Rect(r.bounds.lo, r.bounds.hi), spec);
+    regions.push(region);
+    nodeRegion[r.node] = region;
+  }
+  const createPart = (p: PartDecl): void => {
+    const parent = nodeRegion[p.node];
+    const s = p.spec;
+    const part =
+      s.kind === 'equal'
+        ? rt.partitionEqual(parent, s.colorSpace.lo.length === 1 && s.colorSpace.lo[0] === 0 ? s.colorSpace.hi[0] + 1 : Rect(s.colorSpace.lo, s.colorSpace.hi))
+        : s.kind === 'blocks'
+          ? rt.partitionByBlocks(parent, s.block, s.haloLo.join() === s.haloHi.join() ? s.haloLo : { lo: s.haloLo, hi: s.haloHi })
+          : rt.partitionByRects(parent, s.rects.map((rs) => (rs.length === 1 ? Rect(rs[0].lo, rs[0].hi) : rs.map((x) => Rect(x.lo, x.hi)))));
+    partitions[p.id] = part;
+    if (fmtBox({ lo: [...part.colorSpace.lo], hi: [...part.colorSpace.hi] }) !== fmtBox(p.colorSpace)) {
+      problems.push(`P${p.id}: runtime color space ${fmtBox({ lo: [...part.colorSpace.lo], hi: [...part.colorSpace.hi] })}, expected ${fmtBox(p.colorSpace)}`);
+    }
+    if (part.disjoint !== p.disjoint) problems.push(`P${p.id}: runtime says disjoint=${part.disjoint}, expected ${p.disjoint}`);
+    points(p.colorSpace).forEach((color, i) => {
+      const sub = part.subregion(color);
+      nodeRegion[p.children[i]] = sub;
+      const got = sub.rects.flatMap((r) => points({ lo: [...r.lo], hi: [...r.hi] })).map(pointKey).sort();
+      const want = pointsOfRects(prog.nodes[p.children[i]].rects).map(pointKey).sort();
+      if (got.join(';') !== want.join(';')) {
+        problems.push(`${nodeName(prog, p.children[i])}: runtime points {${got.join(' ')}}, expected {${want.join(' ')}}`);
+      }
+    });
+  };
+  for (const p of prog.parts) if (p.op === undefined) createPart(p);
+
+  const reqOf = (r: ReqDecl): RegionRequirement | PartitionRequirement => {
+    const names = r.fields.map(fieldName);
+    const target: Region | Partition = r.node !== undefined ? nodeRegion[r.node] : partitions[r.part!];
+    let q: RegionRequirement | PartitionRequirement;
+    switch (r.priv) {
+      case 'ro': q = target.read(...names); break;
+      case 'rw': q = target.readWrite(...names); break;
+      case 'wd': q = target.writeDiscard(...names); break;
+      case 'sum': q = target.reduce('sum', ...names); break;
+      case 'max': q = target.reduce('max', ...names); break;
+    }
+    if (r.offset) (q as PartitionRequirement).offset(r.offset);
+    return q;
+  };
+
+  return { nodeRegion, partitions, reqOf, createPart };
+}
+
 /** A program failed the oracle; the message has everything needed to reproduce it. */
 export class OracleFailure extends Error {}
 
@@ -68,11 +146,9 @@ export async function runProgram(rt: Runtime, tasks: OracleTasks, prog: Program)
   const problems: string[] = [];
   const interp = new Interpreter(prog);
   const regions: Region[] = [];
-  const nodeRegion: Region[] = [];
-  const partitions: Partition[] = [];
   const fail = (): never => {
     throw new OracleFailure(
-      `oracle mismatch for program seed ${prog.seed} (reproduce: COHORT_ORACLE_SEED=${prog.seed} COHORT_ORACLE_PROGRAMS=1 npx mocha test/oracle.test.ts)\n` +
+      `oracle mismatch for program seed ${prog.seed} (reproduce: COHORT_ORACLE_SEED=${prog.seed} COHORT_ORACLE_PROGRAMS=1 npx mocha --no-config -r tsx/cjs --extension ts test/oracle.test.ts)\n` +
         problems.map((p) => `  - ${p}`).join('\n') +
         '\n' +
         formatProgram(prog),
@@ -81,54 +157,9 @@ export async function runProgram(rt: Runtime, tasks: OracleTasks, prog: Program)
   const guard = <T>(p: Promise<T>, what: string): Promise<T> => within(p, GUARD_MS, `program seed ${prog.seed}: ${what}`);
 
   try {
-    // Regions and partitions, checking the runtime's geometry against ours.
-    for (const r of prog.regions) {
-      const spec: Record<string, 'i32' | 'i64' | 'u32'> = {};
-      r.fields.forEach((t, i) => (spec[fieldName(i)] = t));
-      const region = rt.createRegion(Rect(r.bounds.lo, r.bounds.hi), spec);
-      regions.push(region);
-      nodeRegion[r.node] = region;
-    }
-    for (const p of prog.parts) {
-      const parent = nodeRegion[p.node];
-      const s = p.spec;
-      const part =
-        s.kind === 'equal'
-          ? rt.partitionEqual(parent, s.colorSpace.lo.length === 1 && s.colorSpace.lo[0] === 0 ? s.colorSpace.hi[0] + 1 : Rect(s.colorSpace.lo, s.colorSpace.hi))
-          : s.kind === 'blocks'
-            ? rt.partitionByBlocks(parent, s.block, s.haloLo.join() === s.haloHi.join() ? s.haloLo : { lo: s.haloLo, hi: s.haloHi })
-            : rt.partitionByRects(parent, s.rects.map((rs) => (rs.length === 1 ? Rect(rs[0].lo, rs[0].hi) : rs.map((x) => Rect(x.lo, x.hi)))));
-      partitions.push(part);
-      if (fmtBox({ lo: [...part.colorSpace.lo], hi: [...part.colorSpace.hi] }) !== fmtBox(p.colorSpace)) {
-        problems.push(`P${p.id}: runtime color space ${fmtBox({ lo: [...part.colorSpace.lo], hi: [...part.colorSpace.hi] })}, expected ${fmtBox(p.colorSpace)}`);
-      }
-      if (part.disjoint !== p.disjoint) problems.push(`P${p.id}: runtime says disjoint=${part.disjoint}, expected ${p.disjoint}`);
-      points(p.colorSpace).forEach((color, i) => {
-        const sub = part.subregion(color);
-        nodeRegion[p.children[i]] = sub;
-        const got = sub.rects.flatMap((r) => points({ lo: [...r.lo], hi: [...r.hi] })).map(pointKey).sort();
-        const want = pointsOfRects(prog.nodes[p.children[i]].rects).map(pointKey).sort();
-        if (got.join(';') !== want.join(';')) {
-          problems.push(`${nodeName(prog, p.children[i])}: runtime points {${got.join(' ')}}, expected {${want.join(' ')}}`);
-        }
-      });
-    }
+    const built = materialize(rt, prog, regions, problems);
     if (problems.length) fail();
-
-    const reqOf = (r: ReqDecl): RegionRequirement | PartitionRequirement => {
-      const names = r.fields.map(fieldName);
-      const target: Region | Partition = r.node !== undefined ? nodeRegion[r.node] : partitions[r.part!];
-      let q: RegionRequirement | PartitionRequirement;
-      switch (r.priv) {
-        case 'ro': q = target.read(...names); break;
-        case 'rw': q = target.readWrite(...names); break;
-        case 'wd': q = target.writeDiscard(...names); break;
-        case 'sum': q = target.reduce('sum', ...names); break;
-        case 'max': q = target.reduce('max', ...names); break;
-      }
-      if (r.offset) (q as PartitionRequirement).offset(r.offset);
-      return q;
-    };
+    const { nodeRegion, reqOf, createPart } = built;
 
     const results: { op: number; point?: number[]; future: Future<unknown>; expected?: number }[] = [];
     let pending: PendingMap[] = [];
@@ -174,6 +205,11 @@ export async function runProgram(rt: Runtime, tasks: OracleTasks, prog: Program)
           case 'fence':
             results.push({ op: i, future: rt.fence() });
             break;
+          case 'partition': {
+            for (const p of op.parts) createPart(prog.parts[p]);
+            if (problems.length) fail();
+            break;
+          }
           case 'task': {
             const task = op.variant === 'ts' ? tasks.ts : tasks.cpp;
             const future = rt.launch(task, [encodedKernelDesc(prog, op, i, undefined)], { regions: op.reqs.map((r) => reqOf(r) as RegionRequirement) });
@@ -216,6 +252,7 @@ export async function runProgram(rt: Runtime, tasks: OracleTasks, prog: Program)
           }
         }
       } catch (e) {
+        if (e instanceof OracleFailure) throw e;
         problems.push(`#${i} (${op.kind}) failed: ${(e as Error).message}`);
         fail();
       }
@@ -256,6 +293,10 @@ export async function runProgram(rt: Runtime, tasks: OracleTasks, prog: Program)
       if (bad) problems.push(`final state differs: first ${first} (${bad} elements of R${r.tree} differ)`);
     }
     if (problems.length) fail();
+  } catch (e) {
+    if (e instanceof OracleFailure) throw e;
+    problems.push(`unexpected error: ${(e as Error).stack ?? String(e)}`);
+    fail();
   } finally {
     if (!problems.length) for (const r of regions) rt.destroyRegion(r);
   }
