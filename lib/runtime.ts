@@ -451,28 +451,43 @@ export class Runtime {
   private drain(): void {
     const items: WorkItem[] = native.takeWork();
     for (const item of items) {
-      if ('op' in item) this.runTsTask(item);
-      else if ('watch' in item) {
-        const resolve = this.watches.get(item.watch);
-        this.watches.delete(item.watch);
-        resolve?.();
-      } else {
-        if ((item.window || item.idle) && this.windowWaiters.length > 0) {
-          // Items can be stale (posted before the wait began): trust only
-          // the current count, and re-arm while it is still too high.
-          const mark = Math.floor(this.window / 2);
-          if (native.outstanding() <= mark || !native.armWindow(mark)) {
-            const ws = this.windowWaiters;
-            this.windowWaiters = [];
-            for (const w of ws) w();
-          }
-        }
-        if (item.idle && native.outstanding() === 0) {
-          const waiters = this.idleWaiters;
-          this.idleWaiters = [];
-          for (const w of waiters) w();
-        }
+      try {
+        this.handle(item);
+      } catch (e) {
+        // A bug here must not lose the other items; surface it as an
+        // ordinary uncaught exception rather than inside the N-API callback.
+        queueMicrotask(() => {
+          throw e;
+        });
       }
+    }
+  }
+
+  private handle(item: WorkItem): void {
+    if ('op' in item) {
+      this.runTsTask(item);
+      return;
+    }
+    if ('watch' in item) {
+      const resolve = this.watches.get(item.watch);
+      this.watches.delete(item.watch);
+      resolve?.();
+      return;
+    }
+    if ((item.window || item.idle) && this.windowWaiters.length > 0) {
+      // Items can be stale (posted before the wait began): trust only the
+      // current count, and re-arm while it is still too high.
+      const mark = Math.floor(this.window / 2);
+      if (native.outstanding() <= mark || !native.armWindow(mark)) {
+        const ws = this.windowWaiters;
+        this.windowWaiters = [];
+        for (const w of ws) w();
+      }
+    }
+    if (item.idle && native.outstanding() === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
     }
   }
 
