@@ -33,6 +33,9 @@ export interface BenchContext {
 export interface BenchMeasurement {
   cohort: number;
   baseline: number;
+  /** The measured samples behind the medians (for the spread column); optional. */
+  cohortSamples?: readonly number[];
+  baselineSamples?: readonly number[];
   /** Extra figures reported alongside (JSON keys; shown in the table's notes). */
   extra?: Record<string, number | string>;
 }
@@ -69,6 +72,31 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Half the range of `samples` relative to their median (0.05 = ±5%); NaN without samples. */
+export function relativeSpread(samples: readonly number[] | undefined): number {
+  if (!samples || samples.length === 0) return Number.NaN;
+  const m = median(samples);
+  return m === 0 ? Number.NaN : (Math.max(...samples) - Math.min(...samples)) / 2 / m;
+}
+
+/**
+ * The usual shape of a bench's result: medians of both sides from
+ * {@link interleave}, their samples, the cohort side's extra figures and
+ * `extra` (sizes and the like).
+ */
+export function measurement(
+  sides: { cohort: SideSummary; baseline: SideSummary },
+  extra: Record<string, number | string> = {},
+): BenchMeasurement {
+  return {
+    cohort: sides.cohort.value,
+    baseline: sides.baseline.value,
+    cohortSamples: sides.cohort.samples,
+    baselineSamples: sides.baseline.samples,
+    extra: { ...extra, ...sides.cohort.extra },
+  };
 }
 
 /** Monotonic time in seconds (sub-microsecond resolution). */

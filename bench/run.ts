@@ -17,7 +17,7 @@ import * as os from 'os';
 import { Runtime } from '../lib';
 import { loadBenchLibrary } from './bench_library';
 import { benches } from './benches';
-import { BenchContext, BenchDefinition, BenchMeasurement, formatNumber } from './harness';
+import { BenchContext, BenchDefinition, BenchMeasurement, formatNumber, relativeSpread } from './harness';
 
 interface Options {
   json: boolean;
@@ -76,12 +76,23 @@ function jsonLine(row: Row): string {
     baseline: result.baseline,
     ratio,
     better: bench.better,
+    reps: result.cohortSamples?.length,
+    cohort_spread: finiteOrUndefined(relativeSpread(result.cohortSamples)),
+    baseline_spread: finiteOrUndefined(relativeSpread(result.baselineSamples)),
     ...result.extra,
   });
 }
 
+function finiteOrUndefined(v: number): number | undefined {
+  return Number.isFinite(v) ? v : undefined;
+}
+
+function formatSpread(v: number): string {
+  return Number.isFinite(v) ? `±${(v * 100).toFixed(v < 0.1 ? 1 : 0)}%` : '-';
+}
+
 function printTable(rows: readonly Row[], header: string): void {
-  const head = ['bench', 'unit', 'better', 'cohort', 'baseline', 'ratio', 'baseline is'];
+  const head = ['bench', 'unit', 'better', 'cohort', 'baseline', 'ratio', 'spread c/b', 'baseline is'];
   const body = rows.map(({ bench, result, ratio }) => [
     bench.name,
     bench.unit,
@@ -89,17 +100,19 @@ function printTable(rows: readonly Row[], header: string): void {
     formatNumber(result.cohort),
     formatNumber(result.baseline),
     ratio.toPrecision(3),
+    `${formatSpread(relativeSpread(result.cohortSamples))}/${formatSpread(relativeSpread(result.baselineSamples))}`,
     bench.baseline,
   ]);
   const widths = head.map((h, c) => Math.max(h.length, ...body.map((r) => r[c].length)));
-  const numeric = new Set([3, 4, 5]);
+  const numeric = new Set([3, 4, 5, 6]);
   const line = (cells: string[]): string =>
     cells.map((cell, c) => (numeric.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
   const out: string[] = [header, '', line(head), widths.map((w) => '-'.repeat(w)).join('  ')];
   for (const r of body) out.push(line(r));
   out.push('');
   out.push('ratio = cohort / baseline. tasks/s: higher is better (ratio > 1: cohort faster);');
-  out.push('us: lower is better (ratio < 1: cohort faster). Medians of interleaved reps, same run.');
+  out.push('us: lower is better (ratio < 1: cohort faster). Medians of interleaved reps, same run;');
+  out.push('spread = half the range of the reps relative to the median (cohort/baseline).');
   const notes = rows.filter((r) => r.result.extra && Object.keys(r.result.extra).length > 0);
   if (notes.length > 0) {
     out.push('');

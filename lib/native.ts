@@ -73,6 +73,8 @@ export interface NativeIndexLaunch {
   parent?: number;
   regions?: object[];
   pointWorkers?: number[];
+  mapper?: number;
+  tag?: number;
 }
 
 export interface FailureInfo {
@@ -103,7 +105,13 @@ export interface NativeAddon {
     parent?: number,
     regions?: object[],
     background?: boolean,
+    mapper?: number,
+    tag?: number,
   ): NativeFuture;
+  addMapper(id: number, name: string, overrides: number, dispatch: (mapper: number, callback: number, point: number[] | undefined) => unknown, replaceDefault: boolean): void;
+  registerShardingFunctor(id: number, name: string, dispatch: (id: number, point: number[], lo: number[], hi: number[], total: number) => number): void;
+  shardPoints(functor: number, lo: number[], hi: number[], total: number): number[][][];
+  machine(): { processors: { id: number; kind: 'cpu' | 'js'; rank: number }[]; ranks: number; rank: number };
   indexLaunch(spec: NativeIndexLaunch): NativeFuture[];
   reduceFutures(futures: NativeFuture[], redop: number, label: string): NativeFuture;
   fence(parent: number): NativeFuture;

@@ -4,6 +4,7 @@ import { FutureMap } from './future-map';
 import { Coord, pointsOf, Rect, RectLike, toPoint, volume } from './geometry';
 import { Library } from './library';
 import { AnalysisCounters, JsTaskItem, native, NativeFuture, WorkItem } from './native';
+import { IssuingLaunch, Machine, Mapper, MappableRequirement, MappingRegistry, ShardingFunctor } from './mapping';
 import { PhysicalRegion } from './physical';
 import {
   FieldSpec,
@@ -42,6 +43,12 @@ export interface LaunchOptions {
   worker?: number;
   /** The regions the task touches, and how (e.g. `region.readWrite('x')`). */
   regions?: RegionRequirement[];
+  /** The mapper that places this launch (an id given to addMapper; default 0). */
+  mapper?: number;
+  /** A tag the mapper sees (e.g. to choose a variant). */
+  tag?: number;
+  /** A value the mapper sees as `task.mapperArg`. */
+  mapperArg?: Value;
   /** @internal the running TS task launching this one (set by TaskContext) */
   parent?: number;
   /** @internal does not keep the process alive by itself (inline mappings) */
@@ -60,6 +67,12 @@ export interface IndexLaunchOptions<A extends unknown[]> {
   regions?: (PartitionRequirement | RegionRequirement)[];
   /** Which variant to run when the task has both. */
   variant?: 'cpp' | 'ts';
+  /** The mapper that places this launch (default 0). */
+  mapper?: number;
+  /** A tag the mapper sees. */
+  tag?: number;
+  /** A value the mapper sees as `task.mapperArg`. */
+  mapperArg?: Value;
   /** @internal */
   parent?: number;
   /** @internal per-point workers chosen by a mapper */
@@ -220,6 +233,14 @@ export class Runtime {
       }
       return r.toNative(`launch('${task.name}')`);
     });
+    this.issuing(options.mapper, () => ({
+      name: task.name,
+      id: task.id,
+      isIndexLaunch: false,
+      regions: describeRequirements(options.regions ?? []),
+      tag: options.tag ?? 0,
+      mapperArg: options.mapperArg,
+    }));
     const handle: NativeFuture = native.launch(
       task.id,
       encodeArgs(args, task.name, true),
@@ -229,6 +250,8 @@ export class Runtime {
       options.parent ?? 0,
       regions,
       options.background === true,
+      options.mapper ?? 0,
+      options.tag ?? 0,
     );
     return new Future<Awaited<R>>(handle, this);
   }
@@ -255,6 +278,15 @@ export class Runtime {
     });
     const regions = options.regions?.map((r) => (r instanceof PartitionRequirement ? r.toNative(where, d, points) : r.toNative(where)));
     const variant = options.variant === undefined ? -1 : options.variant === 'cpp' ? VARIANT_CPP : VARIANT_JS;
+    this.issuing(options.mapper, () => ({
+      name: task.name,
+      id: task.id,
+      isIndexLaunch: true,
+      launchDomain: d,
+      regions: describeRequirements(options.regions ?? []),
+      tag: options.tag ?? 0,
+      mapperArg: options.mapperArg,
+    }));
     const handles = native.indexLaunch({
       task: task.id,
       lo: [...d.lo],
@@ -266,6 +298,8 @@ export class Runtime {
       parent: options.parent ?? 0,
       regions,
       pointWorkers: options.pointWorkers,
+      mapper: options.mapper ?? 0,
+      tag: options.tag ?? 0,
     });
     if (options.reduce) {
       const redop = REDOP_IDS[options.reduce];
@@ -374,6 +408,44 @@ export class Runtime {
     return mapping;
   }
   private readonly openMappings = new Set<InlineMapping>();
+
+  /** The processors (CPU workers and the JS processor) and the rank count. */
+  machine(): Machine {
+    this.machineCache ??= native.machine();
+    return this.machineCache;
+  }
+  private machineCache: Machine | undefined;
+  private readonly mapping = new MappingRegistry(() => this.machine());
+
+  /** Registers a TS mapper under `id` (not 0: see replaceDefaultMapper); launches name it with `mapper: id`. */
+  addMapper(id: number, mapper: Mapper): void {
+    this.checkOpen('addMapper');
+    this.mapping.addMapper(id, mapper, false);
+  }
+
+  /** Makes `mapper` the default (id 0) for every launch that names no mapper. */
+  replaceDefaultMapper(mapper: Mapper): void {
+    this.checkOpen('replaceDefaultMapper');
+    this.mapping.addMapper(0, mapper, true);
+  }
+
+  /** Registers a sharding functor under `id` (0 cyclic and 1 block are built in). */
+  registerShardingFunctor(id: number, functor: ShardingFunctor): void {
+    this.checkOpen('registerShardingFunctor');
+    this.mapping.registerShardingFunctor(id, functor);
+  }
+
+  /** Which points of `domain` each of `totalShards` shards owns under functor `functorId` (every answer validated). */
+  shardPoints(functorId: number, domain: RectLike | Coord, totalShards: number): number[][][] {
+    this.checkOpen('shardPoints');
+    const d = typeof domain === 'number' || Array.isArray(domain) ? Rect(0, toPoint(domain as Coord)[0] - 1) : (domain as RectLike);
+    return native.shardPoints(functorId, [...d.lo], [...d.hi], totalShards);
+  }
+
+  /** Sets what TS mapper callbacks see of the launch being issued. */
+  private issuing(mapperId: number | undefined, launch: () => IssuingLaunch): void {
+    this.mapping.current = this.mapping.isTs(mapperId ?? 0) ? launch() : undefined;
+  }
 
   /** Number of launched tasks that have not finished. */
   get outstanding(): number {
@@ -558,6 +630,19 @@ export class Runtime {
     const err = e instanceof Error ? e : new Error(String(e));
     native.failTask(op, err.message, err.stack ?? '');
   }
+}
+
+function describeRequirements(reqs: readonly (RegionRequirement | PartitionRequirement)[]): MappableRequirement[] {
+  return reqs.map((r) => {
+    const region = r instanceof RegionRequirement ? r.region : r.partition.parent;
+    return {
+      kind: r instanceof RegionRequirement ? 'region' : 'partition',
+      tree: region.tree.id,
+      node: r instanceof RegionRequirement ? r.region.node : r.partition.node,
+      fields: r.fields.length ? r.fields : region.fieldNames,
+      privilege: r.privilege,
+    };
+  });
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {

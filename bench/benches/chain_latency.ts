@@ -16,7 +16,7 @@
  *    triggering the next, which is what METG depends on (DESIGN §2.7).
  */
 import type { Future, Runtime, Task } from '../../lib';
-import { BenchContext, BenchDefinition, BenchMeasurement, interleave, nowSeconds, Sample } from '../harness';
+import { BenchContext, BenchDefinition, BenchMeasurement, interleave, measurement, nowSeconds, Sample } from '../harness';
 
 interface Gate {
   started: () => void;
@@ -111,10 +111,6 @@ export const chainLatency: BenchDefinition = {
       cohort: () => cohortSample(ctx, length),
       baseline: () => baselineSample(ctx, length),
     });
-    return {
-      cohort: r.cohort.value,
-      baseline: r.baseline.value,
-      extra: { length, threads: ctx.workers, ...r.cohort.extra },
-    };
+    return measurement(r, { length, threads: ctx.workers });
   },
 };

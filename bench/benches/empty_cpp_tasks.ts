@@ -5,7 +5,7 @@
  * submitted from one thread on the same number of worker threads.
  */
 import type { Future } from '../../lib';
-import { BenchContext, BenchDefinition, BenchMeasurement, interleave, nowSeconds, Sample } from '../harness';
+import { BenchContext, BenchDefinition, BenchMeasurement, interleave, measurement, nowSeconds, Sample } from '../harness';
 
 async function cohortSample(ctx: BenchContext, tasks: number): Promise<Sample> {
   const { rt, lib } = ctx;
@@ -39,10 +39,6 @@ export const emptyCppTasks: BenchDefinition = {
       cohort: () => cohortSample(ctx, tasks),
       baseline: () => baselineSample(ctx, tasks),
     });
-    return {
-      cohort: r.cohort.value,
-      baseline: r.baseline.value,
-      extra: { tasks, threads: ctx.workers, ...r.cohort.extra },
-    };
+    return measurement(r, { tasks, threads: ctx.workers });
   },
 };

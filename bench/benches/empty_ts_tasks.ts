@@ -9,7 +9,7 @@
  * match launching and awaiting one task at a time.
  */
 import type { Future, Runtime, Task } from '../../lib';
-import { BenchContext, BenchDefinition, BenchMeasurement, interleave, nowSeconds, Sample } from '../harness';
+import { BenchContext, BenchDefinition, BenchMeasurement, interleave, measurement, nowSeconds, Sample } from '../harness';
 
 const emptyTasks = new WeakMap<Runtime, Task<[], undefined>>();
 
@@ -56,6 +56,6 @@ export const emptyTsTasks: BenchDefinition = {
       cohort: () => cohortSample(ctx, tasks),
       baseline: () => baselineSample(tasks),
     });
-    return { cohort: r.cohort.value, baseline: r.baseline.value, extra: { tasks, ...r.cohort.extra } };
+    return measurement(r, { tasks });
   },
 };

@@ -41,6 +41,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   initFutureBinding(env, exports);
   initRegionBinding(env, exports);
   initLaunchBinding(env, exports);
+  initMappingBinding(env, exports);
   return exports;
 }
 

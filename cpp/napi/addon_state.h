@@ -47,5 +47,6 @@ void initRuntimeBinding(Napi::Env env, Napi::Object exports);
 void initFutureBinding(Napi::Env env, Napi::Object exports);
 void initRegionBinding(Napi::Env env, Napi::Object exports);
 void initLaunchBinding(Napi::Env env, Napi::Object exports);
+void initMappingBinding(Napi::Env env, Napi::Object exports);
 
 }  // namespace cohort::napi

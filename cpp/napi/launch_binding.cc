@@ -35,6 +35,8 @@ Napi::Value Launch(const Napi::CallbackInfo& info) {
   l.options.pinnedWorker = i32Or(info[4], -1);
   l.parent = info[5].IsNumber() ? static_cast<OpId>(info[5].As<Napi::Number>().Int64Value()) : 0;
   l.options.background = info[7].IsBoolean() && info[7].As<Napi::Boolean>().Value();
+  l.mapper = info[8].IsNumber() ? info[8].As<Napi::Number>().Uint32Value() : 0;
+  l.tag = info[9].IsNumber() ? info[9].As<Napi::Number>().Uint32Value() : 0;
   if (info[6].IsArray()) {
     Napi::Array rs = info[6].As<Napi::Array>();
     for (uint32_t i = 0; i < rs.Length(); ++i) l.regions.push_back(requirementFrom(rs.Get(i).As<Napi::Object>()));
@@ -66,6 +68,8 @@ Napi::Value IndexLaunchFn(const Napi::CallbackInfo& info) {
     for (uint32_t i = 0; i < rs.Length(); ++i)
       l.regions.push_back(launchRequirementFrom(rt.forest(), rs.Get(i).As<Napi::Object>()));
   }
+  l.mapper = o.Get("mapper").IsNumber() ? o.Get("mapper").As<Napi::Number>().Uint32Value() : 0;
+  l.tag = o.Get("tag").IsNumber() ? o.Get("tag").As<Napi::Number>().Uint32Value() : 0;
   if (o.Get("pointWorkers").IsArray()) {
     Napi::Array pw = o.Get("pointWorkers").As<Napi::Array>();
     for (uint32_t i = 0; i < pw.Length(); ++i) l.pointWorkers.push_back(i32Or(pw.Get(i), -1));

@@ -175,10 +175,11 @@ Napi::Value TakeWork(const Napi::CallbackInfo& info) {
     if (item.runnable) {
       auto op = std::dynamic_pointer_cast<TaskOp>(item.runnable);
       if (!op) continue;
+      uint64_t generation = rt.lockGeneration();
       if (!op->tryLockExclusion()) {
-        // A C++ task holds a lock this task needs: try again on a later drain
-        // rather than block the JS thread.
-        rt.jsQueue().post(JsWorkItem{op, 0, false, false});
+        // Another task holds a lock this one needs: park it until a lock is
+        // released rather than block (or spin) the JS thread.
+        rt.parkForLocks(op, generation);
         continue;
       }
       rt.beginJsTask(op);

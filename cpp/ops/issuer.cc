@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "cohort/value.hpp"
+#include "mapping/placement.h"
 #include "ops/region_args.h"
 #include "util/error.h"
 
@@ -58,7 +59,17 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   rt.drainRetired();
   const AnalysisContextPtr& ctx = rt.context(launch.parent);
   ctx->absorbCompletions();
-  TaskOpPtr op = rt.createTask(launch.task, std::move(launch.args), std::move(launch.futures), launch.options);
+  const TaskInfo& info = rt.tasks().get(launch.task);
+  // Mapping first: a bad mapper answer fails this launch and issues nothing.
+  MappableTask mt;
+  mt.task = &info;
+  mt.tag = launch.tag;
+  MappingContext mc{rt.mappers().get(launch.mapper), launch.mapper, rt.machine(), rt.sharding()};
+  LaunchPlacement placement = placeSingle(mc, mt);
+  LaunchOptions opts = launch.options;
+  if (opts.variant < 0) opts.variant = static_cast<int>(placement.points[0].variant);
+  if (opts.pinnedWorker < 0 && opts.variant == static_cast<int>(VariantKind::Cpp)) opts.pinnedWorker = placement.points[0].worker;
+  TaskOpPtr op = rt.createTask(launch.task, std::move(launch.args), std::move(launch.futures), opts);
   std::vector<Event> waits;
   if (!launch.regions.empty()) {
     PlanEntry entry = ctx->analyzer().analyzeOperation(op->id(), launch.regions, op->describe());
@@ -92,6 +103,16 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
   OpId launchId = rt.nextOpId();
   std::string label = "index launch of " + labelFor(info, launchId) + " over " + launch.domain.toString();
 
+  // Mapping first: a bad mapper answer fails this launch and issues nothing.
+  MappableTask mt;
+  mt.task = &info;
+  mt.launchId = launchId;
+  mt.isIndexLaunch = true;
+  mt.launchDomain = launch.domain;
+  mt.tag = launch.tag;
+  MappingContext mc{rt.mappers().get(launch.mapper), launch.mapper, rt.machine(), rt.sharding()};
+  LaunchPlacement placement = placeIndex(mc, mt, points);
+
   std::vector<PlanEntry> plan;
   std::vector<PointRequirements> projected;
   if (!launch.regions.empty()) {
@@ -114,7 +135,10 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
   completions.reserve(points.size());
   for (size_t i = 0; i < points.size(); ++i) {
     LaunchOptions opts = launch.options;
+    const PointPlacement& pp = placement.points[i];
+    if (opts.variant < 0) opts.variant = static_cast<int>(pp.variant);
     if (!launch.pointWorkers.empty()) opts.pinnedWorker = launch.pointWorkers[i];
+    else if (opts.pinnedWorker < 0 && opts.variant == static_cast<int>(VariantKind::Cpp)) opts.pinnedWorker = pp.worker;
     std::vector<uint8_t> args = launch.pointArgs.empty() ? launch.args : std::move(launch.pointArgs[i]);
     TaskOpPtr op = rt.createTask(launch.task, std::move(args), launch.futures, opts);
     TaskPoint tp;

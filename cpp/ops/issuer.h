@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "analysis/region_requirement.h"
+#include "mapping/mapper.h"
 #include "ops/future.h"
 #include "runtime/runtime.h"
 
@@ -18,8 +19,10 @@ struct SingleLaunch {
   std::vector<uint8_t> args;
   std::vector<FuturePtr> futures;
   std::vector<RegionRequirement> regions;
-  LaunchOptions options;
+  LaunchOptions options;  // explicit variant/worker override the mapper
   OpId parent = 0;  // 0: top level; else the running TS task launching it
+  MapperId mapper = 0;
+  uint32_t tag = 0;
 };
 
 struct IndexLaunch {
@@ -32,6 +35,8 @@ struct IndexLaunch {
   LaunchOptions options;
   std::vector<int> pointWorkers;  // per point (row-major): a worker, or -1; empty: any
   OpId parent = 0;
+  MapperId mapper = 0;
+  uint32_t tag = 0;
 };
 
 // Returns the task's future. Throws cohort::Error (issuing nothing) on bad

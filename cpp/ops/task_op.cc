@@ -81,6 +81,7 @@ void TaskOp::run(ProcessorId proc) {
       ctx.fail("C++ task threw a non-std::exception value");
     }
   }
+  if (!exclusion_.empty()) rt_.locksReleased();
   if (!ctx.failed() && rc != 0)
     ctx.fail("C++ task '" + task_.name + "' returned error code " + std::to_string(rc));
   if (!ctx.failed() && rt_.checksEnabled()) {
@@ -109,6 +110,7 @@ bool TaskOp::tryLockExclusion() {
 
 void TaskOp::completeJs(std::vector<uint8_t> result) {
   for (const auto& key : exclusion_) rt_.exclusionLocks().lockFor(key).unlock();
+  if (!exclusion_.empty()) rt_.locksReleased();
   if (rt_.checksEnabled()) {
     std::string violation = readOnlyViolation();
     if (!violation.empty()) {
@@ -121,6 +123,7 @@ void TaskOp::completeJs(std::vector<uint8_t> result) {
 
 void TaskOp::failJs(const std::string& message, const std::string& stack) {
   for (const auto& key : exclusion_) rt_.exclusionLocks().lockFor(key).unlock();
+  if (!exclusion_.empty()) rt_.locksReleased();
   finish(makeFailure(message, stack, describe()), {});
 }
 

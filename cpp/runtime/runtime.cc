@@ -31,6 +31,8 @@ Runtime::Runtime(const RuntimeOptions& options)
       workers_(options.workers ? options.workers : defaultWorkers()),
       topContext_(std::make_shared<AnalysisContext>(forest_)),
       libraries_(&sdkApi()) {
+  for (unsigned w = 0; w < workers_.size(); ++w) machine_.processors.push_back({w, ProcessorKind::Cpu, 0});
+  machine_.processors.push_back({jsProcessorId(), ProcessorKind::Js, 0});
   fillTask_ = tasks_.registerCpp(kFillTaskName, &fillTaskBody, nullptr, VariantProps{true, false, false});
   inlineMapTask_ = tasks_.registerJs(kInlineMapTaskName, VariantProps{true, false, false});
 }
@@ -141,6 +143,25 @@ void Runtime::operationCompleted(OpId) {
   if (lowWater_.load(std::memory_order_seq_cst) == mark &&
       lowWater_.compare_exchange_strong(mark, -1, std::memory_order_seq_cst))
     jsQueue_.post(JsWorkItem{nullptr, 0, false, true});
+}
+
+void Runtime::parkForLocks(TaskOpPtr op, uint64_t generationSeen) {
+  std::lock_guard<std::mutex> lock(lockWaitMutex_);
+  if (lockGeneration_.load(std::memory_order_acquire) != generationSeen) {
+    jsQueue_.post(JsWorkItem{std::move(op), 0, false, false});  // released meanwhile: retry now
+    return;
+  }
+  lockWaiters_.push_back(std::move(op));
+}
+
+void Runtime::locksReleased() {
+  std::vector<TaskOpPtr> ready;
+  {
+    std::lock_guard<std::mutex> lock(lockWaitMutex_);
+    lockGeneration_.fetch_add(1, std::memory_order_acq_rel);
+    ready.swap(lockWaiters_);
+  }
+  for (auto& op : ready) jsQueue_.post(JsWorkItem{std::move(op), 0, false, false});
 }
 
 void Runtime::retire(RunnablePtr op) {

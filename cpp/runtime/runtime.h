@@ -12,6 +12,9 @@
 #include <vector>
 
 #include "data/region_forest.h"
+#include "mapping/machine.h"
+#include "mapping/mapper_registry.h"
+#include "mapping/sharding.h"
 #include "ops/analysis_context.h"
 #include "ops/exclusion_locks.h"
 #include "ops/future.h"
@@ -64,6 +67,9 @@ class Runtime {
   // with that op id (created on its first child launch).
   const AnalysisContextPtr& context(OpId parent);
   ExclusionLocks& exclusionLocks() { return exclusionLocks_; }
+  const Machine& machine() const { return machine_; }
+  MapperRegistry& mappers() { return mappers_; }
+  ShardingRegistry& sharding() { return sharding_; }
   bool checksEnabled() const { return checks_; }
   // Built-in tasks: fill (C++) and inline mapping (JS side).
   TaskId fillTask() const { return fillTask_; }
@@ -91,6 +97,12 @@ class Runtime {
   void beginJsTask(const TaskOpPtr& op) { runningJs_.emplace(op->id(), op); }
   TaskOpPtr endJsTask(OpId id);
 
+  // TS tasks that could not take their exclusion locks wait here until a
+  // task holding such locks releases them (no busy retry on the JS thread).
+  uint64_t lockGeneration() const { return lockGeneration_.load(std::memory_order_acquire); }
+  void parkForLocks(TaskOpPtr op, uint64_t generationSeen);
+  void locksReleased();
+
   // Finished operations are destroyed on the issuing thread, which
   // allocated them: freeing across threads makes glibc's arenas contend.
   void retire(RunnablePtr op);
@@ -108,12 +120,18 @@ class Runtime {
   WorkerPool workers_;
   JsQueue jsQueue_;
   RegionForest forest_;
+  Machine machine_;
+  MapperRegistry mappers_;
+  ShardingRegistry sharding_;
   AnalysisContextPtr topContext_;
   std::unordered_map<OpId, AnalysisContextPtr> taskContexts_;
   ExclusionLocks exclusionLocks_;
   TaskId fillTask_ = 0;
   TaskId inlineMapTask_ = 0;
   std::atomic<int64_t> lowWater_{-1};
+  std::mutex lockWaitMutex_;
+  std::atomic<uint64_t> lockGeneration_{0};
+  std::vector<TaskOpPtr> lockWaiters_;
   std::mutex retiredMutex_;
   std::vector<RunnablePtr> retired_;
   TaskRegistry tasks_;

@@ -356,11 +356,11 @@ int runMany(uint64_t baseSeed, int programs, bool completeOps) {
 }  // namespace
 
 TEST("random programs: the waits order exactly the truly conflicting operations") {
-  CHECK(runMany(1000, 600, false) == 0);
+  CHECK(runMany(1000, 520, false) == 0);
 }
 
 TEST("random programs with completions: every live conflict is still ordered") {
-  CHECK(runMany(500000, 200, true) == 0);
+  CHECK(runMany(500000, 160, true) == 0);
 }
 
 TEST_MAIN("analysis oracle")

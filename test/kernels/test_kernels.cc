@@ -135,6 +135,9 @@ void writePoint(cohort::TaskContext& ctx) {
   for (int64_t i = x.lo(); i <= x.hi(); ++i) x(i) = static_cast<double>(ctx.point(0));
 }
 
+// which_variant() -> "cpp" (the tests register a TS variant answering "ts").
+void whichVariant(cohort::TaskContext& ctx) { ctx.result("cpp"); }
+
 // point_rendezvous(n) -> like rendezvous, for index launches over regions.
 void pointRendezvous(cohort::TaskContext& ctx) { rendezvous(ctx); }
 
@@ -152,6 +155,7 @@ void registerTasks(cohort::Registrar& r) {
   r.task<scribble>("scribble");
   r.task<writePoint>("write_point");
   r.task<pointRendezvous>("point_rendezvous");
+  r.task<whichVariant>("which_variant");
 }
 
 }  // namespace

@@ -1,0 +1,78 @@
+// The mapper interface: every placement decision for a task is made by a
+// mapper. The runtime calls these while issuing a launch, on the issuing
+// thread, before anything of the launch is analyzed or started, and
+// validates every answer (see mapping/mapper_validation.h).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analysis/region_requirement.h"
+#include "data/geometry.h"
+#include "mapping/machine.h"
+#include "registry/task_registry.h"
+
+namespace cohort {
+
+using MapperId = uint32_t;
+using ShardingId = uint32_t;
+constexpr int kAnyProcessor = -1;
+
+// What a mapper sees of a task (a single launch, or an index launch and,
+// for mapTask, one of its points).
+struct MappableTask {
+  const TaskInfo* task = nullptr;
+  uint64_t launchId = 0;
+  bool isIndexLaunch = false;
+  Domain launchDomain;      // the launch domain (index launches)
+  Point point;              // the point being mapped (mapTask of a point)
+  bool hasPoint = false;
+  uint32_t tag = 0;
+};
+
+struct TaskOptions {
+  int targetProcessor = kAnyProcessor;
+  bool inlineTask = false;
+  bool replicate = false;
+};
+
+struct TaskSlice {
+  Domain domain;
+  int processor = kAnyProcessor;
+};
+
+struct MapTaskOutput {
+  int variant = -1;  // -1: the mapper leaves it to the default (C++ when present)
+  std::vector<int> targetProcessors;
+  int priority = 0;
+};
+
+struct ShardingOutput {
+  ShardingId functor = 0;
+};
+
+struct ReplicateTaskOutput {
+  std::vector<uint32_t> shardRanks;  // one shard per listed rank
+};
+
+class Mapper {
+ public:
+  virtual ~Mapper() = default;
+  virtual std::string name() const = 0;
+  virtual void selectTaskOptions(const MappableTask& task, const Machine& m, TaskOptions& out) = 0;
+  virtual void sliceTask(const MappableTask& task, const Domain& domain, const Machine& m,
+                         std::vector<TaskSlice>& out) = 0;
+  virtual void mapTask(const MappableTask& task, const Machine& m, MapTaskOutput& out) = 0;
+  virtual void selectShardingFunctor(const MappableTask& task, const Machine& m, ShardingOutput& out) = 0;
+  virtual void replicateTask(const MappableTask& task, const Machine& m, ReplicateTaskOutput& out) = 0;
+  // True when mapTask must be asked for every point (an override); the
+  // default mapper's per-point answer is the same for every point.
+  virtual bool mapsEachPoint() const { return false; }
+  // The built-in default: its answers need no validation (fast path).
+  virtual bool isBuiltinDefault() const { return false; }
+};
+
+using MapperPtr = std::shared_ptr<Mapper>;
+
+}  // namespace cohort

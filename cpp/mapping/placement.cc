@@ -1,0 +1,176 @@
+#include "mapping/placement.h"
+
+#include "ops/issuer.h"
+#include "util/error.h"
+
+namespace cohort {
+
+namespace {
+
+const char* variantName(int v) { return v == static_cast<int>(VariantKind::Cpp) ? "cpp" : "ts"; }
+
+// Prefix of every error: which mapper, which callback, which task.
+std::string where(const MappingContext& ctx, const char* callback, const MappableTask& t) {
+  return "mapper '" + ctx.mapper.name() + "' (id " + std::to_string(ctx.mapperId) + "), " + callback +
+         ", task '" + t.task->name + "'" + (t.hasPoint ? " point " + t.point.toString() : std::string());
+}
+
+template <typename F>
+void call(const MappingContext& ctx, const char* callback, const MappableTask& t, F f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    throw Error(where(ctx, callback, t) + ": the callback threw: " + e.what());
+  }
+}
+
+void checkProcessor(const MappingContext& ctx, const char* callback, const MappableTask& t, int proc,
+                    const char* what) {
+  if (proc == kAnyProcessor) return;
+  if (!ctx.machine.exists(proc))
+    throw Error(where(ctx, callback, t) + ": " + what + " " + std::to_string(proc) +
+                " does not exist; the machine has " + ctx.machine.describe());
+}
+
+PointPlacement mapOne(const MappingContext& ctx, const MappableTask& t, const TaskOptions& opts, int sliceProc) {
+  MapTaskOutput out;
+  call(ctx, "mapTask", t, [&] { ctx.mapper.mapTask(t, ctx.machine, out); });
+  PointPlacement p;
+  int variant = out.variant;
+  if (variant < 0) variant = static_cast<int>((opts.inlineTask || !t.task->cpp) ? VariantKind::Js : VariantKind::Cpp);
+  if (variant != static_cast<int>(VariantKind::Cpp) && variant != static_cast<int>(VariantKind::Js))
+    throw Error(where(ctx, "mapTask", t) + ": unknown variant " + std::to_string(variant));
+  bool has = variant == static_cast<int>(VariantKind::Cpp) ? t.task->cpp != nullptr : t.task->js != nullptr;
+  if (!has)
+    throw Error(where(ctx, "mapTask", t) + ": chose variant '" + variantName(variant) + "', which task '" +
+                t.task->name + "' lacks (it has " +
+                (t.task->cpp && t.task->js ? "cpp and ts" : t.task->cpp ? "only cpp" : "only ts") + ")");
+  p.variant = static_cast<VariantKind>(variant);
+  p.priority = out.priority;
+  ProcessorKind needed = p.variant == VariantKind::Cpp ? ProcessorKind::Cpu : ProcessorKind::Js;
+  for (int proc : out.targetProcessors) {
+    checkProcessor(ctx, "mapTask", t, proc, "target processor");
+    if (proc != kAnyProcessor && ctx.machine.processors[static_cast<size_t>(proc)].kind != needed)
+      throw Error(where(ctx, "mapTask", t) + ": target processor " + std::to_string(proc) + " is " +
+                  (needed == ProcessorKind::Cpu ? "the JS processor, which cannot run" : "a CPU worker, which cannot run") +
+                  " variant '" + variantName(variant) + "'");
+  }
+  if (p.variant == VariantKind::Cpp) {
+    int chosen = !out.targetProcessors.empty() ? out.targetProcessors[0] : sliceProc;
+    if (chosen == kAnyProcessor) chosen = opts.targetProcessor;
+    if (chosen != kAnyProcessor && ctx.machine.processors[static_cast<size_t>(chosen)].kind != ProcessorKind::Cpu)
+      chosen = kAnyProcessor;  // a JS processor hint from slicing/options does not bind a C++ variant
+    p.worker = chosen;
+  }
+  return p;
+}
+
+TaskOptions selectOptions(const MappingContext& ctx, const MappableTask& t, LaunchPlacement& out) {
+  TaskOptions opts;
+  call(ctx, "selectTaskOptions", t, [&] { ctx.mapper.selectTaskOptions(t, ctx.machine, opts); });
+  checkProcessor(ctx, "selectTaskOptions", t, opts.targetProcessor, "target processor");
+  if (opts.inlineTask && !t.task->js)
+    throw Error(where(ctx, "selectTaskOptions", t) + ": asked to run inline on the issuing (JS) processor, but task '" +
+                t.task->name + "' has no TS variant");
+  out.inlineTask = opts.inlineTask;
+  out.replicate = opts.replicate;
+  if (opts.replicate) {
+    ReplicateTaskOutput rep;
+    call(ctx, "replicateTask", t, [&] { ctx.mapper.replicateTask(t, ctx.machine, rep); });
+    std::vector<bool> seen(ctx.machine.ranks, false);
+    for (uint32_t r : rep.shardRanks) {
+      if (r >= ctx.machine.ranks)
+        throw Error(where(ctx, "replicateTask", t) + ": rank " + std::to_string(r) + " does not exist; there are " +
+                    std::to_string(ctx.machine.ranks) + " rank(s)");
+      if (seen[r]) throw Error(where(ctx, "replicateTask", t) + ": rank " + std::to_string(r) + " listed twice");
+      seen[r] = true;
+    }
+    if (rep.shardRanks.empty()) throw Error(where(ctx, "replicateTask", t) + ": no shard ranks");
+    out.shardRanks = rep.shardRanks;
+  }
+  return opts;
+}
+
+}  // namespace
+
+LaunchPlacement placeSingle(const MappingContext& ctx, const MappableTask& t) {
+  LaunchPlacement out;
+  TaskOptions opts = selectOptions(ctx, t, out);
+  out.points.push_back(mapOne(ctx, t, opts, kAnyProcessor));
+  return out;
+}
+
+LaunchPlacement placeIndex(const MappingContext& ctx, const MappableTask& t, const std::vector<Point>& points) {
+  LaunchPlacement out;
+  if (ctx.mapper.isBuiltinDefault() && ctx.machine.ranks == 1) {
+    // Every point: the preferred variant, any worker, shard 0.
+    PointPlacement p;
+    p.variant = t.task->cpp ? VariantKind::Cpp : VariantKind::Js;
+    out.points.assign(points.size(), p);
+    return out;
+  }
+  TaskOptions opts = selectOptions(ctx, t, out);
+
+  std::vector<TaskSlice> slices;
+  call(ctx, "sliceTask", t, [&] { ctx.mapper.sliceTask(t, t.launchDomain, ctx.machine, slices); });
+  // Coverage: every point of the domain exactly once.
+  const Domain& dom = t.launchDomain;
+  std::vector<int> owner(points.size(), -2);  // -2: uncovered
+  auto linear = [&](const Point& p) {
+    uint64_t idx = 0;
+    for (int d = 0; d < dom.dim(); ++d) idx = idx * static_cast<uint64_t>(dom.extent(d)) + static_cast<uint64_t>(p[d] - dom.lo[d]);
+    return idx;
+  };
+  for (size_t s = 0; s < slices.size(); ++s) {
+    const TaskSlice& sl = slices[s];
+    checkProcessor(ctx, "sliceTask", t, sl.processor, ("slice " + std::to_string(s) + " processor").c_str());
+    if (sl.domain.dim() != dom.dim() || !dom.contains(sl.domain))
+      throw Error(where(ctx, "sliceTask", t) + ": slice " + std::to_string(s) + " " + sl.domain.toString() +
+                  " is not inside the launch domain " + dom.toString());
+    for (const Point& p : pointsOf(sl.domain)) {
+      int& o = owner[linear(p)];
+      if (o != -2)
+        throw Error(where(ctx, "sliceTask", t) + ": slices " + std::to_string(o) + " and " + std::to_string(s) +
+                    " both cover point " + p.toString());
+      o = static_cast<int>(s);
+    }
+  }
+  for (size_t i = 0; i < points.size(); ++i)
+    if (owner[i] == -2)
+      throw Error(where(ctx, "sliceTask", t) + ": the slices leave point " + points[i].toString() + " of " +
+                  dom.toString() + " uncovered");
+
+  // Sharding: which shard owns each point (all local on one rank).
+  ShardingOutput sh;
+  call(ctx, "selectShardingFunctor", t, [&] { ctx.mapper.selectShardingFunctor(t, ctx.machine, sh); });
+  if (!ctx.sharding.has(sh.functor))
+    throw Error(where(ctx, "selectShardingFunctor", t) + ": sharding functor " + std::to_string(sh.functor) +
+                " is not registered");
+  out.functor = sh.functor;
+  bool computeShards = ctx.machine.ranks > 1 || sh.functor > kBlockSharding;
+
+  out.points.reserve(points.size());
+  PointPlacement shared;
+  bool perPoint = ctx.mapper.mapsEachPoint();
+  if (!perPoint) shared = mapOne(ctx, t, opts, kAnyProcessor);
+  for (size_t i = 0; i < points.size(); ++i) {
+    int sliceProc = slices[static_cast<size_t>(owner[i])].processor;
+    PointPlacement p;
+    if (perPoint) {
+      MappableTask pt = t;
+      pt.point = points[i];
+      pt.hasPoint = true;
+      p = mapOne(ctx, pt, opts, sliceProc);
+    } else {
+      p = shared;
+      if (p.variant == VariantKind::Cpp && sliceProc != kAnyProcessor &&
+          ctx.machine.processors[static_cast<size_t>(sliceProc)].kind == ProcessorKind::Cpu)
+        p.worker = sliceProc;
+    }
+    if (computeShards) p.shard = ctx.sharding.shardOf(sh.functor, points[i], dom, ctx.machine.ranks);
+    out.points.push_back(p);
+  }
+  return out;
+}
+
+}  // namespace cohort

@@ -1,0 +1,249 @@
+// Proxies that let TS mapper and sharding-functor classes stand where the
+// core expects a Mapper or ShardingFunctor. A callback the TS class does not
+// override goes to the C++ default mapper: no JS call at all. Overridden
+// ones call one TS dispatcher synchronously; the calls happen while a launch
+// is issued on the JS thread, so there is no thread hop.
+#include <string>
+
+#include "napi/addon_state.h"
+#include "napi/marshal.h"
+#include "util/error.h"
+
+namespace cohort::napi {
+namespace {
+
+// Bits of the `overrides` mask, and the callback numbers the dispatcher gets.
+enum Callback : uint32_t {
+  kSelectTaskOptions = 0,
+  kSliceTask = 1,
+  kMapTask = 2,
+  kSelectShardingFunctor = 3,
+  kReplicateTask = 4,
+};
+
+int32_t intOr(const Napi::Object& o, const char* key, int32_t fallback) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined() || v.IsNull()) return fallback;
+  if (!v.IsNumber()) throw Error(std::string("'") + key + "' must be a number");
+  return v.As<Napi::Number>().Int32Value();
+}
+
+class JsMapper final : public Mapper {
+ public:
+  JsMapper(Napi::Env env, MapperId id, std::string name, uint32_t overrides, Napi::Function dispatch,
+           Mapper& fallback)
+      : env_(env), id_(id), name_(std::move(name)), overrides_(overrides), fallback_(fallback) {
+    dispatch_ = Napi::Persistent(dispatch);
+  }
+
+  std::string name() const override { return name_; }
+  bool mapsEachPoint() const override { return overridden(kMapTask); }
+
+  void selectTaskOptions(const MappableTask& t, const Machine& m, TaskOptions& out) override {
+    if (!overridden(kSelectTaskOptions)) return fallback_.selectTaskOptions(t, m, out);
+    Napi::Value r = call(kSelectTaskOptions, t);
+    out = TaskOptions{};
+    if (r.IsUndefined() || r.IsNull()) return;
+    Napi::Object o = object(r, "an object {targetProcessor?, inline?, replicate?}");
+    out.targetProcessor = intOr(o, "targetProcessor", kAnyProcessor);
+    out.inlineTask = o.Get("inline").ToBoolean().Value();
+    out.replicate = o.Get("replicate").ToBoolean().Value();
+  }
+
+  void sliceTask(const MappableTask& t, const Domain& domain, const Machine& m, std::vector<TaskSlice>& out) override {
+    if (!overridden(kSliceTask)) return fallback_.sliceTask(t, domain, m, out);
+    Napi::Value r = call(kSliceTask, t);
+    if (!r.IsArray()) throw Error("expected an array of slices {domain: {lo, hi}, processor}, got " + typeName(r));
+    Napi::Array a = r.As<Napi::Array>();
+    out.clear();
+    for (uint32_t i = 0; i < a.Length(); ++i) {
+      Napi::Object s = object(a.Get(i), "a slice {domain: {lo, hi}, processor}");
+      Napi::Value d = s.Get("domain");
+      if (!d.IsObject()) throw Error("slice " + std::to_string(i) + " has no domain {lo, hi}");
+      Napi::Object dom = d.As<Napi::Object>();
+      out.push_back(TaskSlice{rectFrom(dom.Get("lo"), dom.Get("hi"), "slice domain"), intOr(s, "processor", kAnyProcessor)});
+    }
+  }
+
+  void mapTask(const MappableTask& t, const Machine& m, MapTaskOutput& out) override {
+    if (!overridden(kMapTask)) return fallback_.mapTask(t, m, out);
+    Napi::Value r = call(kMapTask, t);
+    out = MapTaskOutput{};
+    if (r.IsUndefined() || r.IsNull()) return;
+    Napi::Object o = object(r, "an object {variant?, targetProcessors?, priority?}");
+    Napi::Value v = o.Get("variant");
+    if (v.IsString()) {
+      std::string name = v.As<Napi::String>().Utf8Value();
+      if (name == "cpp") out.variant = static_cast<int>(VariantKind::Cpp);
+      else if (name == "ts") out.variant = static_cast<int>(VariantKind::Js);
+      else throw Error("variant must be 'cpp' or 'ts', got '" + name + "'");
+    } else if (!v.IsUndefined()) {
+      throw Error("variant must be 'cpp' or 'ts', got " + typeName(v));
+    }
+    Napi::Value tp = o.Get("targetProcessors");
+    if (tp.IsArray()) {
+      Napi::Array a = tp.As<Napi::Array>();
+      for (uint32_t i = 0; i < a.Length(); ++i) {
+        if (!a.Get(i).IsNumber()) throw Error("targetProcessors must be numbers");
+        out.targetProcessors.push_back(a.Get(i).As<Napi::Number>().Int32Value());
+      }
+    } else if (!tp.IsUndefined()) {
+      throw Error("targetProcessors must be an array of processor ids");
+    }
+    out.priority = intOr(o, "priority", 0);
+  }
+
+  void selectShardingFunctor(const MappableTask& t, const Machine& m, ShardingOutput& out) override {
+    if (!overridden(kSelectShardingFunctor)) return fallback_.selectShardingFunctor(t, m, out);
+    Napi::Value r = call(kSelectShardingFunctor, t);
+    if (!r.IsNumber()) throw Error("expected a sharding functor id (a number), got " + typeName(r));
+    int64_t id = r.As<Napi::Number>().Int64Value();
+    if (id < 0) throw Error("sharding functor id must be >= 0, got " + std::to_string(id));
+    out.functor = static_cast<ShardingId>(id);
+  }
+
+  void replicateTask(const MappableTask& t, const Machine& m, ReplicateTaskOutput& out) override {
+    if (!overridden(kReplicateTask)) return fallback_.replicateTask(t, m, out);
+    Napi::Value r = call(kReplicateTask, t);
+    Napi::Object o = object(r, "an object {shardRanks: number[]}");
+    Napi::Value ranks = o.Get("shardRanks");
+    if (!ranks.IsArray()) throw Error("shardRanks must be an array of rank numbers");
+    Napi::Array a = ranks.As<Napi::Array>();
+    out.shardRanks.clear();
+    for (uint32_t i = 0; i < a.Length(); ++i) {
+      int64_t rank = a.Get(i).As<Napi::Number>().Int64Value();
+      if (rank < 0) throw Error("rank " + std::to_string(rank) + " is negative");
+      out.shardRanks.push_back(static_cast<uint32_t>(rank));
+    }
+  }
+
+ private:
+  bool overridden(Callback c) const { return (overrides_ >> c) & 1u; }
+
+  // dispatch(mapperId, callback, point | undefined): the TS side knows the
+  // launch being issued; the point is given for mapTask of index points.
+  Napi::Value call(Callback c, const MappableTask& t) {
+    Napi::Value point = t.hasPoint ? Napi::Value(arrayFrom(env_, t.point)) : env_.Undefined();
+    try {
+      return dispatch_.Call({Napi::Number::New(env_, id_), Napi::Number::New(env_, c), point});
+    } catch (const Napi::Error& e) {
+      throw Error(e.Message());
+    }
+  }
+
+  static std::string typeName(const Napi::Value& v) {
+    if (v.IsUndefined()) return "undefined";
+    if (v.IsNull()) return "null";
+    if (v.IsArray()) return "an array";
+    if (v.IsString()) return "a string";
+    if (v.IsNumber()) return "a number";
+    if (v.IsBoolean()) return "a boolean";
+    return "an object";
+  }
+  static Napi::Object object(const Napi::Value& v, const char* expected) {
+    if (!v.IsObject() || v.IsArray()) throw Error(std::string("expected ") + expected + ", got " + typeName(v));
+    return v.As<Napi::Object>();
+  }
+
+  Napi::Env env_;
+  MapperId id_;
+  std::string name_;
+  uint32_t overrides_;
+  Napi::FunctionReference dispatch_;
+  Mapper& fallback_;
+};
+
+class JsShardingFunctor final : public ShardingFunctor {
+ public:
+  JsShardingFunctor(Napi::Env env, ShardingId id, std::string name, Napi::Function dispatch)
+      : env_(env), id_(id), name_(std::move(name)) {
+    dispatch_ = Napi::Persistent(dispatch);
+  }
+  std::string name() const override { return name_; }
+  int64_t shard(const Point& p, const Domain& d, uint32_t total) override {
+    Napi::Value r;
+    try {
+      r = dispatch_.Call({Napi::Number::New(env_, id_), arrayFrom(env_, p), arrayFrom(env_, d.lo), arrayFrom(env_, d.hi),
+                          Napi::Number::New(env_, total)});
+    } catch (const Napi::Error& e) {
+      throw Error(e.Message());
+    }
+    if (!r.IsNumber()) throw Error("shard() must return a number");
+    double v = r.As<Napi::Number>().DoubleValue();
+    if (v != static_cast<double>(static_cast<int64_t>(v))) throw Error("shard() returned " + std::to_string(v) + ", not an integer");
+    return static_cast<int64_t>(v);
+  }
+
+ private:
+  Napi::Env env_;
+  ShardingId id_;
+  std::string name_;
+  Napi::FunctionReference dispatch_;
+};
+
+// addMapper(id, name, overridesMask, dispatch, replaceDefault)
+Napi::Value AddMapper(const Napi::CallbackInfo& info) {
+  Runtime& rt = runtime(info.Env());
+  MapperId id = u32(info[0], "mapper id");
+  std::string name = info[1].As<Napi::String>().Utf8Value();
+  auto mapper = std::make_shared<JsMapper>(info.Env(), id, name, u32(info[2], "overrides"),
+                                           info[3].As<Napi::Function>(), rt.mappers().builtinDefault());
+  if (info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value()) rt.mappers().replaceDefault(mapper);
+  else rt.mappers().add(id, mapper);
+  return info.Env().Undefined();
+}
+
+// registerShardingFunctor(id, name, dispatch)
+Napi::Value RegisterShardingFunctor(const Napi::CallbackInfo& info) {
+  Runtime& rt = runtime(info.Env());
+  ShardingId id = u32(info[0], "sharding functor id");
+  rt.sharding().add(id, std::make_shared<JsShardingFunctor>(info.Env(), id, info[1].As<Napi::String>().Utf8Value(),
+                                                            info[2].As<Napi::Function>()));
+  return info.Env().Undefined();
+}
+
+// shardPoints(functorId, lo, hi, totalShards) -> points per shard
+Napi::Value ShardPoints(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Runtime& rt = runtime(env);
+  uint32_t total = u32(info[3], "total shards");
+  if (total == 0) throw Napi::RangeError::New(env, "shardPoints: totalShards must be at least 1");
+  auto shards = rt.sharding().shardPoints(u32(info[0], "sharding functor id"), rectFrom(info[1], info[2], "domain"), total);
+  Napi::Array out = Napi::Array::New(env, shards.size());
+  for (size_t s = 0; s < shards.size(); ++s) {
+    Napi::Array pts = Napi::Array::New(env, shards[s].size());
+    for (size_t i = 0; i < shards[s].size(); ++i) pts.Set(static_cast<uint32_t>(i), arrayFrom(env, shards[s][i]));
+    out.Set(static_cast<uint32_t>(s), pts);
+  }
+  return out;
+}
+
+// machine() -> {processors: [{id, kind, rank}], ranks}
+Napi::Value MachineInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const Machine& m = runtime(env).machine();
+  Napi::Array procs = Napi::Array::New(env, m.processors.size());
+  for (size_t i = 0; i < m.processors.size(); ++i) {
+    Napi::Object p = Napi::Object::New(env);
+    p.Set("id", m.processors[i].id);
+    p.Set("kind", m.processors[i].kind == ProcessorKind::Cpu ? "cpu" : "js");
+    p.Set("rank", m.processors[i].rank);
+    procs.Set(static_cast<uint32_t>(i), p);
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("processors", procs);
+  o.Set("ranks", m.ranks);
+  o.Set("rank", m.localRank);
+  return o;
+}
+
+}  // namespace
+
+void initMappingBinding(Napi::Env env, Napi::Object exports) {
+  exports.Set("addMapper", Napi::Function::New(env, AddMapper));
+  exports.Set("registerShardingFunctor", Napi::Function::New(env, RegisterShardingFunctor));
+  exports.Set("shardPoints", Napi::Function::New(env, ShardPoints));
+  exports.Set("machine", Napi::Function::New(env, MachineInfo));
+}
+
+}  // namespace cohort::napi

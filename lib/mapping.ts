@@ -1,0 +1,212 @@
+/**
+ * Mappers and sharding functors: placement policy as TypeScript classes.
+ *
+ * A mapper overrides only the callbacks it cares about; the others are
+ * answered by the C++ default mapper without any JS call. The runtime calls
+ * the overridden ones synchronously while a launch is issued (on the JS
+ * thread) and validates every answer: a bad answer fails that launch with
+ * an error naming the mapper, the callback, the task and the value.
+ */
+import type { Value } from './codec';
+import { Coord, RectLike } from './geometry';
+import { native } from './native';
+import type { Privilege } from './regions';
+
+/** A processor of the machine. */
+export interface ProcessorInfo {
+  /** Id used in mapper answers and reported by `ctx.processor`. */
+  readonly id: number;
+  /** 'cpu': a worker thread running C++ tasks; 'js': the JS thread running TS tasks. */
+  readonly kind: 'cpu' | 'js';
+  /** The rank (process) it belongs to. */
+  readonly rank: number;
+}
+
+/** The machine as mappers see it. */
+export interface Machine {
+  readonly processors: readonly ProcessorInfo[];
+  /** Number of ranks (processes); equals the shard count under control replication. */
+  readonly ranks: number;
+  /** This process's rank. */
+  readonly rank: number;
+}
+
+/** A region requirement as a mapper sees it. */
+export interface MappableRequirement {
+  /** "region" for a single region, "partition" for a projected one. */
+  readonly kind: 'region' | 'partition';
+  readonly tree: number;
+  readonly node: number;
+  readonly fields: readonly string[];
+  readonly privilege: Privilege;
+}
+
+/** The task (or index-launch point) a mapper callback is asked about. */
+export interface MappableTask {
+  readonly name: string;
+  readonly id: number;
+  /** For mapTask of an index-launch point: that point. */
+  readonly point?: readonly number[];
+  /** For index launches: the launch domain. */
+  readonly launchDomain?: RectLike;
+  readonly isIndexLaunch: boolean;
+  readonly regions: readonly MappableRequirement[];
+  /** The launch's tag (LaunchOptions.tag). */
+  readonly tag: number;
+  /** The launch's mapper argument (LaunchOptions.mapperArg). */
+  readonly mapperArg: Value;
+}
+
+/** Output of selectTaskOptions. */
+export interface TaskOptions {
+  /** Where to run (a processor id); default: any worker for C++, the JS processor for TS. */
+  targetProcessor?: number;
+  /** Run on the issuing (JS) processor: needs a TS variant. */
+  inline?: boolean;
+  /** Replicate the task over ranks (control replication); replicateTask says where. */
+  replicate?: boolean;
+}
+
+/** One slice of an index launch: the points of `domain` run on `processor`. */
+export interface TaskSlice {
+  domain: RectLike;
+  processor: number;
+}
+
+/** Output of mapTask. */
+export interface MapTaskOutput {
+  /** Which variant runs (default: C++ when present). */
+  variant?: 'cpp' | 'ts';
+  /** Processors that may run it; the first is used. Must suit the variant. */
+  targetProcessors?: number[];
+  /** Recorded for the task; higher runs first where a processor has a choice. */
+  priority?: number;
+}
+
+/** Output of replicateTask. */
+export interface ReplicateTaskOutput {
+  /** One shard per listed rank. */
+  shardRanks: number[];
+}
+
+const CALLBACKS = ['selectTaskOptions', 'sliceTask', 'mapTask', 'selectShardingFunctor', 'replicateTask'] as const;
+
+/**
+ * Base class of TS mappers. Override any of the callbacks; the rest are the
+ * C++ default mapper's. `this.machine` is set when the mapper is registered.
+ */
+export abstract class Mapper {
+  /** The machine, available once the mapper is registered. */
+  machine!: Machine;
+  /** @param name Names the mapper in errors and traces. */
+  constructor(readonly name: string) {}
+
+  /** Where a task runs, and whether it runs inline or replicated. */
+  selectTaskOptions(_task: MappableTask): TaskOptions {
+    return {};
+  }
+  /** How an index launch's domain is split into slices over processors. */
+  sliceTask(task: MappableTask, domain: RectLike): TaskSlice[] {
+    void task;
+    return [{ domain, processor: -1 }];
+  }
+  /** Which variant runs a task (or a point), where, and with which priority. */
+  mapTask(_task: MappableTask): MapTaskOutput {
+    return {};
+  }
+  /** Which sharding functor assigns the launch's points to shards. */
+  selectShardingFunctor(_task: MappableTask): number {
+    return 0;
+  }
+  /** On which ranks a replicated task gets a shard. */
+  replicateTask(_task: MappableTask): ReplicateTaskOutput {
+    return { shardRanks: Array.from({ length: this.machine.ranks }, (_, i) => i) };
+  }
+
+  /** @internal bit i set when callback i is overridden by the subclass */
+  overrides(): number {
+    let mask = 0;
+    CALLBACKS.forEach((name, i) => {
+      if ((this as unknown as Record<string, unknown>)[name] !== Mapper.prototype[name]) mask |= 1 << i;
+    });
+    return mask;
+  }
+}
+
+/**
+ * Decides which shard owns each point of a launch. Must be a pure function:
+ * every shard calls it and must get the same answer.
+ */
+export abstract class ShardingFunctor {
+  constructor(readonly name: string) {}
+  /** The owning shard of `point`, in [0, totalShards). */
+  abstract shard(point: number[], domain: RectLike, totalShards: number): number;
+}
+
+/** Built-in sharding functor ids. */
+export const CYCLIC_SHARDING = 0;
+export const BLOCK_SHARDING = 1;
+
+/** What the runtime tells the dispatcher about the launch being issued. @internal */
+export interface IssuingLaunch {
+  name: string;
+  id: number;
+  isIndexLaunch: boolean;
+  launchDomain?: RectLike;
+  regions: MappableRequirement[];
+  tag: number;
+  mapperArg: Value;
+}
+
+/** Mappers and functors of one runtime, and the dispatchers the core calls. @internal */
+export class MappingRegistry {
+  private readonly mappers = new Map<number, Mapper>();
+  private readonly functors = new Map<number, ShardingFunctor>();
+  /** The launch being issued right now (mapper calls happen inside it). */
+  current: IssuingLaunch | undefined;
+
+  constructor(private readonly machineInfo: () => Machine) {}
+
+  /** True when launches with this mapper id call into TS. */
+  isTs(id: number): boolean {
+    return this.mappers.has(id);
+  }
+
+  addMapper(id: number, mapper: Mapper, replaceDefault: boolean): void {
+    if (!(mapper instanceof Mapper)) throw new TypeError('addMapper: expected an instance of a Mapper subclass');
+    if (!Number.isInteger(id) || id < 0) throw new RangeError(`addMapper: mapper id must be a non-negative integer, got ${id}`);
+    mapper.machine = this.machineInfo();
+    native.addMapper(id, mapper.name, mapper.overrides(), this.dispatchMapper, replaceDefault);
+    this.mappers.set(id, mapper);
+  }
+
+  registerShardingFunctor(id: number, functor: ShardingFunctor): void {
+    if (!(functor instanceof ShardingFunctor)) throw new TypeError('registerShardingFunctor: expected an instance of a ShardingFunctor subclass');
+    native.registerShardingFunctor(id, functor.name, this.dispatchSharding);
+    this.functors.set(id, functor);
+  }
+
+  private readonly dispatchMapper = (mapperId: number, callback: number, point: number[] | undefined): unknown => {
+    const mapper = this.mappers.get(mapperId);
+    const launch = this.current;
+    if (!mapper || !launch) throw new Error(`no mapper ${mapperId} or no launch being issued`);
+    const task: MappableTask = point ? { ...launch, point } : launch;
+    switch (callback) {
+      case 0:
+        return mapper.selectTaskOptions(task);
+      case 1:
+        return mapper.sliceTask(task, launch.launchDomain!);
+      case 2:
+        return mapper.mapTask(task);
+      case 3:
+        return mapper.selectShardingFunctor(task);
+      default:
+        return mapper.replicateTask(task);
+    }
+  };
+
+  private readonly dispatchSharding = (id: number, point: number[], lo: number[], hi: number[], total: number): number =>
+    this.functors.get(id)!.shard(point, { lo, hi }, total);
+}
+
+export type { Coord };

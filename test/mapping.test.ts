@@ -1,0 +1,298 @@
+import { strict as assert } from 'assert';
+import {
+  Library,
+  MappableTask,
+  Mapper,
+  MapTaskOutput,
+  Rect,
+  RectLike,
+  Runtime,
+  ShardingFunctor,
+  TaskOptions,
+  TaskSlice,
+} from '../lib';
+import { testKernels } from './helpers';
+
+class PinToOneWorker extends Mapper {
+  constructor(private readonly worker: number) {
+    super('pin-to-one');
+  }
+  override selectTaskOptions(): TaskOptions {
+    return { targetProcessor: this.worker };
+  }
+}
+
+class AlternatingSlices extends Mapper {
+  constructor() {
+    super('alternating-slices');
+  }
+  override sliceTask(_task: MappableTask, domain: RectLike): TaskSlice[] {
+    const slices: TaskSlice[] = [];
+    for (let p = domain.lo[0]; p <= domain.hi[0]; p++) slices.push({ domain: Rect(p, p), processor: p % 2 });
+    return slices;
+  }
+}
+
+const TS_TAG = 7;
+class VariantByTag extends Mapper {
+  calls = 0;
+  constructor() {
+    super('variant-by-tag');
+  }
+  override mapTask(task: MappableTask): MapTaskOutput {
+    this.calls++;
+    return { variant: task.tag === TS_TAG ? 'ts' : 'cpp' };
+  }
+}
+
+class EvenOdd extends ShardingFunctor {
+  calls = 0;
+  constructor() {
+    super('even-odd');
+  }
+  shard(point: number[], _domain: RectLike, totalShards: number): number {
+    this.calls++;
+    return point[0] % 2 === 0 ? 0 : totalShards - 1;
+  }
+}
+
+/** A mapper whose answers are set per test, to exercise validation. */
+class Scripted extends Mapper {
+  slices: (domain: RectLike) => TaskSlice[] = (d) => [{ domain: d, processor: 0 }];
+  map: (task: MappableTask) => MapTaskOutput = () => ({});
+  constructor() {
+    super('scripted');
+  }
+  override sliceTask(_t: MappableTask, domain: RectLike): TaskSlice[] {
+    return this.slices(domain);
+  }
+  override mapTask(task: MappableTask): MapTaskOutput {
+    return this.map(task);
+  }
+}
+
+describe('mappers and sharding functors', () => {
+  let rt: Runtime;
+  let tk: Library;
+  before(async () => {
+    rt = await Runtime.start({ workers: 2 });
+    tk = await rt.loadLibrary(testKernels);
+  });
+  after(async () => {
+    await rt.shutdown();
+  });
+
+  it('the machine lists the CPU workers and the JS processor on rank 0', () => {
+    const m = rt.machine();
+    assert.deepEqual(m.processors, [
+      { id: 0, kind: 'cpu', rank: 0 },
+      { id: 1, kind: 'cpu', rank: 0 },
+      { id: 2, kind: 'js', rank: 0 },
+    ]);
+    assert.equal(m.ranks, 1);
+  });
+
+  it('a mapper that pins every task to one worker: every task reports that worker', async () => {
+    rt.addMapper(1, new PinToOneWorker(1));
+    const proc = tk.task<[], number>('processor');
+    const single = await Promise.all(Array.from({ length: 20 }, () => rt.launch(proc, [], { mapper: 1 }).get()));
+    assert.ok(single.every((p) => p === 1), JSON.stringify(single));
+    const points = await rt.indexLaunch(proc, Rect(0, 15), { mapper: 1 }).values();
+    assert.ok(points.every((p) => p === 1), JSON.stringify(points));
+  });
+
+  it('a mapper that slices an index launch into single points on alternating workers', async () => {
+    rt.addMapper(2, new AlternatingSlices());
+    const procs = await rt.indexLaunch(tk.task<[], number>('processor'), Rect(0, 9), { mapper: 2 }).values();
+    assert.deepEqual(procs, [0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
+  });
+
+  it('a mapper that picks the TS variant for a tag and the C++ variant otherwise', async () => {
+    const mapper = new VariantByTag();
+    rt.addMapper(3, mapper);
+    const both = rt.registerTask('which_variant', () => 'ts');
+    assert.equal(both.id, tk.task('which_variant').id, 'the TS variant merged with the C++ one');
+    assert.equal(await rt.launch(both, [], { mapper: 3, tag: TS_TAG }).get(), 'ts');
+    assert.equal(await rt.launch(both, [], { mapper: 3 }).get(), 'cpp');
+    const viaIndex = await rt.indexLaunch(both, Rect(0, 3), { mapper: 3, tag: TS_TAG }).values();
+    assert.deepEqual(viaIndex, ['ts', 'ts', 'ts', 'ts']);
+    assert.ok(mapper.calls >= 6);
+  });
+
+  it('mapper callbacks see the task name, point, domain, requirements, tag and mapper argument', async () => {
+    const seen: MappableTask[] = [];
+    class Recorder extends Mapper {
+      constructor() {
+        super('recorder');
+      }
+      override mapTask(task: MappableTask): MapTaskOutput {
+        seen.push(task);
+        return {};
+      }
+    }
+    rt.addMapper(4, new Recorder());
+    const r = rt.createRegion(Rect(0, 7), { x: 'f64', y: 'f64' });
+    const p = rt.partitionEqual(r, 2);
+    await rt.indexLaunch(tk.task('sum_field'), Rect(0, 1), { regions: [p.read('x')], mapper: 4, tag: 9, mapperArg: { hint: 'fast' } }).waitAll();
+    assert.equal(seen.length, 2);
+    assert.equal(seen[1].name, 'sum_field');
+    assert.deepEqual(seen[1].point, [1]);
+    assert.deepEqual(seen[1].launchDomain, { lo: [0], hi: [1] });
+    assert.equal(seen[1].tag, 9);
+    assert.deepEqual(seen[1].mapperArg, { hint: 'fast' });
+    assert.deepEqual(seen[1].regions, [{ kind: 'partition', tree: r.tree.id, node: p.node, fields: ['x'], privilege: 'read-only' }]);
+  });
+
+  it('a mapper overriding nothing makes no JS call and behaves like the default', async () => {
+    class Silent extends Mapper {
+      constructor() {
+        super('silent');
+      }
+    }
+    const silent = new Silent();
+    assert.equal(silent.overrides(), 0);
+    rt.addMapper(5, silent);
+    assert.equal(await rt.launch(tk.task('which_variant'), [], { mapper: 5 }).get(), 'cpp');
+  });
+
+  it('replaceDefaultMapper changes placement for launches that name no mapper', async () => {
+    const other = await Runtime.start();
+    assert.equal(other, rt);
+    rt.replaceDefaultMapper(new PinToOneWorker(0));
+    try {
+      const procs = await Promise.all(Array.from({ length: 10 }, () => rt.launch(tk.task<[], number>('processor'), []).get()));
+      assert.ok(procs.every((p) => p === 0));
+    } finally {
+      class Plain extends Mapper {
+        constructor() {
+          super('plain');
+        }
+      }
+      rt.replaceDefaultMapper(new Plain());
+    }
+  });
+
+  it('a custom sharding functor agrees with shardPoints, and the built-ins are Legion\'s', () => {
+    const f = new EvenOdd();
+    rt.registerShardingFunctor(10, f);
+    assert.deepEqual(rt.shardPoints(10, Rect(0, 5), 3), [[[0], [2], [4]], [], [[1], [3], [5]]]);
+    assert.ok(f.calls >= 6);
+    // Cyclic (0): Fortran-order linearization (dimension 0 fastest) mod N.
+    assert.deepEqual(rt.shardPoints(0, Rect([0, 0], [1, 1]), 2), [
+      [[0, 0], [0, 1]],
+      [[1, 0], [1, 1]],
+    ]);
+    // Block (1): contiguous runs of that order.
+    assert.deepEqual(rt.shardPoints(1, Rect(0, 5), 2), [[[0], [1], [2]], [[3], [4], [5]]]);
+  });
+
+  it('selectShardingFunctor and replicateTask are called and their answers used', async () => {
+    const functor = new EvenOdd();
+    rt.registerShardingFunctor(11, functor);
+    let replicated = 0;
+    class Replicating extends Mapper {
+      constructor() {
+        super('replicating');
+      }
+      override selectTaskOptions(): TaskOptions {
+        return { replicate: true };
+      }
+      override selectShardingFunctor(): number {
+        return 11;
+      }
+      override replicateTask() {
+        replicated++;
+        return { shardRanks: [0] };
+      }
+    }
+    rt.addMapper(12, new Replicating());
+    await rt.indexLaunch(tk.task('empty'), Rect(0, 3), { mapper: 12 }).waitAll();
+    assert.equal(replicated, 1);
+    assert.equal(functor.calls, 4, 'the chosen functor was asked about every point');
+  });
+
+  describe('mapper errors lose nothing', () => {
+    let scripted: Scripted;
+    before(() => {
+      scripted = new Scripted();
+      rt.addMapper(20, scripted);
+    });
+
+    const expectLaunchError = async (pattern: RegExp): Promise<void> => {
+      // Work launched before keeps running and finishes normally.
+      const before = rt.launch(tk.task<[], number>('processor'), []);
+      assert.throws(() => rt.indexLaunch(tk.task('empty'), Rect(0, 3), { mapper: 20 }), pattern);
+      assert.ok((await before.get()) >= 0);
+      // And the runtime keeps working.
+      assert.equal(await rt.launch(tk.task('which_variant'), []).get(), 'cpp');
+    };
+
+    it('a callback that throws', async () => {
+      scripted.map = () => {
+        throw new Error('mapper bug');
+      };
+      await expectLaunchError(/mapper 'scripted' \(id 20\), mapTask, task 'empty' point \(0\): the callback threw: mapper bug/);
+      scripted.map = () => ({});
+    });
+
+    it('a processor that does not exist', async () => {
+      scripted.map = () => ({ targetProcessors: [7] });
+      await expectLaunchError(/mapper 'scripted' \(id 20\), mapTask, task 'empty' .*target processor 7 does not exist; the machine has 3 processors/);
+      scripted.map = () => ({});
+    });
+
+    it('a processor that cannot run the variant', async () => {
+      scripted.map = () => ({ targetProcessors: [2] });
+      await expectLaunchError(/target processor 2 is the JS processor, which cannot run variant 'cpp'/);
+      scripted.map = () => ({});
+    });
+
+    it('a variant the task lacks', async () => {
+      scripted.map = () => ({ variant: 'ts' });
+      await expectLaunchError(/mapTask, task 'empty' .*chose variant 'ts', which task 'empty' lacks \(it has only cpp\)/);
+      scripted.map = () => ({});
+    });
+
+    it('slices that leave a point out', async () => {
+      scripted.slices = () => [{ domain: Rect(0, 2), processor: 0 }];
+      await expectLaunchError(/mapper 'scripted' \(id 20\), sliceTask, task 'empty': the slices leave point \(3\) of \[0\.\.3\] uncovered/);
+    });
+
+    it('slices that cover a point twice', async () => {
+      scripted.slices = () => [
+        { domain: Rect(0, 2), processor: 0 },
+        { domain: Rect(2, 3), processor: 1 },
+      ];
+      await expectLaunchError(/sliceTask, task 'empty': slices 0 and 1 both cover point \(2\)/);
+      scripted.slices = (d) => [{ domain: d, processor: 0 }];
+    });
+
+    it('a malformed answer', async () => {
+      scripted.map = () => 'fast' as unknown as MapTaskOutput;
+      await expectLaunchError(/mapTask, task 'empty' .*expected an object \{variant\?, targetProcessors\?, priority\?\}, got a string/);
+      scripted.map = () => ({});
+    });
+
+    it('a sharding functor answering out of range names the functor, point, domain and shard count', () => {
+      class Bad extends ShardingFunctor {
+        constructor() {
+          super('off-by-one');
+        }
+        shard(point: number[], _d: RectLike, total: number): number {
+          return point[0] === 3 ? total : 0;
+        }
+      }
+      rt.registerShardingFunctor(30, new Bad());
+      assert.throws(
+        () => rt.shardPoints(30, Rect(0, 5), 2),
+        /sharding functor 'off-by-one' \(id 30\) returned shard 2 for point \(3\) of domain \[0\.\.5\]; shards must be in \[0, 2\)/,
+      );
+    });
+
+    it('registering over a built-in functor or mapper id 0 is refused', () => {
+      assert.throws(() => rt.registerShardingFunctor(0, new EvenOdd()), /reserved for the built-in cyclic/);
+      assert.throws(() => rt.addMapper(0, new Scripted()), /mapper id 0 is the default mapper; use replaceDefaultMapper/);
+      assert.throws(() => rt.launch(tk.task('empty'), [], { mapper: 99 }), /no mapper is registered with id 99/);
+    });
+  });
+});
