@@ -25,6 +25,12 @@ export interface BenchContext {
   readonly quick: boolean;
   /** Repetitions per side (median taken); at least 3. */
   readonly reps: number;
+  /**
+   * A sample runs whole batches (of one bench's N) until it has lasted at
+   * least this long, on both sides alike, so a fast side is not timed over a
+   * few milliseconds only. See {@link repeatBatches}.
+   */
+  readonly minSampleSeconds: number;
   /** Progress for people, on stderr (never on stdout). */
   log(message: string): void;
 }
@@ -97,6 +103,36 @@ export function measurement(
     baselineSamples: sides.baseline.samples,
     extra: { ...extra, ...sides.cohort.extra },
   };
+}
+
+/** One batch of a sample: its duration and optional extra durations (summed over batches). */
+export interface Batch {
+  seconds: number;
+  extraSeconds?: Record<string, number>;
+}
+
+/** Totals of {@link repeatBatches}. */
+export interface BatchTotals {
+  batches: number;
+  seconds: number;
+  extraSeconds: Record<string, number>;
+}
+
+/**
+ * Runs `runBatch` until the batches have lasted `minSeconds` in all (at least
+ * once). Rates computed from the totals (items / seconds) are the
+ * time-weighted mean over the batches.
+ */
+export async function repeatBatches(minSeconds: number, runBatch: () => Promise<Batch>): Promise<BatchTotals> {
+  const totals: BatchTotals = { batches: 0, seconds: 0, extraSeconds: {} };
+  do {
+    const b = await runBatch();
+    if (!(b.seconds > 0)) throw new Error(`bench batch reported a non-positive duration: ${b.seconds}`);
+    totals.batches++;
+    totals.seconds += b.seconds;
+    for (const [k, v] of Object.entries(b.extraSeconds ?? {})) totals.extraSeconds[k] = (totals.extraSeconds[k] ?? 0) + v;
+  } while (totals.seconds < minSeconds);
+  return totals;
 }
 
 /** Monotonic time in seconds (sub-microsecond resolution). */

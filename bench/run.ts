@@ -3,15 +3,25 @@
  * same process and the same run (interleaved reps, medians, warm-up first).
  *
  *   npm run bench                      table for people
- *   npm run bench -- --json            one JSON object per bench per line on stdout, nothing else:
+ *   npm run -s bench -- --json         one JSON object per bench per line on stdout, nothing else:
  *                                      {"bench","unit","cohort","baseline","ratio",...extra}
+ *                                      (-s keeps npm's own "> cohort@... bench" banner off stdout)
  *   npm run bench -- --quick           smaller sizes and 3 reps (smoke run)
  *   npm run bench -- --only <name>     only these benches (repeat or comma-separate)
- *   npm run bench -- --reps <n>        reps per side (at least 3; default 5, 3 with --quick)
+ *   npm run bench -- --reps <n>        reps per side (at least 3; default 7, 3 with --quick)
  *
  * ratio = cohort / baseline for every unit: for throughputs (tasks/s) higher
  * is better, so ratio > 1 means cohort is faster; for times (us) lower is
  * better, so ratio < 1 means cohort is faster. Progress goes to stderr.
+ *
+ * Method: one runtime (workers = cores); the C++ baselines run inside the
+ * bench task library (same compiler flags as cohort's bench tasks), on the
+ * same thread count. Each bench warms both sides up once, then takes `reps`
+ * samples of each side, alternating which goes first, with a GC before each;
+ * a sample runs whole batches of the bench's N until it has lasted 200 ms
+ * (20 ms with --quick). The figure is the median sample.
+ *
+ * Adding a bench: see bench/benches/index.ts.
  */
 import * as os from 'os';
 import { Runtime } from '../lib';
@@ -149,7 +159,8 @@ async function main(): Promise<number> {
     lib,
     workers: rt.workers,
     quick: options.quick,
-    reps: options.reps ?? (options.quick ? 3 : 5),
+    reps: options.reps ?? (options.quick ? 3 : 7),
+    minSampleSeconds: options.quick ? 0.02 : 0.2,
     log,
   };
   const header =

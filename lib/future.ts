@@ -41,7 +41,7 @@ export class Future<T = Value> {
     if (state === 1) this.cached = Promise.resolve(this.readValue());
     else if (state === 2) this.cached = Promise.reject(this.readFailure());
     else if (!this.runtime) this.cached = Promise.reject(new Error('cohort: future has no runtime to wait on'));
-    else this.cached = this.runtime.watch(this).then(() => this.settled());
+    else this.cached = this.runtime.js.watch(this).then(() => this.settled());
     // Avoid unhandled-rejection noise for futures whose get() result is
     // dropped; the caller still sees the rejection through the promise.
     this.cached.catch(() => undefined);

@@ -1,9 +1,10 @@
-import { encode, encodeArgs, decode, Value } from './codec';
+import { encode, encodeArgs, Value } from './codec';
 import { Future } from './future';
 import { FutureMap } from './future-map';
-import { Coord, pointsOf, Rect, RectLike, toPoint, volume } from './geometry';
+import { Coord, pointsOf, Rect, RectLike, toPoint } from './geometry';
 import { Library } from './library';
-import { AnalysisCounters, JsTaskItem, native, NativeFuture, WorkItem } from './native';
+import { JsProcessor } from './js-processor';
+import { AnalysisCounters, native, NativeFuture } from './native';
 import { IssuingLaunch, Machine, Mapper, MappableRequirement, MappingRegistry, ShardingFunctor } from './mapping';
 import { PhysicalRegion } from './physical';
 import {
@@ -124,16 +125,12 @@ export class Runtime {
   readonly window: number;
   private readonly inlineMapTask: number;
   private readonly fillTask: number;
-  private readonly mapWaiters = new Map<number, (m: { op: number; item: JsTaskItem }) => void>();
   private nextMapToken = 1;
-  private windowWaiters: (() => void)[] = [];
   private readonly buffers = new Map<string, ArrayBuffer>();
   private readonly trees = new Map<number, RegionTree>();
-  private readonly bodies = new Map<number, { name: string; body: TaskBody<never[], unknown> }>();
-  private readonly watches = new Map<number, () => void>();
-  private nextWatch = 1;
-  private idleWaiters: (() => void)[] = [];
   private closed = false;
+  /** @internal */
+  readonly js: JsProcessor;
 
   private constructor(info: { workers: number; jsProcessor: number; checks: boolean; inlineMapTask: number; fillTask: number }, window: number) {
     this.fillTask = info.fillTask;
@@ -142,6 +139,7 @@ export class Runtime {
     this.checks = info.checks;
     this.inlineMapTask = info.inlineMapTask;
     this.window = window;
+    this.js = new JsProcessor(this, info.inlineMapTask, window, this.storage);
   }
 
   /**
@@ -167,7 +165,7 @@ export class Runtime {
     try {
       let rt: Runtime | undefined;
       const checks = options.checks ?? process.env.COHORT_CHECKS === '1';
-      const info = native.start(options.workers, () => rt?.drain(), checks);
+      const info = native.start(options.workers, () => rt?.js.drain(), checks);
       rt = new Runtime(info, window);
       current = rt;
       return Promise.resolve(rt);
@@ -191,7 +189,7 @@ export class Runtime {
     if (typeof body !== 'function') throw new TypeError(`registerTask('${name}'): the body must be a function`);
     const flags = (options.leaf ? 1 : 0) | (options.inner ? 2 : 0) | (options.replicable ? 4 : 0);
     const id = native.registerTask(name, flags);
-    this.bodies.set(id, { name, body: body as unknown as TaskBody<never[], unknown> });
+    this.js.bodies.set(id, { name, body: body as unknown as TaskBody<never[], unknown> });
     return new Task<A, R>(name, id, this);
   }
 
@@ -385,13 +383,13 @@ export class Runtime {
   async map(requirement: RegionRequirement): Promise<InlineMapping> {
     this.checkOpen('map');
     const token = this.nextMapToken++;
-    const mapped = new Promise<{ op: number; item: JsTaskItem }>((resolve) => this.mapWaiters.set(token, resolve));
+    const mapped = this.js.expectMapping(token);
     const task = new Task<[number], void>('cohort.inline_map', this.inlineMapTask, this);
     let done: Future<void>;
     try {
       done = this.launch(task, [token], { regions: [requirement], variant: 'ts', background: true }) as Future<void>;
     } catch (e) {
-      this.mapWaiters.delete(token);
+      this.js.forgetMapping(token);
       throw e;
     }
     const failed = done.get().then(
@@ -460,7 +458,7 @@ export class Runtime {
   throttle(): Promise<void> {
     if (native.outstanding() <= this.window) return Promise.resolve();
     if (!native.armWindow(Math.floor(this.window / 2))) return Promise.resolve();
-    return new Promise<void>((resolve) => this.windowWaiters.push(resolve));
+    return this.js.windowOpen();
   }
 
   /** Work counters of the top-level dependence analysis (for tests and tuning). */
@@ -497,20 +495,11 @@ export class Runtime {
       await Promise.allSettled([...this.openMappings].map((m) => m.unmap()));
     }
     while (native.outstanding() !== 0) {
-      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      await this.js.idle();
     }
     this.closed = true;
     native.shutdown();
     if (current === this) current = undefined;
-  }
-
-  /** @internal Resolves when `f` is ready. */
-  watch(f: Future<unknown>): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const id = this.nextWatch++;
-      this.watches.set(id, resolve);
-      native.watchFuture(f.handle, id);
-    });
   }
 
   private checkOpen(what: string): void {
@@ -519,117 +508,6 @@ export class Runtime {
     }
   }
 
-  /** Runs what runtime threads handed to the JS thread. */
-  private drain(): void {
-    const items: WorkItem[] = native.takeWork();
-    for (const item of items) {
-      try {
-        this.handle(item);
-      } catch (e) {
-        // A bug here must not lose the other items; surface it as an
-        // ordinary uncaught exception rather than inside the N-API callback.
-        queueMicrotask(() => {
-          throw e;
-        });
-      }
-    }
-  }
-
-  private handle(item: WorkItem): void {
-    if ('op' in item) {
-      this.runTsTask(item);
-      return;
-    }
-    if ('watch' in item) {
-      const resolve = this.watches.get(item.watch);
-      this.watches.delete(item.watch);
-      resolve?.();
-      return;
-    }
-    if ((item.window || item.idle) && this.windowWaiters.length > 0) {
-      // Items can be stale (posted before the wait began): trust only the
-      // current count, and re-arm while it is still too high.
-      const mark = Math.floor(this.window / 2);
-      if (native.outstanding() <= mark || !native.armWindow(mark)) {
-        const ws = this.windowWaiters;
-        this.windowWaiters = [];
-        for (const w of ws) w();
-      }
-    }
-    if (item.idle && native.outstanding() === 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
-    }
-  }
-
-  private runTsTask(item: JsTaskItem): void {
-    if (item.task === this.inlineMapTask) {
-      const token = (decode(item.args) as number[])[0];
-      const resolve = this.mapWaiters.get(token);
-      this.mapWaiters.delete(token);
-      resolve?.({ op: item.op, item });
-      return;
-    }
-    const entry = this.bodies.get(item.task);
-    if (!entry) {
-      native.failTask(item.op, `no TypeScript body registered for task id ${item.task}`, '');
-      return;
-    }
-    let result: unknown;
-    let ctx: TaskContext | undefined;
-    try {
-      const args = decode(item.args) as Value[];
-      const regions = item.regions?.map((r) => new PhysicalRegion(r, this.storage)) ?? [];
-      ctx = new TaskContext(this, entry.name, item.processor, item.futures.map((b) => decode(b)), item.point, regions, item.op);
-      result = (entry.body as (ctx: TaskContext, ...a: Value[]) => unknown)(ctx, ...args);
-    } catch (e) {
-      this.afterChildren(ctx, () => this.failTs(item.op, e));
-      return;
-    }
-    if (isThenable(result)) {
-      result.then(
-        (v) => this.afterChildren(ctx, () => this.finishTs(item.op, entry.name, v)),
-        (e) => this.afterChildren(ctx, () => this.failTs(item.op, e)),
-      );
-    } else {
-      this.afterChildren(ctx, () => this.finishTs(item.op, entry.name, result));
-    }
-  }
-
-  /** A task completes only after the subtasks it launched (Legion's model). */
-  private afterChildren(ctx: TaskContext | undefined, then: () => void): void {
-    const children = ctx?.childFutures() ?? [];
-    if (children.length === 0) {
-      then();
-      return;
-    }
-    void Promise.allSettled(children.map((c) => c.get())).then(then);
-  }
-
-  private finishTs(op: number, name: string, value: unknown): void {
-    if (value instanceof Future) {
-      // Returning a future chains: this task's result is that future's value.
-      value.get().then(
-        (v) => this.finishTs(op, name, v),
-        (e) => this.failTs(op, e),
-      );
-      return;
-    }
-    let bytes: Uint8Array;
-    try {
-      bytes = encode(value, `the result of task '${name}'`);
-    } catch (e) {
-      this.failTs(op, e);
-      return;
-    }
-    native.completeTask(op, bytes);
-  }
-
-  private failTs(op: number, e: unknown): void {
-    const err = e instanceof Error ? e : new Error(String(e));
-    native.failTask(op, err.message, err.stack ?? '');
-  }
 }
 
 function describeRequirements(reqs: readonly (RegionRequirement | PartitionRequirement)[]): MappableRequirement[] {
@@ -645,9 +523,6 @@ function describeRequirements(reqs: readonly (RegionRequirement | PartitionRequi
   });
 }
 
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
-}
 
 function describe(v: unknown): string {
   if (v === null) return 'null';

@@ -16,7 +16,16 @@
  *    triggering the next, which is what METG depends on (DESIGN §2.7).
  */
 import type { Future, Runtime, Task } from '../../lib';
-import { BenchContext, BenchDefinition, BenchMeasurement, interleave, measurement, nowSeconds, Sample } from '../harness';
+import {
+  BenchContext,
+  BenchDefinition,
+  BenchMeasurement,
+  interleave,
+  measurement,
+  nowSeconds,
+  repeatBatches,
+  Sample,
+} from '../harness';
 
 interface Gate {
   started: () => void;
@@ -84,19 +93,27 @@ async function gated(ctx: BenchContext, length: number): Promise<number> {
 }
 
 async function cohortSample(ctx: BenchContext, length: number): Promise<Sample> {
-  const whole = await ungated(ctx, length);
-  const critical = await gated(ctx, length);
+  const t = await repeatBatches(ctx.minSampleSeconds, async () => {
+    const whole = await ungated(ctx, length);
+    const critical = await gated(ctx, length);
+    return { seconds: whole.total, extraSeconds: { launch: whole.launch, critical } };
+  });
+  const links = length * t.batches;
   return {
-    value: (whole.total * 1e6) / length,
+    value: (t.seconds * 1e6) / links,
     extra: {
-      launch_us_per_link: (whole.launch * 1e6) / length,
-      critical_path_us_per_link: (critical * 1e6) / length,
+      launch_us_per_link: (t.extraSeconds.launch * 1e6) / links,
+      critical_path_us_per_link: (t.extraSeconds.critical * 1e6) / links,
     },
   };
 }
 
 async function baselineSample(ctx: BenchContext, length: number): Promise<Sample> {
-  return { value: await ctx.rt.launch(ctx.lib.baselineChainLatencyUs, [ctx.workers, length]).get() };
+  const t = await repeatBatches(ctx.minSampleSeconds, async () => {
+    const usPerLink = await ctx.rt.launch(ctx.lib.baselineChainLatencyUs, [ctx.workers, length]).get();
+    return { seconds: (usPerLink * length) / 1e6 };
+  });
+  return { value: (t.seconds * 1e6) / (length * t.batches) };
 }
 
 export const chainLatency: BenchDefinition = {

@@ -9,7 +9,17 @@
  * match launching and awaiting one task at a time.
  */
 import type { Future, Runtime, Task } from '../../lib';
-import { BenchContext, BenchDefinition, BenchMeasurement, interleave, measurement, nowSeconds, Sample } from '../harness';
+import {
+  Batch,
+  BenchContext,
+  BenchDefinition,
+  BenchMeasurement,
+  interleave,
+  measurement,
+  nowSeconds,
+  repeatBatches,
+  Sample,
+} from '../harness';
 
 const emptyTasks = new WeakMap<Runtime, Task<[], undefined>>();
 
@@ -22,26 +32,35 @@ function emptyTsTask(rt: Runtime): Task<[], undefined> {
   return t;
 }
 
-async function cohortSample(ctx: BenchContext, tasks: number): Promise<Sample> {
-  const { rt } = ctx;
-  const task = emptyTsTask(rt);
+async function cohortBatch(rt: Runtime, task: Task<[], undefined>, tasks: number): Promise<Batch> {
   const futures: Future<undefined>[] = new Array<Future<undefined>>(tasks);
   const start = nowSeconds();
   for (let i = 0; i < tasks; i++) futures[i] = rt.launch(task, []);
   const launched = nowSeconds();
   await Promise.all(futures.map((f) => f.get()));
-  const end = nowSeconds();
-  return { value: tasks / (end - start), extra: { launch_tasks_per_s: tasks / (launched - start) } };
+  return { seconds: nowSeconds() - start, extraSeconds: { launch: launched - start } };
+}
+
+async function cohortSample(ctx: BenchContext, tasks: number): Promise<Sample> {
+  const task = emptyTsTask(ctx.rt);
+  const t = await repeatBatches(ctx.minSampleSeconds, () => cohortBatch(ctx.rt, task, tasks));
+  const total = tasks * t.batches;
+  return { value: total / t.seconds, extra: { launch_tasks_per_s: total / t.extraSeconds.launch } };
 }
 
 async function emptyAsync(): Promise<void> {}
 
-async function baselineSample(tasks: number): Promise<Sample> {
+async function baselineBatch(tasks: number): Promise<Batch> {
   const calls: Promise<void>[] = new Array<Promise<void>>(tasks);
   const start = nowSeconds();
   for (let i = 0; i < tasks; i++) calls[i] = emptyAsync();
   await Promise.all(calls);
-  return { value: tasks / (nowSeconds() - start) };
+  return { seconds: nowSeconds() - start };
+}
+
+async function baselineSample(ctx: BenchContext, tasks: number): Promise<Sample> {
+  const t = await repeatBatches(ctx.minSampleSeconds, () => baselineBatch(tasks));
+  return { value: (tasks * t.batches) / t.seconds };
 }
 
 export const emptyTsTasks: BenchDefinition = {
@@ -54,7 +73,7 @@ export const emptyTsTasks: BenchDefinition = {
     const r = await interleave({
       reps: ctx.reps,
       cohort: () => cohortSample(ctx, tasks),
-      baseline: () => baselineSample(tasks),
+      baseline: () => baselineSample(ctx, tasks),
     });
     return measurement(r, { tasks });
   },

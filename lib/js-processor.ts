@@ -1,0 +1,173 @@
+/**
+ * The JS processor: runs what runtime threads hand to the JS thread (ready
+ * TS tasks, future watches, idle and window notices) in batches, one wake-up
+ * per batch. TS task bodies run here; a body may be async, and a task
+ * completes only after the subtasks it launched.
+ * @internal
+ */
+import { decode, encode, Value } from './codec';
+import { Future } from './future';
+import { JsTaskItem, native, WorkItem } from './native';
+import { PhysicalRegion, StorageLookup } from './physical';
+import type { Runtime } from './runtime';
+import { TaskBody, TaskContext } from './task';
+
+export class JsProcessor {
+  /** TS task bodies by task id. */
+  readonly bodies = new Map<number, { name: string; body: TaskBody<never[], unknown> }>();
+  private readonly watches = new Map<number, () => void>();
+  private nextWatch = 1;
+  private idleWaiters: (() => void)[] = [];
+  private windowWaiters: (() => void)[] = [];
+  private readonly mapWaiters = new Map<number, (m: { op: number; item: JsTaskItem }) => void>();
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly inlineMapTask: number,
+    private readonly window: number,
+    private readonly storage: StorageLookup,
+  ) {}
+
+  /** Resolves once no launched task is outstanding. */
+  idle(): Promise<void> {
+    return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Resolves once outstanding tasks drop to half the window. */
+  windowOpen(): Promise<void> {
+    return new Promise<void>((resolve) => this.windowWaiters.push(resolve));
+  }
+
+  /** Resolves when the inline mapping with this token is ready. */
+  expectMapping(token: number): Promise<{ op: number; item: JsTaskItem }> {
+    return new Promise((resolve) => this.mapWaiters.set(token, resolve));
+  }
+  forgetMapping(token: number): void {
+    this.mapWaiters.delete(token);
+  }
+
+  /** @internal Resolves when `f` is ready. */
+  watch(f: Future<unknown>): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const id = this.nextWatch++;
+      this.watches.set(id, resolve);
+      native.watchFuture(f.handle, id);
+    });
+  }
+
+  /** Runs what runtime threads handed to the JS thread. */
+  drain(): void {
+    const items: WorkItem[] = native.takeWork();
+    for (const item of items) {
+      try {
+        this.handle(item);
+      } catch (e) {
+        // A bug here must not lose the other items; surface it as an
+        // ordinary uncaught exception rather than inside the N-API callback.
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+    }
+  }
+
+  private handle(item: WorkItem): void {
+    if ('op' in item) {
+      this.runTsTask(item);
+      return;
+    }
+    if ('watch' in item) {
+      const resolve = this.watches.get(item.watch);
+      this.watches.delete(item.watch);
+      resolve?.();
+      return;
+    }
+    if ((item.window || item.idle) && this.windowWaiters.length > 0) {
+      // Items can be stale (posted before the wait began): trust only the
+      // current count, and re-arm while it is still too high.
+      const mark = Math.floor(this.window / 2);
+      if (native.outstanding() <= mark || !native.armWindow(mark)) {
+        const ws = this.windowWaiters;
+        this.windowWaiters = [];
+        for (const w of ws) w();
+      }
+    }
+    if (item.idle && native.outstanding() === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private runTsTask(item: JsTaskItem): void {
+    if (item.task === this.inlineMapTask) {
+      const token = (decode(item.args) as number[])[0];
+      const resolve = this.mapWaiters.get(token);
+      this.mapWaiters.delete(token);
+      resolve?.({ op: item.op, item });
+      return;
+    }
+    const entry = this.bodies.get(item.task);
+    if (!entry) {
+      native.failTask(item.op, `no TypeScript body registered for task id ${item.task}`, '');
+      return;
+    }
+    let result: unknown;
+    let ctx: TaskContext | undefined;
+    try {
+      const args = decode(item.args) as Value[];
+      const regions = item.regions?.map((r) => new PhysicalRegion(r, this.storage)) ?? [];
+      ctx = new TaskContext(this.runtime, entry.name, item.processor, item.futures.map((b) => decode(b)), item.point, regions, item.op);
+      result = (entry.body as (ctx: TaskContext, ...a: Value[]) => unknown)(ctx, ...args);
+    } catch (e) {
+      this.afterChildren(ctx, () => this.failTs(item.op, e));
+      return;
+    }
+    if (isThenable(result)) {
+      result.then(
+        (v) => this.afterChildren(ctx, () => this.finishTs(item.op, entry.name, v)),
+        (e) => this.afterChildren(ctx, () => this.failTs(item.op, e)),
+      );
+    } else {
+      this.afterChildren(ctx, () => this.finishTs(item.op, entry.name, result));
+    }
+  }
+
+  /** A task completes only after the subtasks it launched (Legion's model). */
+  private afterChildren(ctx: TaskContext | undefined, then: () => void): void {
+    const children = ctx?.childFutures() ?? [];
+    if (children.length === 0) {
+      then();
+      return;
+    }
+    void Promise.allSettled(children.map((c) => c.get())).then(then);
+  }
+
+  private finishTs(op: number, name: string, value: unknown): void {
+    if (value instanceof Future) {
+      // Returning a future chains: this task's result is that future's value.
+      value.get().then(
+        (v) => this.finishTs(op, name, v),
+        (e) => this.failTs(op, e),
+      );
+      return;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = encode(value, `the result of task '${name}'`);
+    } catch (e) {
+      this.failTs(op, e);
+      return;
+    }
+    native.completeTask(op, bytes);
+  }
+
+  private failTs(op: number, e: unknown): void {
+    const err = e instanceof Error ? e : new Error(String(e));
+    native.failTask(op, err.message, err.stack ?? '');
+  }
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
