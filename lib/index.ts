@@ -2,7 +2,7 @@
  * cohort: a Legion-style parallel task runtime for Node.js.
  * @packageDocumentation
  */
-export { Runtime, InlineMapping } from './runtime';
+export { Runtime, InlineMapping, Trace } from './runtime';
 export type { RuntimeOptions, LaunchOptions, IndexLaunchOptions } from './runtime';
 export { FutureMap } from './future-map';
 export { Rect, volume, pointsOf, linearize } from './geometry';

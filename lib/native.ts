@@ -116,6 +116,10 @@ export interface NativeAddon {
   reduceFutures(futures: NativeFuture[], redop: number, label: string): NativeFuture;
   fence(parent: number): NativeFuture;
   armWindow(n: number): boolean;
+  beginTrace(parent: number): void;
+  endTrace(parent: number): number;
+  replayTrace(trace: number, times: number, parent: number): NativeFuture;
+  traceInfo(trace: number): { launches: number; steady: boolean; analyzedIterations: number; replayedIterations: number };
   createRegion(lo: number[], hi: number[], fields: [string, string][]): NativeRegionInfo & { fieldIds: number[] };
   partitionEqual(tree: number, node: number, colorLo: number[], colorHi: number[]): NativePartitionInfo;
   partitionByBlocks(tree: number, node: number, block: number[], haloLo: number[], haloHi: number[]): NativePartitionInfo;

@@ -80,6 +80,27 @@ export interface IndexLaunchOptions<A extends unknown[]> {
   pointWorkers?: number[];
 }
 
+/** A recorded loop body (see {@link Runtime.trace}). */
+export class Trace {
+  /** @internal */
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly handle: number,
+  ) {}
+
+  /** Issues the body `times` more times; resolves when the last iteration has completed. */
+  replay(times = 1): Future<void> {
+    if (!Number.isInteger(times) || times < 1) throw new RangeError(`trace.replay: times must be a positive integer, got ${times}`);
+    if (this.runtime.isShutDown) throw new Error('trace.replay after shutdown: start a new runtime with Runtime.start()');
+    return new Future<void>(native.replayTrace(this.handle, times, 0), this.runtime);
+  }
+
+  /** How the replays went: iterations analyzed, replayed from the steady plan, and whether it is steady. */
+  get stats(): { launches: number; steady: boolean; analyzedIterations: number; replayedIterations: number } {
+    return native.traceInfo(this.handle);
+  }
+}
+
 /** An inline mapping: the region's fields for the top-level code, until unmap(). */
 export class InlineMapping extends PhysicalRegion {
   private released = false;
@@ -129,6 +150,7 @@ export class Runtime {
   private readonly buffers = new Map<string, ArrayBuffer>();
   private readonly trees = new Map<number, RegionTree>();
   private closed = false;
+  private tracing = false;
   /** @internal */
   readonly js: JsProcessor;
 
@@ -369,6 +391,29 @@ export class Runtime {
     return this.launch(fill, [value], { regions: [region.writeDiscard(...names)] }) as Future<void>;
   }
 
+  /**
+   * Tracing (Legion's answer to a loop body launched again and again):
+   * issues `body` once, as usual, while recording its launches, and returns
+   * a {@link Trace} whose `replay(n)` issues the same launches n more times
+   * from C++ — no JS call and, once the body's dependences repeat, no
+   * analysis per launch. The body must be synchronous and only launch tasks
+   * (launch, indexLaunch, fill); it sees the same arguments on every replay.
+   */
+  trace(body: () => void): Trace {
+    this.checkOpen('trace');
+    native.beginTrace(0);
+    this.tracing = true;
+    try {
+      body();
+    } catch (e) {
+      native.endTrace(0);
+      throw e;
+    } finally {
+      this.tracing = false;
+    }
+    return new Trace(this, native.endTrace(0));
+  }
+
   /** Everything launched before finishes before anything launched after starts. */
   fence(parent = 0): Future<void> {
     this.checkOpen('fence');
@@ -382,6 +427,7 @@ export class Runtime {
    */
   async map(requirement: RegionRequirement): Promise<InlineMapping> {
     this.checkOpen('map');
+    if (this.tracing) throw new Error('map: an inline mapping cannot be part of a trace');
     const token = this.nextMapToken++;
     const mapped = this.js.expectMapping(token);
     const task = new Task<[number], void>('cohort.inline_map', this.inlineMapTask, this);

@@ -179,3 +179,111 @@ function checkStencilRun(lines: string[], blocks: number, slow: number[]): void 
   }
   assert.equal(lineOf(lines, /^Checking results\.\.\.SUCCESS!$/), lines.length - 1);
 }
+
+// Tutorial 09 (custom mapper): an adversarial mapper (seeded, so one seed
+// always gives the same decisions on the same machine) replaces the default
+// mapper; a partitioning mapper decides the number of blocks (one per CPU).
+describe('Legion tutorial port 09', () => {
+  const file = 'tutorial09_custom_mapper.ts';
+  const MAPPER = /^\[adversarial mapper\] /;
+
+  /**
+   * Checks one run on a machine of `cpus` CPU workers plus the JS processor
+   * (ids 0..cpus-1 and cpus): the machine dump, the decisions, that every
+   * task ran where mapTask put it, and SUCCESS. Returns the decision lines.
+   */
+  function checkMapperRun(lines: string[], cpus: number, seed: number): string[] {
+    // The machine, first.
+    assert.equal(lines[0], `There are ${cpus + 1} processors:`);
+    for (let i = 0; i < cpus; i++) assert.equal(lines[1 + i], `  Processor ID ${i} is CPU on rank 0`);
+    assert.equal(lines[1 + cpus], `  Processor ID ${cpus} is JS on rank 0`);
+    lineOf(lines, new RegExp(`^Running daxpy for 1024 elements \\(mapper seed ${seed}\\)\\.\\.\\.$`));
+    // The partitioning mapper: one block per CPU processor.
+    lineOf(lines, new RegExp(`^Partitioning data into ${cpus} sub-regions\\.\\.\\.$`));
+    const blocks = cpus;
+    const isCpu = (p: number): boolean => p >= 0 && p < cpus;
+
+    // sliceTask: init x, init y, daxpy; contiguous chunks covering 0..blocks-1 in order, on CPU workers.
+    const slices = matches(lines, /^\[adversarial mapper\] sliceTask (\S+) \[0\.\.(\d+)\]: (.*)$/);
+    assert.deepEqual(slices.map((m) => m[1]), ['mapped_init_field', 'mapped_init_field', 'mapped_daxpy']);
+    const slicedTo: Map<number, number>[] = slices.map((m) => {
+      assert.equal(Number(m[2]), blocks - 1);
+      const owner = new Map<number, number>();
+      let next = 0;
+      for (const part of m[3].split(', ')) {
+        const [, lo, hi, proc] = part.match(/^\[(\d+)\.\.(\d+)\] on processor (\d+)$/)!.map(Number);
+        assert.equal(lo, next, `slices of ${m[0]} are not contiguous`);
+        assert.ok(hi >= lo && isCpu(proc), m[0]);
+        for (let p = lo; p <= hi; p++) owner.set(p, proc);
+        next = hi + 1;
+      }
+      assert.equal(next, blocks, `slices of ${m[0]} do not cover the domain`);
+      return owner;
+    });
+
+    // mapTask: per point of each index launch (in point order), then the check.
+    const maps = matches(lines, /^\[adversarial mapper\] mapTask (\S+)(?: point (\d+))?: variant (cpp|ts) on processor (\d+) \(initial processor (\d+)\), priority (\d+)$/);
+    assert.equal(maps.length, 3 * blocks + 1, 'one mapTask per point and one for the check');
+    slicedTo.forEach((owner, launch) => {
+      for (let p = 0; p < blocks; p++) {
+        const m = maps[launch * blocks + p];
+        assert.equal(m[1], slices[launch][1]);
+        assert.equal(Number(m[2]), p);
+        assert.equal(m[3], 'cpp', m[0]);
+        assert.ok(isCpu(Number(m[4])), m[0]);
+        assert.equal(Number(m[5]), owner.get(p), `${m[0]}: the initial processor is the slice's`);
+      }
+    });
+    const options = matches(lines, /^\[adversarial mapper\] selectTaskOptions (\S+): processor (\d+) \((cpu|js)\)$/);
+    assert.equal(options.length, 1);
+    assert.equal(options[0][1], 'mapped_check');
+    const initial = Number(options[0][2]);
+    assert.equal(options[0][3], isCpu(initial) ? 'cpu' : 'js');
+    assert.ok(initial <= cpus);
+    const checkMap = maps[3 * blocks];
+    assert.equal(checkMap[1], 'mapped_check');
+    assert.equal(checkMap[2], undefined);
+    assert.equal(Number(checkMap[5]), initial);
+    const final = Number(checkMap[4]);
+    assert.equal(isCpu(final), isCpu(initial), 'mapTask kept the kind of the initial processor');
+    assert.equal(checkMap[3], isCpu(final) ? 'cpp' : 'ts', 'the variant suits the processor');
+
+    // Every task ran where mapTask put it, and says so (in launch order).
+    const key = (m: RegExpMatchArray): string => (m[2] === undefined ? m[1] : `${m[1]} point ${m[2]}`);
+    const ran = matches(lines, /^Task (\S+)(?: point (\d+))? ran on processor (\d+)(.*)$/);
+    for (const m of ran) assert.equal(m[4], ' (chosen by mapper)', m[0]);
+    assert.deepEqual(
+      ran.map((m) => `${key(m)} on ${m[3]}`),
+      maps.map((m) => `${key(m)} on ${m[4]}`),
+    );
+
+    // The computation itself, as in 07 (inits before daxpy, SUCCESS last).
+    checkPartitioningRun(lines, blocks);
+    return lines.filter((l) => MAPPER.test(l));
+  }
+
+  it('09 custom mapper: machine dump, seeded random decisions, every task where the mapper put it, SUCCESS', () => {
+    const decisions = checkMapperRun(runOk(file, ['-ll:cpu', '3']), 3, 9);
+    // Deterministic: the same seed on the same machine decides the same.
+    assert.deepEqual(checkMapperRun(runOk(file, ['-ll:cpu', '3']), 3, 9), decisions);
+    // Another seed decides differently and still succeeds.
+    assert.notDeepEqual(checkMapperRun(runOk(file, ['-ll:cpu', '3', '-s', '2']), 3, 2), decisions);
+  });
+
+  it('09 runs the two-variant check on a CPU worker (C++) or on the JS processor (TS), as the mapper picks', () => {
+    const kinds = new Set<string>();
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const lines = runOk(file, ['-ll:cpu', '2', '-s', String(seed)]);
+      checkMapperRun(lines, 2, seed);
+      kinds.add(matches(lines, /^\[adversarial mapper\] mapTask mapped_check: variant (cpp|ts)/)[0][1]);
+    }
+    assert.deepEqual([...kinds].sort(), ['cpp', 'ts']);
+  });
+
+  it('09 in checking mode, with another seed and the default worker count', () => {
+    const lines = runOk(file, ['-s', '12345'], { COHORT_CHECKS: '1' });
+    const cpus = Number(lines[0].match(/^There are (\d+) processors:$/)![1]) - 1;
+    assert.ok(cpus >= 1);
+    checkMapperRun(lines, cpus, 12345);
+  });
+});

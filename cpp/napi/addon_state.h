@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "ops/future.h"
+#include "ops/trace.h"
 #include "runtime/runtime.h"
 
 namespace cohort::napi {
@@ -27,6 +28,7 @@ class FutureTable {
 struct AddonState {
   std::shared_ptr<Runtime> runtime;
   FutureTable futures;
+  std::vector<std::shared_ptr<class Trace>> traces;  // by handle (JS thread only)
   Napi::ThreadSafeFunction wake;  // calls the facade's drain function
   bool wakeRefed = false;         // JS-thread-only view of the TSFN's ref state
 };

@@ -101,9 +101,61 @@ Napi::Value ArmWindow(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), armed);
 }
 
+OpId parentArg(const Napi::Value& v) {
+  return v.IsNumber() ? static_cast<OpId>(v.As<Napi::Number>().Int64Value()) : 0;
+}
+
+// beginTrace(parent)
+Napi::Value BeginTrace(const Napi::CallbackInfo& info) {
+  beginTrace(runtime(info.Env()), parentArg(info[0]));
+  return info.Env().Undefined();
+}
+
+// endTrace(parent) -> trace handle
+Napi::Value EndTrace(const Napi::CallbackInfo& info) {
+  AddonState& s = state(info.Env());
+  TracePtr t = endTrace(runtime(info.Env()), parentArg(info[0]));
+  s.traces.push_back(std::move(t));
+  return Napi::Number::New(info.Env(), static_cast<double>(s.traces.size() - 1));
+}
+
+TracePtr traceArg(const Napi::CallbackInfo& info) {
+  AddonState& s = state(info.Env());
+  uint32_t h = u32(info[0], "trace");
+  if (h >= s.traces.size() || !s.traces[h]) throw Napi::Error::New(info.Env(), "cohort: unknown or released trace");
+  return s.traces[h];
+}
+
+// replayTrace(handle, times, parent) -> future of the last iteration
+Napi::Value ReplayTrace(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Runtime& rt = runtime(env);
+  rt.checkRunning("trace.replay");
+  TracePtr t = traceArg(info);
+  const AnalysisContextPtr& ctx = rt.context(parentArg(info[2]));
+  if (ctx->recording()) throw Napi::Error::New(env, "trace.replay: cannot replay while a trace is being recorded");
+  FuturePtr f = t->replay(rt, *ctx, ctx, u32(info[1], "times"));
+  refWhileBusy(env);
+  return wrapFuture(env, std::move(f));
+}
+
+Napi::Value TraceInfo(const Napi::CallbackInfo& info) {
+  TracePtr t = traceArg(info);
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("launches", static_cast<double>(t->launches()));
+  o.Set("steady", t->steady());
+  o.Set("analyzedIterations", t->analyzedIterations());
+  o.Set("replayedIterations", t->replayedIterations());
+  return o;
+}
+
 }  // namespace
 
 void initLaunchBinding(Napi::Env env, Napi::Object exports) {
+  exports.Set("beginTrace", Napi::Function::New(env, BeginTrace));
+  exports.Set("endTrace", Napi::Function::New(env, EndTrace));
+  exports.Set("replayTrace", Napi::Function::New(env, ReplayTrace));
+  exports.Set("traceInfo", Napi::Function::New(env, TraceInfo));
   exports.Set("launch", Napi::Function::New(env, Launch));
   exports.Set("indexLaunch", Napi::Function::New(env, IndexLaunchFn));
   exports.Set("reduceFutures", Napi::Function::New(env, ReduceFutures));

@@ -10,9 +10,24 @@ void AnalysisContext::absorbCompletions() {
     done.swap(inbox_);
   }
   for (OpId op : done) {
+    if (pinned_.count(op)) continue;
+    auto it = live_.find(op);
+    // A remapped op is complete only when its latest incarnation is.
+    if (it != live_.end() && !it->second.hasFired()) continue;
     analyzer_.markCompleted(op);
     live_.erase(op);
   }
+}
+
+void AnalysisContext::unpin(OpId op) {
+  if (!pinned_.erase(op)) return;
+  auto it = live_.find(op);
+  if (it == live_.end() || it->second.hasFired()) noteCompleted(op);  // absorbed at the next issue
+}
+
+void AnalysisContext::remapLive(OpId op, Event latest) {
+  auto it = live_.find(op);
+  if (it != live_.end()) it->second = std::move(latest);
 }
 
 void AnalysisContext::appendEvents(const std::vector<OpId>& ops, std::vector<Event>& out) const {

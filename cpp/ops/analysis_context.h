@@ -9,12 +9,15 @@
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "analysis/dependence_analyzer.h"
 #include "events/event.h"
 
 namespace cohort {
+
+class Trace;
 
 class AnalysisContext {
  public:
@@ -42,10 +45,22 @@ class AnalysisContext {
   const Event& fence() const { return fence_; }
   void setFence(Event e) { fence_ = std::move(e); }
 
+  // Tracing: the trace being recorded (launches are recorded as issued).
+  const std::shared_ptr<Trace>& recording() const { return recording_; }
+  void setRecording(std::shared_ptr<Trace> t) { recording_ = std::move(t); }
+  // A pinned operation stays live in the analyzer even after it completed
+  // (a replayed trace stands behind it); its live event can be replaced by
+  // a later incarnation's.
+  void pin(OpId op) { pinned_.insert(op); }
+  void unpin(OpId op);
+  void remapLive(OpId op, Event latest);
+
  private:
   DependenceAnalyzer analyzer_;
   std::unordered_map<OpId, Event> live_;
   Event fence_;
+  std::shared_ptr<Trace> recording_;
+  std::unordered_set<OpId> pinned_;
   std::mutex inboxMutex_;
   std::vector<OpId> inbox_;
 };

@@ -7,20 +7,28 @@
 #include "cohort/value.hpp"
 #include "mapping/placement.h"
 #include "ops/region_args.h"
+#include "ops/trace.h"
 #include "util/error.h"
 
 namespace cohort {
 
 namespace {
 
-std::vector<ExclusionLocks::Key> keysOf(const PlanEntry& e) {
+std::vector<ExclusionLocks::Key> keysOf(const PlanEntry& e) { return exclusionKeysOf(e); }
+
+std::string labelFor(const TaskInfo& info, OpId op) {
+  return "task '" + info.name + "' (op #" + std::to_string(op) + ")";
+}
+
+}  // namespace
+
+std::vector<ExclusionLocks::Key> exclusionKeysOf(const PlanEntry& e) {
   std::vector<ExclusionLocks::Key> keys;
   keys.reserve(e.exclusionKeys.size());
   for (const auto& k : e.exclusionKeys) keys.emplace_back(k.tree, k.field);
   return keys;
 }
 
-// When the operation's completion event fires, the context learns it.
 void reportCompletion(const AnalysisContextPtr& ctx, OpId op, const Event& done) {
   std::weak_ptr<AnalysisContext> weak = ctx;
   done.subscribe(makeWaiter([weak, op](const FailurePtr&) {
@@ -28,11 +36,19 @@ void reportCompletion(const AnalysisContextPtr& ctx, OpId op, const Event& done)
   }));
 }
 
-std::string labelFor(const TaskInfo& info, OpId op) {
-  return "task '" + info.name + "' (op #" + std::to_string(op) + ")";
+void beginTrace(Runtime& rt, OpId parent) {
+  const AnalysisContextPtr& ctx = rt.context(parent);
+  if (ctx->recording()) throw Error("trace: a trace is already being recorded; traces do not nest");
+  ctx->setRecording(std::make_shared<Trace>());
 }
 
-}  // namespace
+TracePtr endTrace(Runtime& rt, OpId parent) {
+  const AnalysisContextPtr& ctx = rt.context(parent);
+  TracePtr t = ctx->recording();
+  ctx->setRecording(nullptr);
+  if (!t) throw Error("trace: no trace is being recorded");
+  return t;
+}
 
 std::vector<Point> pointsOf(const Domain& domain) {
   std::vector<Point> out;
@@ -69,6 +85,10 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   LaunchOptions opts = launch.options;
   if (opts.variant < 0) opts.variant = static_cast<int>(placement.points[0].variant);
   if (opts.pinnedWorker < 0 && opts.variant == static_cast<int>(VariantKind::Cpp)) opts.pinnedWorker = placement.points[0].worker;
+  TracedLaunch traced;
+  if (ctx->recording()) {
+    traced.points.push_back(TracedPoint{launch.task, launch.args, launch.futures, opts, TaskPoint{}, launch.regions});
+  }
   TaskOpPtr op = rt.createTask(launch.task, std::move(launch.args), std::move(launch.futures), opts);
   std::vector<Event> waits;
   if (!launch.regions.empty()) {
@@ -84,6 +104,7 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   }
   if (ctx->fence().exists()) waits.push_back(ctx->fence());
   for (auto& e : waits) op->addPrecondition(std::move(e));
+  if (ctx->recording()) ctx->recording()->record(std::move(traced), op->id(), op->completion());
   rt.start(op);
   return op->result();
 }
@@ -127,6 +148,9 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
     plan = ctx->analyzer().analyzeIndexLaunch(launchId, projected, label);
   }
 
+  TracedLaunch traced;
+  traced.index = true;
+  traced.domain = launch.domain;
   std::vector<TaskOpPtr> ops;
   ops.reserve(points.size());
   std::vector<FuturePtr> futures;
@@ -140,6 +164,11 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
     if (!launch.pointWorkers.empty()) opts.pinnedWorker = launch.pointWorkers[i];
     else if (opts.pinnedWorker < 0 && opts.variant == static_cast<int>(VariantKind::Cpp)) opts.pinnedWorker = pp.worker;
     std::vector<uint8_t> args = launch.pointArgs.empty() ? launch.args : std::move(launch.pointArgs[i]);
+    if (ctx->recording()) {
+      TracedPoint tp{launch.task, args, launch.futures, opts, TaskPoint{}, {}};
+      if (!projected.empty()) tp.regions = projected[i].requirements;
+      traced.points.push_back(std::move(tp));
+    }
     TaskOpPtr op = rt.createTask(launch.task, std::move(args), launch.futures, opts);
     TaskPoint tp;
     tp.dim = points[i].dim;
@@ -150,6 +179,7 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
     }
     op->setPoint(tp);
     op->setLaunch(launchId);
+    if (ctx->recording()) traced.points.back().point = tp;
     if (!plan.empty()) {
       std::vector<Event> waits;
       ctx->appendEvents(plan[i].waitsFor, waits);
@@ -165,10 +195,13 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
     futures.push_back(op->result());
     ops.push_back(std::move(op));
   }
-  if (!plan.empty()) {
+  if (!plan.empty() || ctx->recording()) {
     Event done = Event::merge(completions);
-    ctx->recordLive(launchId, done);
-    reportCompletion(ctx, launchId, done);
+    if (!plan.empty()) {
+      ctx->recordLive(launchId, done);
+      reportCompletion(ctx, launchId, done);
+    }
+    if (ctx->recording()) ctx->recording()->record(std::move(traced), launchId, done);
   }
   for (auto& op : ops) rt.start(op);
   return futures;
@@ -176,6 +209,7 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
 
 FuturePtr issueFence(Runtime& rt, OpId parent) {
   const AnalysisContextPtr& ctx = rt.context(parent);
+  if (ctx->recording()) throw Error("fence: an execution fence cannot be part of a trace");
   ctx->absorbCompletions();
   std::vector<Event> live = ctx->liveEvents();
   if (ctx->fence().exists()) live.push_back(ctx->fence());

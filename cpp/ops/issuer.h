@@ -54,6 +54,15 @@ FuturePtr issueFence(Runtime& rt, OpId parent);
 // (sum, product, min, max); rejects if any input failed.
 FuturePtr reduceFutures(const std::vector<FuturePtr>& inputs, RedopId redop, const std::string& label);
 
+// When `done` fires, the context learns that `op` completed.
+void reportCompletion(const AnalysisContextPtr& ctx, OpId op, const Event& done);
+std::vector<ExclusionLocks::Key> exclusionKeysOf(const PlanEntry& e);
+
+// Tracing: starts recording launches issued in `parent`'s context / stops
+// and returns the trace (rt.trace(body) in TS).
+void beginTrace(Runtime& rt, OpId parent);
+std::shared_ptr<class Trace> endTrace(Runtime& rt, OpId parent);
+
 // Every point of a domain in row-major order.
 std::vector<Point> pointsOf(const Domain& domain);
 

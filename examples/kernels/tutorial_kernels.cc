@@ -103,10 +103,54 @@ void stencil(cohort::TaskContext& ctx) {
   }
 }
 
+// ---- Tutorial 09 (custom mapper) -----------------------------------------
+// The same work as init_field and daxpy, but each task also returns the id
+// of the processor it ran on (ctx.processor()), so the TS side can check
+// that every task ran where the mapper put it.
+
+// mapped_init_field(fieldId, seed) -> processor id (see init_field).
+void mappedInitField(cohort::TaskContext& ctx) {
+  initField(ctx);
+  ctx.result(static_cast<double>(ctx.processor()));
+}
+
+// mapped_daxpy(alpha) -> processor id (see daxpy).
+void mappedDaxpy(cohort::TaskContext& ctx) {
+  daxpy(ctx);
+  ctx.result(static_cast<double>(ctx.processor()));
+}
+
+// mapped_check(alpha) -> [wrong elements, processor id]: the C++ variant of
+// the check (the example also registers a TS variant under the same name,
+// so the mapper can run it on a CPU worker or on the JS processor).
+//   requirement 0: read-only x, y (fields 0 and 1) of the whole region
+//   requirement 1: read-only z (field 0)
+void mappedCheck(cohort::TaskContext& ctx) {
+  const double alpha = ctx.arg(0).asNumber();
+  auto x = ctx.field<double>(0, 0);
+  auto y = ctx.field<double>(0, 1);
+  auto z = ctx.field<double>(1, 0);
+  double wrong = 0;
+  for (int64_t i = z.lo(); i <= z.hi(); ++i) {
+    const double expected = alpha * x[i] + y[i];
+    if (expected != z[i]) {
+      if (wrong == 0)
+        std::fprintf(stderr, "element %lld is %.17g, expected %.17g\n", static_cast<long long>(i), z[i], expected);
+      wrong += 1;
+    }
+  }
+  cohort::Encoder e;
+  e.beginArray(2).number(wrong).number(static_cast<double>(ctx.processor()));
+  ctx.result(e);
+}
+
 void registerTasks(cohort::Registrar& r) {
   r.task<initField>("init_field");
   r.task<daxpy>("daxpy");
   r.task<stencil>("stencil");
+  r.task<mappedInitField>("mapped_init_field");
+  r.task<mappedDaxpy>("mapped_daxpy");
+  r.task<mappedCheck>("mapped_check");
 }
 
 }  // namespace

@@ -135,6 +135,20 @@ void writePoint(cohort::TaskContext& ctx) {
   for (int64_t i = x.lo(); i <= x.hi(); ++i) x(i) = static_cast<double>(ctx.point(0));
 }
 
+// stencil_step(lo, hi): requirement 0 reads field 0 (f64) through a ghost
+// (halo 1) piece, requirement 1 writes field 0 of the matching disjoint
+// piece: out[i] = (in[i-1] + 2 in[i] + in[i+1] + 1) mod 1000003, with the
+// neighbours outside [lo, hi] taken as 0. Exact in doubles.
+void stencilStep(cohort::TaskContext& ctx) {
+  int64_t lo = ctx.arg(0).asInt(), hi = ctx.arg(1).asInt();
+  auto in = ctx.field<double>(0, 0);
+  auto out = ctx.field<double>(1, 0);
+  for (int64_t i = out.lo(); i <= out.hi(); ++i) {
+    double l = i - 1 >= lo ? in(i - 1) : 0, r = i + 1 <= hi ? in(i + 1) : 0;
+    out(i) = static_cast<double>(static_cast<int64_t>(l + 2 * in(i) + r + 1) % 1000003);
+  }
+}
+
 // which_variant() -> "cpp" (the tests register a TS variant answering "ts").
 void whichVariant(cohort::TaskContext& ctx) { ctx.result("cpp"); }
 
@@ -156,6 +170,7 @@ void registerTasks(cohort::Registrar& r) {
   r.task<writePoint>("write_point");
   r.task<pointRendezvous>("point_rendezvous");
   r.task<whichVariant>("which_variant");
+  r.task<stencilStep>("stencil_step");
 }
 
 }  // namespace
