@@ -7,11 +7,12 @@ import type { BenchDefinition } from '../harness';
 import { chainLatency } from './chain_latency';
 import { emptyCppTasks } from './empty_cpp_tasks';
 import { emptyTsTasks } from './empty_ts_tasks';
+import { metgStencil1dBenches } from './metg_stencil_1d';
 
 export const benches: readonly BenchDefinition[] = [
   emptyCppTasks,
   chainLatency,
   emptyTsTasks,
-  // To come with index launches, regions and mappers:
-  // metg_stencil_1d (uses ../metg.ts), analysis_throughput, mapper_overhead.
+  // One entry per width, all named metg_stencil_1d (the JSON lines carry `width`).
+  ...metgStencil1dBenches,
 ];

@@ -87,7 +87,8 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   if (opts.pinnedWorker < 0 && opts.variant == static_cast<int>(VariantKind::Cpp)) opts.pinnedWorker = placement.points[0].worker;
   TracedLaunch traced;
   if (ctx->recording()) {
-    traced.points.push_back(TracedPoint{launch.task, launch.args, launch.futures, opts, TaskPoint{}, launch.regions});
+    traced.points.push_back(TracedPoint{launch.task, std::make_shared<const std::vector<uint8_t>>(launch.args),
+                                        launch.futures, opts, TaskPoint{}, launch.regions, nullptr});
   }
   TaskOpPtr op = rt.createTask(launch.task, std::move(launch.args), std::move(launch.futures), opts);
   std::vector<Event> waits;
@@ -148,6 +149,8 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
     plan = ctx->analyzer().analyzeIndexLaunch(launchId, projected, label);
   }
 
+  // One argument buffer for every point (unless given per point).
+  SharedBytes sharedArgs = std::make_shared<const std::vector<uint8_t>>(std::move(launch.args));
   TracedLaunch traced;
   traced.index = true;
   traced.domain = launch.domain;
@@ -163,13 +166,15 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
     if (opts.variant < 0) opts.variant = static_cast<int>(pp.variant);
     if (!launch.pointWorkers.empty()) opts.pinnedWorker = launch.pointWorkers[i];
     else if (opts.pinnedWorker < 0 && opts.variant == static_cast<int>(VariantKind::Cpp)) opts.pinnedWorker = pp.worker;
-    std::vector<uint8_t> args = launch.pointArgs.empty() ? launch.args : std::move(launch.pointArgs[i]);
+    SharedBytes args = launch.pointArgs.empty()
+                           ? sharedArgs
+                           : std::make_shared<const std::vector<uint8_t>>(std::move(launch.pointArgs[i]));
     if (ctx->recording()) {
-      TracedPoint tp{launch.task, args, launch.futures, opts, TaskPoint{}, {}};
+      TracedPoint tp{launch.task, args, launch.futures, opts, TaskPoint{}, {}, nullptr};
       if (!projected.empty()) tp.regions = projected[i].requirements;
       traced.points.push_back(std::move(tp));
     }
-    TaskOpPtr op = rt.createTask(launch.task, std::move(args), launch.futures, opts);
+    TaskOpPtr op = rt.createTask(launch.task, args, launch.futures, opts);
     TaskPoint tp;
     tp.dim = points[i].dim;
     for (int d = 0; d < tp.dim; ++d) {

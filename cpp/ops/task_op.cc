@@ -6,8 +6,13 @@
 
 namespace cohort {
 
+const std::vector<TaskRegionArg>& TaskOp::noRegions() {
+  static const std::vector<TaskRegionArg> kNone;  // immutable
+  return kNone;
+}
+
 TaskOp::TaskOp(Runtime& rt, OpId id, const TaskInfo& task, VariantKind variant,
-               std::vector<uint8_t> args, std::vector<FuturePtr> futures)
+               std::shared_ptr<const std::vector<uint8_t>> args, std::vector<FuturePtr> futures)
     : rt_(rt),
       id_(id),
       task_(task),
@@ -167,7 +172,7 @@ size_t fieldElementSize(int32_t type) {
 
 void TaskOp::snapshotReadOnly() {
   readOnlyHashes_.clear();
-  for (const auto& r : regions_) {
+  for (const auto& r : regions()) {
     if (r.privilege != Privilege::ReadOnly || !r.checkable) continue;
     for (const auto& f : r.fields) readOnlyHashes_.push_back(hashView(f, r.rects, fieldElementSize(f.field_type)));
   }
@@ -175,8 +180,9 @@ void TaskOp::snapshotReadOnly() {
 
 std::string TaskOp::readOnlyViolation() const {
   size_t k = 0;
-  for (size_t req = 0; req < regions_.size(); ++req) {
-    const auto& r = regions_[req];
+  const auto& all = regions();
+  for (size_t req = 0; req < all.size(); ++req) {
+    const auto& r = all[req];
     if (r.privilege != Privilege::ReadOnly || !r.checkable) continue;
     for (size_t i = 0; i < r.fields.size(); ++i, ++k) {
       const auto& f = r.fields[i];
@@ -192,7 +198,7 @@ std::string TaskOp::readOnlyViolation() const {
 
 void TaskOp::finish(FailurePtr failure, std::vector<uint8_t> result) {
   // Release what the task held before successors start.
-  regions_.clear();
+  regions_.reset();
   if (failure) result_->reject(std::move(failure));
   else result_->resolve(result.empty() ? std::vector<uint8_t>{0} : std::move(result));
   rt_.retire(shared_from_this());

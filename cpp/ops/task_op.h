@@ -57,7 +57,7 @@ class TaskOp final : public Runnable,
                      public std::enable_shared_from_this<TaskOp> {
  public:
   TaskOp(Runtime& rt, OpId id, const TaskInfo& task, VariantKind variant,
-         std::vector<uint8_t> args, std::vector<FuturePtr> futures);
+         std::shared_ptr<const std::vector<uint8_t>> args, std::vector<FuturePtr> futures);
 
   // Before launch(): more things to wait for, where to run, what to see.
   void addPrecondition(Event e) { preconditions_.push_back(std::move(e)); }
@@ -65,7 +65,11 @@ class TaskOp final : public Runnable,
   void setPinnedWorker(int worker) { pinnedWorker_ = worker; }
   void setCounted(bool counted) { counted_ = counted; }
   bool counted() const { return counted_; }
-  void setRegions(std::vector<TaskRegionArg> regions) { regions_ = std::move(regions); }
+  void setRegions(std::vector<TaskRegionArg> regions) {
+    regions_ = std::make_shared<const std::vector<TaskRegionArg>>(std::move(regions));
+  }
+  // Immutable region views shared by every incarnation of a traced point.
+  void setRegions(std::shared_ptr<const std::vector<TaskRegionArg>> regions) { regions_ = std::move(regions); }
   // Locks held while the body runs (atomic coherence, reductions).
   void setExclusion(std::vector<ExclusionLocks::Key> keys) { exclusion_ = std::move(keys); }
   // The launch this task belongs to (its id in the parent context).
@@ -93,10 +97,10 @@ class TaskOp final : public Runnable,
   std::string describe() const;
 
   // Read by the SDK and the JS dispatcher while the task runs.
-  const std::vector<uint8_t>& args() const { return args_; }
+  const std::vector<uint8_t>& args() const { return *args_; }
   const std::vector<FuturePtr>& futures() const { return futures_; }
   const TaskPoint& point() const { return point_; }
-  const std::vector<TaskRegionArg>& regions() const { return regions_; }
+  const std::vector<TaskRegionArg>& regions() const { return regions_ ? *regions_ : noRegions(); }
   ProcessorId processor() const { return processor_; }
 
  private:
@@ -110,10 +114,11 @@ class TaskOp final : public Runnable,
   OpId id_;
   const TaskInfo& task_;
   VariantKind variant_;
-  std::vector<uint8_t> args_;
+  std::shared_ptr<const std::vector<uint8_t>> args_;
   std::vector<FuturePtr> futures_;
   std::vector<Event> preconditions_;
-  std::vector<TaskRegionArg> regions_;
+  std::shared_ptr<const std::vector<TaskRegionArg>> regions_;
+  static const std::vector<TaskRegionArg>& noRegions();
   TaskPoint point_;
   int pinnedWorker_ = -1;
   bool counted_ = true;  // counts as outstanding (see LaunchOptions::background)
@@ -129,5 +134,7 @@ class TaskOp final : public Runnable,
 };
 
 using TaskOpPtr = std::shared_ptr<TaskOp>;
+using SharedBytes = std::shared_ptr<const std::vector<uint8_t>>;
+using SharedRegions = std::shared_ptr<const std::vector<TaskRegionArg>>;
 
 }  // namespace cohort

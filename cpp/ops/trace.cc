@@ -98,13 +98,13 @@ Trace::Iteration Trace::issueAnalyzed(Runtime& rt, AnalysisContext& ctx, const A
 Trace::Iteration Trace::issueSteady(Runtime& rt, AnalysisContext& ctx) {
   Iteration cur(body_.size());
   for (size_t q = 0; q < body_.size(); ++q) {
-    const TracedLaunch& L = body_[q];
+    TracedLaunch& L = body_[q];
     std::vector<Event> completions;
     completions.reserve(L.points.size());
     std::vector<TaskOpPtr> ops;
     ops.reserve(L.points.size());
     for (size_t i = 0; i < L.points.size(); ++i) {
-      const TracedPoint& tp = L.points[i];
+      TracedPoint& tp = L.points[i];
       const PointPlan& pp = steadyPlan_[q][i];
       TaskOpPtr op = rt.createTask(tp.task, tp.args, tp.futures, tp.options);
       op->setPoint(tp.point);
@@ -118,10 +118,13 @@ Trace::Iteration Trace::issueSteady(Runtime& rt, AnalysisContext& ctx) {
         for (auto& w : waits) op->addPrecondition(std::move(w));
       }
       if (!tp.regions.empty()) {
-        std::vector<TaskRegionArg> args;
-        args.reserve(tp.regions.size());
-        for (const auto& req : tp.regions) args.push_back(bindRegion(rt.forest(), req));
-        op->setRegions(std::move(args));
+        if (!tp.bound) {
+          std::vector<TaskRegionArg> args;
+          args.reserve(tp.regions.size());
+          for (const auto& req : tp.regions) args.push_back(bindRegion(rt.forest(), req));
+          tp.bound = std::make_shared<const std::vector<TaskRegionArg>>(std::move(args));
+        }
+        op->setRegions(tp.bound);
         op->setExclusion(pp.exclusion);
       }
       if (ctx.fence().exists()) op->addPrecondition(ctx.fence());

@@ -30,11 +30,12 @@ namespace cohort {
 // One point of a recorded launch, as it was issued.
 struct TracedPoint {
   TaskId task = 0;
-  std::vector<uint8_t> args;
+  SharedBytes args;
   std::vector<FuturePtr> futures;
   LaunchOptions options;  // variant and worker as the mapper chose them
   TaskPoint point;
   std::vector<RegionRequirement> regions;  // projected for this point
+  SharedRegions bound;  // views bound once, shared by every replayed incarnation
 };
 
 struct TracedLaunch {

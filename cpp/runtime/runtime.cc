@@ -99,6 +99,11 @@ std::shared_ptr<Library> Runtime::loadLibrary(const std::string& path) {
 
 TaskOpPtr Runtime::createTask(TaskId task, std::vector<uint8_t> args,
                               std::vector<FuturePtr> futures, const LaunchOptions& options) {
+  return createTask(task, std::make_shared<const std::vector<uint8_t>>(std::move(args)), std::move(futures), options);
+}
+
+TaskOpPtr Runtime::createTask(TaskId task, SharedBytes args, std::vector<FuturePtr> futures,
+                              const LaunchOptions& options) {
   checkRunning("launch");
   const TaskInfo& info = tasks_.get(task);
   VariantKind kind;
@@ -170,13 +175,12 @@ void Runtime::retire(RunnablePtr op) {
 }
 
 void Runtime::drainRetired() {
-  std::vector<RunnablePtr> dead;
   {
     std::lock_guard<std::mutex> lock(retiredMutex_);
     if (retired_.empty()) return;
-    dead.reserve(retired_.capacity());
-    dead.swap(retired_);  // the emptied buffer stays on this thread too
+    retired_.swap(draining_);  // both keep their capacity: no large (re)allocations
   }
+  draining_.clear();  // the ops are destroyed here, on the thread that made them
 }
 
 TaskOpPtr Runtime::endJsTask(OpId id) {

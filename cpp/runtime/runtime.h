@@ -84,6 +84,7 @@ class Runtime {
   // a task with no variant of the requested kind, or after shutdown.
   TaskOpPtr createTask(TaskId task, std::vector<uint8_t> args, std::vector<FuturePtr> futures,
                        const LaunchOptions& options);
+  TaskOpPtr createTask(TaskId task, SharedBytes args, std::vector<FuturePtr> futures, const LaunchOptions& options);
   FuturePtr launch(TaskId task, std::vector<uint8_t> args, std::vector<FuturePtr> futures,
                    const LaunchOptions& options);
   // Counts `op` as outstanding (unless it is a background op) and arms it.
@@ -134,6 +135,7 @@ class Runtime {
   std::vector<TaskOpPtr> lockWaiters_;
   std::mutex retiredMutex_;
   std::vector<RunnablePtr> retired_;
+  std::vector<RunnablePtr> draining_;  // issuing thread only
   TaskRegistry tasks_;
   LibraryLoader libraries_;
   std::atomic<uint64_t> outstanding_{0};
