@@ -55,6 +55,8 @@ export interface MappableTask {
   readonly tag: number;
   /** The launch's mapper argument (LaunchOptions.mapperArg). */
   readonly mapperArg: Value;
+  /** The variants the task has. */
+  readonly variants: readonly ('cpp' | 'ts')[];
 }
 
 /** Output of selectTaskOptions. */
@@ -156,6 +158,7 @@ export interface IssuingLaunch {
   regions: MappableRequirement[];
   tag: number;
   mapperArg: Value;
+  variants: ('cpp' | 'ts')[];
 }
 
 /** Mappers and functors of one runtime, and the dispatchers the core calls. @internal */

@@ -95,6 +95,7 @@ export interface NativeAddon {
   outstanding(): number;
   shutdown(): void;
   registerTask(name: string, flags: number): number;
+  taskVariants(task: number): ('cpp' | 'ts')[];
   loadLibrary(path: string): { path: string; hash: string; tasks: [string, number][] };
   launch(
     task: number,

@@ -260,6 +260,7 @@ export class Runtime {
       regions: describeRequirements(options.regions ?? []),
       tag: options.tag ?? 0,
       mapperArg: options.mapperArg,
+      variants: native.taskVariants(task.id),
     }));
     const handle: NativeFuture = native.launch(
       task.id,
@@ -306,6 +307,7 @@ export class Runtime {
       regions: describeRequirements(options.regions ?? []),
       tag: options.tag ?? 0,
       mapperArg: options.mapperArg,
+      variants: native.taskVariants(task.id),
     }));
     const handles = native.indexLaunch({
       task: task.id,

@@ -141,6 +141,7 @@ describe('mappers and sharding functors', () => {
     assert.equal(seen[1].tag, 9);
     assert.deepEqual(seen[1].mapperArg, { hint: 'fast' });
     assert.deepEqual(seen[1].regions, [{ kind: 'partition', tree: r.tree.id, node: p.node, fields: ['x'], privilege: 'read-only' }]);
+    assert.deepEqual(seen[1].variants, ['cpp']);
   });
 
   it('a mapper overriding nothing makes no JS call and behaves like the default', async () => {
@@ -153,6 +154,35 @@ describe('mappers and sharding functors', () => {
     assert.equal(silent.overrides(), 0);
     rt.addMapper(5, silent);
     assert.equal(await rt.launch(tk.task('which_variant'), [], { mapper: 5 }).get(), 'cpp');
+  });
+
+  it('fill and inline mappings are placed by the built-in default, whatever mapper replaced it', async () => {
+    class PinAll extends Mapper {
+      constructor() {
+        super('pin-all');
+      }
+      override selectTaskOptions(): TaskOptions {
+        return { targetProcessor: 0 };
+      }
+      override mapTask(): MapTaskOutput {
+        return { targetProcessors: [0] };
+      }
+    }
+    rt.replaceDefaultMapper(new PinAll());
+    try {
+      const r = rt.createRegion(Rect(0, 7), { x: 'f64' });
+      await rt.fill(r, 'x', 1).get();
+      const m = await rt.map(r.readWrite('x'));
+      assert.equal(m.field('x')[3], 1);
+      await m.unmap();
+    } finally {
+      class Plain extends Mapper {
+        constructor() {
+          super('plain');
+        }
+      }
+      rt.replaceDefaultMapper(new Plain());
+    }
   });
 
   it('replaceDefaultMapper changes placement for launches that name no mapper', async () => {
@@ -264,6 +294,12 @@ describe('mappers and sharding functors', () => {
         { domain: Rect(2, 3), processor: 1 },
       ];
       await expectLaunchError(/sliceTask, task 'empty': slices 0 and 1 both cover point \(2\)/);
+      scripted.slices = (d) => [{ domain: d, processor: 0 }];
+    });
+
+    it('a slice on a processor that cannot run the variant', async () => {
+      scripted.slices = (d) => [{ domain: d, processor: 2 }];
+      await expectLaunchError(/sliceTask, task 'empty'( point \(0\))?: slice processor 2 is the JS processor, which cannot run variant 'cpp'/);
       scripted.slices = (d) => [{ domain: d, processor: 0 }];
     });
 

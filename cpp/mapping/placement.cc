@@ -55,11 +55,20 @@ PointPlacement mapOne(const MappingContext& ctx, const MappableTask& t, const Ta
                   (needed == ProcessorKind::Cpu ? "the JS processor, which cannot run" : "a CPU worker, which cannot run") +
                   " variant '" + variantName(variant) + "'");
   }
+  // Processors chosen earlier (selectTaskOptions, sliceTask) must suit the
+  // variant too: a mismatch is the mapper's mistake, not something to ignore.
+  auto mustSuit = [&](int proc, const char* callback, const char* what) {
+    if (proc == kAnyProcessor || !out.targetProcessors.empty()) return;
+    if (ctx.machine.processors[static_cast<size_t>(proc)].kind != needed)
+      throw Error(where(ctx, callback, t) + ": " + what + " " + std::to_string(proc) + " is " +
+                  (needed == ProcessorKind::Cpu ? "the JS processor" : "a CPU worker") + ", which cannot run variant '" +
+                  variantName(variant) + "' (chosen by mapTask)");
+  };
+  mustSuit(sliceProc, "sliceTask", "slice processor");
+  if (sliceProc == kAnyProcessor) mustSuit(opts.targetProcessor, "selectTaskOptions", "target processor");
   if (p.variant == VariantKind::Cpp) {
     int chosen = !out.targetProcessors.empty() ? out.targetProcessors[0] : sliceProc;
     if (chosen == kAnyProcessor) chosen = opts.targetProcessor;
-    if (chosen != kAnyProcessor && ctx.machine.processors[static_cast<size_t>(chosen)].kind != ProcessorKind::Cpu)
-      chosen = kAnyProcessor;  // a JS processor hint from slicing/options does not bind a C++ variant
     p.worker = chosen;
   }
   return p;
@@ -163,9 +172,14 @@ LaunchPlacement placeIndex(const MappingContext& ctx, const MappableTask& t, con
       p = mapOne(ctx, pt, opts, sliceProc);
     } else {
       p = shared;
-      if (p.variant == VariantKind::Cpp && sliceProc != kAnyProcessor &&
-          ctx.machine.processors[static_cast<size_t>(sliceProc)].kind == ProcessorKind::Cpu)
-        p.worker = sliceProc;
+      if (sliceProc != kAnyProcessor) {
+        ProcessorKind needed = p.variant == VariantKind::Cpp ? ProcessorKind::Cpu : ProcessorKind::Js;
+        if (ctx.machine.processors[static_cast<size_t>(sliceProc)].kind != needed)
+          throw Error(where(ctx, "sliceTask", t) + ": slice processor " + std::to_string(sliceProc) + " is " +
+                      (needed == ProcessorKind::Cpu ? "the JS processor" : "a CPU worker") + ", which cannot run variant '" +
+                      variantName(static_cast<int>(p.variant)) + "'");
+        if (p.variant == VariantKind::Cpp) p.worker = sliceProc;
+      }
     }
     if (computeShards) p.shard = ctx.sharding.shardOf(sh.functor, points[i], dom, ctx.machine.ranks);
     out.points.push_back(p);

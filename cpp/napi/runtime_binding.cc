@@ -72,6 +72,16 @@ Napi::Value RegisterTask(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), id);
 }
 
+// taskVariants(id) -> ['cpp'?, 'ts'?]
+Napi::Value TaskVariants(const Napi::CallbackInfo& info) {
+  const TaskInfo& t = runtime(info.Env()).tasks().get(toU32(info[0], "task id"));
+  Napi::Array out = Napi::Array::New(info.Env());
+  uint32_t n = 0;
+  if (t.cpp) out.Set(n++, "cpp");
+  if (t.js) out.Set(n++, "ts");
+  return out;
+}
+
 Napi::Value LoadLibrary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsString()) throw Napi::TypeError::New(env, "loadLibrary: the path must be a string");
@@ -231,6 +241,7 @@ void initRuntimeBinding(Napi::Env env, Napi::Object exports) {
   exports.Set("shutdown", Napi::Function::New(env, Shutdown));
   exports.Set("registerTask", Napi::Function::New(env, RegisterTask));
   exports.Set("loadLibrary", Napi::Function::New(env, LoadLibrary));
+  exports.Set("taskVariants", Napi::Function::New(env, TaskVariants));
   exports.Set("takeWork", Napi::Function::New(env, TakeWork));
   exports.Set("completeTask", Napi::Function::New(env, CompleteTask));
   exports.Set("failTask", Napi::Function::New(env, FailTask));

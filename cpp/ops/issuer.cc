@@ -80,7 +80,12 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   MappableTask mt;
   mt.task = &info;
   mt.tag = launch.tag;
-  MappingContext mc{rt.mappers().get(launch.mapper), launch.mapper, rt.machine(), rt.sharding()};
+  // The runtime's own operations (fill, inline mapping) are placed by the
+  // built-in default, as Legion routes them to map_inline/map_fill rather
+  // than to the task callbacks of a user's mapper.
+  bool builtin = launch.task == rt.fillTask() || launch.task == rt.inlineMapTask();
+  Mapper& mapper = builtin ? rt.mappers().builtinDefault() : rt.mappers().get(launch.mapper);
+  MappingContext mc{mapper, builtin ? 0 : launch.mapper, rt.machine(), rt.sharding()};
   LaunchPlacement placement = placeSingle(mc, mt);
   LaunchOptions opts = launch.options;
   if (opts.variant < 0) opts.variant = static_cast<int>(placement.points[0].variant);
