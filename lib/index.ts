@@ -8,7 +8,7 @@ export { FutureMap } from './future-map';
 export { Rect, volume, pointsOf, linearize } from './geometry';
 export type { Coord, RectLike } from './geometry';
 export { Region, Partition, RegionRequirement, PartitionRequirement, ProjectionFunctor } from './regions';
-export type { FieldSpec, FieldType, Privilege, Coherence, ReductionOp } from './regions';
+export type { FieldSpec, FieldType, Privilege, Coherence, ReductionOp, Reduction } from './regions';
 export { PhysicalRegion, FieldView } from './physical';
 export type { FieldArray } from './physical';
 export type { AnalysisCounters } from './native';

@@ -14,8 +14,23 @@ export class Library {
     readonly hash: string,
     tasks: [string, number][],
     runtime: Runtime,
+    reductions: [string, number][] = [],
   ) {
     this.byName = new Map(tasks.map(([name, id]) => [name, new Task<Value[], Value>(name, id, runtime)]));
+    this.reductionIds = new Map(reductions);
+  }
+  private readonly reductionIds: Map<string, number>;
+
+  /**
+   * The id of a reduction operator the library registered, for
+   * `region.reduce(lib.reduction('bitor'), 'x')`.
+   */
+  reduction(name: string): number {
+    const id = this.reductionIds.get(name);
+    if (id === undefined) {
+      throw new Error(`library '${this.path}' registered no reduction operator '${name}'; it registered: ${[...this.reductionIds.keys()].join(', ') || '(none)'}`);
+    }
+    return id;
   }
 
   /** Names of the tasks the library registered. */

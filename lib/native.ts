@@ -96,7 +96,7 @@ export interface NativeAddon {
   shutdown(): void;
   registerTask(name: string, flags: number): number;
   taskVariants(task: number): ('cpp' | 'ts')[];
-  loadLibrary(path: string): { path: string; hash: string; tasks: [string, number][] };
+  loadLibrary(path: string): { path: string; hash: string; tasks: [string, number][]; reductions: [string, number][] };
   launch(
     task: number,
     args: Uint8Array,

@@ -12,6 +12,8 @@ export type FieldSpec = Record<string, FieldType>;
 
 /** Built-in reduction operators. */
 export type ReductionOp = 'sum' | 'product' | 'min' | 'max';
+/** A built-in operator, or the id of one a task library registered (`lib.reduction(name)`). */
+export type Reduction = ReductionOp | number;
 export const REDOP_IDS: Record<ReductionOp, number> = { sum: 1, product: 2, min: 3, max: 4 };
 
 /** How a task accesses a region. */
@@ -102,7 +104,7 @@ export class Region<F extends FieldSpec = FieldSpec> {
     return new RegionRequirement(this, fields, 'write-discard');
   }
   /** Requirement: fold contributions into the fields with `op`. */
-  reduce(op: ReductionOp, ...fields: (keyof F & string)[]): RegionRequirement {
+  reduce(op: Reduction, ...fields: (keyof F & string)[]): RegionRequirement {
     return new RegionRequirement(this, fields, 'reduce', op);
   }
 
@@ -160,7 +162,7 @@ export class Partition<F extends FieldSpec = FieldSpec> {
   writeDiscard(...fields: (keyof F & string)[]): PartitionRequirement {
     return new PartitionRequirement(this, fields, 'write-discard');
   }
-  reduce(op: ReductionOp, ...fields: (keyof F & string)[]): PartitionRequirement {
+  reduce(op: Reduction, ...fields: (keyof F & string)[]): PartitionRequirement {
     return new PartitionRequirement(this, fields, 'reduce', op);
   }
 }
@@ -180,8 +182,15 @@ abstract class RequirementBase {
   constructor(
     readonly fields: string[],
     readonly privilege: Privilege,
-    readonly redop?: ReductionOp,
-  ) {}
+    readonly redop?: Reduction,
+  ) {
+    if (typeof redop === 'number' && (!Number.isInteger(redop) || redop < 1)) {
+      throw new RangeError(`reduce: a reduction operator id must be a positive integer (from lib.reduction(name)), got ${redop}`);
+    }
+    if (typeof redop === 'string' && !(redop in REDOP_IDS)) {
+      throw new RangeError(`reduce: unknown reduction '${redop}'; built-ins are sum, product, min, max (others come from lib.reduction(name))`);
+    }
+  }
   /** Atomic coherence: tasks may run in any order, never at the same time. */
   atomic(): this {
     this.coherence = 'atomic';
@@ -198,7 +207,7 @@ abstract class RequirementBase {
     return {
       fields: names.map((n) => tree.fieldId(n, where)),
       privilege: PRIVILEGE_IDS[this.privilege],
-      redop: this.redop ? REDOP_IDS[this.redop] : 0,
+      redop: this.redop === undefined ? 0 : typeof this.redop === 'number' ? this.redop : REDOP_IDS[this.redop],
       coherence: COHERENCE_IDS[this.coherence],
     };
   }
@@ -207,7 +216,7 @@ abstract class RequirementBase {
 /** A region, the fields of it a task touches, and how. */
 export class RegionRequirement extends RequirementBase {
   /** @internal */
-  constructor(readonly region: RegionRef, fields: string[], privilege: Privilege, redop?: ReductionOp) {
+  constructor(readonly region: RegionRef, fields: string[], privilege: Privilege, redop?: Reduction) {
     super(fields, privilege, redop);
   }
   /** @internal */
@@ -222,7 +231,7 @@ export class PartitionRequirement extends RequirementBase {
   private projection: { kind: 'identity' } | { kind: 'offset'; offset: number[] } | { kind: 'functor'; functor: ProjectionFunctor } = { kind: 'identity' };
 
   /** @internal */
-  constructor(readonly partition: PartitionRef, fields: string[], privilege: Privilege, redop?: ReductionOp) {
+  constructor(readonly partition: PartitionRef, fields: string[], privilege: Privilege, redop?: Reduction) {
     super(fields, privilege, redop);
   }
 

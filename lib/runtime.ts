@@ -225,7 +225,7 @@ export class Runtime {
     const info = native.loadLibrary(path);
     const known = this.libraries.get(info.path);
     if (known) return known;
-    const lib = new Library(info.path, info.hash, info.tasks, this);
+    const lib = new Library(info.path, info.hash, info.tasks, this, info.reductions);
     this.libraries.set(info.path, lib);
     return lib;
   }

@@ -193,6 +193,27 @@ describe('regions and partitions', () => {
   });
 });
 
+describe('reduction operators registered by a C++ library', () => {
+  it('same-operator reductions run in any order and combine; a reader after them sees the result', async () => {
+    const rt = await Runtime.start({ workers: 2 });
+    const tk = await rt.loadLibrary(testKernels);
+    const bitor = tk.reduction('bitor');
+    assert.ok(bitor >= 5);
+    const r = rt.createRegion(Rect(0, 15), { bits: 'i32' });
+    const orBits = tk.task<[number], number>('or_bits');
+    const redops = await Promise.all(
+      [1, 2, 4, 8, 16].map((mask) => rt.launch(orBits, [mask], { regions: [r.reduce(bitor, 'bits')] }).get()),
+    );
+    assert.ok(redops.every((id) => id === bitor), 'the task sees the operator id');
+    const m = await rt.map(r.read('bits'));
+    assert.ok(m.field<Int32Array>('bits').every((v) => v === 31));
+    await m.unmap();
+    assert.throws(() => tk.reduction('xor'), /registered no reduction operator 'xor'; it registered: bitor/);
+    assert.throws(() => r.reduce('median' as 'sum', 'bits'), /unknown reduction 'median'/);
+    await rt.shutdown();
+  });
+});
+
 describe('inline mappings the program forgets to unmap', () => {
   it('shutdown unmaps them with a warning, so tasks waiting on them finish', async () => {
     const rt = await Runtime.start({ workers: 2 });

@@ -159,6 +159,7 @@ class PieceMap {
   template <class Visit>
   void visitLevel(Level& level, int d, const Rect& r, Rect& piece,
                   Visit& visit) {
+    if (d >= kMaxDim) return;  // never: see forEachLevel
     for (SpanIt it = spanContaining(level, r.lo[d]);
          it != level.spans.end() && it->first <= r.hi[d]; ++it) {
       piece.lo[d] = it->first;
@@ -173,6 +174,7 @@ class PieceMap {
 
   template <class Update>
   void updateLevel(Level& level, int d, const Rect& r, Update& update) {
+    if (d >= kMaxDim) return;  // never: see forEachLevel
     splitAt(level, d, r.lo[d]);
     splitAt(level, d, r.hi[d] + 1);
     const SpanIt first = level.spans.find(r.lo[d]);
@@ -193,6 +195,7 @@ class PieceMap {
   template <class Visit>
   void forEachLevel(const Level& level, int d, Rect& piece,
                     Visit& visit) const {
+    if (d >= kMaxDim) return;  // never: levels nest at most dim_ deep (tells the optimizer too)
     for (const auto& [lo, span] : level.spans) {
       piece.lo[d] = lo;
       piece.hi[d] = span.hi;

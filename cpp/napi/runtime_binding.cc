@@ -99,6 +99,14 @@ Napi::Value LoadLibrary(const Napi::CallbackInfo& info) {
     tasks.Set(static_cast<uint32_t>(i), pair);
   }
   out.Set("tasks", tasks);
+  Napi::Array reds = Napi::Array::New(env, lib->reductions().size());
+  for (size_t i = 0; i < lib->reductions().size(); ++i) {
+    Napi::Array pair = Napi::Array::New(env, 2);
+    pair.Set(0u, lib->reductions()[i].first);
+    pair.Set(1u, lib->reductions()[i].second);
+    reds.Set(static_cast<uint32_t>(i), pair);
+  }
+  out.Set("reductions", reds);
   return out;
 }
 

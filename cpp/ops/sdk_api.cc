@@ -105,6 +105,7 @@ constexpr cohort_api kApi = {
     &taskRegionField,
     &taskRegionRectCount,
     &taskRegionRect,
+    &registrarRegisterReduction,
 };
 
 }  // namespace

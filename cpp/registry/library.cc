@@ -16,6 +16,7 @@
 // the C ABI can return -1 plus a message.
 struct cohort_registrar {
   cohort::TaskRegistry* registry;
+  cohort::ReductionRegistry* reductions;
   std::shared_ptr<cohort::Library> library;
   std::string lastError;
 };
@@ -49,7 +50,8 @@ uint64_t hashFile(const std::string& path) {
 
 }  // namespace
 
-std::shared_ptr<Library> LibraryLoader::load(const std::string& path, TaskRegistry& registry) {
+std::shared_ptr<Library> LibraryLoader::load(const std::string& path, TaskRegistry& registry,
+                                             ReductionRegistry& reductions) {
   if (path.empty()) throw Error("loadLibrary: expected a path to a shared library, got an empty string");
   char resolved[PATH_MAX];
   if (!realpath(path.c_str(), resolved))
@@ -92,7 +94,7 @@ std::shared_ptr<Library> LibraryLoader::load(const std::string& path, TaskRegist
                 std::to_string(COHORT_SDK_VERSION) + "; rebuild the library against the installed cohort");
 
   auto lib = std::make_shared<Library>(key, handle, hashFile(key));
-  cohort_registrar r{&registry, lib, {}};
+  cohort_registrar r{&registry, &reductions, lib, {}};
   int rc = reg(api_, &r);
   if (rc != 0) {
     throw Error("loadLibrary: the register function of '" + path + "' failed" +
@@ -118,5 +120,19 @@ int registrarRegisterTask(cohort_registrar* reg, const char* name, cohort_task_f
 }
 
 const char* registrarLastError(const cohort_registrar* reg) { return reg->lastError.c_str(); }
+
+int registrarRegisterReduction(cohort_registrar* reg, const char* name, uint32_t* idOut) {
+  try {
+    if (!name) throw Error("register_reduction: null operator name");
+    if (!reg->reductions) throw Error("register_reduction: reductions cannot be registered here");
+    RedopId id = reg->reductions->registerOp(name);
+    if (idOut) *idOut = id;
+    reg->library->addReduction(name, id);
+    return 0;
+  } catch (const std::exception& e) {
+    reg->lastError = e.what();
+    return -1;
+  }
+}
 
 }  // namespace cohort

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "registry/reductions.h"
 #include "registry/task_registry.h"
 
 namespace cohort {
@@ -24,12 +25,15 @@ class Library {
   uint64_t contentHash() const { return contentHash_; }
   const std::vector<std::pair<std::string, TaskId>>& tasks() const { return tasks_; }
   void addTask(std::string name, TaskId id) { tasks_.emplace_back(std::move(name), id); }
+  const std::vector<std::pair<std::string, uint32_t>>& reductions() const { return reductions_; }
+  void addReduction(std::string name, uint32_t id) { reductions_.emplace_back(std::move(name), id); }
 
  private:
   std::string path_;
   void* handle_;
   uint64_t contentHash_;
   std::vector<std::pair<std::string, TaskId>> tasks_;
+  std::vector<std::pair<std::string, uint32_t>> reductions_;
 };
 
 class LibraryLoader {
@@ -38,7 +42,7 @@ class LibraryLoader {
   // Loads (once per resolved path) and registers its tasks in `registry`.
   // Throws an Error naming the cause: missing file, not a shared object,
   // no entry point, SDK version mismatch, or a failed registration.
-  std::shared_ptr<Library> load(const std::string& path, TaskRegistry& registry);
+  std::shared_ptr<Library> load(const std::string& path, TaskRegistry& registry, ReductionRegistry& reductions);
 
  private:
   const cohort_api* api_;

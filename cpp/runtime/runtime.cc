@@ -94,7 +94,7 @@ void Runtime::checkRunning(const char* what) const {
 
 std::shared_ptr<Library> Runtime::loadLibrary(const std::string& path) {
   checkRunning("loadLibrary");
-  return libraries_.load(path, tasks_);
+  return libraries_.load(path, tasks_, reductions_);
 }
 
 TaskOpPtr Runtime::createTask(TaskId task, std::vector<uint8_t> args,

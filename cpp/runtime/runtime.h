@@ -56,6 +56,7 @@ class Runtime {
   WorkerPool& workers() { return workers_; }
   JsQueue& jsQueue() { return jsQueue_; }
   TaskRegistry& tasks() { return tasks_; }
+  ReductionRegistry& reductions() { return reductions_; }
   ProcessorId jsProcessorId() const { return workers_.size(); }
   unsigned workerCount() const { return workers_.size(); }
 
@@ -137,6 +138,7 @@ class Runtime {
   std::vector<RunnablePtr> retired_;
   std::vector<RunnablePtr> draining_;  // issuing thread only
   TaskRegistry tasks_;
+  ReductionRegistry reductions_;
   LibraryLoader libraries_;
   std::atomic<uint64_t> outstanding_{0};
   OpId lastOpId_ = 0;

@@ -124,6 +124,13 @@ typedef struct cohort_api {
   uint32_t (*task_region_rect_count)(const cohort_task_context* ctx, uint32_t req);
   int (*task_region_rect)(const cohort_task_context* ctx, uint32_t req, uint32_t index, int64_t lo[3],
                           int64_t hi[3]);
+
+  /* Registers a reduction operator by name (only inside
+   * cohort_library_register) and stores its id in *id_out. Tasks that reduce
+   * a field with it receive the id in cohort_field_view.redop; the task
+   * applies the operator itself. The same name always gives the same id.
+   * Returns 0, or -1 with a message available from registrar_last_error. */
+  int (*register_reduction)(cohort_registrar* reg, const char* name, uint32_t* id_out);
 } cohort_api;
 
 #ifdef __cplusplus

@@ -167,6 +167,12 @@ class Registrar {
   void task(const char* name, uint32_t flags = COHORT_TASK_LEAF) {
     raw(name, &detail::trampoline<F>, flags);
   }
+  // Registers a reduction operator; returns its id (see cohort_field_view.redop).
+  uint32_t reduction(const char* name) {
+    uint32_t id = 0;
+    if (api_->register_reduction(reg_, name, &id) != 0) throw ValueError(api_->registrar_last_error(reg_));
+    return id;
+  }
   void raw(const char* name, cohort_task_fn fn, uint32_t flags) {
     if (api_->register_task(reg_, name, fn, flags) != 0)
       throw ValueError(api_->registrar_last_error(reg_));

@@ -15,9 +15,10 @@ int noop(const cohort_api*, cohort_task_context*) { return 0; }
 
 std::string loadError(const std::string& path) {
   TaskRegistry reg;
+  ReductionRegistry reductions;
   LibraryLoader loader(&sdkApi());
   try {
-    loader.load(path, reg);
+    loader.load(path, reg, reductions);
   } catch (const Error& e) {
     return e.what();
   }
@@ -63,9 +64,10 @@ TEST("an unknown task id is an error") {
 
 TEST("loading a library registers its tasks and loading it again returns the same library") {
   TaskRegistry reg;
+  ReductionRegistry reductions;
   LibraryLoader loader(&sdkApi());
-  auto a = loader.load(kDir + "/libtest_kernels.so", reg);
-  auto b = loader.load(kDir + "/../kernels/libtest_kernels.so", reg);
+  auto a = loader.load(kDir + "/libtest_kernels.so", reg, reductions);
+  auto b = loader.load(kDir + "/../kernels/libtest_kernels.so", reg, reductions);
   CHECK(a == b);
   CHECK(reg.find("rendezvous") != nullptr);
   CHECK(reg.find("rendezvous")->cpp != nullptr);
@@ -100,6 +102,23 @@ TEST("a library whose registration fails reports the registration error") {
   std::string e = loadError(kDir + "/libfixture_failing_register.so");
   CHECK(contains(e, "register function"));
   CHECK(contains(e, "'twice'"));
+}
+
+TEST("reduction operators get stable ids by name; the built-ins are 1 to 4") {
+  ReductionRegistry r;
+  CHECK(r.idOf("sum") == kRedopSum);
+  CHECK(r.idOf("max") == kRedopMax);
+  RedopId a = r.registerOp("bitor");
+  CHECK(a >= kFirstCustomRedop);
+  CHECK(r.registerOp("bitor") == a);
+  CHECK(r.registerOp("bitand") != a);
+  try {
+    r.idOf("xor");
+    CHECK(false);
+  } catch (const Error& e) {
+    CHECK(contains(e.what(), "'xor'"));
+    CHECK(contains(e.what(), "bitor"));
+  }
 }
 
 TEST_MAIN("registry")

@@ -149,6 +149,16 @@ void stencilStep(cohort::TaskContext& ctx) {
   }
 }
 
+// or_bits(mask): reduces field 0 (i32) of requirement 0 with the library's
+// 'bitor' operator: x |= mask on every element. The runtime runs same-
+// operator reductions in any order, one at a time per field.
+void orBits(cohort::TaskContext& ctx) {
+  int32_t mask = static_cast<int32_t>(ctx.arg(0).asInt());
+  auto x = ctx.field<int32_t>(0, 0);
+  for (int64_t i = x.lo(); i <= x.hi(); ++i) x(i) |= mask;
+  ctx.result(static_cast<double>(ctx.fieldView(0, 0).redop));
+}
+
 // which_variant() -> "cpp" (the tests register a TS variant answering "ts").
 void whichVariant(cohort::TaskContext& ctx) { ctx.result("cpp"); }
 
@@ -171,6 +181,8 @@ void registerTasks(cohort::Registrar& r) {
   r.task<pointRendezvous>("point_rendezvous");
   r.task<whichVariant>("which_variant");
   r.task<stencilStep>("stencil_step");
+  r.reduction("bitor");
+  r.task<orBits>("or_bits");
 }
 
 }  // namespace
