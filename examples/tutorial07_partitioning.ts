@@ -14,28 +14,7 @@
 //   check (TS)        per block, read-only; the mismatch counts are summed
 import { Rect, Runtime } from '../lib';
 import { tutorialKernels } from './paths';
-
-class Failure extends Error {}
-
-function intArg(flag: string, fallback: number): number {
-  const i = process.argv.indexOf(flag);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new Failure(`${flag} needs a positive integer, got '${process.argv[i + 1] ?? ''}'`);
-  return v;
-}
-
-// A small seeded generator (mulberry32), uniform in [0, 1).
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Failure, intArg, random, runMain } from './tutorial-support';
 
 async function main(): Promise<void> {
   const numElements = intArg('-n', 1024);
@@ -118,7 +97,4 @@ async function main(): Promise<void> {
   await rt.shutdown();
 }
 
-main().catch((e) => {
-  console.error(e instanceof Failure ? `FAILURE: ${e.message}` : e);
-  process.exitCode = 1;
-});
+runMain(main);

@@ -25,16 +25,7 @@
 // parent region.
 import { Rect, RectLike, Runtime } from '../lib';
 import { tutorialKernels } from './paths';
-
-class Failure extends Error {}
-
-function intArg(flag: string, fallback: number): number {
-  const i = process.argv.indexOf(flag);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new Failure(`${flag} needs a positive integer, got '${process.argv[i + 1] ?? ''}'`);
-  return v;
-}
+import { Failure, intArg, runMain } from './tutorial-support';
 
 const HALO = 2;
 const show = (r: RectLike): string => `[${r.lo[0]}..${r.hi[0]}]`;
@@ -126,7 +117,4 @@ async function main(): Promise<void> {
   await rt.shutdown();
 }
 
-main().catch((e) => {
-  console.error(e instanceof Failure ? `FAILURE: ${e.message}` : e);
-  process.exitCode = 1;
-});
+runMain(main);

@@ -32,30 +32,7 @@
 // Options: -n elements (1024), -s seed (9), -ll:cpu workers (one per core).
 import { MappableTask, Mapper, MapTaskOutput, ProcessorInfo, Rect, RectLike, Runtime, TaskOptions, TaskSlice } from '../lib';
 import { tutorialKernels } from './paths';
-
-class Failure extends Error {}
-
-function intArg(flag: string, fallback: number, min = 1): number {
-  const i = process.argv.indexOf(flag);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < min) {
-    throw new Failure(`${flag} needs ${min === 0 ? 'a non-negative' : 'a positive'} integer, got '${process.argv[i + 1] ?? ''}'`);
-  }
-  return v;
-}
-
-// A small seeded generator (mulberry32), uniform in [0, 1).
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Failure, intArg, random, runMain } from './tutorial-support';
 
 const showRect = (r: RectLike): string => `[${r.lo.map((lo, d) => `${lo}..${r.hi[d]}`).join(', ')}]`;
 
@@ -318,7 +295,4 @@ async function main(): Promise<void> {
   await rt.shutdown();
 }
 
-main().catch((e) => {
-  console.error(e instanceof Failure ? `FAILURE: ${e.message}` : e);
-  process.exitCode = 1;
-});
+runMain(main);

@@ -3,6 +3,9 @@ import { TaskError } from './errors';
 import { native, NativeFuture } from './native';
 import type { Runtime } from './runtime';
 
+// Small values are read into this buffer (decode copies what it keeps).
+const scratch = new Uint8Array(4096);
+
 // Frees a future's native slot once its JS object is collected.
 const slots = new FinalizationRegistry<NativeFuture>((slot) => native.releaseFuture(slot));
 
@@ -55,7 +58,8 @@ export class Future<T = Value> {
   }
 
   private readValue(): T {
-    return decode(native.futureValue(this.handle)) as T;
+    const n = native.futureValueInto(this.handle, scratch);
+    return decode(n >= 0 ? scratch.subarray(0, n) : native.futureValue(this.handle)) as T;
   }
 
   private readFailure(): TaskError {

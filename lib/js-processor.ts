@@ -7,7 +7,7 @@
  */
 import { decode, encode, Value } from './codec';
 import { Future } from './future';
-import { JsTaskItem, native, WorkItem } from './native';
+import { JsTaskItem, native, RegionViewInfo, WorkItem } from './native';
 import { PhysicalRegion, StorageLookup } from './physical';
 import type { Runtime } from './runtime';
 import { TaskBody, TaskContext } from './task';
@@ -19,7 +19,7 @@ export class JsProcessor {
   private nextWatch = 1;
   private idleWaiters: (() => void)[] = [];
   private windowWaiters: (() => void)[] = [];
-  private readonly mapWaiters = new Map<number, (m: { op: number; item: JsTaskItem }) => void>();
+  private readonly mapWaiters = new Map<number, (m: { op: number; regions: RegionViewInfo[] }) => void>();
 
   constructor(
     private readonly runtime: Runtime,
@@ -39,7 +39,7 @@ export class JsProcessor {
   }
 
   /** Resolves when the inline mapping with this token is ready. */
-  expectMapping(token: number): Promise<{ op: number; item: JsTaskItem }> {
+  expectMapping(token: number): Promise<{ op: number; regions: RegionViewInfo[] }> {
     return new Promise((resolve) => this.mapWaiters.set(token, resolve));
   }
   forgetMapping(token: number): void {
@@ -72,17 +72,18 @@ export class JsProcessor {
   }
 
   private handle(item: WorkItem): void {
-    if ('op' in item) {
-      this.runTsTask(item);
+    if (Array.isArray(item)) {
+      this.runTsTask(item as JsTaskItem);
       return;
     }
-    if ('watch' in item) {
-      const resolve = this.watches.get(item.watch);
-      this.watches.delete(item.watch);
+    if (typeof item === 'number') {
+      const resolve = this.watches.get(item);
+      this.watches.delete(item);
       resolve?.();
       return;
     }
-    if ((item.window || item.idle) && this.windowWaiters.length > 0) {
+    const notice = item as { idle: boolean; window: boolean };
+    if ((notice.window || notice.idle) && this.windowWaiters.length > 0) {
       // Items can be stale (posted before the wait began): trust only the
       // current count, and re-arm while it is still too high.
       const mark = Math.floor(this.window / 2);
@@ -92,7 +93,7 @@ export class JsProcessor {
         for (const w of ws) w();
       }
     }
-    if (item.idle && native.outstanding() === 0) {
+    if (notice.idle && native.outstanding() === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();
@@ -100,36 +101,38 @@ export class JsProcessor {
   }
 
   private runTsTask(item: JsTaskItem): void {
-    if (item.task === this.inlineMapTask) {
-      const token = (decode(item.args) as number[])[0];
+    const [op, task, processor, argBytes, futureBytes, point, regionInfo] = item;
+    if (task === this.inlineMapTask) {
+      const token = (decode(argBytes) as number[])[0];
       const resolve = this.mapWaiters.get(token);
       this.mapWaiters.delete(token);
-      resolve?.({ op: item.op, item });
+      resolve?.({ op, regions: regionInfo ?? [] });
       return;
     }
-    const entry = this.bodies.get(item.task);
+    const entry = this.bodies.get(task);
     if (!entry) {
-      native.failTask(item.op, `no TypeScript body registered for task id ${item.task}`, '');
+      native.failTask(op, `no TypeScript body registered for task id ${task}`, '');
       return;
     }
     let result: unknown;
     let ctx: TaskContext | undefined;
     try {
-      const args = decode(item.args) as Value[];
-      const regions = item.regions?.map((r) => new PhysicalRegion(r, this.storage)) ?? [];
-      ctx = new TaskContext(this.runtime, entry.name, item.processor, item.futures.map((b) => decode(b)), item.point, regions, item.op);
+      const args = decode(argBytes) as Value[];
+      const regions = regionInfo?.map((r) => new PhysicalRegion(r, this.storage)) ?? [];
+      const futures = futureBytes?.map((b) => decode(b)) ?? [];
+      ctx = new TaskContext(this.runtime, entry.name, processor, futures, point, regions, op);
       result = (entry.body as (ctx: TaskContext, ...a: Value[]) => unknown)(ctx, ...args);
     } catch (e) {
-      this.afterChildren(ctx, () => this.failTs(item.op, e));
+      this.afterChildren(ctx, () => this.failTs(op, e));
       return;
     }
     if (isThenable(result)) {
       result.then(
-        (v) => this.afterChildren(ctx, () => this.finishTs(item.op, entry.name, v)),
-        (e) => this.afterChildren(ctx, () => this.failTs(item.op, e)),
+        (v) => this.afterChildren(ctx, () => this.finishTs(op, entry.name, v)),
+        (e) => this.afterChildren(ctx, () => this.failTs(op, e)),
       );
     } else {
-      this.afterChildren(ctx, () => this.finishTs(item.op, entry.name, result));
+      this.afterChildren(ctx, () => this.finishTs(op, entry.name, result));
     }
   }
 

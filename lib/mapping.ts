@@ -193,7 +193,8 @@ export class MappingRegistry {
     const mapper = this.mappers.get(mapperId);
     const launch = this.current;
     if (!mapper || !launch) throw new Error(`no mapper ${mapperId} or no launch being issued`);
-    const task: MappableTask = point ? { ...launch, point } : launch;
+    // A point's view shares everything else with the launch (no copy per call).
+    const task: MappableTask = point ? (Object.create(launch, { point: { value: point, enumerable: true } }) as MappableTask) : launch;
     switch (callback) {
       case 0:
         return mapper.selectTaskOptions(task);

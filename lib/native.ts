@@ -27,17 +27,21 @@ export interface RegionViewInfo {
   rects: [number[], number[]][];
 }
 
-/** A ready TS task handed to the JS processor. */
-export interface JsTaskItem {
-  op: number;
-  task: number;
-  args: Uint8Array;
-  futures: Uint8Array[];
-  processor: number;
-  point?: number[];
-  regions?: RegionViewInfo[];
-}
-export type WorkItem = JsTaskItem | { watch: number } | { idle: boolean; window: boolean };
+/**
+ * A ready TS task handed to the JS processor, as a compact array:
+ * [op, task, processor, args, futures, point, regions].
+ */
+export type JsTaskItem = [
+  op: number,
+  task: number,
+  processor: number,
+  args: Uint8Array,
+  futures: Uint8Array[] | undefined,
+  point: number[] | undefined,
+  regions: RegionViewInfo[] | undefined,
+];
+/** A TS task, a watch id (a number), or an idle/window notice. */
+export type WorkItem = JsTaskItem | number | { idle: boolean; window: boolean };
 
 export interface NativeRegionInfo {
   tree: number;
@@ -134,6 +138,7 @@ export interface NativeAddon {
   failTask(op: number, message: string, stack: string): void;
   futureState(f: NativeFuture): 0 | 1 | 2;
   futureValue(f: NativeFuture): Uint8Array;
+  futureValueInto(f: NativeFuture, scratch: Uint8Array): number;
   futureFailure(f: NativeFuture): FailureInfo;
   watchFuture(f: NativeFuture, watchId: number): void;
   futureFromValue(bytes: Uint8Array): NativeFuture;

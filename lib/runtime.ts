@@ -445,7 +445,7 @@ export class Runtime {
       (e: unknown) => e,
     );
     const m = await Promise.race([mapped, failed.then((e) => Promise.reject(e ?? new Error('inline mapping failed')))]);
-    const mapping = new InlineMapping(m.item.regions![0], this.storage, m.op, done);
+    const mapping = new InlineMapping(m.regions[0], this.storage, m.op, done);
     this.openMappings.add(mapping);
     void done.get().then(
       () => this.openMappings.delete(mapping),

@@ -1,4 +1,5 @@
 // Futures: state, value bytes, failure, and a watch that wakes a JS promise.
+#include <cstring>
 #include <memory>
 
 #include "napi/addon_state.h"
@@ -57,6 +58,20 @@ Napi::Value FutureValue(const Napi::CallbackInfo& info) {
   return Napi::Buffer<uint8_t>::Copy(info.Env(), b.data(), b.size());
 }
 
+// futureValueInto(future, scratch) -> byte length, or -1 when the value does
+// not fit (the caller then uses futureValue). Reading a small value this way
+// allocates nothing.
+Napi::Value FutureValueInto(const Napi::CallbackInfo& info) {
+  FuturePtr f = unwrapFuture(info[0], "future");
+  if (!f->ready().hasFired() || f->ready().isPoisoned())
+    throw Napi::Error::New(info.Env(), "cohort: future value read before it was ready");
+  auto scratch = info[1].As<Napi::Uint8Array>();
+  const auto& b = f->bytes();
+  if (b.size() > scratch.ByteLength()) return Napi::Number::New(info.Env(), -1);
+  std::memcpy(scratch.Data(), b.data(), b.size());
+  return Napi::Number::New(info.Env(), static_cast<double>(b.size()));
+}
+
 Napi::Value FutureFailure(const Napi::CallbackInfo& info) {
   FuturePtr f = unwrapFuture(info[0], "future");
   FailurePtr fail = f->ready().failure();
@@ -96,6 +111,7 @@ Napi::Value FutureFromValue(const Napi::CallbackInfo& info) {
 void initFutureBinding(Napi::Env env, Napi::Object exports) {
   exports.Set("futureState", Napi::Function::New(env, FutureState));
   exports.Set("futureValue", Napi::Function::New(env, FutureValue));
+  exports.Set("futureValueInto", Napi::Function::New(env, FutureValueInto));
   exports.Set("futureFailure", Napi::Function::New(env, FutureFailure));
   exports.Set("watchFuture", Napi::Function::New(env, WatchFuture));
   exports.Set("futureFromValue", Napi::Function::New(env, FutureFromValue));

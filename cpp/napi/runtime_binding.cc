@@ -110,73 +110,80 @@ Napi::Value LoadLibrary(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// One TS task ready to run, as the facade's dispatcher wants it.
-Napi::Object describeJsTask(Napi::Env env, const TaskOp& op) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("op", static_cast<double>(op.id()));
-  o.Set("task", op.task().id);
-  o.Set("args", Napi::Buffer<uint8_t>::Copy(env, op.args().data(), op.args().size()));
-  Napi::Array fs = Napi::Array::New(env, op.futures().size());
-  for (size_t i = 0; i < op.futures().size(); ++i) {
-    const auto& b = op.futures()[i]->bytes();
-    fs.Set(static_cast<uint32_t>(i), Napi::Buffer<uint8_t>::Copy(env, b.data(), b.size()));
-  }
-  o.Set("futures", fs);
-  o.Set("processor", op.processor());
-  const auto& regions = op.regions();
-  if (!regions.empty()) {
-    Napi::Array rs = Napi::Array::New(env, regions.size());
-    for (size_t r = 0; r < regions.size(); ++r) {
-      const TaskRegionArg& arg = regions[r];
-      Napi::Object ro = Napi::Object::New(env);
-      ro.Set("tree", arg.tree);
-      ro.Set("node", arg.regionNode);
-      ro.Set("privilege", static_cast<uint32_t>(arg.privilege));
-      Napi::Array fs = Napi::Array::New(env, arg.fields.size());
-      for (size_t f = 0; f < arg.fields.size(); ++f) {
-        const cohort_field_view& v = arg.fields[f];
-        Napi::Object fo = Napi::Object::New(env);
-        fo.Set("id", arg.fieldIds[f]);
-        fo.Set("name", arg.names[f]);
-        fo.Set("type", v.field_type);
-        fo.Set("offset", static_cast<double>(arg.offsets[f]));
-        Napi::Array lo = Napi::Array::New(env, v.dim), hi = Napi::Array::New(env, v.dim),
-                    st = Napi::Array::New(env, v.dim);
-        for (int d = 0; d < v.dim; ++d) {
-          lo.Set(static_cast<uint32_t>(d), static_cast<double>(v.lo[d]));
-          hi.Set(static_cast<uint32_t>(d), static_cast<double>(v.hi[d]));
-          st.Set(static_cast<uint32_t>(d), static_cast<double>(v.strides[d]));
-        }
-        fo.Set("lo", lo);
-        fo.Set("hi", hi);
-        fo.Set("strides", st);
-        fs.Set(static_cast<uint32_t>(f), fo);
+// The region requirements of a TS task: views, exact rects, privileges.
+Napi::Array describeRegions(Napi::Env env, const std::vector<TaskRegionArg>& regions) {
+  Napi::Array rs = Napi::Array::New(env, regions.size());
+  for (size_t r = 0; r < regions.size(); ++r) {
+    const TaskRegionArg& arg = regions[r];
+    Napi::Object ro = Napi::Object::New(env);
+    ro.Set("tree", arg.tree);
+    ro.Set("node", arg.regionNode);
+    ro.Set("privilege", static_cast<uint32_t>(arg.privilege));
+    Napi::Array fs = Napi::Array::New(env, arg.fields.size());
+    for (size_t f = 0; f < arg.fields.size(); ++f) {
+      const cohort_field_view& v = arg.fields[f];
+      Napi::Object fo = Napi::Object::New(env);
+      fo.Set("id", arg.fieldIds[f]);
+      fo.Set("name", arg.names[f]);
+      fo.Set("type", v.field_type);
+      fo.Set("offset", static_cast<double>(arg.offsets[f]));
+      Napi::Array lo = Napi::Array::New(env, v.dim), hi = Napi::Array::New(env, v.dim),
+                  st = Napi::Array::New(env, v.dim);
+      for (int d = 0; d < v.dim; ++d) {
+        lo.Set(static_cast<uint32_t>(d), static_cast<double>(v.lo[d]));
+        hi.Set(static_cast<uint32_t>(d), static_cast<double>(v.hi[d]));
+        st.Set(static_cast<uint32_t>(d), static_cast<double>(v.strides[d]));
       }
-      ro.Set("fields", fs);
-      Napi::Array rects = Napi::Array::New(env, arg.rects.size());
-      for (size_t k = 0; k < arg.rects.size(); ++k) {
-        int dim = arg.fields.empty() ? 1 : arg.fields[0].dim;
-        Napi::Array lo = Napi::Array::New(env, dim), hi = Napi::Array::New(env, dim);
-        for (int d = 0; d < dim; ++d) {
-          lo.Set(static_cast<uint32_t>(d), static_cast<double>(arg.rects[k][static_cast<size_t>(d)]));
-          hi.Set(static_cast<uint32_t>(d), static_cast<double>(arg.rects[k][static_cast<size_t>(d + 3)]));
-        }
-        Napi::Array pair = Napi::Array::New(env, 2);
-        pair.Set(0u, lo);
-        pair.Set(1u, hi);
-        rects.Set(static_cast<uint32_t>(k), pair);
-      }
-      ro.Set("rects", rects);
-      rs.Set(static_cast<uint32_t>(r), ro);
+      fo.Set("lo", lo);
+      fo.Set("hi", hi);
+      fo.Set("strides", st);
+      fs.Set(static_cast<uint32_t>(f), fo);
     }
-    o.Set("regions", rs);
+    ro.Set("fields", fs);
+    Napi::Array rects = Napi::Array::New(env, arg.rects.size());
+    for (size_t k = 0; k < arg.rects.size(); ++k) {
+      int dim = arg.fields.empty() ? 1 : arg.fields[0].dim;
+      Napi::Array lo = Napi::Array::New(env, dim), hi = Napi::Array::New(env, dim);
+      for (int d = 0; d < dim; ++d) {
+        lo.Set(static_cast<uint32_t>(d), static_cast<double>(arg.rects[k][static_cast<size_t>(d)]));
+        hi.Set(static_cast<uint32_t>(d), static_cast<double>(arg.rects[k][static_cast<size_t>(d + 3)]));
+      }
+      Napi::Array pair = Napi::Array::New(env, 2);
+      pair.Set(0u, lo);
+      pair.Set(1u, hi);
+      rects.Set(static_cast<uint32_t>(k), pair);
+    }
+    ro.Set("rects", rects);
+    rs.Set(static_cast<uint32_t>(r), ro);
+  }
+  return rs;
+}
+
+// One TS task ready to run, as an array (cheaper to build than an object
+// with named properties): [op, task, processor, args, futures|undefined,
+// point|undefined, regions|undefined].
+Napi::Array describeJsTask(Napi::Env env, const TaskOp& op) {
+  Napi::Array o = Napi::Array::New(env, 7);
+  o.Set(0u, static_cast<double>(op.id()));
+  o.Set(1u, op.task().id);
+  o.Set(2u, op.processor());
+  o.Set(3u, Napi::Buffer<uint8_t>::Copy(env, op.args().data(), op.args().size()));
+  if (!op.futures().empty()) {
+    Napi::Array fs = Napi::Array::New(env, op.futures().size());
+    for (size_t i = 0; i < op.futures().size(); ++i) {
+      const auto& b = op.futures()[i]->bytes();
+      fs.Set(static_cast<uint32_t>(i), Napi::Buffer<uint8_t>::Copy(env, b.data(), b.size()));
+    }
+    o.Set(4u, fs);
   }
   const TaskPoint& p = op.point();
   if (p.dim > 0) {
     Napi::Array pt = Napi::Array::New(env, p.dim);
     for (int d = 0; d < p.dim; ++d) pt.Set(static_cast<uint32_t>(d), static_cast<double>(p.point[d]));
-    o.Set("point", pt);
+    o.Set(5u, pt);
   }
+  const auto& regions = op.regions();
+  if (!regions.empty()) o.Set(6u, describeRegions(env, regions));
   return o;
 }
 
@@ -203,9 +210,7 @@ Napi::Value TakeWork(const Napi::CallbackInfo& info) {
       rt.beginJsTask(op);
       out.Set(n++, describeJsTask(env, *op));
     } else if (item.watchId != 0) {
-      Napi::Object o = Napi::Object::New(env);
-      o.Set("watch", static_cast<double>(item.watchId));
-      out.Set(n++, o);
+      out.Set(n++, Napi::Number::New(env, static_cast<double>(item.watchId)));  // a watch: just its id
     } else if (item.idle || item.window) {
       Napi::Object o = Napi::Object::New(env);
       o.Set("idle", item.idle);

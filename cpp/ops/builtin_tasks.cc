@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cohort/value.hpp"
+#include "ops/view_rows.h"
 
 namespace cohort {
 
@@ -12,24 +13,9 @@ namespace {
 // Fills the points of [lo, hi] (a rect inside the view's bounds).
 template <typename T>
 void fillRect(const cohort_field_view& v, const int64_t lo[3], const int64_t hi[3], T value) {
-  T* base = static_cast<T*>(v.base);
-  if (!base) return;
-  int last = v.dim - 1;
-  int64_t row = hi[last] - lo[last] + 1;
-  if (row <= 0) return;
-  int64_t n0 = v.dim >= 2 ? hi[0] - lo[0] + 1 : 1;
-  int64_t n1 = v.dim == 3 ? hi[1] - lo[1] + 1 : 1;
-  for (int64_t i = 0; i < n0; ++i) {
-    for (int64_t j = 0; j < n1; ++j) {
-      int64_t off = 0;
-      for (int d = 0; d < v.dim; ++d) {
-        int64_t c = d == last ? lo[d] : (d == 0 ? lo[0] + i : lo[1] + j);
-        off += (c - v.lo[d]) * v.strides[d];
-      }
-      T* p = base + off;
-      for (int64_t k = 0; k < row; ++k) p[k] = value;
-    }
-  }
+  forEachRow<T>(v, lo, hi, [value](T* p, int64_t n) {
+    for (int64_t k = 0; k < n; ++k) p[k] = value;
+  });
 }
 
 template <typename T>

@@ -2,6 +2,7 @@
 
 #include "ops/sdk_api.h"
 #include "runtime/runtime.h"
+#include "ops/view_rows.h"
 #include "util/hash.h"
 
 namespace cohort {
@@ -136,28 +137,20 @@ namespace {
 // Hash of exactly the region's elements, rect by rect and row by row: the
 // rows of a 2-D/3-D window, and the gaps between a region's rects, hold
 // elements other tasks may own and write meanwhile.
+template <typename T>
+void hashRows(Fnv1a& h, const cohort_field_view& v, const std::vector<std::array<int64_t, 6>>& rects) {
+  for (const auto& r : rects)
+    forEachRow<const T>(v, r.data(), r.data() + 3, [&](const T* p, int64_t n) {
+      h.add(p, static_cast<size_t>(n) * sizeof(T));
+    });
+}
+
 uint64_t hashView(const cohort_field_view& v, const std::vector<std::array<int64_t, 6>>& rects, size_t elementSize) {
   Fnv1a h;
-  if (!v.base) return h.value();
-  const char* base = static_cast<const char*>(v.base);
-  int last = v.dim - 1;
-  for (const auto& r : rects) {
-    const int64_t* lo = r.data();
-    const int64_t* hi = r.data() + 3;
-    int64_t rowBytes = (hi[last] - lo[last] + 1) * static_cast<int64_t>(elementSize);
-    if (rowBytes <= 0) continue;
-    int64_t n0 = v.dim >= 2 ? hi[0] - lo[0] + 1 : 1;
-    int64_t n1 = v.dim == 3 ? hi[1] - lo[1] + 1 : 1;
-    for (int64_t i = 0; i < n0; ++i) {
-      for (int64_t j = 0; j < n1; ++j) {
-        int64_t off = 0;
-        for (int d = 0; d < v.dim; ++d) {
-          int64_t c = d == last ? lo[d] : (d == 0 ? lo[0] + i : lo[1] + j);
-          off += (c - v.lo[d]) * v.strides[d];
-        }
-        h.add(base + off * static_cast<int64_t>(elementSize), static_cast<size_t>(rowBytes));
-      }
-    }
+  switch (elementSize) {  // walk in units of the element, hash the bytes
+    case 8: hashRows<uint64_t>(h, v, rects); break;
+    case 4: hashRows<uint32_t>(h, v, rects); break;
+    default: hashRows<uint8_t>(h, v, rects); break;
   }
   return h.value();
 }
