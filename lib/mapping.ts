@@ -189,12 +189,23 @@ export class MappingRegistry {
     this.functors.set(id, functor);
   }
 
-  private readonly dispatchMapper = (mapperId: number, callback: number, point: number[] | undefined): unknown => {
+  private readonly dispatchMapper = (mapperId: number, callback: number, point: number[] | number[][] | undefined): unknown => {
     const mapper = this.mappers.get(mapperId);
     const launch = this.current;
     if (!mapper || !launch) throw new Error(`no mapper ${mapperId} or no launch being issued`);
     // A point's view shares everything else with the launch (no copy per call).
-    const task: MappableTask = point ? (Object.create(launch, { point: { value: point, enumerable: true } }) as MappableTask) : launch;
+    const at = (p: number[]): MappableTask => Object.create(launch, { point: { value: p, enumerable: true } }) as MappableTask;
+    if (callback === 5) {
+      // mapTask for every point of an index launch, in one call from the core.
+      return (point as number[][]).map((p) => {
+        try {
+          return mapper.mapTask(at(p));
+        } catch (e) {
+          throw new Error(`at point (${p.join(',')}): ${e instanceof Error ? e.message : String(e)}`);
+        }
+      });
+    }
+    const task: MappableTask = point ? at(point as number[]) : launch;
     switch (callback) {
       case 0:
         return mapper.selectTaskOptions(task);

@@ -113,7 +113,7 @@ export interface NativeAddon {
     mapper?: number,
     tag?: number,
   ): NativeFuture;
-  addMapper(id: number, name: string, overrides: number, dispatch: (mapper: number, callback: number, point: number[] | undefined) => unknown, replaceDefault: boolean): void;
+  addMapper(id: number, name: string, overrides: number, dispatch: (mapper: number, callback: number, point: number[] | number[][] | undefined) => unknown, replaceDefault: boolean): void;
   registerShardingFunctor(id: number, name: string, dispatch: (id: number, point: number[], lo: number[], hi: number[], total: number) => number): void;
   shardPoints(functor: number, lo: number[], hi: number[], total: number): number[][][];
   machine(): { processors: { id: number; kind: 'cpu' | 'js'; rank: number }[]; ranks: number; rank: number };

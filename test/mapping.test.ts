@@ -261,7 +261,7 @@ describe('mappers and sharding functors', () => {
       scripted.map = () => {
         throw new Error('mapper bug');
       };
-      await expectLaunchError(/mapper 'scripted' \(id 20\), mapTask, task 'empty' point \(0\): the callback threw: mapper bug/);
+      await expectLaunchError(/mapper 'scripted' \(id 20\), mapTask, task 'empty': the callback threw: at point \(0\): mapper bug/);
       scripted.map = () => ({});
     });
 
@@ -305,7 +305,7 @@ describe('mappers and sharding functors', () => {
 
     it('a malformed answer', async () => {
       scripted.map = () => 'fast' as unknown as MapTaskOutput;
-      await expectLaunchError(/mapTask, task 'empty' .*expected an object \{variant\?, targetProcessors\?, priority\?\}, got a string/);
+      await expectLaunchError(/mapTask, task 'empty'.*expected an object \{variant\?, targetProcessors\?, priority\?\}, got a string/);
       scripted.map = () => ({});
     });
 

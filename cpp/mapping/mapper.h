@@ -64,6 +64,19 @@ class Mapper {
   virtual void sliceTask(const MappableTask& task, const Domain& domain, const Machine& m,
                          std::vector<TaskSlice>& out) = 0;
   virtual void mapTask(const MappableTask& task, const Machine& m, MapTaskOutput& out) = 0;
+  // mapTask for every point of an index launch (out[i] for points[i]). The
+  // default asks mapTask point by point; a JS mapper answers all points in
+  // one call into JS.
+  virtual void mapPoints(const MappableTask& launch, const std::vector<Point>& points, const Machine& m,
+                         std::vector<MapTaskOutput>& out) {
+    out.assign(points.size(), MapTaskOutput{});
+    MappableTask t = launch;
+    t.hasPoint = true;
+    for (size_t i = 0; i < points.size(); ++i) {
+      t.point = points[i];
+      mapTask(t, m, out[i]);
+    }
+  }
   virtual void selectShardingFunctor(const MappableTask& task, const Machine& m, ShardingOutput& out) = 0;
   virtual void replicateTask(const MappableTask& task, const Machine& m, ReplicateTaskOutput& out) = 0;
   // True when mapTask must be asked for every point (an override); the

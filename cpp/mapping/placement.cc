@@ -32,9 +32,9 @@ void checkProcessor(const MappingContext& ctx, const char* callback, const Mappa
                 " does not exist; the machine has " + ctx.machine.describe());
 }
 
-PointPlacement mapOne(const MappingContext& ctx, const MappableTask& t, const TaskOptions& opts, int sliceProc) {
-  MapTaskOutput out;
-  call(ctx, "mapTask", t, [&] { ctx.mapper.mapTask(t, ctx.machine, out); });
+// Validates one mapTask answer and turns it into a placement.
+PointPlacement placeWith(const MappingContext& ctx, const MappableTask& t, const TaskOptions& opts, int sliceProc,
+                         const MapTaskOutput& out) {
   PointPlacement p;
   int variant = out.variant;
   if (variant < 0) variant = static_cast<int>((opts.inlineTask || !t.task->cpp) ? VariantKind::Js : VariantKind::Cpp);
@@ -72,6 +72,12 @@ PointPlacement mapOne(const MappingContext& ctx, const MappableTask& t, const Ta
     p.worker = chosen;
   }
   return p;
+}
+
+PointPlacement mapOne(const MappingContext& ctx, const MappableTask& t, const TaskOptions& opts, int sliceProc) {
+  MapTaskOutput out;
+  call(ctx, "mapTask", t, [&] { ctx.mapper.mapTask(t, ctx.machine, out); });
+  return placeWith(ctx, t, opts, sliceProc, out);
 }
 
 TaskOptions selectOptions(const MappingContext& ctx, const MappableTask& t, LaunchPlacement& out) {
@@ -161,7 +167,16 @@ LaunchPlacement placeIndex(const MappingContext& ctx, const MappableTask& t, con
   out.points.reserve(points.size());
   PointPlacement shared;
   bool perPoint = ctx.mapper.mapsEachPoint();
-  if (!perPoint) shared = mapOne(ctx, t, opts, kAnyProcessor);
+  std::vector<MapTaskOutput> answers;
+  if (perPoint) {
+    // One call for all points; an error names its point itself.
+    call(ctx, "mapTask", t, [&] { ctx.mapper.mapPoints(t, points, ctx.machine, answers); });
+    if (answers.size() != points.size())
+      throw Error(where(ctx, "mapTask", t) + ": answered for " + std::to_string(answers.size()) + " of " +
+                  std::to_string(points.size()) + " points");
+  } else {
+    shared = mapOne(ctx, t, opts, kAnyProcessor);
+  }
   for (size_t i = 0; i < points.size(); ++i) {
     int sliceProc = slices[static_cast<size_t>(owner[i])].processor;
     PointPlacement p;
@@ -169,7 +184,7 @@ LaunchPlacement placeIndex(const MappingContext& ctx, const MappableTask& t, con
       MappableTask pt = t;
       pt.point = points[i];
       pt.hasPoint = true;
-      p = mapOne(ctx, pt, opts, sliceProc);
+      p = placeWith(ctx, pt, opts, sliceProc, answers[i]);
     } else {
       p = shared;
       if (sliceProc != kAnyProcessor) {

@@ -19,6 +19,7 @@ enum Callback : uint32_t {
   kMapTask = 2,
   kSelectShardingFunctor = 3,
   kReplicateTask = 4,
+  kMapPoints = 5,  // mapTask for every point of a launch, in one call
 };
 
 int32_t intOr(const Napi::Object& o, const char* key, int32_t fallback) {
@@ -67,30 +68,25 @@ class JsMapper final : public Mapper {
 
   void mapTask(const MappableTask& t, const Machine& m, MapTaskOutput& out) override {
     if (!overridden(kMapTask)) return fallback_.mapTask(t, m, out);
-    Napi::Value r = call(kMapTask, t);
-    out = MapTaskOutput{};
-    if (r.IsUndefined() || r.IsNull()) return;
-    Napi::Object o = object(r, "an object {variant?, targetProcessors?, priority?}");
-    Napi::Value v = o.Get("variant");
-    if (v.IsString()) {
-      std::string name = v.As<Napi::String>().Utf8Value();
-      if (name == "cpp") out.variant = static_cast<int>(VariantKind::Cpp);
-      else if (name == "ts") out.variant = static_cast<int>(VariantKind::Js);
-      else throw Error("variant must be 'cpp' or 'ts', got '" + name + "'");
-    } else if (!v.IsUndefined()) {
-      throw Error("variant must be 'cpp' or 'ts', got " + typeName(v));
-    }
-    Napi::Value tp = o.Get("targetProcessors");
-    if (tp.IsArray()) {
-      Napi::Array a = tp.As<Napi::Array>();
-      for (uint32_t i = 0; i < a.Length(); ++i) {
-        if (!a.Get(i).IsNumber()) throw Error("targetProcessors must be numbers");
-        out.targetProcessors.push_back(a.Get(i).As<Napi::Number>().Int32Value());
+    parseMapTask(call(kMapTask, t), out);
+  }
+
+  void mapPoints(const MappableTask& t, const std::vector<Point>& points, const Machine& m,
+                 std::vector<MapTaskOutput>& out) override {
+    if (!overridden(kMapTask)) return Mapper::mapPoints(t, points, m, out);
+    Napi::Array pts = Napi::Array::New(env_, points.size());
+    for (size_t i = 0; i < points.size(); ++i) pts.Set(static_cast<uint32_t>(i), arrayFrom(env_, points[i]));
+    Napi::Value r = dispatch(kMapPoints, pts);
+    if (!r.IsArray()) throw Error("expected one answer per point");
+    Napi::Array answers = r.As<Napi::Array>();
+    out.assign(answers.Length(), MapTaskOutput{});
+    for (uint32_t i = 0; i < answers.Length(); ++i) {
+      try {
+        parseMapTask(answers.Get(i), out[i]);
+      } catch (const Error& e) {
+        throw Error("at point " + points[i].toString() + ": " + e.what());
       }
-    } else if (!tp.IsUndefined()) {
-      throw Error("targetProcessors must be an array of processor ids");
     }
-    out.priority = intOr(o, "priority", 0);
   }
 
   void selectShardingFunctor(const MappableTask& t, const Machine& m, ShardingOutput& out) override {
@@ -120,15 +116,43 @@ class JsMapper final : public Mapper {
  private:
   bool overridden(Callback c) const { return (overrides_ >> c) & 1u; }
 
-  // dispatch(mapperId, callback, point | undefined): the TS side knows the
-  // launch being issued; the point is given for mapTask of index points.
+  // dispatch(mapperId, callback, point | points | undefined): the TS side
+  // knows the launch being issued; points are given for mapTask.
   Napi::Value call(Callback c, const MappableTask& t) {
-    Napi::Value point = t.hasPoint ? Napi::Value(arrayFrom(env_, t.point)) : env_.Undefined();
+    return dispatch(c, t.hasPoint ? Napi::Value(arrayFrom(env_, t.point)) : env_.Undefined());
+  }
+  Napi::Value dispatch(Callback c, Napi::Value arg) {
     try {
-      return dispatch_.Call({Napi::Number::New(env_, id_), Napi::Number::New(env_, c), point});
+      return dispatch_.Call({Napi::Number::New(env_, id_), Napi::Number::New(env_, c), arg});
     } catch (const Napi::Error& e) {
       throw Error(e.Message());
     }
+  }
+
+  void parseMapTask(const Napi::Value& r, MapTaskOutput& out) const {
+    out = MapTaskOutput{};
+    if (r.IsUndefined() || r.IsNull()) return;
+    Napi::Object o = object(r, "an object {variant?, targetProcessors?, priority?}");
+    Napi::Value v = o.Get("variant");
+    if (v.IsString()) {
+      std::string name = v.As<Napi::String>().Utf8Value();
+      if (name == "cpp") out.variant = static_cast<int>(VariantKind::Cpp);
+      else if (name == "ts") out.variant = static_cast<int>(VariantKind::Js);
+      else throw Error("variant must be 'cpp' or 'ts', got '" + name + "'");
+    } else if (!v.IsUndefined()) {
+      throw Error("variant must be 'cpp' or 'ts', got " + typeName(v));
+    }
+    Napi::Value tp = o.Get("targetProcessors");
+    if (tp.IsArray()) {
+      Napi::Array a = tp.As<Napi::Array>();
+      for (uint32_t i = 0; i < a.Length(); ++i) {
+        if (!a.Get(i).IsNumber()) throw Error("targetProcessors must be numbers");
+        out.targetProcessors.push_back(a.Get(i).As<Napi::Number>().Int32Value());
+      }
+    } else if (!tp.IsUndefined()) {
+      throw Error("targetProcessors must be an array of processor ids");
+    }
+    out.priority = intOr(o, "priority", 0);
   }
 
   static std::string typeName(const Napi::Value& v) {
