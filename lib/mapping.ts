@@ -161,6 +161,38 @@ export interface IssuingLaunch {
   variants: ('cpp' | 'ts')[];
 }
 
+/** One point of an index launch as mapTask sees it: shares the launch's description. */
+class PointTask implements MappableTask {
+  constructor(
+    private readonly launch: IssuingLaunch,
+    readonly point: readonly number[],
+  ) {}
+  get name(): string {
+    return this.launch.name;
+  }
+  get id(): number {
+    return this.launch.id;
+  }
+  get launchDomain(): RectLike | undefined {
+    return this.launch.launchDomain;
+  }
+  get isIndexLaunch(): boolean {
+    return this.launch.isIndexLaunch;
+  }
+  get regions(): readonly MappableRequirement[] {
+    return this.launch.regions;
+  }
+  get tag(): number {
+    return this.launch.tag;
+  }
+  get mapperArg(): Value {
+    return this.launch.mapperArg;
+  }
+  get variants(): readonly ('cpp' | 'ts')[] {
+    return this.launch.variants;
+  }
+}
+
 /** Mappers and functors of one runtime, and the dispatchers the core calls. @internal */
 export class MappingRegistry {
   private readonly mappers = new Map<number, Mapper>();
@@ -194,7 +226,7 @@ export class MappingRegistry {
     const launch = this.current;
     if (!mapper || !launch) throw new Error(`no mapper ${mapperId} or no launch being issued`);
     // A point's view shares everything else with the launch (no copy per call).
-    const at = (p: number[]): MappableTask => Object.create(launch, { point: { value: p, enumerable: true } }) as MappableTask;
+    const at = (p: number[]): MappableTask => new PointTask(launch, p);
     if (callback === 5) {
       // mapTask for every point of an index launch, in one call from the core.
       return (point as number[][]).map((p) => {
