@@ -76,7 +76,6 @@ export interface NativeIndexLaunch {
   variant?: number;
   parent?: number;
   regions?: object[];
-  pointWorkers?: number[];
   mapper?: number;
   tag?: number;
 }

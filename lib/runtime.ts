@@ -76,8 +76,6 @@ export interface IndexLaunchOptions<A extends unknown[]> {
   mapperArg?: Value;
   /** @internal */
   parent?: number;
-  /** @internal per-point workers chosen by a mapper */
-  pointWorkers?: number[];
 }
 
 /** A recorded loop body (see {@link Runtime.trace}). */
@@ -319,7 +317,6 @@ export class Runtime {
       variant,
       parent: options.parent ?? 0,
       regions,
-      pointWorkers: options.pointWorkers,
       mapper: options.mapper ?? 0,
       tag: options.tag ?? 0,
     });

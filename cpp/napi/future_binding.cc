@@ -87,13 +87,12 @@ Napi::Value FutureFailure(const Napi::CallbackInfo& info) {
 Napi::Value WatchFuture(const Napi::CallbackInfo& info) {
   FuturePtr f = unwrapFuture(info[0], "future");
   uint64_t id = static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value());
-  Runtime& rt = runtime(info.Env());
+  runtime(info.Env());  // throws if not started
   refWhileBusy(info.Env());
   std::weak_ptr<Runtime> weak = state(info.Env()).runtime;
   f->ready().subscribe(makeWaiter([weak, id](const FailurePtr&) {
     if (auto r = weak.lock()) r->jsQueue().post(JsWorkItem{nullptr, id, false});
   }));
-  (void)rt;
   return info.Env().Undefined();
 }
 

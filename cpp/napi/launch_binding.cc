@@ -47,7 +47,7 @@ Napi::Value Launch(const Napi::CallbackInfo& info) {
 }
 
 // indexLaunch({task, lo, hi, args, pointArgs?, futures?, variant?, parent?,
-//              regions?, pointWorkers?}) -> [future per point, row-major]
+//              regions?, mapper?, tag?}) -> [future per point, row-major]
 Napi::Value IndexLaunchFn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Runtime& rt = runtime(env);
@@ -70,10 +70,6 @@ Napi::Value IndexLaunchFn(const Napi::CallbackInfo& info) {
   }
   l.mapper = o.Get("mapper").IsNumber() ? o.Get("mapper").As<Napi::Number>().Uint32Value() : 0;
   l.tag = o.Get("tag").IsNumber() ? o.Get("tag").As<Napi::Number>().Uint32Value() : 0;
-  if (o.Get("pointWorkers").IsArray()) {
-    Napi::Array pw = o.Get("pointWorkers").As<Napi::Array>();
-    for (uint32_t i = 0; i < pw.Length(); ++i) l.pointWorkers.push_back(i32Or(pw.Get(i), -1));
-  }
   auto futures = issueIndexLaunch(rt, std::move(l));
   refWhileBusy(env);
   return wrapFutures(env, std::move(futures));

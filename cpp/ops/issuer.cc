@@ -80,12 +80,8 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   MappableTask mt;
   mt.task = &info;
   mt.tag = launch.tag;
-  // The runtime's own operations (fill, inline mapping) are placed by the
-  // built-in default, as Legion routes them to map_inline/map_fill rather
-  // than to the task callbacks of a user's mapper.
-  bool builtin = launch.task == rt.fillTask() || launch.task == rt.inlineMapTask();
-  Mapper& mapper = builtin ? rt.mappers().builtinDefault() : rt.mappers().get(launch.mapper);
-  MappingContext mc{mapper, builtin ? 0 : launch.mapper, rt.machine(), rt.sharding()};
+  Mapper& mapper = info.internal ? rt.mappers().builtinDefault() : rt.mappers().get(launch.mapper);
+  MappingContext mc{mapper, info.internal ? 0 : launch.mapper, rt.machine(), rt.sharding()};
   LaunchPlacement placement = placeSingle(mc, mt);
   LaunchOptions opts = launch.options;
   if (opts.variant < 0) opts.variant = static_cast<int>(placement.points[0].variant);
@@ -122,9 +118,6 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
   std::vector<Point> points = pointsOf(launch.domain);
   if (!launch.pointArgs.empty() && launch.pointArgs.size() != points.size())
     throw Error("index launch: " + std::to_string(launch.pointArgs.size()) + " per-point arguments for " +
-                std::to_string(points.size()) + " points");
-  if (!launch.pointWorkers.empty() && launch.pointWorkers.size() != points.size())
-    throw Error("index launch: " + std::to_string(launch.pointWorkers.size()) + " point placements for " +
                 std::to_string(points.size()) + " points");
   const TaskInfo& info = rt.tasks().get(launch.task);
   OpId launchId = rt.nextOpId();
@@ -169,8 +162,7 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
     LaunchOptions opts = launch.options;
     const PointPlacement& pp = placement.points[i];
     if (opts.variant < 0) opts.variant = static_cast<int>(pp.variant);
-    if (!launch.pointWorkers.empty()) opts.pinnedWorker = launch.pointWorkers[i];
-    else if (opts.pinnedWorker < 0 && opts.variant == static_cast<int>(VariantKind::Cpp)) opts.pinnedWorker = pp.worker;
+    if (opts.pinnedWorker < 0 && opts.variant == static_cast<int>(VariantKind::Cpp)) opts.pinnedWorker = pp.worker;
     SharedBytes args = launch.pointArgs.empty()
                            ? sharedArgs
                            : std::make_shared<const std::vector<uint8_t>>(std::move(launch.pointArgs[i]));

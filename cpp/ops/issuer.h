@@ -33,7 +33,6 @@ struct IndexLaunch {
   std::vector<FuturePtr> futures;
   std::vector<LaunchRequirement> regions;
   LaunchOptions options;
-  std::vector<int> pointWorkers;  // per point (row-major): a worker, or -1; empty: any
   OpId parent = 0;
   MapperId mapper = 0;
   uint32_t tag = 0;

@@ -37,7 +37,6 @@ TaskRegionArg bindRegion(RegionForest& forest, const RegionRequirement& req) {
         v.hi[d] = bounds.hi[d];
         v.strides[d] = w.strides[static_cast<size_t>(d)];
       }
-      arg.spans.push_back(static_cast<uint64_t>(w.spanElements) * storage->elementSize());
       arg.offsets.push_back(static_cast<uint64_t>(w.offset));
     } else {
       v.base = nullptr;
@@ -45,7 +44,6 @@ TaskRegionArg bindRegion(RegionForest& forest, const RegionRequirement& req) {
         v.lo[d] = 0;
         v.hi[d] = -1;
       }
-      arg.spans.push_back(0);
       arg.offsets.push_back(0);
     }
     arg.fields.push_back(v);

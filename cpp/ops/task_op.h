@@ -47,7 +47,6 @@ struct TaskRegionArg {
   std::vector<std::array<int64_t, 6>> rects;  // exact rects: lo[3], hi[3]
   std::vector<uint32_t> fieldIds;
   std::vector<std::string> names;     // field names, for errors
-  std::vector<uint64_t> spans;        // bytes from the view's first to last element
   std::vector<uint64_t> offsets;      // element offset of the view in its storage
   std::vector<std::shared_ptr<void>> keepAlive;
 };

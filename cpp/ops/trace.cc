@@ -14,9 +14,8 @@ void Trace::record(TracedLaunch launch, OpId key, Event done) {
   lastAnalyzed_ = history_.back();
 }
 
-Trace::Dep Trace::translate(OpId id, uint32_t position, bool& external) const {
+Trace::Dep Trace::translate(OpId id, bool& external) const {
   external = false;
-  (void)position;
   for (size_t q = 0; q < lastAnalyzed_.size(); ++q)
     if (lastAnalyzed_[q].key == id) return Dep{static_cast<uint32_t>(q), 1};
   external = true;
@@ -62,7 +61,7 @@ Trace::Iteration Trace::issueAnalyzed(Runtime& rt, AnalysisContext& ctx, const A
         for (auto& w : waits) op->addPrecondition(std::move(w));
         for (OpId id : e.waitsFor) {
           bool external = false;
-          Dep d = translate(id, static_cast<uint32_t>(q), external);
+          Dep d = translate(id, external);
           // Ops of this very iteration issued earlier count as back 0.
           bool sameIteration = false;
           for (size_t r = 0; r < q; ++r)

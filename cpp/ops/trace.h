@@ -81,7 +81,9 @@ class Trace {
 
   Iteration issueAnalyzed(Runtime& rt, AnalysisContext& ctx, const AnalysisContextPtr& ctxPtr, IterationPlan& plan);
   Iteration issueSteady(Runtime& rt, AnalysisContext& ctx);
-  Dep translate(OpId id, uint32_t position, bool& external) const;
+  // An op id the analyzer returned, as (position, 1) in the previous
+  // iteration, or external (issued before the trace).
+  Dep translate(OpId id, bool& external) const;
 
   std::vector<TracedLaunch> body_;
   std::deque<Iteration> history_;  // newest last; the recorded one first

@@ -35,6 +35,9 @@ struct JsVariant {
 struct TaskInfo {
   TaskId id = 0;
   std::string name;
+  // The runtime's own operations (fill, inline mapping): placed by the
+  // built-in default mapper, never by a user's (Legion's map_fill/map_inline).
+  bool internal = false;
   std::unique_ptr<CppVariant> cpp;
   std::unique_ptr<JsVariant> js;
 };
@@ -49,6 +52,7 @@ class TaskRegistry {
                      VariantProps props);
 
   const TaskInfo& get(TaskId id) const;  // throws on an unknown id
+  void markInternal(TaskId id) { tasks_.at(id).internal = true; }
   const TaskInfo* find(const std::string& name) const;
   size_t size() const { return tasks_.size(); }
 

@@ -26,8 +26,7 @@ InstanceSlot& slot() {
 }  // namespace
 
 Runtime::Runtime(const RuntimeOptions& options)
-    : options_(options),
-      checks_(options.checks),
+    : checks_(options.checks),
       workers_(options.workers ? options.workers : defaultWorkers()),
       topContext_(std::make_shared<AnalysisContext>(forest_)),
       libraries_(&sdkApi()) {
@@ -35,6 +34,8 @@ Runtime::Runtime(const RuntimeOptions& options)
   machine_.processors.push_back({jsProcessorId(), ProcessorKind::Js, 0});
   fillTask_ = tasks_.registerCpp(kFillTaskName, &fillTaskBody, nullptr, VariantProps{true, false, false});
   inlineMapTask_ = tasks_.registerJs(kInlineMapTaskName, VariantProps{true, false, false});
+  tasks_.markInternal(fillTask_);
+  tasks_.markInternal(inlineMapTask_);
 }
 
 const AnalysisContextPtr& Runtime::context(OpId parent) {

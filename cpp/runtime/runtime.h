@@ -111,13 +111,11 @@ class Runtime {
   void drainRetired();
 
   bool isShutDown() const { return shutDown_; }
-  RuntimeOptions options() const { return options_; }
   void checkRunning(const char* what) const;
   // Joins the workers; the caller has waited for outstanding() == 0.
   void shutdown();
 
  private:
-  RuntimeOptions options_;
   bool checks_;
   WorkerPool workers_;
   JsQueue jsQueue_;
