@@ -122,7 +122,8 @@ export interface NativeAddon {
   armWindow(n: number): boolean;
   beginTrace(parent: number): void;
   endTrace(parent: number): number;
-  replayTrace(trace: number, times: number, parent: number): NativeFuture;
+  replayTrace(trace: number, times: number, parent: number, window: number): NativeFuture;
+  continueTrace(trace: number, window: number): NativeFuture | null;
   traceInfo(trace: number): { launches: number; steady: boolean; analyzedIterations: number; replayedIterations: number };
   createRegion(lo: number[], hi: number[], fields: [string, string][]): NativeRegionInfo & { fieldIds: number[] };
   partitionEqual(tree: number, node: number, colorLo: number[], colorHi: number[]): NativePartitionInfo;

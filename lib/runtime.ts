@@ -86,11 +86,37 @@ export class Trace {
     private readonly handle: number,
   ) {}
 
-  /** Issues the body `times` more times; resolves when the last iteration has completed. */
+  private pumping = false;
+
+  /**
+   * Issues the body `times` more times; resolves when every iteration has
+   * completed (rejects if a task of any of them failed). Iterations replayed
+   * from the steady plan are issued as the issue window allows, so a long
+   * replay runs in bounded memory; work launched after `replay` is still
+   * ordered after every iteration.
+   */
   replay(times = 1): Future<void> {
-    if (!Number.isInteger(times) || times < 1) throw new RangeError(`trace.replay: times must be a positive integer, got ${times}`);
+    if (!Number.isInteger(times) || times < 1 || times > 0xffffffff)
+      throw new RangeError(`trace.replay: times must be a positive integer below 2^32, got ${times}`);
     if (this.runtime.isShutDown) throw new Error('trace.replay after shutdown: start a new runtime with Runtime.start()');
-    return new Future<void>(native.replayTrace(this.handle, times, 0), this.runtime);
+    const done = new Future<void>(native.replayTrace(this.handle, times, 0, this.runtime.window), this.runtime);
+    this.pump();
+    return done;
+  }
+
+  /** Issues deferred iterations, then again each time the window reopens. */
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    const step = (): void => {
+      const resume = native.continueTrace(this.handle, this.runtime.window);
+      if (resume === null) {
+        this.pumping = false;
+        return;
+      }
+      new Future<void>(resume, this.runtime).get().then(step, step);
+    };
+    step();
   }
 
   /** How the replays went: iterations analyzed, replayed from the steady plan, and whether it is steady. */

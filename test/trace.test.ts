@@ -1,6 +1,13 @@
 import { strict as assert } from 'assert';
-import { Library, Partition, Rect, Region, Runtime } from '../lib';
+import { Library, Partition, ProjectionFunctor, Rect, Region, Runtime } from '../lib';
 import { testKernels, within } from './helpers';
+
+/** Every point of a launch reaches piece 0. */
+class AllToPieceZero extends ProjectionFunctor {
+  project(): number {
+    return 0;
+  }
+}
 
 type Fields = { a: 'f64'; b: 'f64' };
 
@@ -79,6 +86,112 @@ describe('tracing', () => {
     const m2 = await rt.map(s.r.read('a'));
     assert.deepEqual([...m2.field('a')], sequential(72));
     await m2.unmap();
+  });
+
+  async function fieldValues(r: Region<{ n: 'f64' }>): Promise<number[]> {
+    const m = await rt.map(r.read('n'));
+    const values = [...m.field('n')];
+    await m.unmap();
+    return values;
+  }
+
+  for (const kind of ['reduce', 'atomic', 'index reduce', 'index atomic'] as const) {
+    for (const before of ['fill', 'read', 'read-write']) {
+      it(`a replayed ${kind} body after a ${before} of its field applies every iteration, and a fence waits for all of them`, async () => {
+        // Large enough that two bodies running at once, or a reader that
+        // does not wait, would be seen (the bug lost updates in most trials).
+        const n = 20000;
+        const times = 20;
+        const add = tk.task('add_to_field');
+        for (let trial = 0; trial < 6; trial++) {
+          const B = rt.createRegion(Rect(0, n - 1), { n: 'f64' });
+          const pieces = rt.partitionEqual(B, 1);
+          rt.fill(B, 'n', 0);
+          if (before === 'read') rt.launch(tk.task('sum_field'), [], { regions: [B.read('n')] });
+          if (before === 'read-write') rt.launch(add, [0], { regions: [B.readWrite('n')] });
+          const points = kind.startsWith('index') ? 2 : 1;
+          const trace = rt.trace(() => {
+            if (kind === 'reduce') rt.launch(add, [1], { regions: [B.reduce('sum', 'n')] });
+            else if (kind === 'atomic') rt.launch(add, [1], { regions: [B.readWrite('n').atomic()] });
+            else {
+              const req = kind === 'index reduce' ? pieces.reduce('sum', 'n') : pieces.readWrite('n').atomic();
+              rt.indexLaunch(add, Rect(0, points - 1), { args: [1], regions: [req.project(new AllToPieceZero())] });
+            }
+          });
+          trace.replay(times);
+          await within(rt.fence().get(), 30000, 'fence after replay');
+          const expected = (times + 1) * points;
+          const values = await fieldValues(B);
+          assert.ok(values.every((v) => v === expected), `trial ${trial}: expected every element ${expected}, saw ${Math.min(...values)}..${Math.max(...values)}`);
+          assert.ok(trace.stats.replayedIterations > 0, JSON.stringify(trace.stats));
+          rt.destroyRegion(B);
+        }
+      });
+    }
+  }
+
+  it('a future made inside a traced body is the one of the same iteration on every replay', async () => {
+    let produced = 0;
+    const received: number[] = [];
+    const produce = rt.registerTask('trace_produce', () => ++produced);
+    const consume = rt.registerTask('trace_consume', (ctx) => {
+      received.push(ctx.futures[0] as number);
+    });
+    const trace = rt.trace(() => {
+      const f = rt.launch(produce, []);
+      rt.launch(consume, [], { futures: [f] });
+    });
+    await within(trace.replay(12).get(), 30000, 'replay');
+    assert.deepEqual(received, Array.from({ length: 13 }, (_, i) => i + 1));
+    assert.ok(trace.stats.replayedIterations > 0, JSON.stringify(trace.stats));
+  });
+
+  it('a reduced future of an index launch inside a traced body is reduced again on every replay', async () => {
+    const R = rt.createRegion(Rect(0, 0), { n: 'f64' });
+    const received: number[] = [];
+    const point = rt.registerTask('trace_point_value', (ctx) => ctx.point![0] + 10 * (ctx.region(0).field('n') as Float64Array)[0]);
+    const next = rt.registerTask('trace_next_round', (ctx) => {
+      (ctx.region(0).field('n') as Float64Array)[0] += 1;
+    });
+    const consume = rt.registerTask('trace_consume_sum', (ctx) => {
+      received.push(ctx.futures[0] as number);
+    });
+    const trace = rt.trace(() => {
+      const sum = rt.indexLaunch(point, Rect(0, 3), { reduce: 'sum', regions: [R.read('n')] });
+      rt.launch(consume, [], { futures: [sum] });
+      rt.launch(next, [], { regions: [R.readWrite('n')] });
+    });
+    await within(trace.replay(6).get(), 30000, 'replay');
+    await rt.fence().get();
+    assert.deepEqual(received, Array.from({ length: 7 }, (_, r) => 6 + 40 * r));
+  });
+
+  it('a long replay is issued as the window allows, not all at once', async () => {
+    const trace = rt.trace(() => {
+      rt.launch(tk.task('empty'), []);
+    });
+    const done = trace.replay(200000);
+    // The analyzed last iteration and the first window's worth are issued;
+    // the rest follows as iterations finish.
+    assert.ok(rt.outstanding <= rt.window + 2, `outstanding ${rt.outstanding} with window ${rt.window}`);
+    await within(done.get(), 60000, 'long replay');
+    const stats = trace.stats;
+    assert.equal(stats.replayedIterations + stats.analyzedIterations, 200000, JSON.stringify(stats));
+    assert.ok(stats.replayedIterations > 190000, JSON.stringify(stats));
+  });
+
+  it('a failure in a deferred replayed iteration rejects the replay', async () => {
+    const B = rt.createRegion(Rect(0, 7), { n: 'f64' });
+    let calls = 0;
+    const flaky = rt.registerTask('trace_flaky', (ctx) => {
+      if (++calls === 5) throw new Error('the fifth incarnation fails');
+      (ctx.region(0).field('n') as Float64Array)[0] += 1;
+    });
+    const trace = rt.trace(() => {
+      rt.launch(flaky, [], { regions: [B.reduce('sum', 'n')] });
+    });
+    await assert.rejects(within(trace.replay(10).get(), 30000, 'replay'), /the fifth incarnation fails/);
+    assert.equal(calls, 11);
   });
 
   it('an inline mapping or a fence inside a traced body is refused', async () => {

@@ -79,7 +79,12 @@ Napi::Value IndexLaunchFn(const Napi::CallbackInfo& info) {
 Napi::Value ReduceFutures(const Napi::CallbackInfo& info) {
   auto fs = futuresFrom(info[0]);
   std::string label = info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "reduction";
-  return wrapFuture(info.Env(), reduceFutures(fs, static_cast<RedopId>(u32(info[1], "redop")), label));
+  const auto redop = static_cast<RedopId>(u32(info[1], "redop"));
+  FuturePtr out = reduceFutures(fs, redop, label);
+  // Inside a traced body the reduction is replayed with the body.
+  const AnalysisContextPtr& top = runtime(info.Env()).context(0);
+  if (top->recording()) top->recording()->recordReduction(fs, redop, label, out);
+  return wrapFuture(info.Env(), std::move(out));
 }
 
 // fence(parent) -> future
@@ -122,7 +127,8 @@ TracePtr traceArg(const Napi::CallbackInfo& info) {
   return s.traces[h];
 }
 
-// replayTrace(handle, times, parent) -> future of the last iteration
+// replayTrace(handle, times, parent, window) -> future of every iteration;
+// with a window, continueTrace issues the deferred iterations.
 Napi::Value ReplayTrace(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Runtime& rt = runtime(env);
@@ -130,9 +136,22 @@ Napi::Value ReplayTrace(const Napi::CallbackInfo& info) {
   TracePtr t = traceArg(info);
   const AnalysisContextPtr& ctx = rt.context(parentArg(info[2]));
   if (ctx->recording()) throw Napi::Error::New(env, "trace.replay: cannot replay while a trace is being recorded");
-  FuturePtr f = t->replay(rt, *ctx, ctx, u32(info[1], "times"));
+  const uint64_t window = info[3].IsNumber() ? static_cast<uint64_t>(info[3].As<Napi::Number>().Int64Value()) : 0;
+  FuturePtr f = t->replay(rt, *ctx, ctx, u32(info[1], "times"), window);
   refWhileBusy(env);
   return wrapFuture(env, std::move(f));
+}
+
+// continueTrace(handle, window) -> a future to wait for before calling again,
+// or null once every deferred iteration is issued.
+Napi::Value ContinueTrace(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Runtime& rt = runtime(env);
+  TracePtr t = traceArg(info);
+  FuturePtr resume;
+  if (!t->continueDeferred(rt, static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value()), resume)) return env.Null();
+  refWhileBusy(env);
+  return wrapFuture(env, std::move(resume));
 }
 
 Napi::Value TraceInfo(const Napi::CallbackInfo& info) {
@@ -152,6 +171,7 @@ void initLaunchBinding(Napi::Env env, Napi::Object exports) {
   exports.Set("endTrace", Napi::Function::New(env, EndTrace));
   exports.Set("replayTrace", Napi::Function::New(env, ReplayTrace));
   exports.Set("traceInfo", Napi::Function::New(env, TraceInfo));
+  exports.Set("continueTrace", Napi::Function::New(env, ContinueTrace));
   exports.Set("launch", Napi::Function::New(env, Launch));
   exports.Set("indexLaunch", Napi::Function::New(env, IndexLaunchFn));
   exports.Set("reduceFutures", Napi::Function::New(env, ReduceFutures));

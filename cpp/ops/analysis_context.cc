@@ -25,9 +25,11 @@ void AnalysisContext::unpin(OpId op) {
   if (it == live_.end() || it->second.hasFired()) noteCompleted(op);  // absorbed at the next issue
 }
 
-void AnalysisContext::remapLive(OpId op, Event latest) {
+bool AnalysisContext::remapLive(OpId op, Event latest) {
   auto it = live_.find(op);
-  if (it != live_.end()) it->second = std::move(latest);
+  if (it == live_.end()) return false;
+  it->second = std::move(latest);
+  return true;
 }
 
 void AnalysisContext::appendEvents(const std::vector<OpId>& ops, std::vector<Event>& out) const {

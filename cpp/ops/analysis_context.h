@@ -53,7 +53,8 @@ class AnalysisContext {
   // a later incarnation's.
   void pin(OpId op) { pinned_.insert(op); }
   void unpin(OpId op);
-  void remapLive(OpId op, Event latest);
+  // Returns false when `op` is not live (nothing to remap).
+  bool remapLive(OpId op, Event latest);
 
  private:
   DependenceAnalyzer analyzer_;

@@ -47,6 +47,7 @@ TracePtr endTrace(Runtime& rt, OpId parent) {
   TracePtr t = ctx->recording();
   ctx->setRecording(nullptr);
   if (!t) throw Error("trace: no trace is being recorded");
+  t->finishRecording();
   return t;
 }
 
@@ -88,8 +89,9 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   if (opts.pinnedWorker < 0 && opts.variant == static_cast<int>(VariantKind::Cpp)) opts.pinnedWorker = placement.points[0].worker;
   TracedLaunch traced;
   if (ctx->recording()) {
+    traced.futures = launch.futures;
     traced.points.push_back(TracedPoint{launch.task, std::make_shared<const std::vector<uint8_t>>(launch.args),
-                                        launch.futures, opts, TaskPoint{}, launch.regions, nullptr});
+                                        opts, TaskPoint{}, launch.regions, nullptr});
   }
   TaskOpPtr op = rt.createTask(launch.task, std::move(launch.args), std::move(launch.futures), opts);
   std::vector<Event> waits;
@@ -106,7 +108,7 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   }
   if (ctx->fence().exists()) waits.push_back(ctx->fence());
   for (auto& e : waits) op->addPrecondition(std::move(e));
-  if (ctx->recording()) ctx->recording()->record(std::move(traced), op->id(), op->completion());
+  if (ctx->recording()) ctx->recording()->record(std::move(traced), op->id(), op->completion(), {op->result()});
   rt.start(op);
   return op->result();
 }
@@ -152,6 +154,7 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
   TracedLaunch traced;
   traced.index = true;
   traced.domain = launch.domain;
+  if (ctx->recording()) traced.futures = launch.futures;
   std::vector<TaskOpPtr> ops;
   ops.reserve(points.size());
   std::vector<FuturePtr> futures;
@@ -167,7 +170,7 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
                            ? sharedArgs
                            : std::make_shared<const std::vector<uint8_t>>(std::move(launch.pointArgs[i]));
     if (ctx->recording()) {
-      TracedPoint tp{launch.task, args, launch.futures, opts, TaskPoint{}, {}, nullptr};
+      TracedPoint tp{launch.task, args, opts, TaskPoint{}, {}, nullptr};
       if (!projected.empty()) tp.regions = projected[i].requirements;
       traced.points.push_back(std::move(tp));
     }
@@ -203,7 +206,7 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
       ctx->recordLive(launchId, done);
       reportCompletion(ctx, launchId, done);
     }
-    if (ctx->recording()) ctx->recording()->record(std::move(traced), launchId, done);
+    if (ctx->recording()) ctx->recording()->record(std::move(traced), launchId, done, futures);
   }
   for (auto& op : ops) rt.start(op);
   return futures;

@@ -1,5 +1,7 @@
 #include "ops/trace.h"
 
+#include <algorithm>
+
 #include "cohort/value.hpp"
 #include "ops/issuer.h"
 #include "ops/region_args.h"
@@ -7,11 +9,111 @@
 
 namespace cohort {
 
-void Trace::record(TracedLaunch launch, OpId key, Event done) {
+namespace {
+constexpr size_t kFirstCompaction = 64;
+
+std::vector<uint8_t> undefinedValue() { return {static_cast<uint8_t>(ValueTag::Undefined)}; }
+}  // namespace
+
+// The state of one deferred run (see trace.h), shared with the waiters of
+// its iterations, which may fire after the run left the queue.
+struct Trace::DeferredRun {
+  uint32_t remaining = 0;
+  Iteration previous;  // the iteration before the next one to issue
+  std::vector<std::vector<std::vector<Event>>> external;  // [launch][point]
+  Event fence;
+  std::vector<Event> placeholders;          // [launch]: every incarnation done
+  std::vector<std::vector<Event>> pending;  // [launch]: incarnations not seen fired
+  std::vector<size_t> compactAt;
+  std::vector<FailurePtr> failures;  // [launch]: the first failure seen
+  // The window: iterations issued and not yet complete.
+  std::mutex mutex;
+  uint32_t inFlight = 0;
+  uint32_t resumeAt = 0;
+  FuturePtr resume;  // resolved when inFlight drops to resumeAt
+};
+
+TracedFuture Trace::sourceOf(const FuturePtr& f) const {
+  auto it = produced_.find(f.get());
+  if (it != produced_.end()) return it->second.second;
+  TracedFuture fixed;
+  fixed.fixed = f;
+  return fixed;
+}
+
+void Trace::record(TracedLaunch launch, OpId key, Event done, const std::vector<FuturePtr>& results) {
+  const auto position = static_cast<uint32_t>(body_.size());
+  std::vector<TracedFuture> sources;
+  sources.reserve(launch.futures.size());
+  for (const auto& f : launch.futures) {
+    TracedFuture s = sourceOf(f);
+    if (s.kind == TracedFuture::Kind::Launch) resultsRead_[s.position] = true;
+    sources.push_back(std::move(s));
+  }
+  launch.futures.clear();  // the fixed ones live on in `sources`
+  for (size_t i = 0; i < results.size(); ++i) {
+    TracedFuture s;
+    s.kind = TracedFuture::Kind::Launch;
+    s.position = position;
+    s.point = static_cast<uint32_t>(i);
+    produced_[results[i].get()] = {results[i], s};
+  }
   body_.push_back(std::move(launch));
-  if (history_.empty()) history_.emplace_back();
-  history_.back().push_back(Incarnation{key, std::move(done)});
-  lastAnalyzed_ = history_.back();
+  sources_.push_back(std::move(sources));
+  resultsRead_.push_back(false);
+  newest_.push_back(Incarnation{key, std::move(done), {}});
+  lastAnalyzed_ = newest_;
+}
+
+void Trace::recordReduction(const std::vector<FuturePtr>& inputs, RedopId redop, const std::string& label,
+                            const FuturePtr& out) {
+  TracedReduction r{{}, redop, label};
+  bool derived = false;
+  for (const auto& f : inputs) {
+    r.inputs.push_back(sourceOf(f));
+    derived = derived || r.inputs.back().kind != TracedFuture::Kind::Fixed;
+  }
+  if (!derived) return;  // made only of futures from before the trace: the same every time
+  for (const auto& s : r.inputs)
+    if (s.kind == TracedFuture::Kind::Launch) resultsRead_[s.position] = true;
+  TracedFuture s;
+  s.kind = TracedFuture::Kind::Reduction;
+  s.position = static_cast<uint32_t>(reductions_.size());
+  reductions_.push_back(std::move(r));
+  produced_[out.get()] = {out, s};
+}
+
+FuturePtr Trace::resolve(const TracedFuture& f, const Iteration& cur, std::vector<FuturePtr>& reduced) const {
+  switch (f.kind) {
+    case TracedFuture::Kind::Fixed: return f.fixed;
+    case TracedFuture::Kind::Launch: return cur[f.position].results[f.point];
+    case TracedFuture::Kind::Reduction: break;
+  }
+  FuturePtr& slot = reduced[f.position];
+  if (!slot) {
+    const TracedReduction& r = reductions_[f.position];
+    std::vector<FuturePtr> inputs;
+    inputs.reserve(r.inputs.size());
+    for (const auto& in : r.inputs) inputs.push_back(resolve(in, cur, reduced));
+    slot = reduceFutures(inputs, r.redop, r.label);
+  }
+  return slot;
+}
+
+std::vector<FuturePtr> Trace::futuresFor(size_t q, const Iteration& cur, std::vector<FuturePtr>& reduced) const {
+  std::vector<FuturePtr> out;
+  out.reserve(sources_[q].size());
+  for (const auto& s : sources_[q]) out.push_back(resolve(s, cur, reduced));
+  return out;
+}
+
+Trace::Incarnation Trace::incarnation(size_t q, OpId key, Event done, const std::vector<TaskOpPtr>& ops) const {
+  Incarnation inc{key, std::move(done), {}};
+  if (resultsRead_[q]) {
+    inc.results.reserve(ops.size());
+    for (const auto& op : ops) inc.results.push_back(op->result());
+  }
+  return inc;
 }
 
 Trace::Dep Trace::translate(OpId id, bool& external) const {
@@ -25,6 +127,7 @@ Trace::Dep Trace::translate(OpId id, bool& external) const {
 Trace::Iteration Trace::issueAnalyzed(Runtime& rt, AnalysisContext& ctx, const AnalysisContextPtr& ctxPtr,
                                       IterationPlan& plan) {
   Iteration cur(body_.size());
+  std::vector<FuturePtr> reduced(reductions_.size());
   plan.assign(body_.size(), {});
   for (size_t q = 0; q < body_.size(); ++q) {
     const TracedLaunch& L = body_[q];
@@ -45,12 +148,13 @@ Trace::Iteration Trace::issueAnalyzed(Runtime& rt, AnalysisContext& ctx, const A
       entries = L.index ? ctx.analyzer().analyzeIndexLaunch(key, prs, "replayed trace launch")
                         : std::vector<PlanEntry>{ctx.analyzer().analyzeOperation(key, prs[0].requirements, "replayed trace launch")};
     }
+    const std::vector<FuturePtr> futures = futuresFor(q, cur, reduced);
     plan[q].resize(L.points.size());
     std::vector<Event> completions;
     std::vector<TaskOpPtr> ops;
     for (size_t i = 0; i < L.points.size(); ++i) {
       const TracedPoint& tp = L.points[i];
-      TaskOpPtr op = rt.createTask(tp.task, tp.args, tp.futures, tp.options);
+      TaskOpPtr op = rt.createTask(tp.task, tp.args, futures, tp.options);
       op->setPoint(tp.point);
       op->setLaunch(key);
       PointPlan& pp = plan[q][i];
@@ -88,16 +192,18 @@ Trace::Iteration Trace::issueAnalyzed(Runtime& rt, AnalysisContext& ctx, const A
       ctx.recordLive(key, done);
       reportCompletion(ctxPtr, key, done);
     }
-    cur[q] = Incarnation{key, done};
+    cur[q] = incarnation(q, key, done, ops);
     for (auto& op : ops) rt.start(op);
   }
   return cur;
 }
 
-Trace::Iteration Trace::issueSteady(Runtime& rt, AnalysisContext& ctx) {
+Trace::Iteration Trace::issueSteady(Runtime& rt, DeferredRun& run) {
   Iteration cur(body_.size());
+  std::vector<FuturePtr> reduced(reductions_.size());
   for (size_t q = 0; q < body_.size(); ++q) {
     TracedLaunch& L = body_[q];
+    const std::vector<FuturePtr> futures = futuresFor(q, cur, reduced);
     std::vector<Event> completions;
     completions.reserve(L.points.size());
     std::vector<TaskOpPtr> ops;
@@ -105,17 +211,13 @@ Trace::Iteration Trace::issueSteady(Runtime& rt, AnalysisContext& ctx) {
     for (size_t i = 0; i < L.points.size(); ++i) {
       TracedPoint& tp = L.points[i];
       const PointPlan& pp = steadyPlan_[q][i];
-      TaskOpPtr op = rt.createTask(tp.task, tp.args, tp.futures, tp.options);
+      TaskOpPtr op = rt.createTask(tp.task, tp.args, futures, tp.options);
       op->setPoint(tp.point);
       for (const Dep& d : pp.deps) {
-        const Iteration& it = d.back == 0 ? cur : history_[history_.size() - d.back];
+        const Iteration& it = d.back == 0 ? cur : run.previous;
         op->addPrecondition(it[d.position].done);
       }
-      if (!pp.external.empty()) {
-        std::vector<Event> waits;
-        ctx.appendEvents(pp.external, waits);
-        for (auto& w : waits) op->addPrecondition(std::move(w));
-      }
+      for (const Event& e : run.external[q][i]) op->addPrecondition(e);
       if (!tp.regions.empty()) {
         if (!tp.bound) {
           std::vector<TaskRegionArg> args;
@@ -126,56 +228,171 @@ Trace::Iteration Trace::issueSteady(Runtime& rt, AnalysisContext& ctx) {
         op->setRegions(tp.bound);
         op->setExclusion(pp.exclusion);
       }
-      if (ctx.fence().exists()) op->addPrecondition(ctx.fence());
+      if (run.fence.exists()) op->addPrecondition(run.fence);
       completions.push_back(op->completion());
       ops.push_back(std::move(op));
     }
-    cur[q] = Incarnation{0, L.index ? Event::merge(completions) : completions[0]};
+    cur[q] = incarnation(q, 0, L.index ? Event::merge(completions) : completions[0], ops);
     for (auto& op : ops) rt.start(op);
   }
   return cur;
 }
 
-FuturePtr Trace::replay(Runtime& rt, AnalysisContext& ctx, const AnalysisContextPtr& ctxPtr, uint32_t times) {
+std::shared_ptr<Trace::DeferredRun> Trace::deferSteady(Runtime& rt, AnalysisContext& ctx,
+                                                       const AnalysisContextPtr& ctxPtr, uint32_t count) {
+  auto run = std::make_shared<DeferredRun>();
+  const size_t n = body_.size();
+  run->remaining = count;
+  run->previous = newest_;
+  // What the run waits for outside the trace is fixed now, in program order.
+  run->external.resize(n);
+  for (size_t q = 0; q < n; ++q) {
+    run->external[q].resize(steadyPlan_[q].size());
+    for (size_t i = 0; i < steadyPlan_[q].size(); ++i) ctx.appendEvents(steadyPlan_[q][i].external, run->external[q][i]);
+  }
+  run->fence = ctx.fence();
+  run->placeholders.resize(n);
+  run->pending.resize(n);
+  run->compactAt.assign(n, kFirstCompaction);
+  run->failures.resize(n);
+  // Before a run the newest iteration is the last analyzed one: its ids are
+  // the analyzer's names for the body. Each now stands for all of its
+  // launch's incarnations up to the end of the run.
+  for (size_t q = 0; q < n; ++q) {
+    run->placeholders[q] = Event::create();
+    run->pending[q].push_back(newest_[q].done);
+    if (ctx.remapLive(lastAnalyzed_[q].key, run->placeholders[q]))
+      reportCompletion(ctxPtr, lastAnalyzed_[q].key, run->placeholders[q]);
+  }
+  rt.operationStarted();  // the run keeps the runtime busy until it is issued
+  return run;
+}
+
+bool Trace::continueDeferred(Runtime& rt, uint64_t windowLimit, FuturePtr& resume) {
+  resume.reset();
+  size_t tasksPerIteration = 0;
+  for (const auto& L : body_) tasksPerIteration += L.points.size();
+  const uint64_t maxInFlight =
+      windowLimit == 0 ? UINT64_MAX : std::max<uint64_t>(2, windowLimit / std::max<size_t>(1, tasksPerIteration));
+  while (!deferred_.empty()) {
+    std::shared_ptr<DeferredRun> run = deferred_.front();
+    while (run->remaining > 0) {
+      {
+        std::lock_guard<std::mutex> lock(run->mutex);
+        if (run->inFlight >= maxInFlight) {
+          run->resumeAt = static_cast<uint32_t>(maxInFlight / 2);
+          run->resume = std::make_shared<FutureImpl>("trace replay window");
+          resume = run->resume;
+          return true;
+        }
+        ++run->inFlight;
+      }
+      rt.drainRetired();
+      Iteration cur = issueSteady(rt, *run);
+      ++replayed_;
+      --run->remaining;
+      std::vector<Event> all;
+      all.reserve(cur.size());
+      for (size_t q = 0; q < cur.size(); ++q) {
+        all.push_back(cur[q].done);
+        notePending(*run, q, cur[q].done);
+      }
+      std::weak_ptr<DeferredRun> weak = run;
+      Event::merge(all).subscribe(makeWaiter([weak](const FailurePtr&) {
+        auto r = weak.lock();
+        if (!r) return;
+        FuturePtr wake;
+        {
+          std::lock_guard<std::mutex> lock(r->mutex);
+          --r->inFlight;
+          if (r->resume && r->inFlight <= r->resumeAt) wake = std::move(r->resume);
+        }
+        if (wake) wake->resolve(undefinedValue());
+      }));
+      run->previous = std::move(cur);
+    }
+    finishDeferred(rt, *run);
+    deferred_.pop_front();
+  }
+  return false;
+}
+
+void Trace::notePending(DeferredRun& run, size_t q, const Event& done) {
+  std::vector<Event>& list = run.pending[q];
+  list.push_back(done);
+  if (list.size() < run.compactAt[q]) return;
+  // Drop what already fired (keeping the first failure): a long run holds
+  // only its unfinished incarnations.
+  size_t kept = 0;
+  for (auto& e : list) {
+    if (e.hasFired()) {
+      if (e.isPoisoned() && !run.failures[q]) run.failures[q] = e.failure();
+      continue;
+    }
+    list[kept++] = std::move(e);
+  }
+  list.resize(kept);
+  run.compactAt[q] = std::max(kFirstCompaction, 2 * kept);
+}
+
+void Trace::finishDeferred(Runtime& rt, DeferredRun& run) {
+  for (size_t q = 0; q < run.placeholders.size(); ++q) {
+    Event placeholder = run.placeholders[q];
+    FailurePtr earlier = run.failures[q];
+    Event::merge(run.pending[q]).subscribe(makeWaiter([placeholder, earlier](const FailurePtr& f) {
+      if (f || earlier) placeholder.poison(f ? f : earlier);
+      else placeholder.trigger();
+    }));
+    run.pending[q].clear();
+  }
+  run.previous.clear();
+  rt.operationCompleted(0);
+}
+
+FuturePtr Trace::replay(Runtime& rt, AnalysisContext& ctx, const AnalysisContextPtr& ctxPtr, uint32_t times,
+                        uint64_t windowLimit) {
   if (body_.empty()) throw Error("trace.replay: the traced body launched nothing");
   rt.drainRetired();
   ctx.absorbCompletions();
   for (const auto& inc : lastAnalyzed_) ctx.pin(inc.key);
-  for (uint32_t it = 0; it < times; ++it) {
-    bool last = it + 1 == times;
-    Iteration cur;
-    if (steady_ && !last) {
-      cur = issueSteady(rt, ctx);
-      ++replayed_;
-    } else {
-      // The analyzer knows the body by the last analyzed iteration's ids:
-      // make them stand for the latest incarnation before analyzing again.
-      for (size_t q = 0; q < lastAnalyzed_.size(); ++q)
-        ctx.remapLive(lastAnalyzed_[q].key, history_.back()[q].done);
-      IterationPlan plan;
-      cur = issueAnalyzed(rt, ctx, ctxPtr, plan);
-      if (!steady_ && analyzed_ >= 1 && plan == lastPlan_) {
-        steady_ = true;
-        steadyPlan_ = plan;
-      } else if (steady_ && !(plan == steadyPlan_)) {
-        steady_ = false;  // the body's dependences changed: analyze again
-      }
-      lastPlan_ = std::move(plan);
-      ++analyzed_;
-      for (const auto& inc : lastAnalyzed_) ctx.unpin(inc.key);
-      lastAnalyzed_ = cur;
-      for (const auto& inc : lastAnalyzed_) ctx.pin(inc.key);
-    }
-    history_.push_back(std::move(cur));
-    while (history_.size() > kMaxBack + 1) history_.pop_front();
-  }
-  // The replay's future: the last iteration's completion.
   std::vector<Event> finals;
-  for (const auto& inc : history_.back()) finals.push_back(inc.done);
+  uint32_t it = 0;
+  while (it < times) {
+    if (steady_ && it + 1 < times) {
+      // Every iteration but the last comes from the steady plan, later.
+      const uint32_t count = times - 1 - it;
+      auto run = deferSteady(rt, ctx, ctxPtr, count);
+      finals.insert(finals.end(), run->placeholders.begin(), run->placeholders.end());
+      deferred_.push_back(std::move(run));
+      it += count;
+      continue;
+    }
+    IterationPlan plan;
+    Iteration cur = issueAnalyzed(rt, ctx, ctxPtr, plan);
+    if (!steady_ && analyzed_ >= 1 && plan == lastPlan_) {
+      steady_ = true;
+      steadyPlan_ = plan;
+    } else if (steady_ && !(plan == steadyPlan_)) {
+      steady_ = false;  // the body's dependences changed: analyze again
+    }
+    lastPlan_ = std::move(plan);
+    ++analyzed_;
+    for (const auto& inc : lastAnalyzed_) ctx.unpin(inc.key);
+    lastAnalyzed_ = cur;
+    for (const auto& inc : lastAnalyzed_) ctx.pin(inc.key);
+    newest_ = std::move(cur);
+    ++it;
+  }
+  for (const auto& inc : newest_) finals.push_back(inc.done);
+  if (windowLimit == 0) {
+    FuturePtr unused;
+    continueDeferred(rt, 0, unused);
+  }
+  // The replay's future: every iteration's completion.
   auto out = std::make_shared<FutureImpl>("replayed trace");
   Event::merge(finals).subscribe(makeWaiter([out](const FailurePtr& f) {
     if (f) out->reject(f);
-    else out->resolve({static_cast<uint8_t>(ValueTag::Undefined)});
+    else out->resolve(undefinedValue());
   }));
   return out;
 }

@@ -3,20 +3,33 @@
 //
 // rt.trace(body) issues the body normally while recording every launch as
 // issued (after mapping: variants and workers fixed, requirements already
-// projected per point). replay(n) issues it n more times from C++. The
-// first replayed iterations are analyzed as usual, and their plans are
+// projected per point), and where each future a launch waits for comes
+// from: made before the trace (fixed), the result of an earlier launch of
+// the body, or a reduction of such results. replay(n) issues the body n
+// more times from C++, each incarnation with its own futures.
+//
+// The first replayed iterations are analyzed as usual, and their plans are
 // rewritten as "point i of launch q waits for launch q' of this iteration
-// or k iterations back". Once two consecutive analyzed iterations give the
-// same rewritten plan, the plan is steady and later iterations are created
-// straight from it: no analysis, no mapper calls, no JS. Afterwards the
-// analyzer's records of the last analyzed iteration are pointed at the
-// latest iteration's completion events, so later launches wait for the
-// right operations. A body whose plan never settles is simply analyzed
-// every time (correct, just slower).
+// or of the previous one". Once two consecutive analyzed iterations give
+// the same rewritten plan, the plan is steady and later iterations are
+// created straight from it: no analysis, no mapper calls, no JS.
+//
+// Steady iterations are a deferred run: they are issued as the issue window
+// allows (continueDeferred, called again by the JS side when the run's
+// unfinished iterations drop to half the window), not all at once. The last iteration of every replay is analyzed at once, so the
+// analyzer's state is what a fresh run would leave and later work is
+// ordered after the replay. The analyzer knows the body by the last
+// analyzed iteration's op ids; while a run is deferred, each of those ids
+// stands for a placeholder event that fires when that launch's every
+// incarnation in the run has completed — not just the newest, since a
+// reduction or an atomic launch does not wait for its previous incarnation.
 #pragma once
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "analysis/plan.h"
@@ -27,11 +40,19 @@
 
 namespace cohort {
 
+// Where a future a traced launch waits for comes from.
+struct TracedFuture {
+  enum class Kind : uint8_t { Fixed, Launch, Reduction };
+  Kind kind = Kind::Fixed;
+  FuturePtr fixed;        // Fixed: made before the trace; the same every time
+  uint32_t position = 0;  // Launch: the body's launch; Reduction: its index
+  uint32_t point = 0;     // Launch: the point (row-major; 0 for a single launch)
+};
+
 // One point of a recorded launch, as it was issued.
 struct TracedPoint {
   TaskId task = 0;
   SharedBytes args;
-  std::vector<FuturePtr> futures;
   LaunchOptions options;  // variant and worker as the mapper chose them
   TaskPoint point;
   std::vector<RegionRequirement> regions;  // projected for this point
@@ -41,17 +62,31 @@ struct TracedPoint {
 struct TracedLaunch {
   bool index = false;
   Domain domain;
+  std::vector<FuturePtr> futures;  // as issued (recording); shared by the points
   std::vector<TracedPoint> points;
 };
 
 class Trace {
  public:
   // Recording (called by the issuer while the trace is being captured).
-  void record(TracedLaunch launch, OpId key, Event done);
+  // `results` are the launch's futures, one per point.
+  void record(TracedLaunch launch, OpId key, Event done, const std::vector<FuturePtr>& results);
+  // A reduction of futures issued while recording (FutureMap reductions).
+  void recordReduction(const std::vector<FuturePtr>& inputs, RedopId redop, const std::string& label,
+                       const FuturePtr& out);
+  void finishRecording() { produced_.clear(); }
 
-  // Issues the body `times` more times; the future resolves when the last
-  // iteration has completed (rejects if any of its tasks failed).
-  FuturePtr replay(Runtime& rt, AnalysisContext& ctx, const AnalysisContextPtr& ctxPtr, uint32_t times);
+  // Issues the body `times` more times; steady iterations only while fewer
+  // than `windowLimit` tasks are outstanding (0: no limit), the rest by
+  // continueDeferred. The future resolves when every iteration has
+  // completed (rejects if any of their tasks failed).
+  FuturePtr replay(Runtime& rt, AnalysisContext& ctx, const AnalysisContextPtr& ctxPtr, uint32_t times,
+                   uint64_t windowLimit);
+  // Issues deferred steady iterations while the window allows (about
+  // `windowLimit` of their tasks unfinished; 0: no limit). Returns true
+  // while some remain; then `resume` resolves when it is time to call again.
+  bool continueDeferred(Runtime& rt, uint64_t windowLimit, FuturePtr& resume);
+  bool hasDeferred() const { return !deferred_.empty(); }
 
   size_t launches() const { return body_.size(); }
   bool steady() const { return steady_; }
@@ -61,7 +96,7 @@ class Trace {
  private:
   struct Dep {
     uint32_t position;
-    uint32_t back;  // 0: this iteration
+    uint32_t back;  // 0: this iteration, 1: the previous one
     bool operator==(const Dep& o) const { return position == o.position && back == o.back; }
   };
   struct PointPlan {
@@ -76,24 +111,46 @@ class Trace {
   struct Incarnation {
     OpId key = 0;
     Event done;
+    std::vector<FuturePtr> results;  // per point, kept only when the body reads them
   };
   using Iteration = std::vector<Incarnation>;  // [launch]
+  struct TracedReduction {
+    std::vector<TracedFuture> inputs;
+    RedopId redop = 0;
+    std::string label;
+  };
+  // Steady iterations not issued yet, and what they wait for outside the
+  // run (defined in trace.cc).
+  struct DeferredRun;
 
   Iteration issueAnalyzed(Runtime& rt, AnalysisContext& ctx, const AnalysisContextPtr& ctxPtr, IterationPlan& plan);
-  Iteration issueSteady(Runtime& rt, AnalysisContext& ctx);
+  Iteration issueSteady(Runtime& rt, DeferredRun& run);
+  std::shared_ptr<DeferredRun> deferSteady(Runtime& rt, AnalysisContext& ctx, const AnalysisContextPtr& ctxPtr,
+                                           uint32_t count);
+  static void notePending(DeferredRun& run, size_t q, const Event& done);
+  static void finishDeferred(Runtime& rt, DeferredRun& run);
+  TracedFuture sourceOf(const FuturePtr& f) const;
+  // The futures launch q of the iteration `cur` (being issued) waits for.
+  std::vector<FuturePtr> futuresFor(size_t q, const Iteration& cur, std::vector<FuturePtr>& reduced) const;
+  FuturePtr resolve(const TracedFuture& f, const Iteration& cur, std::vector<FuturePtr>& reduced) const;
+  Incarnation incarnation(size_t q, OpId key, Event done, const std::vector<TaskOpPtr>& ops) const;
   // An op id the analyzer returned, as (position, 1) in the previous
   // iteration, or external (issued before the trace).
   Dep translate(OpId id, bool& external) const;
 
   std::vector<TracedLaunch> body_;
-  std::deque<Iteration> history_;  // newest last; the recorded one first
+  std::vector<std::vector<TracedFuture>> sources_;  // [launch]: where its futures come from
+  std::vector<TracedReduction> reductions_;
+  std::vector<bool> resultsRead_;  // [launch]: a later launch of the body reads its futures
+  std::unordered_map<const FutureImpl*, std::pair<FuturePtr, TracedFuture>> produced_;  // recording only
+  Iteration newest_;  // the newest issued iteration (the recorded one first)
   IterationPlan lastPlan_;
   IterationPlan steadyPlan_;
   bool steady_ = false;
   uint32_t analyzed_ = 0;
   uint32_t replayed_ = 0;
   Iteration lastAnalyzed_;  // the ids the analyzer knows the body by
-  static constexpr size_t kMaxBack = 4;
+  std::deque<std::shared_ptr<DeferredRun>> deferred_;  // oldest first
 };
 
 using TracePtr = std::shared_ptr<Trace>;
