@@ -21,7 +21,10 @@ class Trace;
 
 class AnalysisContext {
  public:
-  explicit AnalysisContext(const RegionForest& forest) : analyzer_(forest) {}
+  // `owner`: the task whose body issues into this context (0: top level).
+  AnalysisContext(const RegionForest& forest, OpId owner) : analyzer_(forest), owner_(owner) {}
+
+  OpId owner() const { return owner_; }
 
   DependenceAnalyzer& analyzer() { return analyzer_; }
 
@@ -58,6 +61,7 @@ class AnalysisContext {
 
  private:
   DependenceAnalyzer analyzer_;
+  OpId owner_;
   std::unordered_map<OpId, Event> live_;
   Event fence_;
   std::shared_ptr<Trace> recording_;

@@ -2,12 +2,16 @@
 // same time on the same field: atomic coherence and reductions (the
 // analysis reports them as ExclusionKeys). One mutex per (tree, field),
 // created on first use; a task takes its keys in sorted order, so two
-// tasks cannot deadlock on them.
+// tasks cannot deadlock on them. Keys are per analysis context (the parent
+// task): a reducing parent holds its key while its children run, and its
+// children exclude one another with keys of their own context, so a child
+// never waits for a lock its own parent holds.
 #pragma once
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -15,7 +19,7 @@ namespace cohort {
 
 class ExclusionLocks {
  public:
-  using Key = std::pair<uint32_t, uint32_t>;  // (tree, field)
+  using Key = std::tuple<uint32_t, uint32_t, uint64_t>;  // (tree, field, parent op; 0: top level)
 
   std::mutex& lockFor(const Key& key) {
     std::lock_guard<std::mutex> guard(mutex_);

@@ -6,6 +6,7 @@
 
 #include "cohort/value.hpp"
 #include "mapping/placement.h"
+#include "ops/parent_privileges.h"
 #include "ops/region_args.h"
 #include "ops/trace.h"
 #include "util/error.h"
@@ -14,18 +15,16 @@ namespace cohort {
 
 namespace {
 
-std::vector<ExclusionLocks::Key> keysOf(const PlanEntry& e) { return exclusionKeysOf(e); }
-
 std::string labelFor(const TaskInfo& info, OpId op) {
   return "task '" + info.name + "' (op #" + std::to_string(op) + ")";
 }
 
 }  // namespace
 
-std::vector<ExclusionLocks::Key> exclusionKeysOf(const PlanEntry& e) {
+std::vector<ExclusionLocks::Key> exclusionKeysOf(const PlanEntry& e, const AnalysisContext& ctx) {
   std::vector<ExclusionLocks::Key> keys;
   keys.reserve(e.exclusionKeys.size());
-  for (const auto& k : e.exclusionKeys) keys.emplace_back(k.tree, k.field);
+  for (const auto& k : e.exclusionKeys) keys.emplace_back(k.tree, k.field, ctx.owner());
   return keys;
 }
 
@@ -77,6 +76,8 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   const AnalysisContextPtr& ctx = rt.context(launch.parent);
   ctx->absorbCompletions();
   const TaskInfo& info = rt.tasks().get(launch.task);
+  if (const TaskOp* parent = rt.runningJsTask(launch.parent))
+    checkWithinParent(rt.forest(), *parent, launch.regions, "task '" + info.name + "'");
   // Mapping first: a bad mapper answer fails this launch and issues nothing.
   MappableTask mt;
   mt.task = &info;
@@ -102,7 +103,7 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
     args.reserve(launch.regions.size());
     for (const auto& req : launch.regions) args.push_back(bindRegion(rt.forest(), req));
     op->setRegions(std::move(args));
-    op->setExclusion(keysOf(entry));
+    op->setExclusion(exclusionKeysOf(entry, *ctx));
     ctx->recordLive(op->id(), op->completion());
     reportCompletion(ctx, op->id(), op->completion());
   }
@@ -146,6 +147,9 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
       for (const auto& lr : launch.regions) pr.requirements.push_back(lr.at(p));
       projected.push_back(std::move(pr));
     }
+    if (const TaskOp* parent = rt.runningJsTask(launch.parent))
+      for (const auto& pr : projected)
+        checkWithinParent(rt.forest(), *parent, pr.requirements, label + ", point " + pr.point.toString());
     plan = ctx->analyzer().analyzeIndexLaunch(launchId, projected, label);
   }
 
@@ -193,7 +197,7 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
       regionArgs.reserve(projected[i].requirements.size());
       for (const auto& req : projected[i].requirements) regionArgs.push_back(bindRegion(rt.forest(), req));
       op->setRegions(std::move(regionArgs));
-      op->setExclusion(keysOf(plan[i]));
+      op->setExclusion(exclusionKeysOf(plan[i], *ctx));
     }
     if (ctx->fence().exists()) op->addPrecondition(ctx->fence());
     completions.push_back(op->completion());

@@ -55,7 +55,8 @@ FuturePtr reduceFutures(const std::vector<FuturePtr>& inputs, RedopId redop, con
 
 // When `done` fires, the context learns that `op` completed.
 void reportCompletion(const AnalysisContextPtr& ctx, OpId op, const Event& done);
-std::vector<ExclusionLocks::Key> exclusionKeysOf(const PlanEntry& e);
+// The locks an entry of `ctx` holds while it runs.
+std::vector<ExclusionLocks::Key> exclusionKeysOf(const PlanEntry& e, const AnalysisContext& ctx);
 
 // Tracing: starts recording launches issued in `parent`'s context / stops
 // and returns the trace (rt.trace(body) in TS).

@@ -177,7 +177,7 @@ Trace::Iteration Trace::issueAnalyzed(Runtime& rt, AnalysisContext& ctx, const A
           if (external) pp.external.push_back(id);
           else pp.deps.push_back(d);
         }
-        pp.exclusion = exclusionKeysOf(e);
+        pp.exclusion = exclusionKeysOf(e, ctx);
         std::vector<TaskRegionArg> args;
         for (const auto& req : tp.regions) args.push_back(bindRegion(rt.forest(), req));
         op->setRegions(std::move(args));

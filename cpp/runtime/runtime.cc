@@ -28,7 +28,7 @@ InstanceSlot& slot() {
 Runtime::Runtime(const RuntimeOptions& options)
     : checks_(options.checks),
       workers_(options.workers ? options.workers : defaultWorkers()),
-      topContext_(std::make_shared<AnalysisContext>(forest_)),
+      topContext_(std::make_shared<AnalysisContext>(forest_, 0)),
       libraries_(&sdkApi()) {
   for (unsigned w = 0; w < workers_.size(); ++w) machine_.processors.push_back({w, ProcessorKind::Cpu, 0});
   machine_.processors.push_back({jsProcessorId(), ProcessorKind::Js, 0});
@@ -44,7 +44,7 @@ const AnalysisContextPtr& Runtime::context(OpId parent) {
   if (it == taskContexts_.end()) {
     if (runningJs_.find(parent) == runningJs_.end())
       throw Error("launch from task op #" + std::to_string(parent) + ", which is not running: launch subtasks only from inside the task body");
-    it = taskContexts_.emplace(parent, std::make_shared<AnalysisContext>(forest_)).first;
+    it = taskContexts_.emplace(parent, std::make_shared<AnalysisContext>(forest_, parent)).first;
   }
   return it->second;
 }

@@ -98,6 +98,11 @@ class Runtime {
   // TS tasks in flight on the JS thread (JS thread only).
   void beginJsTask(const TaskOpPtr& op) { runningJs_.emplace(op->id(), op); }
   TaskOpPtr endJsTask(OpId id);
+  // The running TS task with that op id, or null.
+  const TaskOp* runningJsTask(OpId id) const {
+    auto it = runningJs_.find(id);
+    return it == runningJs_.end() ? nullptr : it->second.get();
+  }
 
   // TS tasks that could not take their exclusion locks wait here until a
   // task holding such locks releases them (no busy retry on the JS thread).
