@@ -15,6 +15,8 @@ export interface FieldViewInfo {
   name: string;
   type: number;
   offset: number;
+  /** Checking mode: the task's private copy of its window (offset is then 0). */
+  shadow?: ArrayBuffer;
   lo: number[];
   hi: number[];
   strides: number[];

@@ -68,7 +68,7 @@ export class PhysicalRegion {
     const first = info.fields[0];
     this.bounds = first ? { lo: first.lo, hi: first.hi } : { lo: [0], hi: [-1] };
     this.rects = (info.rects ?? []).map(([lo, hi]) => ({ lo, hi }));
-    for (const f of info.fields) this.views.set(f.name, new FieldView(f, storage(info.tree, f.id)));
+    for (const f of info.fields) this.views.set(f.name, new FieldView(f, f.shadow ?? storage(info.tree, f.id)));
   }
 
   /** The typed array of a field (index 0 = the region's lower corner). */

@@ -327,5 +327,49 @@ describe('checking mode', () => {
   it('writing with a write privilege is fine in checking mode', async () => {
     const r = rt.createRegion(Rect(0, 9), { x: 'f64' });
     await rt.launch(tk.task('scribble'), [], { regions: [r.readWrite('x')] }).get();
+    assert.equal(await rt.launch(tk.task('sum_field'), [], { regions: [r.read('x')] }).get(), 1);
+  });
+
+  it('a TS task writing one column past its 2-D piece is the one that fails, and its neighbour keeps its data', async () => {
+    const r = rt.createRegion(Rect([0, 0], [3, 7]), { v: 'f64' });
+    const columns = rt.partitionByRects(r, [Rect([0, 0], [3, 3]), Rect([0, 4], [3, 7])]);
+    rt.fill(r, 'v', 1);
+    const overreach = rt.registerTask('writes_past_its_columns', (ctx) => {
+      const view = ctx.region(0).view('v');
+      const row = view.bounds.lo[0];
+      view.data[view.index(row, view.bounds.hi[1] + 1)] = 99; // one column past the piece
+    });
+    const reader = rt.registerTask('reads_its_columns', (ctx) => {
+      const view = ctx.region(0).view('v');
+      let sum = 0;
+      for (let i = view.bounds.lo[0]; i <= view.bounds.hi[0]; i++)
+        for (let j = view.bounds.lo[1]; j <= view.bounds.hi[1]; j++) sum += view.data[view.index(i, j)];
+      return sum;
+    });
+    const bad = rt.launch(overreach, [], { regions: [columns.subregion(0).readWrite('v')] });
+    const innocent = rt.launch(reader, [], { regions: [columns.subregion(1).read('v')] });
+    await assert.rejects(
+      within(bad.get(), 30000, 'writer'),
+      /task 'writes_past_its_columns' \(op #\d+\) wrote field 'v' of region \d+ of tree \d+ \(region requirement 0\) at point \(0, 4\), outside the region/,
+    );
+    assert.equal(await within(innocent.get(), 30000, 'reader'), 16);
+    // The write never reached the neighbour's element.
+    assert.equal(await rt.launch(reader, [], { regions: [columns.subregion(1).read('v')] }).get(), 16);
+  });
+
+  it('a C++ task writing outside its 2-D piece is named too', async () => {
+    const r = rt.createRegion(Rect([0, 0], [1, 7]), { x: 'f64' });
+    const left = rt.partitionByRects(r, [Rect([0, 0], [1, 3])]);
+    await assert.rejects(
+      rt.launch(tk.task('scribble_past_row'), [], { regions: [left.subregion(0).readWrite('x')] }).get(),
+      /task 'scribble_past_row' \(op #\d+\) wrote field 'x' .* at point \(0, 4\), outside the region/,
+    );
+    assert.equal(await rt.launch(tk.task('sum_field'), [], { regions: [r.read('x')] }).get(), 0);
+  });
+
+  it('a reduction in checking mode still adds up across tasks', async () => {
+    const r = rt.createRegion(Rect([0, 0], [3, 3]), { x: 'f64' });
+    for (let i = 0; i < 8; i++) rt.launch(tk.task('add_to_field_2d'), [1], { regions: [r.reduce('sum', 'x')] });
+    assert.equal(await rt.launch(tk.task('sum_field'), [], { regions: [r.read('x')] }).get(), 8 * 16);
   });
 });

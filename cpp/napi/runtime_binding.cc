@@ -110,6 +110,17 @@ Napi::Value LoadLibrary(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// An ArrayBuffer over a checking-mode copy; keeps it alive while JS holds it.
+Napi::ArrayBuffer copyBuffer(Napi::Env env, const std::shared_ptr<std::vector<uint8_t>>& copy) {
+  using Holder = std::shared_ptr<std::vector<uint8_t>>;
+  auto holder = std::make_unique<Holder>(copy);
+  auto buf = Napi::ArrayBuffer::New(env, copy->data(), copy->size(),
+                                    [](Napi::Env, void*, Holder* h) { std::unique_ptr<Holder> adopt(h); },
+                                    holder.get());
+  holder.release();  // owned by the ArrayBuffer's finalizer now
+  return buf;
+}
+
 // The region requirements of a TS task: views, exact rects, privileges.
 Napi::Array describeRegions(Napi::Env env, const std::vector<TaskRegionArg>& regions) {
   Napi::Array rs = Napi::Array::New(env, regions.size());
@@ -127,6 +138,11 @@ Napi::Array describeRegions(Napi::Env env, const std::vector<TaskRegionArg>& reg
       fo.Set("name", arg.names[f]);
       fo.Set("type", v.field_type);
       fo.Set("offset", static_cast<double>(arg.offsets[f]));
+      if (f < arg.shadows.size() && arg.shadows[f]) {
+        // Checking mode: the task sees a private copy of its window.
+        fo.Set("offset", 0.0);
+        fo.Set("shadow", copyBuffer(env, arg.shadows[f]));
+      }
       Napi::Array lo = Napi::Array::New(env, v.dim), hi = Napi::Array::New(env, v.dim),
                   st = Napi::Array::New(env, v.dim);
       for (int d = 0; d < v.dim; ++d) {

@@ -1,9 +1,8 @@
 #include "ops/task_op.h"
 
+#include "ops/checked_views.h"
 #include "ops/sdk_api.h"
 #include "runtime/runtime.h"
-#include "ops/view_rows.h"
-#include "util/hash.h"
 
 namespace cohort {
 
@@ -11,6 +10,13 @@ const std::vector<TaskRegionArg>& TaskOp::noRegions() {
   static const std::vector<TaskRegionArg> kNone;  // immutable
   return kNone;
 }
+
+const std::vector<TaskRegionArg>& TaskOp::regions() const {
+  if (checked_) return checked_->regions();
+  return regions_ ? *regions_ : noRegions();
+}
+
+TaskOp::~TaskOp() = default;
 
 TaskOp::TaskOp(Runtime& rt, OpId id, const TaskInfo& task, VariantKind variant,
                std::shared_ptr<const std::vector<uint8_t>> args, std::vector<FuturePtr> futures)
@@ -72,13 +78,14 @@ void TaskOp::dispatch() {
 
 void TaskOp::run(ProcessorId proc) {
   processor_ = proc;
-  SdkTaskContext ctx(*this);
   int rc = 0;
+  std::string violation;
+  SdkTaskContext ctx(*this);  // reads regions() when asked: in checking mode, the private copies
   {
     std::vector<std::unique_lock<std::mutex>> held;
     held.reserve(exclusion_.size());
     for (const auto& key : exclusion_) held.emplace_back(rt_.exclusionLocks().lockFor(key));
-    if (rt_.checksEnabled()) snapshotReadOnly();
+    if (rt_.checksEnabled()) beginChecked();  // under the locks: no other holder writes meanwhile
     try {
       rc = task_.cpp->fn(&sdkApi(), ctx.abi());
     } catch (const std::exception& e) {
@@ -86,14 +93,12 @@ void TaskOp::run(ProcessorId proc) {
     } catch (...) {
       ctx.fail("C++ task threw a non-std::exception value");
     }
+    if (checked_) violation = endChecked();  // written back under the locks
   }
   if (!exclusion_.empty()) rt_.locksReleased();
   if (!ctx.failed() && rc != 0)
     ctx.fail("C++ task '" + task_.name + "' returned error code " + std::to_string(rc));
-  if (!ctx.failed() && rt_.checksEnabled()) {
-    std::string violation = readOnlyViolation();
-    if (!violation.empty()) ctx.fail(violation);
-  }
+  if (!ctx.failed() && !violation.empty()) ctx.fail(violation);
   if (ctx.failed())
     finish(makeFailure(ctx.failureMessage(), "", describe()), {});
   else
@@ -110,83 +115,37 @@ bool TaskOp::tryLockExclusion() {
     }
     taken.push_back(&m);
   }
-  if (rt_.checksEnabled()) snapshotReadOnly();
+  if (rt_.checksEnabled()) beginChecked();
   return true;
 }
 
 void TaskOp::completeJs(std::vector<uint8_t> result) {
+  const std::string violation = checked_ ? endChecked() : std::string();  // written back under the locks
   for (const auto& key : exclusion_) rt_.exclusionLocks().lockFor(key).unlock();
   if (!exclusion_.empty()) rt_.locksReleased();
-  if (rt_.checksEnabled()) {
-    std::string violation = readOnlyViolation();
-    if (!violation.empty()) {
-      finish(makeFailure(violation, "", describe()), {});
-      return;
-    }
+  if (!violation.empty()) {
+    finish(makeFailure(violation, "", describe()), {});
+    return;
   }
   finish(nullptr, std::move(result));
 }
 
 void TaskOp::failJs(const std::string& message, const std::string& stack) {
+  checked_.reset();  // a failed task's copies are discarded
   for (const auto& key : exclusion_) rt_.exclusionLocks().lockFor(key).unlock();
   if (!exclusion_.empty()) rt_.locksReleased();
   finish(makeFailure(message, stack, describe()), {});
 }
 
-namespace {
-// Hash of exactly the region's elements, rect by rect and row by row: the
-// rows of a 2-D/3-D window, and the gaps between a region's rects, hold
-// elements other tasks may own and write meanwhile.
-template <typename T>
-void hashRows(Fnv1a& h, const cohort_field_view& v, const std::vector<std::array<int64_t, 6>>& rects) {
-  for (const auto& r : rects)
-    forEachRow<const T>(v, r.data(), r.data() + 3, [&](const T* p, int64_t n) {
-      h.add(p, static_cast<size_t>(n) * sizeof(T));
-    });
+void TaskOp::beginChecked() {
+  checked_.reset();
+  if (regions_ && !regions_->empty()) checked_ = std::make_unique<CheckedViews>(*regions_);
 }
 
-uint64_t hashView(const cohort_field_view& v, const std::vector<std::array<int64_t, 6>>& rects, size_t elementSize) {
-  Fnv1a h;
-  switch (elementSize) {  // walk in units of the element, hash the bytes
-    case 8: hashRows<uint64_t>(h, v, rects); break;
-    case 4: hashRows<uint32_t>(h, v, rects); break;
-    default: hashRows<uint8_t>(h, v, rects); break;
-  }
-  return h.value();
-}
-size_t fieldElementSize(int32_t type) {
-  switch (type) {
-    case COHORT_F64: case COHORT_I64: return 8;
-    case COHORT_F32: case COHORT_I32: case COHORT_U32: return 4;
-    default: return 1;
-  }
-}
-}  // namespace
-
-void TaskOp::snapshotReadOnly() {
-  readOnlyHashes_.clear();
-  for (const auto& r : regions()) {
-    if (r.privilege != Privilege::ReadOnly || !r.checkable) continue;
-    for (const auto& f : r.fields) readOnlyHashes_.push_back(hashView(f, r.rects, fieldElementSize(f.field_type)));
-  }
-}
-
-std::string TaskOp::readOnlyViolation() const {
-  size_t k = 0;
-  const auto& all = regions();
-  for (size_t req = 0; req < all.size(); ++req) {
-    const auto& r = all[req];
-    if (r.privilege != Privilege::ReadOnly || !r.checkable) continue;
-    for (size_t i = 0; i < r.fields.size(); ++i, ++k) {
-      const auto& f = r.fields[i];
-      if (k < readOnlyHashes_.size() && hashView(f, r.rects, fieldElementSize(f.field_type)) != readOnlyHashes_[k]) {
-        return "checking mode: " + describe() + " wrote field '" + r.names[i] + "' of region " +
-               std::to_string(r.regionNode) + " of tree " + std::to_string(r.tree) +
-               " (region requirement " + std::to_string(req) + "), but its privilege is read-only";
-      }
-    }
-  }
-  return "";
+std::string TaskOp::endChecked() {
+  std::string violation = checked_->finish(describe());
+  checked_.reset();
+  return violation;
 }
 
 void TaskOp::finish(FailurePtr failure, std::vector<uint8_t> result) {

@@ -49,6 +49,9 @@ struct TaskRegionArg {
   std::vector<std::string> names;     // field names, for errors
   std::vector<uint64_t> offsets;      // element offset of the view in its storage
   std::vector<std::shared_ptr<void>> keepAlive;
+  // Checking mode: per field, the private copy the view points into (see
+  // ops/checked_views.h); empty or null when the view is over the storage.
+  std::vector<std::shared_ptr<std::vector<uint8_t>>> shadows;
 };
 
 class TaskOp final : public Runnable,
@@ -57,6 +60,7 @@ class TaskOp final : public Runnable,
  public:
   TaskOp(Runtime& rt, OpId id, const TaskInfo& task, VariantKind variant,
          std::shared_ptr<const std::vector<uint8_t>> args, std::vector<FuturePtr> futures);
+  ~TaskOp() override;
 
   // Before launch(): more things to wait for, where to run, what to see.
   void addPrecondition(Event e) { preconditions_.push_back(std::move(e)); }
@@ -99,15 +103,16 @@ class TaskOp final : public Runnable,
   const std::vector<uint8_t>& args() const { return *args_; }
   const std::vector<FuturePtr>& futures() const { return futures_; }
   const TaskPoint& point() const { return point_; }
-  const std::vector<TaskRegionArg>& regions() const { return regions_ ? *regions_ : noRegions(); }
+  const std::vector<TaskRegionArg>& regions() const;
   ProcessorId processor() const { return processor_; }
 
  private:
   void dispatch();
   void finish(FailurePtr failure, std::vector<uint8_t> result);
-  // Checking mode: hashes of the read-only fields, taken before the body.
-  void snapshotReadOnly();
-  std::string readOnlyViolation() const;
+  // Checking mode: private copies of the fields, taken before the body and
+  // checked (and written back) after it.
+  void beginChecked();
+  std::string endChecked();
 
   Runtime& rt_;
   OpId id_;
@@ -123,7 +128,7 @@ class TaskOp final : public Runnable,
   bool counted_ = true;  // counts as outstanding (see LaunchOptions::background)
   OpId launchId_ = 0;
   std::vector<ExclusionLocks::Key> exclusion_;
-  std::vector<uint64_t> readOnlyHashes_;
+  std::unique_ptr<class CheckedViews> checked_;
   ProcessorId processor_ = 0;
   FuturePtr result_;
 

@@ -128,6 +128,22 @@ void scribble(cohort::TaskContext& ctx) {
   static_cast<double*>(v.base)[0] += 1;
 }
 
+// scribble_past_row(): adds 1 to the element one column past the first row
+// of a 2-D field 0 (f64), through the raw view: outside the region, inside
+// its window's rows. Checking mode must name this task.
+void scribblePastRow(cohort::TaskContext& ctx) {
+  cohort_field_view v = ctx.fieldView(0, 0);
+  static_cast<double*>(v.base)[v.hi[1] - v.lo[1] + 1] += 1;
+}
+
+// add_to_field_2d(k): adds k to every element of a 2-D field 0 (f64).
+void addToField2d(cohort::TaskContext& ctx) {
+  double k = ctx.arg(0).asNumber();
+  auto x = ctx.field<double, 2>(0, 0);
+  for (int64_t i = x.lo(0); i <= x.hi(0); ++i)
+    for (int64_t j = x.lo(1); j <= x.hi(1); ++j) x(i, j) += k;
+}
+
 // write_point(): writes this point's first coordinate into every element of
 // field 0 (f64) of requirement 0.
 void writePoint(cohort::TaskContext& ctx) {
@@ -178,6 +194,8 @@ void registerTasks(cohort::Registrar& r) {
   r.task<sumField>("sum_field");
   r.task<scribble>("scribble");
   r.task<writePoint>("write_point");
+  r.task<scribblePastRow>("scribble_past_row");
+  r.task<addToField2d>("add_to_field_2d");
   r.task<pointRendezvous>("point_rendezvous");
   r.task<whichVariant>("which_variant");
   r.task<stencilStep>("stencil_step");

@@ -1,0 +1,49 @@
+// Checking mode's view of a task's regions. A task sees its fields through
+// zero-copy views over windows of the whole storage: a 2-D or 3-D view's
+// rows lie among other tasks' elements, and an index one column past the
+// piece lands on a neighbour's element. A view cannot stop such a write.
+// In checking mode each checkable field is instead seen through a private
+// copy of its window, taken with the task's locks held; when the body ends
+// the copy is compared with what it started from. A change outside the
+// region's exact rects, or anywhere in a read-only field, fails the task
+// that made it (not whichever task happened to look next), and only the
+// region's own elements are written back.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ops/task_op.h"
+
+namespace cohort {
+
+class CheckedViews {
+ public:
+  explicit CheckedViews(const std::vector<TaskRegionArg>& regions);
+
+  // The task's regions, their views pointing into the private copies.
+  const std::vector<TaskRegionArg>& regions() const { return regions_; }
+
+  // After the body (locks still held): writes back the region's own
+  // elements of every writable field and returns the first violation, or
+  // "" when there is none. `task` names the task in the message.
+  std::string finish(const std::string& task);
+
+ private:
+  struct Shadow {
+    size_t requirement = 0;
+    size_t field = 0;
+    std::shared_ptr<std::vector<uint8_t>> copy;  // what the task's view points into
+    std::vector<uint8_t> before;                 // the window as the task started
+    uint8_t* storage = nullptr;                  // the window in the real storage
+    size_t elementSize = 0;
+    int64_t span = 0;  // elements from the view's first to its last
+  };
+  std::string pointOf(const Shadow& s, int64_t element) const;
+
+  std::vector<TaskRegionArg> regions_;
+  std::vector<Shadow> shadows_;
+};
+
+}  // namespace cohort
