@@ -98,6 +98,8 @@ export interface NativeAddon {
     fillTask: number;
   };
   outstanding(): number;
+  /** Futures handed to JS so far (a counter). */
+  futuresMade(): number;
   shutdown(): void;
   registerTask(name: string, flags: number): number;
   taskVariants(task: number): ('cpp' | 'ts')[];

@@ -524,13 +524,22 @@ export class Runtime {
   /**
    * The issue window (Legion's -lg:window): resolves at once while fewer
    * than `window` tasks are outstanding, otherwise once half of them have
-   * finished. `await rt.throttle()` in a long issuing loop keeps memory bounded.
+   * finished. `await rt.throttle()` in a long issuing loop keeps memory bounded:
+   * once a window's worth of futures was made since the last time, it also
+   * lets the event loop turn, so futures the program dropped are released
+   * (their FinalizationRegistry callbacks run only between event-loop tasks).
    */
   throttle(): Promise<void> {
-    if (native.outstanding() <= this.window) return Promise.resolve();
-    if (!native.armWindow(Math.floor(this.window / 2))) return Promise.resolve();
+    if (native.outstanding() <= this.window || !native.armWindow(Math.floor(this.window / 2))) {
+      const made = native.futuresMade();
+      if (made - this.futuresAtLastTurn < this.window) return Promise.resolve();
+      this.futuresAtLastTurn = made;
+      return new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    this.futuresAtLastTurn = native.futuresMade();
     return this.js.windowOpen();
   }
+  private futuresAtLastTurn = 0;
 
   /** Work counters of the top-level dependence analysis (for tests and tuning). */
   analysisCounters(reset = false): AnalysisCounters {

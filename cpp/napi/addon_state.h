@@ -14,15 +14,24 @@ namespace cohort::napi {
 // Futures held by JS, by slot number. A JS Future holds its slot; a
 // FinalizationRegistry releases it when the Future is collected (cheaper
 // than one N-API finalizer per future). JS thread only.
+// JS futures are slots in this table, released when their JS object is
+// collected. V8 is told what the slots hold (external memory): otherwise a
+// program that drops millions of futures allocates little JS heap, the
+// collector seldom runs, and the native state piles up until it does.
 class FutureTable {
  public:
-  uint32_t add(FuturePtr f);
+  uint32_t add(Napi::Env env, FuturePtr f);
   const FuturePtr& get(uint32_t slot) const;  // nullptr if free/out of range
-  void release(uint32_t slot);
+  void release(Napi::Env env, uint32_t slot);
+  uint64_t made() const { return made_; }
 
  private:
+  void account(Napi::Env env, int64_t bytes);
+
   std::vector<FuturePtr> slots_;
   std::vector<uint32_t> free_;
+  int64_t unreported_ = 0;  // bytes not yet reported to V8 (reported in batches)
+  uint64_t made_ = 0;
 };
 
 struct AddonState {

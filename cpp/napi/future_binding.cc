@@ -6,7 +6,24 @@
 
 namespace cohort::napi {
 
-uint32_t FutureTable::add(FuturePtr f) {
+namespace {
+// About what a live future holds natively: the future, its event, the
+// result bytes and their control blocks (measured: ~450 bytes per task).
+constexpr int64_t kSlotBytes = 512;
+constexpr int64_t kReportEvery = 1 << 20;
+}  // namespace
+
+void FutureTable::account(Napi::Env env, int64_t bytes) {
+  unreported_ += bytes;
+  if (unreported_ >= kReportEvery || unreported_ <= -kReportEvery) {
+    Napi::MemoryManagement::AdjustExternalMemory(env, unreported_);
+    unreported_ = 0;
+  }
+}
+
+uint32_t FutureTable::add(Napi::Env env, FuturePtr f) {
+  account(env, kSlotBytes);
+  ++made_;
   if (!free_.empty()) {
     uint32_t slot = free_.back();
     free_.pop_back();
@@ -22,14 +39,15 @@ const FuturePtr& FutureTable::get(uint32_t slot) const {
   return slot < slots_.size() ? slots_[slot] : kNone;
 }
 
-void FutureTable::release(uint32_t slot) {
+void FutureTable::release(Napi::Env env, uint32_t slot) {
   if (slot >= slots_.size() || !slots_[slot]) return;
+  account(env, -kSlotBytes);
   slots_[slot].reset();
   free_.push_back(slot);
 }
 
 Napi::Value wrapFuture(Napi::Env env, FuturePtr f) {
-  return Napi::Number::New(env, state(env).futures.add(std::move(f)));
+  return Napi::Number::New(env, state(env).futures.add(env, std::move(f)));
 }
 
 FuturePtr unwrapFuture(Napi::Value v, const char* what) {
@@ -97,8 +115,12 @@ Napi::Value WatchFuture(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value ReleaseFuture(const Napi::CallbackInfo& info) {
-  state(info.Env()).futures.release(info[0].As<Napi::Number>().Uint32Value());
+  state(info.Env()).futures.release(info.Env(), info[0].As<Napi::Number>().Uint32Value());
   return info.Env().Undefined();
+}
+
+Napi::Value FuturesMade(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(state(info.Env()).futures.made()));
 }
 
 Napi::Value FutureFromValue(const Napi::CallbackInfo& info) {
@@ -115,6 +137,7 @@ void initFutureBinding(Napi::Env env, Napi::Object exports) {
   exports.Set("watchFuture", Napi::Function::New(env, WatchFuture));
   exports.Set("futureFromValue", Napi::Function::New(env, FutureFromValue));
   exports.Set("releaseFuture", Napi::Function::New(env, ReleaseFuture));
+  exports.Set("futuresMade", Napi::Function::New(env, FuturesMade));
 }
 
 }  // namespace cohort::napi
