@@ -85,6 +85,9 @@ export interface FailureInfo {
   stack: string;
   origin: string;
   producer: string;
+  /** The failure that started the chain (equal to origin/message for the task that threw). */
+  rootOrigin: string;
+  rootMessage: string;
 }
 
 export interface NativeAddon {

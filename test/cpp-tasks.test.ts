@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Library, Runtime, Task } from '../lib';
+import { Library, Runtime, Task, TaskError } from '../lib';
 import { exampleKernels, fixture, testKernels, within } from './helpers';
 
 describe('C++ tasks from a loaded library', () => {
@@ -131,6 +131,30 @@ describe('errors with a clear cause', () => {
     await assert.rejects(g.get(), /task 'never_runs' \(op #\d+\) did not run because task 'fails_first' \(op #\d+\), which it depends on, failed: root cause/);
     await assert.rejects(h.get(), /task 'sum_futures' .* did not run because task 'fails_first' .* failed: root cause/);
     assert.equal(ran, false);
+  });
+
+  it('a failure message stays bounded along a chain of 2,000 dependents and still names the root', async () => {
+    const root = rt.registerTask('chain_root', () => {
+      throw new Error('root cause of the chain');
+    });
+    const link = rt.registerTask('chain_link', () => 1);
+    const futures = [rt.launch(root, [])];
+    for (let i = 0; i < 2000; i++) futures.push(rt.launch(link, [], { futures: [futures[futures.length - 1]] }));
+    const failure = async (i: number): Promise<TaskError> => {
+      const e = await futures[i].get().then(() => undefined, (err: unknown) => err);
+      assert.ok(e instanceof TaskError, `future ${i} should reject with a TaskError`);
+      return e;
+    };
+    const first = await within(failure(1), 30000, 'the first dependent');
+    const last = await within(failure(2000), 30000, 'the last dependent');
+    assert.ok(last.message.length < 2 * first.message.length, `the last message has ${last.message.length} characters`);
+    assert.match(first.message, /^task 'chain_link' \(op #\d+\) did not run because task 'chain_root' \(op #\d+\), which it depends on, failed: root cause of the chain$/);
+    assert.match(last.message, /^task 'chain_link' \(op #\d+\) did not run because task 'chain_link' \(op #\d+\), which it depends on, did not run because task 'chain_root' \(op #\d+\) failed: root cause of the chain$/);
+    for (const e of [first, last]) {
+      assert.match(e.failedTask, /^task 'chain_root' \(op #\d+\)$/);
+      assert.equal(e.originalMessage, 'root cause of the chain');
+      assert.match(e.stack ?? '', /caused by: Error: root cause of the chain\n\s+at .*cpp-tasks\.test\.ts/);
+    }
   });
 
   it('a result that cannot be encoded fails the task and names it', async () => {

@@ -77,9 +77,12 @@ Napi::Value FutureFailure(const Napi::CallbackInfo& info) {
   FailurePtr fail = f->ready().failure();
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("message", fail ? fail->message : std::string("unknown failure"));
-  o.Set("stack", fail ? fail->stack : std::string());
+  o.Set("stack", fail ? fail->rootFailure().stack : std::string());
   o.Set("origin", fail ? fail->origin : std::string());
   o.Set("producer", f->producer());
+  // The failure that started a chain of dependents (the failure itself for the thrower).
+  o.Set("rootOrigin", fail ? fail->rootFailure().origin : std::string());
+  o.Set("rootMessage", fail ? fail->rootFailure().message : std::string("unknown failure"));
   return o;
 }
 

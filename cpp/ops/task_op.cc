@@ -49,11 +49,12 @@ void TaskOp::eventFired(const FailurePtr& failure) {
     pred = predecessorFailure_;
   }
   if (pred) {
-    // Do not run: name the predecessor that failed and keep its message.
-    finish(makeFailure(describe() + " did not run because " + pred->origin +
-                           ", which it depends on, failed: " + pred->message,
-                       pred->stack, describe()),
-           {});
+    // Do not run: name the predecessor and the root failure (once, not the
+    // predecessor's whole message: along a chain that would grow quadratically).
+    std::string message = describe() + " did not run because " + pred->origin + ", which it depends on, ";
+    if (pred->root) message += "did not run because " + pred->root->origin + " failed: " + pred->root->message;
+    else message += "failed: " + pred->message;
+    finish(makeFailure(std::move(message), "", describe(), pred->root ? pred->root : pred), {});
     return;
   }
   dispatch();
