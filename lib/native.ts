@@ -118,6 +118,9 @@ export interface NativeAddon {
   addMapper(id: number, name: string, overrides: number, dispatch: (mapper: number, callback: number, point: number[] | number[][] | undefined) => unknown, replaceDefault: boolean): void;
   registerShardingFunctor(id: number, name: string, dispatch: (id: number, point: number[], lo: number[], hi: number[], total: number) => number): void;
   shardPoints(functor: number, lo: number[], hi: number[], total: number): number[][][];
+  /** Limits of shardPoints: the shard count and the points of the domain. */
+  readonly maxShardsQueried: number;
+  readonly maxShardQueryPoints: number;
   machine(): { processors: { id: number; kind: 'cpu' | 'js'; rank: number }[]; ranks: number; rank: number };
   indexLaunch(spec: NativeIndexLaunch): NativeFuture[];
   reduceFutures(futures: NativeFuture[], redop: number, label: string): NativeFuture;

@@ -1,7 +1,7 @@
 import { encode, encodeArgs, Value } from './codec';
 import { Future } from './future';
 import { FutureMap } from './future-map';
-import { Coord, pointsOf, Rect, RectLike, toPoint } from './geometry';
+import { Coord, pointsOf, Rect, RectLike, toPoint, volume } from './geometry';
 import { Library } from './library';
 import { JsProcessor } from './js-processor';
 import { AnalysisCounters, native, NativeFuture } from './native';
@@ -478,10 +478,39 @@ export class Runtime {
     this.mapping.registerShardingFunctor(id, functor);
   }
 
-  /** Which points of `domain` each of `totalShards` shards owns under functor `functorId` (every answer validated). */
+  /**
+   * Which points of `domain` each of `totalShards` shards owns under functor
+   * `functorId` (every answer validated). The answer lists one array per
+   * shard and every point, so `totalShards` must be an integer from 1 to
+   * 65536 and the domain may have at most 2^24 points; anything else is a
+   * RangeError (a TypeError for coordinates that are not integers).
+   * @example rt.shardPoints(0, Rect(0, 5), 2) // [[[0], [2], [4]], [[1], [3], [5]]]
+   */
   shardPoints(functorId: number, domain: RectLike | Coord, totalShards: number): number[][][] {
     this.checkOpen('shardPoints');
-    const d = typeof domain === 'number' || Array.isArray(domain) ? Rect(0, toPoint(domain as Coord)[0] - 1) : (domain as RectLike);
+    const where = 'shardPoints';
+    if (!Number.isInteger(functorId) || functorId < 0 || functorId > 0xffffffff) {
+      throw new RangeError(`${where}: functorId must be a non-negative integer (a registered sharding functor), got ${String(functorId)}`);
+    }
+    const maxShards = native.maxShardsQueried;
+    if (!Number.isInteger(totalShards) || totalShards < 1 || totalShards > maxShards) {
+      throw new RangeError(`${where}: totalShards must be an integer from 1 to ${maxShards}, got ${String(totalShards)}`);
+    }
+    if (typeof domain === 'number' && !(Number.isInteger(domain) && domain >= 0)) {
+      throw new RangeError(`${where}: a domain given as a point count must be a non-negative integer, got ${domain}`);
+    }
+    const given = typeof domain === 'number' || Array.isArray(domain) ? Rect(0, toPoint(domain as Coord, `${where}: domain`)[0] - 1) : (domain as RectLike);
+    if (typeof given !== 'object' || given === null || !given.lo || !given.hi) {
+      throw new TypeError(`${where}: domain must be a rect such as Rect(0, 9) or a point count, got ${describe(given)}`);
+    }
+    const d = Rect(toPoint(given.lo, `${where}: domain lo`), toPoint(given.hi, `${where}: domain hi`));
+    for (const x of [...d.lo, ...d.hi]) {
+      if (!Number.isSafeInteger(x)) throw new RangeError(`${where}: domain coordinates must be safe integers, got ${x}`);
+    }
+    const points = volume(d);
+    if (points > native.maxShardQueryPoints) {
+      throw new RangeError(`${where}: the domain has ${points} points; at most ${native.maxShardQueryPoints} are supported (the answer lists every point)`);
+    }
     return native.shardPoints(functorId, [...d.lo], [...d.hi], totalShards);
   }
 

@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Library, Runtime, Task, TaskError } from '../lib';
+import { Future, Library, Runtime, Task, TaskError } from '../lib';
 import { exampleKernels, fixture, testKernels, within } from './helpers';
 
 describe('C++ tasks from a loaded library', () => {
@@ -138,7 +138,7 @@ describe('errors with a clear cause', () => {
       throw new Error('root cause of the chain');
     });
     const link = rt.registerTask('chain_link', () => 1);
-    const futures = [rt.launch(root, [])];
+    const futures: Future<unknown>[] = [rt.launch(root, [])];
     for (let i = 0; i < 2000; i++) futures.push(rt.launch(link, [], { futures: [futures[futures.length - 1]] }));
     const failure = async (i: number): Promise<TaskError> => {
       const e = await futures[i].get().then(() => undefined, (err: unknown) => err);
