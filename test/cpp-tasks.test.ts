@@ -195,6 +195,12 @@ describe('errors with a clear cause', () => {
     await assert.rejects(rt.loadLibrary(fixture('no_entry')), /has no cohort entry point \(symbol 'cohort_library_sdk_version' not found.*undefined symbol/);
   });
 
+  it('a library registered through COHORT_LIBRARY(reg), with a function named reg, loads and runs', async () => {
+    const lib = await rt.loadLibrary(fixture('named_reg'));
+    assert.deepEqual(lib.taskNames, ['macro_hygiene']);
+    assert.equal(await rt.launch(lib.task<[], string>('macro_hygiene'), []).get(), 'registered through COHORT_LIBRARY(reg)');
+  });
+
   it('loadLibrary of a library built for another SDK version names both versions', async () => {
     await assert.rejects(rt.loadLibrary(fixture('wrong_version')), /built against cohort SDK version 2, but this runtime provides SDK version 1/);
   });
