@@ -3,6 +3,7 @@
 #include "ops/sdk_api.h"
 #include "runtime/runtime.h"
 #include "ops/view_rows.h"
+#include "util/fatal_signals.h"
 #include "util/hash.h"
 
 namespace cohort {
@@ -81,6 +82,7 @@ void TaskOp::run(ProcessorId proc) {
     for (const auto& key : exclusion_) held.emplace_back(rt_.exclusionLocks().lockFor(key));
     if (rt_.checksEnabled()) snapshotReadOnly();
     try {
+      RunningTaskScope running({task_.name.c_str(), id_, proc});  // named by a fatal signal
       rc = task_.cpp->fn(&sdkApi(), ctx.abi());
     } catch (const std::exception& e) {
       ctx.fail(std::string("C++ task threw: ") + e.what());

@@ -5,6 +5,7 @@
 #include "ops/builtin_tasks.h"
 #include "ops/sdk_api.h"
 #include "util/error.h"
+#include "util/fatal_signals.h"
 
 namespace cohort {
 
@@ -30,6 +31,7 @@ Runtime::Runtime(const RuntimeOptions& options)
       workers_(options.workers ? options.workers : defaultWorkers()),
       topContext_(std::make_shared<AnalysisContext>(forest_)),
       libraries_(&sdkApi()) {
+  installFatalSignalHandlers();  // once per process: a crashing C++ task is named
   for (unsigned w = 0; w < workers_.size(); ++w) machine_.processors.push_back({w, ProcessorKind::Cpu, 0});
   machine_.processors.push_back({jsProcessorId(), ProcessorKind::Js, 0});
   fillTask_ = tasks_.registerCpp(kFillTaskName, &fillTaskBody, nullptr, VariantProps{true, false, false});

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <stdexcept>
 #include <thread>
 
@@ -165,6 +166,28 @@ void whichVariant(cohort::TaskContext& ctx) { ctx.result("cpp"); }
 // point_rendezvous(n) -> like rendezvous, for index launches over regions.
 void pointRendezvous(cohort::TaskContext& ctx) { rendezvous(ctx); }
 
+// Native crashes, for the fatal-signal report (run only in child processes).
+// crash_abort() calls abort(); crash_null() writes through a null pointer
+// (volatile pointer to volatile, so the compiler can neither prove it null
+// nor drop the store);
+// crash_stack_overflow(depth) recurses `depth` frames of 4 KiB.
+void crashAbort(cohort::TaskContext&) { std::abort(); }
+void crashNull(cohort::TaskContext&) {
+  volatile int* volatile p = nullptr;
+  *p = 42;
+}
+int recurse(int64_t depth, volatile char* sink) {
+  volatile char frame[4096];
+  frame[0] = static_cast<char>(depth);
+  *sink = frame[0];
+  if (depth <= 0) return frame[0];
+  return recurse(depth - 1, sink) + frame[4095];  // not a tail call
+}
+void crashStackOverflow(cohort::TaskContext& ctx) {
+  volatile char sink = 0;
+  ctx.result(static_cast<double>(recurse(ctx.arg(0).asInt(), &sink)));
+}
+
 void registerTasks(cohort::Registrar& r) {
   r.task<rendezvous>("rendezvous");
   r.task<resetProbe>("reset_probe");
@@ -183,6 +206,9 @@ void registerTasks(cohort::Registrar& r) {
   r.task<stencilStep>("stencil_step");
   r.reduction("bitor");
   r.task<orBits>("or_bits");
+  r.task<crashAbort>("crash_abort");
+  r.task<crashNull>("crash_null");
+  r.task<crashStackOverflow>("crash_stack_overflow");
 }
 
 }  // namespace
