@@ -5,6 +5,7 @@
  * @internal
  */
 import * as path from 'path';
+import type { PendingTask } from './pending';
 
 /** Slot of a native future in the addon's future table. */
 export type NativeFuture = number & { readonly __nativeFuture: unique symbol };
@@ -100,6 +101,8 @@ export interface NativeAddon {
   };
   outstanding(): number;
   shutdown(): void;
+  /** Tasks started and not finished, in launch order. */
+  pendingTasks(): PendingTask[];
   registerTask(name: string, flags: number): number;
   taskVariants(task: number): ('cpp' | 'ts')[];
   loadLibrary(path: string): { path: string; hash: string; tasks: [string, number][]; reductions: [string, number][] };

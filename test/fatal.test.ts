@@ -1,5 +1,6 @@
-// Programs that crash, run in child processes: a native crash names the
-// C++ task.
+// Programs that crash or hang, run in child processes: a native crash names
+// the C++ task; a task that never finishes is reported (shutdown grace
+// period, Ctrl-C, an event loop with nothing left) instead of a silent hang.
 import { strict as assert } from 'assert';
 import { ChildProcess, spawn } from 'child_process';
 import * as path from 'path';
@@ -92,5 +93,70 @@ describe('native crashes name the C++ task', function () {
     const r = await runChild(`await rt.launch(tk.task('empty'), []).get(); process.abort();`, 30000);
     assert.equal(r.signal, 'SIGABRT', `exit ${r.code}, stderr: ${r.stderr}`);
     assert.doesNotMatch(r.stderr, /cohort: fatal signal/);
+  });
+});
+
+describe('a task that never finishes is reported, never a silent hang', function () {
+  this.timeout(60000);
+
+  const neverSettles = `
+    const never = rt.registerTask('never_settles', () => new Promise(() => undefined));
+    const f = rt.launch(never, []);
+    rt.launch(rt.registerTask('after_it', () => 1), [], { futures: [f] });
+  `;
+
+  it('a TS task whose promise never settles, in a script that never shuts down: the report names it, exit 13', async () => {
+    const r = await runChild(neverSettles, 30000);
+    assert.equal(r.code, 13, r.stderr);
+    assert.match(r.stderr, /cohort: the event loop has nothing left to do, but these tasks can never finish/);
+    assert.match(r.stderr, /task 'never_settles' \(op #1, TS\): running on the JS thread for \d+\.\d s/);
+    assert.match(r.stderr, /task 'after_it' \(op #2, TS\): waiting for \d+\.\d s/);
+  });
+
+  it('shutdown() waiting for a TS task that never settles: the same report and exit 13', async () => {
+    const r = await runChild(`${neverSettles} await rt.shutdown(); console.log('shut down');`, 30000);
+    assert.equal(r.code, 13, r.stderr);
+    assert.doesNotMatch(r.stdout, /shut down/);
+    assert.match(r.stderr, /task 'never_settles' \(op #1, TS\): running on the JS thread/);
+  });
+
+  it('shutdown() reports unfinished tasks after reportAfterMs, and Ctrl-C then exits 130 with the report', async () => {
+    let interrupted = false;
+    const r = await runChild(
+      `rt.launch(tk.task('block_forever'), []); await rt.shutdown({ reportAfterMs: 50 }); console.log('shut down');`,
+      30000,
+      (child, stderr) => {
+        // The grace-period report says shutdown is stuck: now press Ctrl-C.
+        if (!interrupted && /shutdown\(\) has waited 50 ms/.test(stderr)) {
+          interrupted = true;
+          child.kill('SIGINT');
+        }
+      },
+    );
+    assert.equal(r.code, 130, `signal ${r.signal}, stderr: ${r.stderr}`);
+    assert.match(r.stderr, /cohort: shutdown\(\) has waited 50 ms; these tasks have not finished:\n  task 'block_forever' \(op #1, C\+\+\): running on worker 0 for \d+\.\d s\n/);
+    assert.match(r.stderr, /cohort: interrupted \(SIGINT\) while these tasks had not finished:\n  task 'block_forever' \(op #1, C\+\+\): running on worker 0/);
+    assert.equal(r.stderr.match(/shutdown\(\) has waited/g)?.length, 1, 'the grace-period report is printed once');
+  });
+
+  it("Ctrl-C with nothing unfinished keeps Node's default: the process dies of SIGINT", async () => {
+    let sent = false;
+    const r = await runChild(`setInterval(() => undefined, 1000); console.log('ready');`, 30000, (child, _stderr, stdout) => {
+      if (!sent && stdout.includes('ready')) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    assert.equal(r.signal, 'SIGINT', `exit ${r.code}, stderr: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /cohort:/);
+  });
+
+  it('after shutdown the runtime no longer listens for SIGINT or beforeExit', async () => {
+    const r = await runChild(
+      `await rt.shutdown(); console.log(process.listenerCount('SIGINT'), process.listenerCount('beforeExit'));`,
+      30000,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^0 0$/m);
   });
 });

@@ -91,11 +91,11 @@ Napi::Value WatchFuture(const Napi::CallbackInfo& info) {
   FuturePtr f = unwrapFuture(info[0], "future");
   uint64_t id = static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value());
   runtime(info.Env());  // throws if not started
-  refWhileBusy(info.Env());
   std::weak_ptr<Runtime> weak = state(info.Env()).runtime;
   f->ready().subscribe(makeWaiter([weak, id](const FailurePtr&) {
     if (auto r = weak.lock()) r->jsQueue().post(JsWorkItem{nullptr, id, false});
   }));
+  refWhileBusy(info.Env());  // after: a future that is ready posted just now
   return info.Env().Undefined();
 }
 

@@ -1,5 +1,10 @@
 #include "ops/task_op.h"
 
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+
 #include "ops/sdk_api.h"
 #include "runtime/runtime.h"
 #include "ops/view_rows.h"
@@ -25,6 +30,31 @@ TaskOp::TaskOp(Runtime& rt, OpId id, const TaskInfo& task, VariantKind variant,
 
 std::string TaskOp::describe() const { return result_->producer(); }
 
+namespace {
+// Milliseconds on a monotonic clock cheap enough for every launch (the
+// coarse clock is a vDSO read; its few-ms resolution is plenty for reports).
+int64_t coarseNowMs() {
+#ifdef CLOCK_MONOTONIC_COARSE
+  timespec ts;
+  if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) == 0)
+    return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+#endif
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+void TaskOp::enterPhase(Phase p) {
+  phaseSinceMs_.store(coarseNowMs(), std::memory_order_relaxed);
+  phase_.store(static_cast<uint8_t>(p), std::memory_order_release);
+}
+
+TaskOp::Status TaskOp::status() const {
+  auto phase = static_cast<Phase>(phase_.load(std::memory_order_acquire));
+  int64_t since = phaseSinceMs_.load(std::memory_order_relaxed);
+  return Status{phase, phase == Phase::Running ? processor_ : 0, std::max<int64_t>(0, coarseNowMs() - since)};
+}
+
 void TaskOp::launch() {
   std::vector<Event> waits;
   waits.reserve(futures_.size() + preconditions_.size());
@@ -33,6 +63,7 @@ void TaskOp::launch() {
   preconditions_.clear();
   // One extra count so the task cannot start while we are still arming it.
   pending_.store(static_cast<int>(waits.size()) + 1, std::memory_order_relaxed);
+  enterPhase(Phase::Waiting);
   auto self = shared_from_this();
   for (const Event& e : waits) e.subscribe(self);
   eventFired(nullptr);
@@ -62,10 +93,14 @@ void TaskOp::eventFired(const FailurePtr& failure) {
 }
 
 void TaskOp::dispatch() {
+  enterPhase(Phase::Queued);
   if (variant_ == VariantKind::Js) {
     processor_ = rt_.jsProcessorId();
     rt_.jsQueue().post(JsWorkItem{shared_from_this(), 0, false});
-  } else if (pinnedWorker_ >= 0) {
+    return;
+  }
+  rt_.cppTaskQueued();  // ended at the end of run()
+  if (pinnedWorker_ >= 0) {
     rt_.workers().submitPinned(shared_from_this(), static_cast<unsigned>(pinnedWorker_));
   } else {
     rt_.workers().submit(shared_from_this());
@@ -74,6 +109,7 @@ void TaskOp::dispatch() {
 
 void TaskOp::run(ProcessorId proc) {
   processor_ = proc;
+  enterPhase(Phase::Running);
   SdkTaskContext ctx(*this);
   int rc = 0;
   {
@@ -101,6 +137,7 @@ void TaskOp::run(ProcessorId proc) {
     finish(makeFailure(ctx.failureMessage(), "", describe()), {});
   else
     finish(nullptr, ctx.takeResult());
+  rt_.cppTaskEnded();  // last: everything this task posts to the JS thread is posted
 }
 
 bool TaskOp::tryLockExclusion() {
@@ -193,6 +230,7 @@ std::string TaskOp::readOnlyViolation() const {
 }
 
 void TaskOp::finish(FailurePtr failure, std::vector<uint8_t> result) {
+  enterPhase(Phase::Done);
   // Release what the task held before successors start.
   regions_.reset();
   if (failure) result_->reject(std::move(failure));

@@ -5,7 +5,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -188,6 +190,16 @@ void crashStackOverflow(cohort::TaskContext& ctx) {
   ctx.result(static_cast<double>(recurse(ctx.arg(0).asInt(), &sink)));
 }
 
+// block_forever(): never returns (a task that never finishes, for the
+// pending-task report; run only in child processes).
+// Never destroyed: exit() must not wait in a destructor for this waiter.
+void blockForever(cohort::TaskContext&) {
+  static auto* m = new std::mutex;
+  static auto* never = new std::condition_variable;
+  std::unique_lock<std::mutex> lock(*m);
+  never->wait(lock, [] { return false; });
+}
+
 void registerTasks(cohort::Registrar& r) {
   r.task<rendezvous>("rendezvous");
   r.task<resetProbe>("reset_probe");
@@ -209,6 +221,7 @@ void registerTasks(cohort::Registrar& r) {
   r.task<crashAbort>("crash_abort");
   r.task<crashNull>("crash_null");
   r.task<crashStackOverflow>("crash_stack_overflow");
+  r.task<blockForever>("block_forever");
 }
 
 }  // namespace
