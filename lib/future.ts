@@ -64,13 +64,6 @@ export class Future<T = Value> {
 
   private readFailure(): TaskError {
     const f = native.futureFailure(this.handle);
-    const own = f.origin === f.producer;
-    return new TaskError(f.producer, f.origin, f.message, own ? f.message : extractOriginal(f.message), f.stack);
+    return new TaskError(f.producer, f.rootOrigin, f.message, f.rootMessage, f.stack);
   }
-}
-
-function extractOriginal(message: string): string {
-  const marker = ', which it depends on, failed: ';
-  const at = message.lastIndexOf(marker);
-  return at >= 0 ? message.slice(at + marker.length) : message;
 }

@@ -5,6 +5,7 @@
  * @internal
  */
 import * as path from 'path';
+import type { PendingTask } from './pending';
 
 /** Slot of a native future in the addon's future table. */
 export type NativeFuture = number & { readonly __nativeFuture: unique symbol };
@@ -87,6 +88,9 @@ export interface FailureInfo {
   stack: string;
   origin: string;
   producer: string;
+  /** The failure that started the chain (equal to origin/message for the task that threw). */
+  rootOrigin: string;
+  rootMessage: string;
 }
 
 export interface NativeAddon {
@@ -101,6 +105,8 @@ export interface NativeAddon {
   /** Futures handed to JS so far (a counter). */
   futuresMade(): number;
   shutdown(): void;
+  /** Tasks started and not finished, in launch order. */
+  pendingTasks(): PendingTask[];
   registerTask(name: string, flags: number): number;
   taskVariants(task: number): ('cpp' | 'ts')[];
   loadLibrary(path: string): { path: string; hash: string; tasks: [string, number][]; reductions: [string, number][] };
@@ -119,6 +125,9 @@ export interface NativeAddon {
   addMapper(id: number, name: string, overrides: number, dispatch: (mapper: number, callback: number, point: number[] | number[][] | undefined) => unknown, replaceDefault: boolean): void;
   registerShardingFunctor(id: number, name: string, dispatch: (id: number, point: number[], lo: number[], hi: number[], total: number) => number): void;
   shardPoints(functor: number, lo: number[], hi: number[], total: number): number[][][];
+  /** Limits of shardPoints: the shard count and the points of the domain. */
+  readonly maxShardsQueried: number;
+  readonly maxShardQueryPoints: number;
   machine(): { processors: { id: number; kind: 'cpu' | 'js'; rank: number }[]; ranks: number; rank: number };
   indexLaunch(spec: NativeIndexLaunch): NativeFuture[];
   reduceFutures(futures: NativeFuture[], redop: number, label: string): NativeFuture;

@@ -1,7 +1,8 @@
+import * as fs from 'fs';
 import { encode, encodeArgs, Value } from './codec';
 import { Future } from './future';
 import { FutureMap } from './future-map';
-import { Coord, pointsOf, Rect, RectLike, toPoint } from './geometry';
+import { Coord, pointsOf, Rect, RectLike, toPoint, volume } from './geometry';
 import { Library } from './library';
 import { JsProcessor } from './js-processor';
 import { AnalysisCounters, native, NativeFuture } from './native';
@@ -19,6 +20,7 @@ import {
   RegionTree,
 } from './regions';
 import { Task, TaskBody, TaskContext, VariantOptions } from './task';
+import { formatPendingReport, PendingTask } from './pending';
 
 /** Options of {@link Runtime.start}. */
 export interface RuntimeOptions {
@@ -32,6 +34,16 @@ export interface RuntimeOptions {
   checks?: boolean;
   /** Outstanding tasks above which {@link Runtime.throttle} waits (default 4096). */
   window?: number;
+}
+
+/** Options of {@link Runtime.shutdown}. */
+export interface ShutdownOptions {
+  /**
+   * If shutdown has not finished after this many milliseconds, print once to
+   * stderr which tasks are still unfinished (name, op id, state, for how
+   * long). Default 10000; `Infinity` never reports.
+   */
+  reportAfterMs?: number;
 }
 
 /** Options of a single launch. */
@@ -186,6 +198,8 @@ export class Runtime {
     this.inlineMapTask = info.inlineMapTask;
     this.window = window;
     this.js = new JsProcessor(this, info.inlineMapTask, window, this.storage);
+    process.on('SIGINT', this.onSigint);
+    process.on('beforeExit', this.onBeforeExit);
   }
 
   /**
@@ -504,10 +518,39 @@ export class Runtime {
     this.mapping.registerShardingFunctor(id, functor);
   }
 
-  /** Which points of `domain` each of `totalShards` shards owns under functor `functorId` (every answer validated). */
+  /**
+   * Which points of `domain` each of `totalShards` shards owns under functor
+   * `functorId` (every answer validated). The answer lists one array per
+   * shard and every point, so `totalShards` must be an integer from 1 to
+   * 65536 and the domain may have at most 2^24 points; anything else is a
+   * RangeError (a TypeError for coordinates that are not integers).
+   * @example rt.shardPoints(0, Rect(0, 5), 2) // [[[0], [2], [4]], [[1], [3], [5]]]
+   */
   shardPoints(functorId: number, domain: RectLike | Coord, totalShards: number): number[][][] {
     this.checkOpen('shardPoints');
-    const d = typeof domain === 'number' || Array.isArray(domain) ? Rect(0, toPoint(domain as Coord)[0] - 1) : (domain as RectLike);
+    const where = 'shardPoints';
+    if (!Number.isInteger(functorId) || functorId < 0 || functorId > 0xffffffff) {
+      throw new RangeError(`${where}: functorId must be a non-negative integer (a registered sharding functor), got ${String(functorId)}`);
+    }
+    const maxShards = native.maxShardsQueried;
+    if (!Number.isInteger(totalShards) || totalShards < 1 || totalShards > maxShards) {
+      throw new RangeError(`${where}: totalShards must be an integer from 1 to ${maxShards}, got ${String(totalShards)}`);
+    }
+    if (typeof domain === 'number' && !(Number.isInteger(domain) && domain >= 0)) {
+      throw new RangeError(`${where}: a domain given as a point count must be a non-negative integer, got ${domain}`);
+    }
+    const given = typeof domain === 'number' || Array.isArray(domain) ? Rect(0, toPoint(domain as Coord, `${where}: domain`)[0] - 1) : (domain as RectLike);
+    if (typeof given !== 'object' || given === null || !given.lo || !given.hi) {
+      throw new TypeError(`${where}: domain must be a rect such as Rect(0, 9) or a point count, got ${describe(given)}`);
+    }
+    const d = Rect(toPoint(given.lo, `${where}: domain lo`), toPoint(given.hi, `${where}: domain hi`));
+    for (const x of [...d.lo, ...d.hi]) {
+      if (!Number.isSafeInteger(x)) throw new RangeError(`${where}: domain coordinates must be safe integers, got ${x}`);
+    }
+    const points = volume(d);
+    if (points > native.maxShardQueryPoints) {
+      throw new RangeError(`${where}: the domain has ${points} points; at most ${native.maxShardQueryPoints} are supported (the answer lists every point)`);
+    }
     return native.shardPoints(functorId, [...d.lo], [...d.hi], totalShards);
   }
 
@@ -560,11 +603,92 @@ export class Runtime {
 
 
   /**
-   * Resolves once every launched task has finished, then stops the worker
-   * threads. Launches after this are errors.
+   * The tasks launched and not finished, in launch order: name, op id,
+   * variant, state (waiting / queued / running), where it runs and for how
+   * long it has been in that state.
+   * @example
+   * for (const t of rt.pending()) console.log(`${t.task} (op #${t.op}) ${t.state} for ${t.ms} ms`);
    */
-  async shutdown(): Promise<void> {
-    if (this.closed) return;
+  pending(): PendingTask[] {
+    if (this.closed) return [];
+    return native.pendingTasks();
+  }
+
+  /**
+   * Resolves once every launched task has finished, then stops the worker
+   * threads. Launches after this are errors. If it has not finished after
+   * `reportAfterMs` (default 10 s), it prints once to stderr which tasks are
+   * unfinished (see {@link pending}); it keeps waiting. Calling it again
+   * while it runs returns the same promise.
+   */
+  shutdown(options: ShutdownOptions = {}): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const reportAfterMs = options.reportAfterMs ?? 10000;
+    if (typeof reportAfterMs !== 'number' || !(reportAfterMs >= 0)) {
+      return Promise.reject(new RangeError(`shutdown: reportAfterMs must be a non-negative number of milliseconds (or Infinity), got ${String(options.reportAfterMs)}`));
+    }
+    this.shuttingDown ??= this.shutdownOnce(reportAfterMs);
+    return this.shuttingDown;
+  }
+  private shuttingDown: Promise<void> | undefined;
+
+  private async shutdownOnce(reportAfterMs: number): Promise<void> {
+    // Never a silent hang: say what is still running after the grace period.
+    // Unref'd, so the timer itself keeps nothing alive.
+    const timer = Number.isFinite(reportAfterMs)
+      ? setTimeout(() => this.report(`shutdown() has waited ${reportAfterMs} ms; these tasks have not finished:`), reportAfterMs).unref()
+      : undefined;
+    try {
+      await this.finishAll();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Prints the pending-task report to stderr (synchronously: the process may exit next). */
+  private report(headline: string): void {
+    try {
+      fs.writeSync(2, formatPendingReport(headline, this.pending(), this.jsProcessor));
+    } catch {
+      // stderr is gone: nothing more useful to do
+    }
+  }
+
+  // Ctrl-C while tasks are unfinished: say which, then exit 130 (as a shell
+  // reports SIGINT). With nothing unfinished, or when the program listens
+  // for SIGINT itself, behave as if we were not listening.
+  private readonly onSigint = (): void => {
+    const mine = process.listenerCount('SIGINT') === 1;
+    if (native.outstanding() > 0 || this.pending().length > 0) {
+      this.report(`interrupted (SIGINT) while these tasks had not finished:`);
+      if (mine) process.exit(130);
+      return;
+    }
+    if (mine) {
+      this.detachProcessListeners();
+      process.kill(process.pid, 'SIGINT');  // Node's default: die of SIGINT
+    }
+  };
+
+  // The event loop has nothing left to do, yet tasks are outstanding: they
+  // wait on TS task promises that can never settle (the runtime lets the
+  // loop go when only JS work is left). Say which and exit 13, as Node does
+  // for a top-level await that can never settle.
+  private readonly onBeforeExit = (): void => {
+    if (this.closed || native.outstanding() === 0) return;
+    this.report(
+      'the event loop has nothing left to do, but these tasks can never finish ' +
+        '(they wait on TS task promises that cannot settle, or on tasks that do):',
+    );
+    process.exit(13);
+  };
+
+  private detachProcessListeners(): void {
+    process.removeListener('SIGINT', this.onSigint);
+    process.removeListener('beforeExit', this.onBeforeExit);
+  }
+
+  private async finishAll(): Promise<void> {
     if (this.openMappings.size > 0) {
       // As Legion does at the end of the top-level task: unmap what the
       // program left mapped, so tasks waiting on those regions can finish.
@@ -579,6 +703,7 @@ export class Runtime {
     }
     this.closed = true;
     native.shutdown();
+    this.detachProcessListeners();
     if (current === this) current = undefined;
   }
 

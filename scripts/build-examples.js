@@ -16,6 +16,8 @@ const libs = [
   ['test/cpp/fixtures/no_entry.cc', 'libfixture_no_entry.so'],
   ['test/cpp/fixtures/wrong_version.cc', 'libfixture_wrong_version.so'],
   ['test/cpp/fixtures/failing_register.cc', 'libfixture_failing_register.so'],
+  // A valid library whose register function is named `reg` (macro hygiene).
+  ['test/cpp/fixtures/named_reg.cc', 'libfixture_named_reg.so'],
   // npm run bench: cohort's bench tasks and the hand-written baselines in one
   // library, built with the same optimisation flags on both sides.
   [['bench/kernels/bench_kernels.cc', 'bench/native/baselines_c.cc', 'bench/native/thread_pool_baseline.cc', 'bench/native/stencil_baseline.cc'],

@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Library, Runtime, Task } from '../lib';
+import { Future, Library, Runtime, Task, TaskError } from '../lib';
 import { exampleKernels, fixture, testKernels, within } from './helpers';
 
 describe('C++ tasks from a loaded library', () => {
@@ -133,6 +133,30 @@ describe('errors with a clear cause', () => {
     assert.equal(ran, false);
   });
 
+  it('a failure message stays bounded along a chain of 2,000 dependents and still names the root', async () => {
+    const root = rt.registerTask('chain_root', () => {
+      throw new Error('root cause of the chain');
+    });
+    const link = rt.registerTask('chain_link', () => 1);
+    const futures: Future<unknown>[] = [rt.launch(root, [])];
+    for (let i = 0; i < 2000; i++) futures.push(rt.launch(link, [], { futures: [futures[futures.length - 1]] }));
+    const failure = async (i: number): Promise<TaskError> => {
+      const e = await futures[i].get().then(() => undefined, (err: unknown) => err);
+      assert.ok(e instanceof TaskError, `future ${i} should reject with a TaskError`);
+      return e;
+    };
+    const first = await within(failure(1), 30000, 'the first dependent');
+    const last = await within(failure(2000), 30000, 'the last dependent');
+    assert.ok(last.message.length < 2 * first.message.length, `the last message has ${last.message.length} characters`);
+    assert.match(first.message, /^task 'chain_link' \(op #\d+\) did not run because task 'chain_root' \(op #\d+\), which it depends on, failed: root cause of the chain$/);
+    assert.match(last.message, /^task 'chain_link' \(op #\d+\) did not run because task 'chain_link' \(op #\d+\), which it depends on, did not run because task 'chain_root' \(op #\d+\) failed: root cause of the chain$/);
+    for (const e of [first, last]) {
+      assert.match(e.failedTask, /^task 'chain_root' \(op #\d+\)$/);
+      assert.equal(e.originalMessage, 'root cause of the chain');
+      assert.match(e.stack ?? '', /caused by: Error: root cause of the chain\n\s+at .*cpp-tasks\.test\.ts/);
+    }
+  });
+
   it('a result that cannot be encoded fails the task and names it', async () => {
     const bad = rt.registerTask('returns_function', () => (() => 1) as unknown as number);
     await assert.rejects(rt.launch(bad, []).get(), /cannot encode the result of task 'returns_function' \(a function\)/);
@@ -169,6 +193,12 @@ describe('errors with a clear cause', () => {
 
   it('loadLibrary of a library without the entry point says which symbol is missing', async () => {
     await assert.rejects(rt.loadLibrary(fixture('no_entry')), /has no cohort entry point \(symbol 'cohort_library_sdk_version' not found.*undefined symbol/);
+  });
+
+  it('a library registered through COHORT_LIBRARY(reg), with a function named reg, loads and runs', async () => {
+    const lib = await rt.loadLibrary(fixture('named_reg'));
+    assert.deepEqual(lib.taskNames, ['macro_hygiene']);
+    assert.equal(await rt.launch(lib.task<[], string>('macro_hygiene'), []).get(), 'registered through COHORT_LIBRARY(reg)');
   });
 
   it('loadLibrary of a library built for another SDK version names both versions', async () => {

@@ -12,6 +12,7 @@ import {
   TaskSlice,
 } from '../lib';
 import { testKernels } from './helpers';
+import { native } from '../lib/native';
 
 class PinToOneWorker extends Mapper {
   constructor(private readonly worker: number) {
@@ -214,6 +215,32 @@ describe('mappers and sharding functors', () => {
     ]);
     // Block (1): contiguous runs of that order.
     assert.deepEqual(rt.shardPoints(1, Rect(0, 5), 2), [[[0], [1], [2]], [[3], [4], [5]]]);
+  });
+
+  it('shardPoints refuses a shard count, functor id or domain it cannot answer with a RangeError', () => {
+    for (const n of [5e8, 1e9, 2e9, 2 ** 32, -1, 0, 1.5, NaN, Infinity]) {
+      assert.throws(() => rt.shardPoints(0, Rect(0, 5), n), { name: 'RangeError', message: `shardPoints: totalShards must be an integer from 1 to 65536, got ${n}` });
+    }
+    assert.throws(() => rt.shardPoints(0, Rect(0, 5), '2' as unknown as number), /shardPoints: totalShards must be an integer from 1 to 65536, got 2/);
+    for (const id of [-1, 0.5, 2 ** 32]) {
+      assert.throws(() => rt.shardPoints(id, Rect(0, 5), 2), { name: 'RangeError', message: new RegExp(`^shardPoints: functorId must be a non-negative integer .*got ${id}$`) });
+    }
+    assert.throws(() => rt.shardPoints(0, Rect(0, 2 ** 24), 2), { name: 'RangeError', message: /^shardPoints: the domain has 16777217 points; at most 16777216 are supported/ });
+    assert.throws(() => rt.shardPoints(0, Rect([0, 0], [1e6, 1e6]), 2), { name: 'RangeError' });
+    assert.throws(() => rt.shardPoints(0, { lo: [0], hi: [2.5] }, 2), { name: 'TypeError', message: /shardPoints: domain hi coordinates must be integers, got 2\.5/ });
+    assert.throws(() => rt.shardPoints(0, { lo: [0], hi: [2 ** 60] }, 2), { name: 'RangeError', message: /safe integers/ });
+    assert.throws(() => rt.shardPoints(0, -3, 2), { name: 'RangeError', message: /point count must be a non-negative integer, got -3/ });
+    assert.throws(() => rt.shardPoints(0, null as unknown as RectLike, 2), { name: 'TypeError', message: /shardPoints: domain must be a rect/ });
+    assert.throws(() => rt.shardPoints(12345, Rect(0, 5), 2), /no sharding functor is registered with id 12345/);
+    // The binding checks the same bounds itself (the facade is not the only caller).
+    assert.throws(() => native.shardPoints(0, [0], [5], 5e8), { name: 'RangeError', message: /totalShards must be an integer from 1 to 65536, got 500000000/ });
+    assert.throws(() => native.shardPoints(0, [0], [5], -1), { name: 'RangeError' });
+    assert.throws(() => native.shardPoints(0, [0, 0], [1e9, 1e9], 2), { name: 'RangeError', message: /has more than 16777216 points/ });
+    // The largest accepted count works (most shards empty), and the runtime is fine afterwards.
+    const many = rt.shardPoints(0, Rect(0, 5), 65536);
+    assert.equal(many.length, 65536);
+    assert.deepEqual(many.slice(0, 7), [[[0]], [[1]], [[2]], [[3]], [[4]], [[5]], []]);
+    assert.deepEqual(rt.shardPoints(0, 4, 2), [[[0], [2]], [[1], [3]]]);
   });
 
   it('selectShardingFunctor and replicateTask are called and their answers used', async () => {

@@ -66,6 +66,62 @@ describe('the runtime', () => {
     await b.shutdown();
   });
 
+  it('pending() lists unfinished tasks with name, op, variant, state, processor and time', async () => {
+    const rt = await Runtime.start({ workers: 1 });
+    let release: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => {
+      const gate = rt.registerTask('gate', (ctx) => {
+        resolve();
+        return new Promise<void>((r) => (release = r));
+      });
+      rt.launch(gate, []);
+    });
+    await within(started, 10000, 'the gate task');
+    const gated = rt.pending()[0];
+    const after = rt.launch(rt.registerTask('after_gate', () => 'done'), [], { futures: [rt.launch(rt.registerTask('noop', () => 1), [])] });
+    const blocked = rt.launch(rt.registerTask('behind_gate', () => 1), [], { futures: [after] });
+    assert.deepEqual(
+      rt.pending().map((t) => [t.task, t.state]),
+      [
+        ['gate', 'running'],
+        ['noop', 'queued'],
+        ['after_gate', 'waiting'],
+        ['behind_gate', 'waiting'],
+      ],
+    );
+    assert.equal(gated.variant, 'ts');
+    assert.equal(gated.processor, rt.jsProcessor);
+    assert.equal(gated.background, false);
+    assert.ok(Number.isInteger(gated.op) && gated.op > 0);
+    assert.ok(gated.ms >= 0 && gated.ms < 10000);
+    await within(blocked.get(), 10000, 'the tasks behind the gate');
+    assert.deepEqual(rt.pending().map((t) => t.task), ['gate']);
+    release();
+    await within(rt.shutdown(), 10000, 'shutdown');
+    assert.deepEqual(rt.pending(), []);
+  });
+
+  it('two concurrent shutdown() calls return the same promise, and both resolve', async () => {
+    const rt = await Runtime.start({ workers: 1 });
+    const slow = rt.registerTask('slow_for_shutdown', async () => {
+      await new Promise((r) => setImmediate(r));
+    });
+    rt.launch(slow, []);
+    const a = rt.shutdown();
+    const b = rt.shutdown();
+    assert.equal(a, b);
+    await within(Promise.all([a, b]), 10000, 'both shutdowns');
+    assert.equal(rt.isShutDown, true);
+    await rt.shutdown();  // and again, after it finished
+  });
+
+  it('shutdown refuses a reportAfterMs that is not a non-negative number', async () => {
+    const rt = await Runtime.start({ workers: 1 });
+    await assert.rejects(rt.shutdown({ reportAfterMs: -1 }), { name: 'RangeError', message: /reportAfterMs must be a non-negative number/ });
+    await assert.rejects(rt.shutdown({ reportAfterMs: NaN }), RangeError);
+    await rt.shutdown({ reportAfterMs: Infinity });
+  });
+
   it('a script that never calls shutdown exits once the runtime is idle', function () {
     this.timeout(60000);
     const script = `

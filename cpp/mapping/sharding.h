@@ -30,6 +30,12 @@ using ShardingFunctorPtr = std::shared_ptr<ShardingFunctor>;
 constexpr ShardingId kCyclicSharding = 0;
 constexpr ShardingId kBlockSharding = 1;
 
+// Limits of a shardPoints query, whose answer lists one array per shard and
+// every point of the domain: more shards than any machine cohort targets has
+// ranks, and domains of up to 2^24 points.
+constexpr uint32_t kMaxShardsQueried = 1u << 16;
+constexpr uint64_t kMaxShardQueryPoints = uint64_t{1} << 24;
+
 // Fortran-order (dimension 0 fastest) index of `p` inside `domain`.
 uint64_t linearizeFortran(const Point& p, const Domain& domain);
 

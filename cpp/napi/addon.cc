@@ -16,9 +16,17 @@ Runtime& runtime(Napi::Env env) {
 
 void refWhileBusy(Napi::Env env) {
   AddonState& s = state(env);
-  if (!s.wakeRefed && s.wake) {
+  if (!s.wake || !s.runtime) return;
+  // Only C++ tasks (and items already posted) wake the JS thread by
+  // themselves, and they can only start from the JS thread: deciding here,
+  // after each JS-side call that may start them, is exact.
+  bool busy = s.runtime->hasNativeWork();
+  if (busy && !s.wakeRefed) {
     s.wake.Ref(env);
     s.wakeRefed = true;
+  } else if (!busy && s.wakeRefed) {
+    s.wake.Unref(env);
+    s.wakeRefed = false;
   }
 }
 

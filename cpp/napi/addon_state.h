@@ -45,7 +45,12 @@ struct AddonState {
 AddonState& state(Napi::Env env);
 Runtime& runtime(Napi::Env env);  // throws if not started
 
-// Keeps the event loop alive while operations are outstanding.
+// Keeps the event loop alive while runtime threads will post to the JS
+// thread (C++ tasks queued or running, items not yet taken) and lets it go
+// otherwise: what is left then waits on JS only (TS task promises, inline
+// mappings), and if nothing else keeps the loop alive the facade reports
+// the tasks that can never finish (lib/runtime.ts, beforeExit). Call it
+// after every JS-side call that may start work or post to the JS queue.
 void refWhileBusy(Napi::Env env);
 
 // Futures cross to JS as slot numbers in the FutureTable.

@@ -95,9 +95,12 @@ Napi::Value FutureFailure(const Napi::CallbackInfo& info) {
   FailurePtr fail = f->ready().failure();
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("message", fail ? fail->message : std::string("unknown failure"));
-  o.Set("stack", fail ? fail->stack : std::string());
+  o.Set("stack", fail ? fail->rootFailure().stack : std::string());
   o.Set("origin", fail ? fail->origin : std::string());
   o.Set("producer", f->producer());
+  // The failure that started a chain of dependents (the failure itself for the thrower).
+  o.Set("rootOrigin", fail ? fail->rootFailure().origin : std::string());
+  o.Set("rootMessage", fail ? fail->rootFailure().message : std::string("unknown failure"));
   return o;
 }
 
@@ -106,11 +109,11 @@ Napi::Value WatchFuture(const Napi::CallbackInfo& info) {
   FuturePtr f = unwrapFuture(info[0], "future");
   uint64_t id = static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value());
   runtime(info.Env());  // throws if not started
-  refWhileBusy(info.Env());
   std::weak_ptr<Runtime> weak = state(info.Env()).runtime;
   f->ready().subscribe(makeWaiter([weak, id](const FailurePtr&) {
     if (auto r = weak.lock()) r->jsQueue().post(JsWorkItem{nullptr, id, false});
   }));
+  refWhileBusy(info.Env());  // after: a future that is ready posted just now
   return info.Env().Undefined();
 }
 

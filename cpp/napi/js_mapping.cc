@@ -3,6 +3,7 @@
 // override goes to the C++ default mapper: no JS call at all. Overridden
 // ones call one TS dispatcher synchronously; the calls happen while a launch
 // is issued on the JS thread, so there is no thread hop.
+#include <cmath>
 #include <string>
 
 #include "napi/addon_state.h"
@@ -226,13 +227,36 @@ Napi::Value RegisterShardingFunctor(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// shardPoints(functorId, lo, hi, totalShards) -> points per shard
+// An integer in [lo, hi], or a RangeError naming the argument and the bounds.
+double integerIn(const Napi::Value& v, double lo, double hi, const char* what) {
+  double x = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : std::nan("");
+  if (!(x >= lo && x <= hi) || std::floor(x) != x)
+    throw Napi::RangeError::New(v.Env(), std::string("shardPoints: ") + what + " must be an integer from " +
+                                             std::to_string(static_cast<uint64_t>(lo)) + " to " +
+                                             std::to_string(static_cast<uint64_t>(hi)) + ", got " +
+                                             v.ToString().Utf8Value());
+  return x;
+}
+
+// shardPoints(functorId, lo, hi, totalShards) -> points per shard. The
+// answer has one array per shard and one per point: both are bounded
+// (sharding.h) so a bad count is a RangeError, not an allocation failure.
 Napi::Value ShardPoints(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Runtime& rt = runtime(env);
-  uint32_t total = u32(info[3], "total shards");
-  if (total == 0) throw Napi::RangeError::New(env, "shardPoints: totalShards must be at least 1");
-  auto shards = rt.sharding().shardPoints(u32(info[0], "sharding functor id"), rectFrom(info[1], info[2], "domain"), total);
+  auto id = static_cast<ShardingId>(integerIn(info[0], 0, 4294967295.0, "functorId"));
+  auto total = static_cast<uint32_t>(integerIn(info[3], 1, kMaxShardsQueried, "totalShards"));
+  Rect domain = rectFrom(info[1], info[2], "domain");
+  uint64_t points = 0;
+  try {
+    points = domain.volume();
+  } catch (const Error&) {
+    points = kMaxShardQueryPoints + 1;
+  }
+  if (points > kMaxShardQueryPoints)
+    throw Napi::RangeError::New(env, "shardPoints: the domain " + domain.toString() + " has more than " +
+                                         std::to_string(kMaxShardQueryPoints) + " points (the answer lists every point)");
+  auto shards = rt.sharding().shardPoints(id, domain, total);
   Napi::Array out = Napi::Array::New(env, shards.size());
   for (size_t s = 0; s < shards.size(); ++s) {
     Napi::Array pts = Napi::Array::New(env, shards[s].size());
@@ -267,6 +291,8 @@ void initMappingBinding(Napi::Env env, Napi::Object exports) {
   exports.Set("addMapper", Napi::Function::New(env, AddMapper));
   exports.Set("registerShardingFunctor", Napi::Function::New(env, RegisterShardingFunctor));
   exports.Set("shardPoints", Napi::Function::New(env, ShardPoints));
+  exports.Set("maxShardsQueried", Napi::Number::New(env, kMaxShardsQueried));
+  exports.Set("maxShardQueryPoints", Napi::Number::New(env, static_cast<double>(kMaxShardQueryPoints)));
   exports.Set("machine", Napi::Function::New(env, MachineInfo));
 }
 

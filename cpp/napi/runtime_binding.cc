@@ -203,7 +203,8 @@ Napi::Array describeJsTask(Napi::Env env, const TaskOp& op) {
   return o;
 }
 
-// takeWork() -> items for the JS thread; unrefs the loop when idle.
+// takeWork() -> items for the JS thread; unrefs the loop when nothing but
+// JS work is left.
 Napi::Value TakeWork(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonState& s = state(env);
@@ -234,10 +235,7 @@ Napi::Value TakeWork(const Napi::CallbackInfo& info) {
       out.Set(n++, o);
     }
   }
-  if (rt.outstanding() == 0 && s.wakeRefed) {
-    s.wake.Unref(env);
-    s.wakeRefed = false;
-  }
+  refWhileBusy(env);  // after takeAll: lets the loop go when only JS work is left
   return out;
 }
 
@@ -249,9 +247,11 @@ TaskOpPtr takeJsTask(const Napi::CallbackInfo& info) {
   return op;
 }
 
+// Completing a TS task may start C++ successors or post work: refWhileBusy.
 Napi::Value CompleteTask(const Napi::CallbackInfo& info) {
   std::vector<uint8_t> result = bytesFrom(info[1], "task result");
   takeJsTask(info)->completeJs(std::move(result));
+  refWhileBusy(info.Env());
   return info.Env().Undefined();
 }
 
@@ -259,7 +259,43 @@ Napi::Value FailTask(const Napi::CallbackInfo& info) {
   std::string message = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "TS task failed";
   std::string stack = info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "";
   takeJsTask(info)->failJs(message, stack);
+  refWhileBusy(info.Env());
   return info.Env().Undefined();
+}
+
+const char* phaseName(TaskOp::Phase p) {
+  switch (p) {
+    case TaskOp::Phase::Waiting: return "waiting";
+    case TaskOp::Phase::Queued: return "queued";
+    case TaskOp::Phase::Running: return "running";
+    default: return "done";
+  }
+}
+
+// pendingTasks() -> [{op, task, variant, state, processor, ms, background}]
+// for every task started and not finished, in launch order.
+Napi::Value PendingTasks(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonState& s = state(env);
+  Napi::Array out = Napi::Array::New(env);
+  if (!s.runtime) return out;
+  Runtime& rt = *s.runtime;
+  rt.drainRetired();
+  uint32_t n = 0;
+  rt.unfinished().forEach([&](const TaskOp& op) {
+    TaskOp::Status st = op.status();
+    if (st.phase == TaskOp::Phase::Done) return;
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("op", static_cast<double>(op.id()));
+    o.Set("task", op.task().name);
+    o.Set("variant", op.variant() == VariantKind::Cpp ? "cpp" : "ts");
+    o.Set("state", phaseName(st.phase));
+    if (st.phase == TaskOp::Phase::Running) o.Set("processor", st.processor);
+    o.Set("ms", static_cast<double>(st.msInPhase));
+    o.Set("background", !op.counted());
+    out.Set(n++, o);
+  });
+  return out;
 }
 
 }  // namespace
@@ -274,6 +310,7 @@ void initRuntimeBinding(Napi::Env env, Napi::Object exports) {
   exports.Set("takeWork", Napi::Function::New(env, TakeWork));
   exports.Set("completeTask", Napi::Function::New(env, CompleteTask));
   exports.Set("failTask", Napi::Function::New(env, FailTask));
+  exports.Set("pendingTasks", Napi::Function::New(env, PendingTasks));
 }
 
 }  // namespace cohort::napi

@@ -1,8 +1,14 @@
 #include "ops/task_op.h"
 
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+
 #include "ops/checked_views.h"
 #include "ops/sdk_api.h"
 #include "runtime/runtime.h"
+#include "util/fatal_signals.h"
 
 namespace cohort {
 
@@ -30,6 +36,31 @@ TaskOp::TaskOp(Runtime& rt, OpId id, const TaskInfo& task, VariantKind variant,
 
 std::string TaskOp::describe() const { return result_->producer(); }
 
+namespace {
+// Milliseconds on a monotonic clock cheap enough for every launch (the
+// coarse clock is a vDSO read; its few-ms resolution is plenty for reports).
+int64_t coarseNowMs() {
+#ifdef CLOCK_MONOTONIC_COARSE
+  timespec ts;
+  if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) == 0)
+    return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+#endif
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+void TaskOp::enterPhase(Phase p) {
+  phaseSinceMs_.store(coarseNowMs(), std::memory_order_relaxed);
+  phase_.store(static_cast<uint8_t>(p), std::memory_order_release);
+}
+
+TaskOp::Status TaskOp::status() const {
+  auto phase = static_cast<Phase>(phase_.load(std::memory_order_acquire));
+  int64_t since = phaseSinceMs_.load(std::memory_order_relaxed);
+  return Status{phase, phase == Phase::Running ? processor_ : 0, std::max<int64_t>(0, coarseNowMs() - since)};
+}
+
 void TaskOp::launch() {
   std::vector<Event> waits;
   waits.reserve(futures_.size() + preconditions_.size());
@@ -38,6 +69,7 @@ void TaskOp::launch() {
   preconditions_.clear();
   // One extra count so the task cannot start while we are still arming it.
   pending_.store(static_cast<int>(waits.size()) + 1, std::memory_order_relaxed);
+  enterPhase(Phase::Waiting);
   auto self = shared_from_this();
   for (const Event& e : waits) e.subscribe(self);
   eventFired(nullptr);
@@ -55,21 +87,26 @@ void TaskOp::eventFired(const FailurePtr& failure) {
     pred = predecessorFailure_;
   }
   if (pred) {
-    // Do not run: name the predecessor that failed and keep its message.
-    finish(makeFailure(describe() + " did not run because " + pred->origin +
-                           ", which it depends on, failed: " + pred->message,
-                       pred->stack, describe()),
-           {});
+    // Do not run: name the predecessor and the root failure (once, not the
+    // predecessor's whole message: along a chain that would grow quadratically).
+    std::string message = describe() + " did not run because " + pred->origin + ", which it depends on, ";
+    if (pred->root) message += "did not run because " + pred->root->origin + " failed: " + pred->root->message;
+    else message += "failed: " + pred->message;
+    finish(makeFailure(std::move(message), "", describe(), pred->root ? pred->root : pred), {});
     return;
   }
   dispatch();
 }
 
 void TaskOp::dispatch() {
+  enterPhase(Phase::Queued);
   if (variant_ == VariantKind::Js) {
     processor_ = rt_.jsProcessorId();
     rt_.jsQueue().post(JsWorkItem{shared_from_this(), 0, false});
-  } else if (pinnedWorker_ >= 0) {
+    return;
+  }
+  rt_.cppTaskQueued();  // ended at the end of run()
+  if (pinnedWorker_ >= 0) {
     rt_.workers().submitPinned(shared_from_this(), static_cast<unsigned>(pinnedWorker_));
   } else {
     rt_.workers().submit(shared_from_this());
@@ -78,6 +115,7 @@ void TaskOp::dispatch() {
 
 void TaskOp::run(ProcessorId proc) {
   processor_ = proc;
+  enterPhase(Phase::Running);
   int rc = 0;
   std::string violation;
   SdkTaskContext ctx(*this);  // reads regions() when asked: in checking mode, the private copies
@@ -87,6 +125,7 @@ void TaskOp::run(ProcessorId proc) {
     for (const auto& key : exclusion_) held.emplace_back(rt_.exclusionLocks().lockFor(key));
     if (rt_.checksEnabled()) beginChecked();  // under the locks: no other holder writes meanwhile
     try {
+      RunningTaskScope running({task_.name.c_str(), id_, proc});  // named by a fatal signal
       rc = task_.cpp->fn(&sdkApi(), ctx.abi());
     } catch (const std::exception& e) {
       ctx.fail(std::string("C++ task threw: ") + e.what());
@@ -103,6 +142,7 @@ void TaskOp::run(ProcessorId proc) {
     finish(makeFailure(ctx.failureMessage(), "", describe()), {});
   else
     finish(nullptr, ctx.takeResult());
+  rt_.cppTaskEnded();  // last: everything this task posts to the JS thread is posted
 }
 
 bool TaskOp::tryLockExclusion() {
@@ -149,6 +189,7 @@ std::string TaskOp::endChecked() {
 }
 
 void TaskOp::finish(FailurePtr failure, std::vector<uint8_t> result) {
+  enterPhase(Phase::Done);
   // Release what the task held before successors start.
   regions_.reset();
   if (failure) result_->reject(std::move(failure));

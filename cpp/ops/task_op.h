@@ -18,6 +18,7 @@
 #include "procs/runnable.h"
 #include "analysis/privilege.h"
 #include "ops/exclusion_locks.h"
+#include "ops/unfinished_tasks.h"
 #include "registry/task_registry.h"
 
 namespace cohort {
@@ -99,6 +100,21 @@ class TaskOp final : public Runnable,
   const Event& completion() const { return result_->ready(); }
   std::string describe() const;
 
+  // Where the task is, for the pending-task report (any thread may ask):
+  // waiting for preconditions, queued on a processor (or for its locks),
+  // running (its body started), or done; and for how long, in ms.
+  enum class Phase : uint8_t { Waiting, Queued, Running, Done };
+  struct Status {
+    Phase phase;
+    ProcessorId processor;  // meaningful once running
+    int64_t msInPhase;
+  };
+  Status status() const;
+  // The JS processor started the TS body (JS thread).
+  void markRunning() { enterPhase(Phase::Running); }
+  UnfinishedTasks::Hook& unfinishedHook() { return unfinished_; }
+  const UnfinishedTasks::Hook& unfinishedHook() const { return unfinished_; }
+
   // Read by the SDK and the JS dispatcher while the task runs.
   const std::vector<uint8_t>& args() const { return *args_; }
   const std::vector<FuturePtr>& futures() const { return futures_; }
@@ -108,6 +124,7 @@ class TaskOp final : public Runnable,
 
  private:
   void dispatch();
+  void enterPhase(Phase p);
   void finish(FailurePtr failure, std::vector<uint8_t> result);
   // Checking mode: private copies of the fields, taken before the body and
   // checked (and written back) after it.
@@ -135,7 +152,15 @@ class TaskOp final : public Runnable,
   std::atomic<int> pending_{0};
   std::mutex failureMutex_;
   FailurePtr predecessorFailure_;
+  std::atomic<uint8_t> phase_{static_cast<uint8_t>(Phase::Waiting)};
+  std::atomic<int64_t> phaseSinceMs_{0};  // coarse monotonic clock
+  UnfinishedTasks::Hook unfinished_;       // Runtime's list (issuing thread only)
 };
+
+template <typename F>
+void UnfinishedTasks::forEach(F&& f) const {
+  for (const TaskOp* op = head_; op; op = op->unfinishedHook().next) f(*op);
+}
 
 using TaskOpPtr = std::shared_ptr<TaskOp>;
 using SharedBytes = std::shared_ptr<const std::vector<uint8_t>>;

@@ -27,4 +27,9 @@ std::vector<JsWorkItem> JsQueue::takeAll() {
   return out;
 }
 
+bool JsQueue::empty() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return items_.empty();
+}
+
 }  // namespace cohort

@@ -33,6 +33,8 @@ class JsQueue {
   void post(JsWorkItem item);
   // Takes everything posted so far (JS thread only).
   std::vector<JsWorkItem> takeAll();
+  // True when nothing waits to be taken.
+  bool empty();
 
  private:
   std::mutex mutex_;

@@ -1,5 +1,7 @@
 #include "procs/worker_pool.h"
 
+#include "util/fatal_signals.h"
+
 namespace cohort {
 
 namespace {
@@ -124,6 +126,7 @@ RunnablePtr WorkerPool::findWork(unsigned index) {
 
 void WorkerPool::loop(unsigned index) {
   tlsWorker = {this, static_cast<int>(index)};
+  AltSignalStack altStack;  // a task's stack overflow is reported (util/fatal_signals.h)
   Worker& self = *workers_[index];
   for (;;) {
     if (RunnablePtr r = findWork(index)) {

@@ -5,6 +5,7 @@
 #include "ops/builtin_tasks.h"
 #include "ops/sdk_api.h"
 #include "util/error.h"
+#include "util/fatal_signals.h"
 
 namespace cohort {
 
@@ -30,6 +31,7 @@ Runtime::Runtime(const RuntimeOptions& options)
       workers_(options.workers ? options.workers : defaultWorkers()),
       topContext_(std::make_shared<AnalysisContext>(forest_, 0)),
       libraries_(&sdkApi()) {
+  installFatalSignalHandlers();  // once per process: a crashing C++ task is named
   for (unsigned w = 0; w < workers_.size(); ++w) machine_.processors.push_back({w, ProcessorKind::Cpu, 0});
   machine_.processors.push_back({jsProcessorId(), ProcessorKind::Js, 0});
   fillTask_ = tasks_.registerCpp(kFillTaskName, &fillTaskBody, nullptr, VariantProps{true, false, false});
@@ -128,7 +130,14 @@ TaskOpPtr Runtime::createTask(TaskId task, SharedBytes args, std::vector<FutureP
 
 void Runtime::start(const TaskOpPtr& op) {
   if (op->counted()) operationStarted();
+  unfinished_.add(op);
   op->launch();
+}
+
+void Runtime::cppTaskEnded() {
+  // Dropping to zero: wake the JS thread so the binding can let the event
+  // loop end if nothing else will post to it (an item with no content).
+  if (activeCpp_.fetch_sub(1, std::memory_order_seq_cst) == 1) jsQueue_.post(JsWorkItem{});
 }
 
 FuturePtr Runtime::launch(TaskId task, std::vector<uint8_t> args, std::vector<FuturePtr> futures,
@@ -170,7 +179,7 @@ void Runtime::locksReleased() {
   for (auto& op : ready) jsQueue_.post(JsWorkItem{std::move(op), 0, false, false});
 }
 
-void Runtime::retire(RunnablePtr op) {
+void Runtime::retire(TaskOpPtr op) {
   std::lock_guard<std::mutex> lock(retiredMutex_);
   retired_.push_back(std::move(op));
 }
@@ -181,6 +190,7 @@ void Runtime::drainRetired() {
     if (retired_.empty()) return;
     retired_.swap(draining_);  // both keep their capacity: no large (re)allocations
   }
+  for (const auto& op : draining_) unfinished_.remove(*op);
   draining_.clear();  // the ops are destroyed here, on the thread that made them
 }
 

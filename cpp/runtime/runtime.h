@@ -96,7 +96,10 @@ class Runtime {
   uint64_t outstanding() const { return outstanding_.load(std::memory_order_acquire); }
 
   // TS tasks in flight on the JS thread (JS thread only).
-  void beginJsTask(const TaskOpPtr& op) { runningJs_.emplace(op->id(), op); }
+  void beginJsTask(const TaskOpPtr& op) {
+    op->markRunning();
+    runningJs_.emplace(op->id(), op);
+  }
   TaskOpPtr endJsTask(OpId id);
   // The running TS task with that op id, or null.
   const TaskOp* runningJsTask(OpId id) const {
@@ -112,8 +115,20 @@ class Runtime {
 
   // Finished operations are destroyed on the issuing thread, which
   // allocated them: freeing across threads makes glibc's arenas contend.
-  void retire(RunnablePtr op);
+  void retire(TaskOpPtr op);
   void drainRetired();
+
+  // Every task started and not yet drained, in start order (issuing thread
+  // only; skip the ones whose status() is Done): the pending-task report.
+  const UnfinishedTasks& unfinished() const { return unfinished_; }
+
+  // C++ tasks dispatched to the pool and not finished. While there are any,
+  // or items wait in the JS queue, runtime threads will wake the JS thread;
+  // otherwise everything left waits on JS (TS task promises, inline
+  // mappings) and the binding lets the event loop end (see runtime_binding).
+  void cppTaskQueued() { activeCpp_.fetch_add(1, std::memory_order_seq_cst); }
+  void cppTaskEnded();
+  bool hasNativeWork() { return activeCpp_.load(std::memory_order_seq_cst) != 0 || !jsQueue_.empty(); }
 
   bool isShutDown() const { return shutDown_; }
   void checkRunning(const char* what) const;
@@ -138,14 +153,16 @@ class Runtime {
   std::atomic<uint64_t> lockGeneration_{0};
   std::vector<TaskOpPtr> lockWaiters_;
   std::mutex retiredMutex_;
-  std::vector<RunnablePtr> retired_;
-  std::vector<RunnablePtr> draining_;  // issuing thread only
+  std::vector<TaskOpPtr> retired_;
+  std::vector<TaskOpPtr> draining_;  // issuing thread only
+  std::atomic<uint64_t> activeCpp_{0};
   TaskRegistry tasks_;
   ReductionRegistry reductions_;
   LibraryLoader libraries_;
   std::atomic<uint64_t> outstanding_{0};
   OpId lastOpId_ = 0;
   std::unordered_map<OpId, TaskOpPtr> runningJs_;
+  UnfinishedTasks unfinished_;  // issuing thread only
   bool shutDown_ = false;
 };
 

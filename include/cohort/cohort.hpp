@@ -185,21 +185,28 @@ class Registrar {
 
 }  // namespace cohort
 
+namespace cohort::detail {
+// The body of cohort_library_register: no exception crosses the C ABI.
+template <typename F>
+int registerLibrary(const cohort_api* api, cohort_registrar* reg, F&& fn) noexcept {
+  try {
+    Registrar r(api, reg);
+    fn(r);
+    return 0;
+  } catch (...) {
+    return 1;
+  }
+}
+}  // namespace cohort::detail
+
 // Defines the two exported entry points of a task library. `fn` has the
 // signature void fn(cohort::Registrar&). An exception from fn fails the
-// load with its message.
-#define COHORT_LIBRARY(fn)                                                               \
-  extern "C" COHORT_EXPORT uint32_t cohort_library_sdk_version(void) {                  \
-    return COHORT_SDK_VERSION;                                                          \
-  }                                                                                     \
-  extern "C" COHORT_EXPORT int cohort_library_register(const cohort_api* api,           \
-                                                       cohort_registrar* reg) {         \
-    try {                                                                               \
-      cohort::Registrar r(api, reg);                                                    \
-      fn(r);                                                                            \
-      return 0;                                                                         \
-    } catch (const std::exception& e) {                                                 \
-      (void)e;                                                                          \
-      return 1;                                                                         \
-    }                                                                                   \
+// load with its message. The macro declares no name of its own besides its
+// two parameters (cohort_library_api_, cohort_library_registrar_), so `fn`
+// may be called anything: COHORT_LIBRARY(reg), COHORT_LIBRARY(r), ...
+#define COHORT_LIBRARY(fn)                                                                        \
+  extern "C" COHORT_EXPORT uint32_t cohort_library_sdk_version(void) { return COHORT_SDK_VERSION; } \
+  extern "C" COHORT_EXPORT int cohort_library_register(const cohort_api* cohort_library_api_,        \
+                                                       cohort_registrar* cohort_library_registrar_) { \
+    return ::cohort::detail::registerLibrary(cohort_library_api_, cohort_library_registrar_, fn);    \
   }

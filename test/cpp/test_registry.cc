@@ -74,6 +74,16 @@ TEST("loading a library registers its tasks and loading it again returns the sam
   CHECK(a->contentHash() != 0);
 }
 
+TEST("a library registered through COHORT_LIBRARY(reg), a function named reg, loads its tasks") {
+  TaskRegistry reg;
+  ReductionRegistry reductions;
+  LibraryLoader loader(&sdkApi());
+  auto lib = loader.load(kDir + "/libfixture_named_reg.so", reg, reductions);
+  CHECK(reg.find("macro_hygiene") != nullptr);
+  CHECK(reg.find("macro_hygiene")->cpp != nullptr);
+  CHECK(lib->tasks().size() == 1);
+}
+
 TEST("loading a missing file names the path and the reason") {
   std::string e = loadError(kDir + "/does_not_exist.so");
   CHECK(contains(e, "does_not_exist.so"));

@@ -5,6 +5,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -181,6 +184,38 @@ void whichVariant(cohort::TaskContext& ctx) { ctx.result("cpp"); }
 // point_rendezvous(n) -> like rendezvous, for index launches over regions.
 void pointRendezvous(cohort::TaskContext& ctx) { rendezvous(ctx); }
 
+// Native crashes, for the fatal-signal report (run only in child processes).
+// crash_abort() calls abort(); crash_null() writes through a null pointer
+// (volatile pointer to volatile, so the compiler can neither prove it null
+// nor drop the store);
+// crash_stack_overflow(depth) recurses `depth` frames of 4 KiB.
+void crashAbort(cohort::TaskContext&) { std::abort(); }
+void crashNull(cohort::TaskContext&) {
+  volatile int* volatile p = nullptr;
+  *p = 42;
+}
+int recurse(int64_t depth, volatile char* sink) {
+  volatile char frame[4096];
+  frame[0] = static_cast<char>(depth);
+  *sink = frame[0];
+  if (depth <= 0) return frame[0];
+  return recurse(depth - 1, sink) + frame[4095];  // not a tail call
+}
+void crashStackOverflow(cohort::TaskContext& ctx) {
+  volatile char sink = 0;
+  ctx.result(static_cast<double>(recurse(ctx.arg(0).asInt(), &sink)));
+}
+
+// block_forever(): never returns (a task that never finishes, for the
+// pending-task report; run only in child processes).
+// Never destroyed: exit() must not wait in a destructor for this waiter.
+void blockForever(cohort::TaskContext&) {
+  static auto* m = new std::mutex;
+  static auto* never = new std::condition_variable;
+  std::unique_lock<std::mutex> lock(*m);
+  never->wait(lock, [] { return false; });
+}
+
 void registerTasks(cohort::Registrar& r) {
   r.task<rendezvous>("rendezvous");
   r.task<resetProbe>("reset_probe");
@@ -201,6 +236,10 @@ void registerTasks(cohort::Registrar& r) {
   r.task<stencilStep>("stencil_step");
   r.reduction("bitor");
   r.task<orBits>("or_bits");
+  r.task<crashAbort>("crash_abort");
+  r.task<crashNull>("crash_null");
+  r.task<crashStackOverflow>("crash_stack_overflow");
+  r.task<blockForever>("block_forever");
 }
 
 }  // namespace
