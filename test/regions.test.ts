@@ -157,6 +157,29 @@ describe('regions and partitions', () => {
     assert.deepEqual(order, ['before', 'after']);
   });
 
+  it('an execution fence waits for tasks without region requirements too, and for a replay issued before it', async () => {
+    const order: string[] = [];
+    const slow = rt.registerTask('slow_without_regions', async () => {
+      await new Promise((res) => setImmediate(res));
+      order.push('slow');
+    });
+    const afterT = rt.registerTask('after_fence_too', () => {
+      order.push('after');
+    });
+    const sleepy = tk.task('empty');
+    rt.launch(slow, []);
+    rt.indexLaunch(slow, Rect(0, 1));
+    const trace = rt.trace(() => {
+      rt.launch(sleepy, []);
+    });
+    const replayed = trace.replay(5000);
+    const fence = rt.fence();
+    await within(rt.launch(afterT, []).get(), 30000, 'after the fence');
+    await fence.get();
+    assert.deepEqual(order, ['slow', 'slow', 'slow', 'after']);
+    assert.equal(replayed.isReady(), true);
+  });
+
   it('a TS task can launch subtasks on its own region without waiting on itself', async () => {
     const r = rt.createRegion(Rect(0, 7), { x: 'f64' });
     const parent = rt.registerTask('parent_with_children', async (ctx) => {

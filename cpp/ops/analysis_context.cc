@@ -44,12 +44,5 @@ void AnalysisContext::noteCompleted(OpId op) {
   inbox_.push_back(op);
 }
 
-std::vector<Event> AnalysisContext::liveEvents() const {
-  std::vector<Event> out;
-  out.reserve(live_.size());
-  for (const auto& kv : live_)
-    if (!kv.second.hasFired()) out.push_back(kv.second);
-  return out;
-}
 
 }  // namespace cohort

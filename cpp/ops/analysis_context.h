@@ -14,6 +14,7 @@
 
 #include "analysis/dependence_analyzer.h"
 #include "events/event.h"
+#include "ops/fence_epoch.h"
 
 namespace cohort {
 
@@ -42,8 +43,16 @@ class AnalysisContext {
   // Called when an operation of this context completed (any thread).
   void noteCompleted(OpId op);
 
-  // Every live operation's event (for an execution fence).
-  std::vector<Event> liveEvents() const;
+  // The operations issued since the last fence join this epoch.
+  const FenceEpochPtr& epoch() const { return epoch_; }
+  // Starts a new epoch; the event fires when the old one's operations completed.
+  Event sealEpoch() {
+    FenceEpochPtr sealed = std::move(epoch_);
+    epoch_ = std::make_shared<FenceEpoch>();
+    Event done = sealed->done();
+    sealed->arrive();
+    return done;
+  }
 
   const Event& fence() const { return fence_; }
   void setFence(Event e) { fence_ = std::move(e); }
@@ -64,6 +73,7 @@ class AnalysisContext {
   OpId owner_;
   std::unordered_map<OpId, Event> live_;
   Event fence_;
+  FenceEpochPtr epoch_ = std::make_shared<FenceEpoch>();
   std::shared_ptr<Trace> recording_;
   std::unordered_set<OpId> pinned_;
   std::mutex inboxMutex_;

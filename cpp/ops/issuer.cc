@@ -95,6 +95,7 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
                                         opts, TaskPoint{}, launch.regions, nullptr});
   }
   TaskOpPtr op = rt.createTask(launch.task, std::move(launch.args), std::move(launch.futures), opts);
+  op->joinEpoch(ctx->epoch());
   std::vector<Event> waits;
   if (!launch.regions.empty()) {
     PlanEntry entry = ctx->analyzer().analyzeOperation(op->id(), launch.regions, op->describe());
@@ -179,6 +180,7 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
       traced.points.push_back(std::move(tp));
     }
     TaskOpPtr op = rt.createTask(launch.task, args, launch.futures, opts);
+    op->joinEpoch(ctx->epoch());
     TaskPoint tp;
     tp.dim = points[i].dim;
     for (int d = 0; d < tp.dim; ++d) {
@@ -220,9 +222,10 @@ FuturePtr issueFence(Runtime& rt, OpId parent) {
   const AnalysisContextPtr& ctx = rt.context(parent);
   if (ctx->recording()) throw Error("fence: an execution fence cannot be part of a trace");
   ctx->absorbCompletions();
-  std::vector<Event> live = ctx->liveEvents();
-  if (ctx->fence().exists()) live.push_back(ctx->fence());
-  Event all = Event::merge(live);
+  // Every operation issued since the previous fence, with or without regions.
+  std::vector<Event> before{ctx->sealEpoch()};
+  if (ctx->fence().exists()) before.push_back(ctx->fence());
+  Event all = Event::merge(before);
   // Failures before the fence do not fail it: the fence is about order.
   Event fence = Event::create();
   auto future = std::make_shared<FutureImpl>("execution fence");

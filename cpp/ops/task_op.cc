@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "ops/checked_views.h"
+#include "ops/fence_epoch.h"
 #include "ops/sdk_api.h"
 #include "runtime/runtime.h"
 #include "util/fatal_signals.h"
@@ -188,12 +190,18 @@ std::string TaskOp::endChecked() {
   return violation;
 }
 
+void TaskOp::joinEpoch(const std::shared_ptr<FenceEpoch>& epoch) {
+  epoch->join();
+  epoch_ = epoch;
+}
+
 void TaskOp::finish(FailurePtr failure, std::vector<uint8_t> result) {
   enterPhase(Phase::Done);
   // Release what the task held before successors start.
   regions_.reset();
   if (failure) result_->reject(std::move(failure));
   else result_->resolve(result.empty() ? std::vector<uint8_t>{0} : std::move(result));
+  if (epoch_) std::exchange(epoch_, nullptr)->arrive();  // after the result: a fence implies it
   rt_.retire(shared_from_this());
   if (counted_) rt_.operationCompleted(id_);
 }

@@ -76,6 +76,8 @@ class TaskOp final : public Runnable,
   void setRegions(std::shared_ptr<const std::vector<TaskRegionArg>> regions) { regions_ = std::move(regions); }
   // Locks held while the body runs (atomic coherence, reductions).
   void setExclusion(std::vector<ExclusionLocks::Key> keys) { exclusion_ = std::move(keys); }
+  // The fence epoch of its context: a fence waits for this task too.
+  void joinEpoch(const std::shared_ptr<class FenceEpoch>& epoch);
   // The launch this task belongs to (its id in the parent context).
   void setLaunch(OpId launch) { launchId_ = launch; }
   OpId launchId() const { return launchId_; }
@@ -146,6 +148,7 @@ class TaskOp final : public Runnable,
   OpId launchId_ = 0;
   std::vector<ExclusionLocks::Key> exclusion_;
   std::unique_ptr<class CheckedViews> checked_;
+  std::shared_ptr<class FenceEpoch> epoch_;
   ProcessorId processor_ = 0;
   FuturePtr result_;
 

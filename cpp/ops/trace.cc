@@ -1,6 +1,7 @@
 #include "ops/trace.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "cohort/value.hpp"
 #include "ops/issuer.h"
@@ -22,6 +23,7 @@ struct Trace::DeferredRun {
   Iteration previous;  // the iteration before the next one to issue
   std::vector<std::vector<std::vector<Event>>> external;  // [launch][point]
   Event fence;
+  FenceEpochPtr epoch;  // the context's epoch at the replay: later fences wait for the run
   std::vector<Event> placeholders;          // [launch]: every incarnation done
   std::vector<std::vector<Event>> pending;  // [launch]: incarnations not seen fired
   std::vector<size_t> compactAt;
@@ -155,6 +157,7 @@ Trace::Iteration Trace::issueAnalyzed(Runtime& rt, AnalysisContext& ctx, const A
     for (size_t i = 0; i < L.points.size(); ++i) {
       const TracedPoint& tp = L.points[i];
       TaskOpPtr op = rt.createTask(tp.task, tp.args, futures, tp.options);
+      op->joinEpoch(ctx.epoch());
       op->setPoint(tp.point);
       op->setLaunch(key);
       PointPlan& pp = plan[q][i];
@@ -212,6 +215,7 @@ Trace::Iteration Trace::issueSteady(Runtime& rt, DeferredRun& run) {
       TracedPoint& tp = L.points[i];
       const PointPlan& pp = steadyPlan_[q][i];
       TaskOpPtr op = rt.createTask(tp.task, tp.args, futures, tp.options);
+      op->joinEpoch(run.epoch);
       op->setPoint(tp.point);
       for (const Dep& d : pp.deps) {
         const Iteration& it = d.back == 0 ? cur : run.previous;
@@ -251,6 +255,8 @@ std::shared_ptr<Trace::DeferredRun> Trace::deferSteady(Runtime& rt, AnalysisCont
     for (size_t i = 0; i < steadyPlan_[q].size(); ++i) ctx.appendEvents(steadyPlan_[q][i].external, run->external[q][i]);
   }
   run->fence = ctx.fence();
+  run->epoch = ctx.epoch();
+  run->epoch->join();  // held until the run is fully issued
   run->placeholders.resize(n);
   run->pending.resize(n);
   run->compactAt.assign(n, kFirstCompaction);
@@ -346,6 +352,7 @@ void Trace::finishDeferred(Runtime& rt, DeferredRun& run) {
     run.pending[q].clear();
   }
   run.previous.clear();
+  std::exchange(run.epoch, nullptr)->arrive();
   rt.operationCompleted(0);
 }
 
