@@ -83,6 +83,62 @@ describe('regions and partitions', () => {
     assert.equal(await rt.launch(tk.task('sum_field'), [], { regions: [p.subregion([1, 1]).read('v')] }).get(), 23 + 24 + 25 + 33 + 34 + 35);
   });
 
+  it('an empty piece gives TS tasks and inline mappings a zero-length view that aliases no neighbour (1-D)', async () => {
+    const r = rt.createRegion(Rect(0, 2), { x: 'f64' });
+    const p = rt.partitionEqual(r, 5); // pieces 3 and 4 are empty
+    const stamp = rt.registerTask('stamp_piece', (ctx) => {
+      const region = ctx.region(0);
+      const x = region.field('x');
+      x.fill(ctx.point![0]);
+      return { length: x.length, bounds: region.bounds, rects: region.rects } as never;
+    });
+    const seen = (await rt.indexLaunch(stamp, 5, { regions: [p.writeDiscard('x')] }).values()) as unknown as { length: number }[];
+    assert.deepEqual(seen.map((s) => s.length), [1, 1, 1, 0, 0]);
+    assert.deepEqual(seen[4], { length: 0, bounds: { lo: [0], hi: [-1] }, rects: [] });
+    const m = await rt.map(r.read('x'));
+    assert.deepEqual([...m.field('x')], [0, 1, 2]);
+    await m.unmap();
+    const empty = await rt.map(p.subregion(3).read('x'));
+    assert.equal(empty.field('x').length, 0);
+    assert.deepEqual(empty.bounds, { lo: [0], hi: [-1] });
+    assert.deepEqual(empty.rects, []);
+    await empty.unmap();
+  });
+
+  it('an empty 2-D piece gives a zero-length view with empty bounds', async () => {
+    const r = rt.createRegion(Rect([0, 0], [1, 2]), { v: 'f64' });
+    const p = rt.partitionEqual(r, Rect([0, 0], [2, 0])); // row pieces 0 and 1; piece 2 is empty
+    const stamp = rt.registerTask('stamp_piece_2d', (ctx) => {
+      const view = ctx.region(0).view('v');
+      view.data.fill(ctx.point![0] + 1);
+      return { length: view.data.length, bounds: view.bounds } as never;
+    });
+    const seen = (await rt.indexLaunch(stamp, Rect([0, 0], [2, 0]), { regions: [p.writeDiscard('v')] }).values()) as unknown as { length: number }[];
+    assert.deepEqual(seen.map((s) => s.length), [3, 3, 0]);
+    assert.deepEqual(seen[2], { length: 0, bounds: { lo: [0, 0], hi: [-1, -1] } });
+    const m = await rt.map(r.read('v'));
+    assert.deepEqual([...m.field('v')], [1, 1, 1, 2, 2, 2]);
+    await m.unmap();
+    const empty = await rt.map(p.subregion([2, 0]).read('v'));
+    assert.equal(empty.field('v').length, 0);
+    assert.deepEqual(empty.bounds, { lo: [0, 0], hi: [-1, -1] });
+    await empty.unmap();
+  });
+
+  it('an empty top-level region maps inline and reaches TS tasks with zero-length fields', async () => {
+    const lengths = rt.registerTask('field_lengths', (ctx) => ctx.region(0).fieldNames.map((f) => ctx.region(0).field(f).length));
+    for (const bounds of [Rect(5, 2), Rect([0, 3], [2, 1])]) {
+      const r = rt.createRegion(bounds, { x: 'f64', n: 'i32' });
+      assert.equal(r.volume, 0);
+      await rt.fill(r, 'n', 7).get();
+      const m = await rt.map(r.readWrite('x', 'n'));
+      assert.equal(m.field('x').length, 0);
+      assert.equal(m.field<Int32Array>('n').length, 0);
+      await m.unmap();
+      assert.deepEqual(await rt.launch(lengths, [], { regions: [r.read()] }).get(), [0, 0]);
+    }
+  });
+
   it('index launches give each point its subregion and reduce point results', async () => {
     const r = rt.createRegion(Rect(0, 11), { x: 'f64' });
     const p = rt.partitionEqual(r, 4);
