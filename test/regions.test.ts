@@ -232,6 +232,20 @@ describe('regions and partitions', () => {
     assert.throws(() => rt.launch(tk.task('sum_field'), [], { regions: [r.read('x')] }), /destroyed/);
   });
 
+  it('rect bounds that are not integers (1.5, NaN, Infinity) are a RangeError naming the bound', () => {
+    assert.throws(() => Rect(0, 1.5), { name: 'RangeError', message: 'rect hi must be an integer, got 1.5' });
+    assert.throws(() => Rect(NaN, 3), { name: 'RangeError', message: 'rect lo must be an integer, got NaN' });
+    assert.throws(() => Rect([0, 0], [3, Infinity]), { name: 'RangeError', message: 'rect hi[1] must be an integer, got Infinity' });
+    // Plain {lo, hi} objects reach the runtime unchecked by Rect(): it refuses them too.
+    assert.throws(() => rt.createRegion({ lo: [0], hi: [1.5] }, { x: 'f64' }), { name: 'RangeError', message: /region bounds hi\[0\] must be an integer, got 1\.5/ });
+    assert.throws(() => rt.createRegion({ lo: [-Infinity], hi: [3] }, { x: 'f64' }), { name: 'RangeError', message: /region bounds lo\[0\] must be an integer, got -Infinity/ });
+    const r = rt.createRegion(Rect(0, 9), { x: 'f64' });
+    assert.throws(() => rt.partitionByRects(r, [{ lo: [0], hi: [2.5] }]), { name: 'RangeError', message: /partition rect hi\[0\] must be an integer, got 2\.5/ });
+    assert.throws(() => rt.partitionEqual(r, { lo: [0], hi: [NaN] }), { name: 'RangeError', message: /color space hi\[0\] must be an integer, got NaN/ });
+    assert.throws(() => rt.partitionEqual(r, 2).subregion(0.5), { name: 'RangeError', message: 'color must be an integer, got 0.5' });
+    assert.throws(() => rt.indexLaunch(tk.task('empty'), { lo: [0], hi: [1.5] }), { name: 'RangeError', message: 'rect hi[0] must be an integer, got 1.5' });
+  });
+
   it('a long issuing loop stays bounded with throttle(): 10^6 launches', async function () {
     this.timeout(300000);
     const empty = tk.task('empty');
