@@ -43,6 +43,17 @@ describe('C++ tasks from a loaded library', () => {
     for (const v of values) assert.deepEqual(await rt.launch(echo, [v]).get(), v, `value ${String(v)}`);
   });
 
+  it('an object with a "__proto__" key comes back from a C++ task with it as an own data property', async () => {
+    const v = JSON.parse('{"__proto__": 5, "a": {"__proto__": [1]}}') as never;
+    const back = (await rt.launch(tk.task('echo'), [v]).get()) as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(back), Object.prototype);
+    assert.deepEqual(Object.keys(back), ['__proto__', 'a']);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(back, '__proto__'), { value: 5, writable: true, enumerable: true, configurable: true });
+    const inner = back.a as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(inner), Object.prototype);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(inner, '__proto__')?.value, [1]);
+  });
+
   it('loading the same library twice returns the same Library', async () => {
     const again = await rt.loadLibrary(exampleKernels);
     assert.equal(again, lib);
