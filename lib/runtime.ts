@@ -441,7 +441,14 @@ export class Runtime {
       () => undefined,
       (e: unknown) => e,
     );
-    const m = await Promise.race([mapped, failed.then((e) => Promise.reject(e ?? new Error('inline mapping failed')))]);
+    let m: Awaited<typeof mapped>;
+    try {
+      // Fails like a dependent task when an earlier conflicting operation failed.
+      m = await Promise.race([mapped, failed.then((e) => Promise.reject(e ?? new Error('inline mapping failed')))]);
+    } catch (e) {
+      this.js.forgetMapping(token);
+      throw e;
+    }
     const mapping = new InlineMapping(m.regions[0], this.storage, m.op, done);
     this.openMappings.add(mapping);
     void done.get().then(

@@ -246,6 +246,28 @@ describe('regions and partitions', () => {
     assert.throws(() => rt.indexLaunch(tk.task('empty'), { lo: [0], hi: [1.5] }), { name: 'RangeError', message: 'rect hi[0] must be an integer, got 1.5' });
   });
 
+  it('an inline mapping after a failed writer rejects like a dependent task, naming the failed writer, even once it finished', async () => {
+    const r = rt.createRegion(Rect(0, 3), { x: 'f64' });
+    const partial = rt.registerTask('writes_then_fails', (ctx) => {
+      ctx.region(0).field('x')[0] = 99;
+      throw new Error('failed half way');
+    });
+    const reader = rt.registerTask('reads_x0', (ctx) => ctx.region(0).field('x')[0]);
+    const dependent = /did not run because task 'writes_then_fails' \(op #\d+\), which it depends on, failed: failed half way/;
+    const w = rt.launch(partial, [], { regions: [r.readWrite('x')] });
+    const early = rt.launch(reader, [], { regions: [r.read('x')] });
+    await assert.rejects(early.get(), dependent);
+    await assert.rejects(w.get(), /failed half way/);
+    // The writer has finished: later operations on its data still do not see the partial write.
+    await assert.rejects(rt.map(r.read('x')), new RegExp(`task 'cohort.inline_map' \\(op #\\d+\\) ${dependent.source}`));
+    await assert.rejects(rt.launch(reader, [], { regions: [r.read('x')] }).get(), dependent);
+    // Other regions are unaffected.
+    const other = rt.createRegion(Rect(0, 3), { x: 'f64' });
+    const m = await rt.map(other.read('x'));
+    assert.equal(m.field('x')[0], 0);
+    await m.unmap();
+  });
+
   it('a long issuing loop stays bounded with throttle(): 10^6 launches', async function () {
     this.timeout(300000);
     const empty = tk.task('empty');
