@@ -164,19 +164,31 @@ export class Runtime {
 
   /**
    * Starts the runtime, or resolves to the one already running. Asking a
-   * running runtime for a different worker count is an error.
+   * running runtime for a different `workers`, `checks` or `window` is an
+   * error (options left out, or equal to the running ones, are fine).
    */
   static start(options: RuntimeOptions = {}): Promise<Runtime> {
     if (options.workers !== undefined && (!Number.isInteger(options.workers) || options.workers < 1)) {
       return Promise.reject(new RangeError(`Runtime.start: workers must be a positive integer, got ${String(options.workers)}`));
     }
     if (current && !current.closed) {
+      const running = current;
+      for (const key of ['checks', 'window'] as const) {
+        if (options[key] !== undefined && options[key] !== running[key]) {
+          return Promise.reject(
+            new Error(
+              `Runtime.start: a runtime is already running with ${key} ${String(running[key])}; ` +
+                `cannot start another with ${key} ${String(options[key])} (call shutdown() first)`,
+            ),
+          );
+        }
+      }
       try {
         native.start(options.workers, () => undefined);
       } catch (e) {
         return Promise.reject(e);
       }
-      return Promise.resolve(current);
+      return Promise.resolve(running);
     }
     const window = options.window ?? 4096;
     if (!Number.isInteger(window) || window < 2) {
