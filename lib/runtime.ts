@@ -255,7 +255,8 @@ export class Runtime {
       if (!(f instanceof Future)) throw new TypeError(`launch('${task.name}'): futures[${i}] is not a Future`);
       return f.handle;
     });
-    const variant = options.variant === undefined ? -1 : options.variant === 'cpp' ? VARIANT_CPP : VARIANT_JS;
+    const variant = variantId(`launch('${task.name}')`, options.variant);
+    const worker = this.workerOption(`launch('${task.name}')`, options.worker);
     const regions = options.regions?.map((r: unknown, i) => {
       if (!(r instanceof RegionRequirement)) {
         const hint = r instanceof PartitionRequirement ? ' (a partition requirement belongs to an index launch)' : '';
@@ -277,7 +278,7 @@ export class Runtime {
       encodeArgs(args, task.name, true),
       futures,
       variant,
-      options.worker ?? -1,
+      worker,
       options.parent ?? 0,
       regions,
       options.background === true,
@@ -308,7 +309,13 @@ export class Runtime {
       return f.handle;
     });
     const regions = options.regions?.map((r) => (r instanceof PartitionRequirement ? r.toNative(where, d, points) : r.toNative(where)));
-    const variant = options.variant === undefined ? -1 : options.variant === 'cpp' ? VARIANT_CPP : VARIANT_JS;
+    const variant = variantId(where, options.variant);
+    if (options.args !== undefined && !Array.isArray(options.args)) throw new TypeError(`${where}: args must be an array, got ${show(options.args)}`);
+    const argsOf = (p: number[]): A => {
+      const a = options.pointArgs!(p);
+      if (!Array.isArray(a)) throw new TypeError(`${where}: pointArgs must return an array of arguments for point [${p.join(', ')}], got ${show(a)}`);
+      return a;
+    };
     this.issuing(options.mapper, () => ({
       name: task.name,
       id: task.id,
@@ -324,7 +331,7 @@ export class Runtime {
       lo: [...d.lo],
       hi: [...d.hi],
       args: encodeArgs(options.args ?? [], task.name, !options.pointArgs),
-      pointArgs: options.pointArgs ? points().map((p) => encodeArgs(options.pointArgs!(p), task.name)) : undefined,
+      pointArgs: options.pointArgs ? points().map((p) => encodeArgs(argsOf(p), task.name)) : undefined,
       futures,
       variant,
       parent: options.parent ?? 0,
@@ -566,6 +573,15 @@ export class Runtime {
     if (current === this) current = undefined;
   }
 
+  /** A launch's `worker` option as the native pin (-1: any worker), or a clear error. */
+  private workerOption(where: string, worker: unknown): number {
+    if (worker === undefined) return -1;
+    if (typeof worker !== 'number' || !Number.isInteger(worker) || worker < 0 || worker >= this.workers) {
+      throw new RangeError(`${where}: worker must be an integer from 0 to ${this.workers - 1} (the runtime has ${this.workers} workers), got ${show(worker)}`);
+    }
+    return worker;
+  }
+
   private checkOpen(what: string): void {
     if (this.closed) {
       throw new Error(`${what} after shutdown: this runtime has been shut down; start a new one with Runtime.start()`);
@@ -587,6 +603,21 @@ function describeRequirements(reqs: readonly (RegionRequirement | PartitionRequi
   });
 }
 
+
+/** The native variant of a launch's `variant` option (-1: the mapper's choice), or a clear error. */
+function variantId(where: string, variant: unknown): number {
+  if (variant === undefined) return -1;
+  if (variant === 'cpp') return VARIANT_CPP;
+  if (variant === 'ts') return VARIANT_JS;
+  throw new RangeError(`${where}: variant must be 'cpp' or 'ts' (or left out), got ${show(variant)}`);
+}
+
+/** A bad value for an error message: primitives as written, objects by kind. */
+function show(v: unknown): string {
+  if (typeof v === 'string') return `'${v}'`;
+  if (v === null || typeof v !== 'object') return typeof v === 'function' ? 'a function' : String(v);
+  return Array.isArray(v) ? 'an array' : describe(v);
+}
 
 function describe(v: unknown): string {
   if (v === null) return 'null';

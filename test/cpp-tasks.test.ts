@@ -155,6 +155,21 @@ describe('errors with a clear cause', () => {
     assert.throws(() => rt.launch(add, [new Map() as never]), /argument 0 of task 'add' \(an instance of Map\)/);
   });
 
+  it('launch options variant and worker outside the accepted values are refused, listing them', () => {
+    const add = lib.task('add');
+    assert.throws(() => rt.launch(add, [1, 2], { variant: 'gpu' as 'cpp' }), {
+      name: 'RangeError',
+      message: "launch('add'): variant must be 'cpp' or 'ts' (or left out), got 'gpu'",
+    });
+    assert.throws(() => rt.indexLaunch(add, 2, { args: [1, 2], variant: 'gpu' as 'cpp' }), /indexLaunch\('add'\): variant must be 'cpp' or 'ts' \(or left out\), got 'gpu'/);
+    for (const worker of [-5, 1.5, 2, NaN]) {
+      assert.throws(() => rt.launch(add, [1, 2], { worker }), {
+        name: 'RangeError',
+        message: `launch('add'): worker must be an integer from 0 to 1 (the runtime has 2 workers), got ${worker}`,
+      });
+    }
+  });
+
   it('a C++ task reading an argument as the wrong type fails with what it expected', async () => {
     await assert.rejects(rt.launch(tk.task('needs_number'), ['seven']).get(), /expected number, got string/);
   });

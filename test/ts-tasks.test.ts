@@ -76,6 +76,15 @@ describe('TypeScript tasks', () => {
     assert.deepEqual(Object.getOwnPropertyDescriptor(back, '__proto__')?.value, { x: 1 });
   });
 
+  it('pointArgs returning something other than an array is refused, naming the point', () => {
+    const t = rt.registerTask('point_arg', (_ctx, n: number) => n);
+    assert.throws(
+      () => rt.indexLaunch(t, 3, { pointArgs: (p) => (p[0] === 1 ? (7 as unknown as [number]) : [p[0]]) }),
+      { name: 'TypeError', message: "indexLaunch('point_arg'): pointArgs must return an array of arguments for point [1], got 7" },
+    );
+    assert.throws(() => rt.indexLaunch(t, 3, { args: 7 as unknown as [number] }), /indexLaunch\('point_arg'\): args must be an array, got 7/);
+  });
+
   it('Future.fromValue is ready at once and can feed a task', async () => {
     const f = Future.fromValue(21);
     assert.ok(f.isReady());
