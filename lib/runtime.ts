@@ -394,9 +394,18 @@ export class Runtime {
     return new Partition<F>(region, info.node, info);
   }
 
-  /** Destroys a region tree; its memory is freed once no pending task uses it. */
+  /**
+   * Destroys a region tree (give the top-level region createRegion returned,
+   * not a subregion); its memory is freed once no pending task uses it.
+   */
   destroyRegion<F extends FieldSpec>(region: Region<F>): void {
     region.tree.check('destroyRegion');
+    if (region.node !== 0) {
+      throw new Error(
+        `destroyRegion takes a top-level region from createRegion; region ${region.node} of tree ${region.tree.id} ` +
+          `(bounds ${JSON.stringify(region.bounds)}) is a subregion of that tree's top-level region (destroy that one to destroy the tree)`,
+      );
+    }
     native.destroyRegion(region.tree.id);
     region.tree.destroyed = true;
     for (const key of [...this.buffers.keys()]) if (key.startsWith(`${region.tree.id}:`)) this.buffers.delete(key);

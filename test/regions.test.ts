@@ -232,6 +232,18 @@ describe('regions and partitions', () => {
     assert.throws(() => rt.launch(tk.task('sum_field'), [], { regions: [r.read('x')] }), /destroyed/);
   });
 
+  it('destroyRegion refuses a subregion and leaves the tree usable', async () => {
+    const r = rt.createRegion(Rect(0, 9), { x: 'f64' });
+    const p = rt.partitionEqual(r, 2);
+    assert.throws(
+      () => rt.destroyRegion(p.subregion(1)),
+      /destroyRegion takes a top-level region from createRegion; region \d+ of tree \d+ \(bounds .*\) is a subregion of that tree's top-level region/,
+    );
+    rt.fill(r, 'x', 1);
+    assert.equal(await rt.launch(tk.task('sum_field'), [], { regions: [p.subregion(1).read('x')] }).get(), 5);
+    rt.destroyRegion(r);
+  });
+
   it('rect bounds that are not integers (1.5, NaN, Infinity) are a RangeError naming the bound', () => {
     assert.throws(() => Rect(0, 1.5), { name: 'RangeError', message: 'rect hi must be an integer, got 1.5' });
     assert.throws(() => Rect(NaN, 3), { name: 'RangeError', message: 'rect lo must be an integer, got NaN' });
