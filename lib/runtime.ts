@@ -121,6 +121,14 @@ export class InlineMapping extends PhysicalRegion {
   }
 }
 
+/** The values each integer field type holds exactly. */
+const INTEGER_RANGES: Partial<Record<FieldType, [bigint, bigint]>> = {
+  i64: [-(2n ** 63n), 2n ** 63n - 1n],
+  i32: [-(2n ** 31n), 2n ** 31n - 1n],
+  u32: [0n, 2n ** 32n - 1n],
+  u8: [0n, 255n],
+};
+
 const VARIANT_CPP = 0;
 const VARIANT_JS = 1;
 
@@ -411,9 +419,22 @@ export class Runtime {
     for (const key of [...this.buffers.keys()]) if (key.startsWith(`${region.tree.id}:`)) this.buffers.delete(key);
   }
 
-  /** Writes `value` to every element of the fields, in program order. */
+  /**
+   * Writes `value` to every element of the fields, in program order. A
+   * float field takes any number; an integer field only a value it holds
+   * exactly (e.g. 0 to 255 for u8): anything else is a RangeError.
+   */
   fill<F extends FieldSpec>(region: Region<F>, fields: (keyof F & string) | (keyof F & string)[], value: number | bigint): Future<void> {
     const names: (keyof F & string)[] = typeof fields === 'string' ? [fields] : fields;
+    if (typeof value !== 'number' && typeof value !== 'bigint') throw new TypeError(`fill: the value must be a number or a bigint, got ${show(value)}`);
+    for (const name of names.length ? names : region.fieldNames) {
+      const type = region.tree.fieldTypes.get(name);
+      const range = type && INTEGER_RANGES[type];
+      if (!range) continue;
+      const exact = typeof value === 'bigint' ? value : Number.isInteger(value) ? BigInt(value) : undefined;
+      const ok = exact !== undefined && exact >= range[0] && exact <= range[1];
+      if (!ok) throw new RangeError(`fill: field '${name}' is ${type}, which holds integers from ${range[0]} to ${range[1]}; cannot fill it with ${show(value)}`);
+    }
     const fill = new Task<[number | bigint], void>('cohort.fill', this.fillTask, this);
     return this.launch(fill, [value], { regions: [region.writeDiscard(...names)] }) as Future<void>;
   }

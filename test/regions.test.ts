@@ -258,6 +258,40 @@ describe('regions and partitions', () => {
     assert.throws(() => rt.indexLaunch(tk.task('empty'), { lo: [0], hi: [1.5] }), { name: 'RangeError', message: 'rect hi[0] must be an integer, got 1.5' });
   });
 
+  it('fill refuses a value an integer field cannot hold exactly, naming the field, its type and the range', async () => {
+    const r = rt.createRegion(Rect(0, 3), { f: 'f64', g: 'f32', l: 'i64', i: 'i32', u: 'u32', b: 'u8' });
+    const bad: [string, string, number | bigint][] = [
+      ['l', 'i64', 2 ** 63], ['l', 'i64', 2n ** 63n], ['l', 'i64', 0.5],
+      ['i', 'i32', 2 ** 31], ['i', 'i32', -(2 ** 31) - 1], ['i', 'i32', 1.5], ['i', 'i32', NaN],
+      ['u', 'u32', -1], ['u', 'u32', 2 ** 32], ['u', 'u32', Infinity],
+      ['b', 'u8', 256], ['b', 'u8', -1], ['b', 'u8', 300n],
+    ];
+    for (const [field, type, value] of bad) {
+      assert.throws(
+        () => rt.fill(r, field as 'i', value),
+        (e: Error) => e instanceof RangeError && e.message.startsWith(`fill: field '${field}' is ${type}, which holds integers from `) && e.message.endsWith(`cannot fill it with ${String(value)}`),
+        `${type} ${String(value)}`,
+      );
+    }
+    assert.throws(() => rt.fill(r, ['f', 'b'], 256), /field 'b' is u8, which holds integers from 0 to 255; cannot fill it with 256/);
+    assert.throws(() => rt.fill(r, 'i', 2 ** 31), /from -2147483648 to 2147483647/);
+    // Edge values and floats are fine.
+    rt.fill(r, 'l', -(2n ** 63n));
+    rt.fill(r, 'i', -(2 ** 31));
+    rt.fill(r, 'u', 2 ** 32 - 1);
+    rt.fill(r, 'b', 255n);
+    rt.fill(r, 'f', 1.5);
+    await rt.fill(r, 'g', 1e300).get();
+    const m = await rt.map(r.read());
+    assert.equal(m.field<BigInt64Array>('l')[0], -(2n ** 63n));
+    assert.equal(m.field<Int32Array>('i')[1], -(2 ** 31));
+    assert.equal(m.field<Uint32Array>('u')[2], 2 ** 32 - 1);
+    assert.equal(m.field<Uint8Array>('b')[3], 255);
+    assert.equal(m.field('f')[0], 1.5);
+    assert.equal(m.field<Float32Array>('g')[0], Infinity);
+    await m.unmap();
+  });
+
   it('an inline mapping after a failed writer rejects like a dependent task, naming the failed writer, even once it finished', async () => {
     const r = rt.createRegion(Rect(0, 3), { x: 'f64' });
     const partial = rt.registerTask('writes_then_fails', (ctx) => {
