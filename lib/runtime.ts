@@ -449,17 +449,25 @@ export class Runtime {
    */
   trace(body: () => void): Trace {
     this.checkOpen('trace');
+    if (typeof body !== 'function') throw new TypeError(`rt.trace: the body must be a function, got ${show(body)}`);
     native.beginTrace(0);
     this.tracing = true;
+    let result: unknown;
     try {
-      body();
+      result = body();
     } catch (e) {
       native.endTrace(0);
       throw e;
     } finally {
       this.tracing = false;
     }
-    return new Trace(this, native.endTrace(0));
+    const handle = native.endTrace(0);
+    if (typeof (result as { then?: unknown } | null)?.then === 'function') {
+      // What it launches after its first await would escape the trace.
+      void (result as PromiseLike<unknown>).then(undefined, () => undefined);
+      throw new TypeError('rt.trace: the body must be synchronous (it returned a Promise or thenable); launch the loop body without await inside it');
+    }
+    return new Trace(this, handle);
   }
 
   /** Everything launched before finishes before anything launched after starts. */
