@@ -209,7 +209,10 @@ function read(r: Reader): Value {
       const out: { [key: string]: Value } = {};
       for (let i = 0; i < n; i++) {
         const k = r.str();
-        out[k] = read(r);
+        // Own data properties, always: assigning "__proto__" would replace
+        // the object's prototype instead.
+        if (k === '__proto__') Object.defineProperty(out, k, { value: read(r), writable: true, enumerable: true, configurable: true });
+        else out[k] = read(r);
       }
       return out;
     }

@@ -13,9 +13,11 @@ export interface RectLike {
 export function toPoint(c: Coord, what = 'point'): number[] {
   const p = typeof c === 'number' ? [c] : [...c];
   if (p.length < 1 || p.length > 3) throw new RangeError(`${what} must have 1 to 3 coordinates, got ${p.length}`);
-  for (const x of p) {
-    if (!Number.isInteger(x)) throw new TypeError(`${what} coordinates must be integers, got ${String(x)}`);
-  }
+  p.forEach((x, i) => {
+    const name = typeof c === 'number' ? what : `${what}[${i}]`;
+    if (typeof x !== 'number') throw new TypeError(`${name} must be a number, got ${typeof x}`);
+    if (!Number.isInteger(x)) throw new RangeError(`${name} must be an integer, got ${String(x)}`);
+  });
   return p;
 }
 

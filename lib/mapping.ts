@@ -79,9 +79,9 @@ export interface TaskSlice {
 export interface MapTaskOutput {
   /** Which variant runs (default: C++ when present). */
   variant?: 'cpp' | 'ts';
-  /** Processors that may run it; the first is used. Must suit the variant. */
+  /** Processor ids (from `machine.processors`) that may run it; the first is used. Must suit the variant. */
   targetProcessors?: number[];
-  /** Recorded for the task; higher runs first where a processor has a choice. */
+  /** An integer recorded for the task; higher runs first where a processor has a choice. */
   priority?: number;
 }
 
@@ -231,7 +231,7 @@ export class MappingRegistry {
       // mapTask for every point of an index launch, in one call from the core.
       return (point as number[][]).map((p) => {
         try {
-          return mapper.mapTask(at(p));
+          return synchronous('mapTask', mapper.mapTask(at(p)));
         } catch (e) {
           throw new Error(`at point (${p.join(',')}): ${e instanceof Error ? e.message : String(e)}`);
         }
@@ -240,20 +240,29 @@ export class MappingRegistry {
     const task: MappableTask = point ? at(point as number[]) : launch;
     switch (callback) {
       case 0:
-        return mapper.selectTaskOptions(task);
+        return synchronous('selectTaskOptions', mapper.selectTaskOptions(task));
       case 1:
-        return mapper.sliceTask(task, launch.launchDomain!);
+        return synchronous('sliceTask', mapper.sliceTask(task, launch.launchDomain!));
       case 2:
-        return mapper.mapTask(task);
+        return synchronous('mapTask', mapper.mapTask(task));
       case 3:
-        return mapper.selectShardingFunctor(task);
+        return synchronous('selectShardingFunctor', mapper.selectShardingFunctor(task));
       default:
-        return mapper.replicateTask(task);
+        return synchronous('replicateTask', mapper.replicateTask(task));
     }
   };
 
   private readonly dispatchSharding = (id: number, point: number[], lo: number[], hi: number[], total: number): number =>
     this.functors.get(id)!.shard(point, { lo, hi }, total);
+}
+
+/** A mapper answer, refused if it is a Promise (the launch cannot wait for it). */
+function synchronous<T>(callback: string, answer: T): T {
+  if (typeof (answer as { then?: unknown } | null)?.then === 'function') {
+    void (answer as PromiseLike<unknown>).then(undefined, () => undefined);
+    throw new TypeError(`${callback} returned a Promise; mapper callbacks must answer synchronously (they run while the launch is issued), not be async`);
+  }
+  return answer;
 }
 
 export type { Coord };

@@ -32,10 +32,17 @@ export class FieldView<T extends FieldArray = FieldArray> {
   /** @internal */
   constructor(info: FieldViewInfo, buffer: ArrayBuffer) {
     const Ctor = CTORS[info.type];
+    // Elements from the lower corner to the upper one; none for an empty
+    // rect (which must not alias the element at `offset`).
     let span = 1;
-    for (let d = 0; d < info.lo.length; d++) span += (info.hi[d] - info.lo[d]) * info.strides[d];
-    if (span < 0) span = 0;
-    this.data = new Ctor(buffer, info.offset * Ctor.BYTES_PER_ELEMENT, Math.max(0, span)) as T;
+    for (let d = 0; d < info.lo.length; d++) {
+      if (info.hi[d] < info.lo[d]) {
+        span = 0;
+        break;
+      }
+      span += (info.hi[d] - info.lo[d]) * info.strides[d];
+    }
+    this.data = new Ctor(buffer, span === 0 ? 0 : info.offset * Ctor.BYTES_PER_ELEMENT, span) as T;
     this.strides = info.strides;
     this.bounds = { lo: info.lo, hi: info.hi };
   }

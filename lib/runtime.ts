@@ -159,6 +159,14 @@ export class InlineMapping extends PhysicalRegion {
   }
 }
 
+/** The values each integer field type holds exactly. */
+const INTEGER_RANGES: Partial<Record<FieldType, [bigint, bigint]>> = {
+  i64: [-(2n ** 63n), 2n ** 63n - 1n],
+  i32: [-(2n ** 31n), 2n ** 31n - 1n],
+  u32: [0n, 2n ** 32n - 1n],
+  u8: [0n, 255n],
+};
+
 const VARIANT_CPP = 0;
 const VARIANT_JS = 1;
 
@@ -204,19 +212,31 @@ export class Runtime {
 
   /**
    * Starts the runtime, or resolves to the one already running. Asking a
-   * running runtime for a different worker count is an error.
+   * running runtime for a different `workers`, `checks` or `window` is an
+   * error (options left out, or equal to the running ones, are fine).
    */
   static start(options: RuntimeOptions = {}): Promise<Runtime> {
     if (options.workers !== undefined && (!Number.isInteger(options.workers) || options.workers < 1)) {
       return Promise.reject(new RangeError(`Runtime.start: workers must be a positive integer, got ${String(options.workers)}`));
     }
     if (current && !current.closed) {
+      const running = current;
+      for (const key of ['checks', 'window'] as const) {
+        if (options[key] !== undefined && options[key] !== running[key]) {
+          return Promise.reject(
+            new Error(
+              `Runtime.start: a runtime is already running with ${key} ${String(running[key])}; ` +
+                `cannot start another with ${key} ${String(options[key])} (call shutdown() first)`,
+            ),
+          );
+        }
+      }
       try {
         native.start(options.workers, () => undefined);
       } catch (e) {
         return Promise.reject(e);
       }
-      return Promise.resolve(current);
+      return Promise.resolve(running);
     }
     const window = options.window ?? 4096;
     if (!Number.isInteger(window) || window < 2) {
@@ -283,7 +303,8 @@ export class Runtime {
       if (!(f instanceof Future)) throw new TypeError(`launch('${task.name}'): futures[${i}] is not a Future`);
       return f.handle;
     });
-    const variant = options.variant === undefined ? -1 : options.variant === 'cpp' ? VARIANT_CPP : VARIANT_JS;
+    const variant = variantId(`launch('${task.name}')`, options.variant);
+    const worker = this.workerOption(`launch('${task.name}')`, options.worker);
     const regions = options.regions?.map((r: unknown, i) => {
       if (!(r instanceof RegionRequirement)) {
         const hint = r instanceof PartitionRequirement ? ' (a partition requirement belongs to an index launch)' : '';
@@ -305,7 +326,7 @@ export class Runtime {
       encodeArgs(args, task.name, true),
       futures,
       variant,
-      options.worker ?? -1,
+      worker,
       options.parent ?? 0,
       regions,
       options.background === true,
@@ -336,7 +357,13 @@ export class Runtime {
       return f.handle;
     });
     const regions = options.regions?.map((r) => (r instanceof PartitionRequirement ? r.toNative(where, d, points) : r.toNative(where)));
-    const variant = options.variant === undefined ? -1 : options.variant === 'cpp' ? VARIANT_CPP : VARIANT_JS;
+    const variant = variantId(where, options.variant);
+    if (options.args !== undefined && !Array.isArray(options.args)) throw new TypeError(`${where}: args must be an array, got ${show(options.args)}`);
+    const argsOf = (p: number[]): A => {
+      const a = options.pointArgs!(p);
+      if (!Array.isArray(a)) throw new TypeError(`${where}: pointArgs must return an array of arguments for point [${p.join(', ')}], got ${show(a)}`);
+      return a;
+    };
     this.issuing(options.mapper, () => ({
       name: task.name,
       id: task.id,
@@ -352,7 +379,7 @@ export class Runtime {
       lo: [...d.lo],
       hi: [...d.hi],
       args: encodeArgs(options.args ?? [], task.name, !options.pointArgs),
-      pointArgs: options.pointArgs ? points().map((p) => encodeArgs(options.pointArgs!(p), task.name)) : undefined,
+      pointArgs: options.pointArgs ? points().map((p) => encodeArgs(argsOf(p), task.name)) : undefined,
       futures,
       variant,
       parent: options.parent ?? 0,
@@ -415,17 +442,39 @@ export class Runtime {
     return new Partition<F>(region, info.node, info);
   }
 
-  /** Destroys a region tree; its memory is freed once no pending task uses it. */
+  /**
+   * Destroys a region tree (give the top-level region createRegion returned,
+   * not a subregion); its memory is freed once no pending task uses it.
+   */
   destroyRegion<F extends FieldSpec>(region: Region<F>): void {
     region.tree.check('destroyRegion');
+    if (region.node !== 0) {
+      throw new Error(
+        `destroyRegion takes a top-level region from createRegion; region ${region.node} of tree ${region.tree.id} ` +
+          `(bounds ${JSON.stringify(region.bounds)}) is a subregion of that tree's top-level region (destroy that one to destroy the tree)`,
+      );
+    }
     native.destroyRegion(region.tree.id);
     region.tree.destroyed = true;
     for (const key of [...this.buffers.keys()]) if (key.startsWith(`${region.tree.id}:`)) this.buffers.delete(key);
   }
 
-  /** Writes `value` to every element of the fields, in program order. */
+  /**
+   * Writes `value` to every element of the fields, in program order. A
+   * float field takes any number; an integer field only a value it holds
+   * exactly (e.g. 0 to 255 for u8): anything else is a RangeError.
+   */
   fill<F extends FieldSpec>(region: Region<F>, fields: (keyof F & string) | (keyof F & string)[], value: number | bigint): Future<void> {
     const names: (keyof F & string)[] = typeof fields === 'string' ? [fields] : fields;
+    if (typeof value !== 'number' && typeof value !== 'bigint') throw new TypeError(`fill: the value must be a number or a bigint, got ${show(value)}`);
+    for (const name of names.length ? names : region.fieldNames) {
+      const type = region.tree.fieldTypes.get(name);
+      const range = type && INTEGER_RANGES[type];
+      if (!range) continue;
+      const exact = typeof value === 'bigint' ? value : Number.isInteger(value) ? BigInt(value) : undefined;
+      const ok = exact !== undefined && exact >= range[0] && exact <= range[1];
+      if (!ok) throw new RangeError(`fill: field '${name}' is ${type}, which holds integers from ${range[0]} to ${range[1]}; cannot fill it with ${show(value)}`);
+    }
     const fill = new Task<[number | bigint], void>('cohort.fill', this.fillTask, this);
     return this.launch(fill, [value], { regions: [region.writeDiscard(...names)] }) as Future<void>;
   }
@@ -440,17 +489,25 @@ export class Runtime {
    */
   trace(body: () => void): Trace {
     this.checkOpen('trace');
+    if (typeof body !== 'function') throw new TypeError(`rt.trace: the body must be a function, got ${show(body)}`);
     native.beginTrace(0);
     this.tracing = true;
+    let result: unknown;
     try {
-      body();
+      result = body();
     } catch (e) {
       native.endTrace(0);
       throw e;
     } finally {
       this.tracing = false;
     }
-    return new Trace(this, native.endTrace(0));
+    const handle = native.endTrace(0);
+    if (typeof (result as { then?: unknown } | null)?.then === 'function') {
+      // What it launches after its first await would escape the trace.
+      void (result as PromiseLike<unknown>).then(undefined, () => undefined);
+      throw new TypeError('rt.trace: the body must be synchronous (it returned a Promise or thenable); launch the loop body without await inside it');
+    }
+    return new Trace(this, handle);
   }
 
   /** Everything launched before finishes before anything launched after starts. */
@@ -481,7 +538,14 @@ export class Runtime {
       () => undefined,
       (e: unknown) => e,
     );
-    const m = await Promise.race([mapped, failed.then((e) => Promise.reject(e ?? new Error('inline mapping failed')))]);
+    let m: Awaited<typeof mapped>;
+    try {
+      // Fails like a dependent task when an earlier conflicting operation failed.
+      m = await Promise.race([mapped, failed.then((e) => Promise.reject(e ?? new Error('inline mapping failed')))]);
+    } catch (e) {
+      this.js.forgetMapping(token);
+      throw e;
+    }
     const mapping = new InlineMapping(m.regions[0], this.storage, m.op, done);
     this.openMappings.add(mapping);
     void done.get().then(
@@ -707,6 +771,15 @@ export class Runtime {
     if (current === this) current = undefined;
   }
 
+  /** A launch's `worker` option as the native pin (-1: any worker), or a clear error. */
+  private workerOption(where: string, worker: unknown): number {
+    if (worker === undefined) return -1;
+    if (typeof worker !== 'number' || !Number.isInteger(worker) || worker < 0 || worker >= this.workers) {
+      throw new RangeError(`${where}: worker must be an integer from 0 to ${this.workers - 1} (the runtime has ${this.workers} workers), got ${show(worker)}`);
+    }
+    return worker;
+  }
+
   private checkOpen(what: string): void {
     if (this.closed) {
       throw new Error(`${what} after shutdown: this runtime has been shut down; start a new one with Runtime.start()`);
@@ -728,6 +801,21 @@ function describeRequirements(reqs: readonly (RegionRequirement | PartitionRequi
   });
 }
 
+
+/** The native variant of a launch's `variant` option (-1: the mapper's choice), or a clear error. */
+function variantId(where: string, variant: unknown): number {
+  if (variant === undefined) return -1;
+  if (variant === 'cpp') return VARIANT_CPP;
+  if (variant === 'ts') return VARIANT_JS;
+  throw new RangeError(`${where}: variant must be 'cpp' or 'ts' (or left out), got ${show(variant)}`);
+}
+
+/** A bad value for an error message: primitives as written, objects by kind. */
+function show(v: unknown): string {
+  if (typeof v === 'string') return `'${v}'`;
+  if (v === null || typeof v !== 'object') return typeof v === 'function' ? 'a function' : String(v);
+  return Array.isArray(v) ? 'an array' : describe(v);
+}
 
 function describe(v: unknown): string {
   if (v === null) return 'null';

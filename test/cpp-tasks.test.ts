@@ -43,6 +43,17 @@ describe('C++ tasks from a loaded library', () => {
     for (const v of values) assert.deepEqual(await rt.launch(echo, [v]).get(), v, `value ${String(v)}`);
   });
 
+  it('an object with a "__proto__" key comes back from a C++ task with it as an own data property', async () => {
+    const v = JSON.parse('{"__proto__": 5, "a": {"__proto__": [1]}}') as never;
+    const back = (await rt.launch(tk.task('echo'), [v]).get()) as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(back), Object.prototype);
+    assert.deepEqual(Object.keys(back), ['__proto__', 'a']);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(back, '__proto__'), { value: 5, writable: true, enumerable: true, configurable: true });
+    const inner = back.a as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(inner), Object.prototype);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(inner, '__proto__')?.value, [1]);
+  });
+
   it('loading the same library twice returns the same Library', async () => {
     const again = await rt.loadLibrary(exampleKernels);
     assert.equal(again, lib);
@@ -166,6 +177,21 @@ describe('errors with a clear cause', () => {
     const add = lib.task('add');
     assert.throws(() => rt.launch(add, [1, (() => 2) as never]), /cannot encode argument 1 of task 'add' \(a function\)/);
     assert.throws(() => rt.launch(add, [new Map() as never]), /argument 0 of task 'add' \(an instance of Map\)/);
+  });
+
+  it('launch options variant and worker outside the accepted values are refused, listing them', () => {
+    const add = lib.task('add');
+    assert.throws(() => rt.launch(add, [1, 2], { variant: 'gpu' as 'cpp' }), {
+      name: 'RangeError',
+      message: "launch('add'): variant must be 'cpp' or 'ts' (or left out), got 'gpu'",
+    });
+    assert.throws(() => rt.indexLaunch(add, 2, { args: [1, 2], variant: 'gpu' as 'cpp' }), /indexLaunch\('add'\): variant must be 'cpp' or 'ts' \(or left out\), got 'gpu'/);
+    for (const worker of [-5, 1.5, 2, NaN]) {
+      assert.throws(() => rt.launch(add, [1, 2], { worker }), {
+        name: 'RangeError',
+        message: `launch('add'): worker must be an integer from 0 to 1 (the runtime has 2 workers), got ${worker}`,
+      });
+    }
   });
 
   it('a C++ task reading an argument as the wrong type fails with what it expected', async () => {

@@ -298,6 +298,33 @@ describe('mappers and sharding functors', () => {
       scripted.map = () => ({});
     });
 
+    it('a target processor that is -1 or not an integer', async () => {
+      scripted.map = () => ({ targetProcessors: [-1] });
+      await expectLaunchError(/mapper 'scripted' \(id 20\), mapTask, task 'empty' point \(0\): target processor -1 is not a processor id; .*the machine has 3 processors/);
+      scripted.map = () => ({ targetProcessors: [1.5] });
+      await expectLaunchError(/mapper 'scripted' \(id 20\), mapTask, task 'empty'.*at point \(0\): targetProcessors\[0\] \(a processor id\) must be an integer, got 1\.5/);
+      scripted.map = () => ({ targetProcessors: [0, '1' as unknown as number] });
+      await expectLaunchError(/mapTask, task 'empty'.*targetProcessors\[1\] \(a processor id\) must be an integer, got '1'/);
+      scripted.map = () => ({});
+    });
+
+    it('a priority that is NaN, infinite or not an integer', async () => {
+      for (const priority of [NaN, Infinity, 0.5]) {
+        scripted.map = () => ({ priority });
+        await expectLaunchError(new RegExp(`mapper 'scripted' \\(id 20\\), mapTask, task 'empty'.*'priority' must be an integer, got ${priority}`));
+      }
+      scripted.map = () => ({});
+    });
+
+    it('a Promise instead of an answer (an async callback)', async () => {
+      scripted.map = () => Promise.resolve({}) as unknown as MapTaskOutput;
+      await expectLaunchError(/mapper 'scripted' \(id 20\), mapTask, task 'empty'.*mapTask returned a Promise; mapper callbacks must answer synchronously/);
+      scripted.map = () => ({});
+      scripted.slices = (d) => Promise.resolve([{ domain: d, processor: 0 }]) as unknown as TaskSlice[];
+      await expectLaunchError(/mapper 'scripted' \(id 20\), sliceTask, task 'empty'.*sliceTask returned a Promise/);
+      scripted.slices = (d) => [{ domain: d, processor: 0 }];
+    });
+
     it('a processor that cannot run the variant', async () => {
       scripted.map = () => ({ targetProcessors: [2] });
       await expectLaunchError(/target processor 2 is the JS processor, which cannot run variant 'cpp'/);

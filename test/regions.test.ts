@@ -83,6 +83,62 @@ describe('regions and partitions', () => {
     assert.equal(await rt.launch(tk.task('sum_field'), [], { regions: [p.subregion([1, 1]).read('v')] }).get(), 23 + 24 + 25 + 33 + 34 + 35);
   });
 
+  it('an empty piece gives TS tasks and inline mappings a zero-length view that aliases no neighbour (1-D)', async () => {
+    const r = rt.createRegion(Rect(0, 2), { x: 'f64' });
+    const p = rt.partitionEqual(r, 5); // pieces 3 and 4 are empty
+    const stamp = rt.registerTask('stamp_piece', (ctx) => {
+      const region = ctx.region(0);
+      const x = region.field('x');
+      x.fill(ctx.point![0]);
+      return { length: x.length, bounds: region.bounds, rects: region.rects } as never;
+    });
+    const seen = (await rt.indexLaunch(stamp, 5, { regions: [p.writeDiscard('x')] }).values()) as unknown as { length: number }[];
+    assert.deepEqual(seen.map((s) => s.length), [1, 1, 1, 0, 0]);
+    assert.deepEqual(seen[4], { length: 0, bounds: { lo: [0], hi: [-1] }, rects: [] });
+    const m = await rt.map(r.read('x'));
+    assert.deepEqual([...m.field('x')], [0, 1, 2]);
+    await m.unmap();
+    const empty = await rt.map(p.subregion(3).read('x'));
+    assert.equal(empty.field('x').length, 0);
+    assert.deepEqual(empty.bounds, { lo: [0], hi: [-1] });
+    assert.deepEqual(empty.rects, []);
+    await empty.unmap();
+  });
+
+  it('an empty 2-D piece gives a zero-length view with empty bounds', async () => {
+    const r = rt.createRegion(Rect([0, 0], [1, 2]), { v: 'f64' });
+    const p = rt.partitionEqual(r, Rect([0, 0], [2, 0])); // row pieces 0 and 1; piece 2 is empty
+    const stamp = rt.registerTask('stamp_piece_2d', (ctx) => {
+      const view = ctx.region(0).view('v');
+      view.data.fill(ctx.point![0] + 1);
+      return { length: view.data.length, bounds: view.bounds } as never;
+    });
+    const seen = (await rt.indexLaunch(stamp, Rect([0, 0], [2, 0]), { regions: [p.writeDiscard('v')] }).values()) as unknown as { length: number }[];
+    assert.deepEqual(seen.map((s) => s.length), [3, 3, 0]);
+    assert.deepEqual(seen[2], { length: 0, bounds: { lo: [0, 0], hi: [-1, -1] } });
+    const m = await rt.map(r.read('v'));
+    assert.deepEqual([...m.field('v')], [1, 1, 1, 2, 2, 2]);
+    await m.unmap();
+    const empty = await rt.map(p.subregion([2, 0]).read('v'));
+    assert.equal(empty.field('v').length, 0);
+    assert.deepEqual(empty.bounds, { lo: [0, 0], hi: [-1, -1] });
+    await empty.unmap();
+  });
+
+  it('an empty top-level region maps inline and reaches TS tasks with zero-length fields', async () => {
+    const lengths = rt.registerTask('field_lengths', (ctx) => ctx.region(0).fieldNames.map((f) => ctx.region(0).field(f).length));
+    for (const bounds of [Rect(5, 2), Rect([0, 3], [2, 1])]) {
+      const r = rt.createRegion(bounds, { x: 'f64', n: 'i32' });
+      assert.equal(r.volume, 0);
+      await rt.fill(r, 'n', 7).get();
+      const m = await rt.map(r.readWrite('x', 'n'));
+      assert.equal(m.field('x').length, 0);
+      assert.equal(m.field<Int32Array>('n').length, 0);
+      await m.unmap();
+      assert.deepEqual(await rt.launch(lengths, [], { regions: [r.read()] }).get(), [0, 0]);
+    }
+  });
+
   it('index launches give each point its subregion and reduce point results', async () => {
     const r = rt.createRegion(Rect(0, 11), { x: 'f64' });
     const p = rt.partitionEqual(r, 4);
@@ -197,6 +253,88 @@ describe('regions and partitions', () => {
     const r = rt.createRegion(Rect(0, 9), { x: 'f64' });
     rt.destroyRegion(r);
     assert.throws(() => rt.launch(tk.task('sum_field'), [], { regions: [r.read('x')] }), /destroyed/);
+  });
+
+  it('destroyRegion refuses a subregion and leaves the tree usable', async () => {
+    const r = rt.createRegion(Rect(0, 9), { x: 'f64' });
+    const p = rt.partitionEqual(r, 2);
+    assert.throws(
+      () => rt.destroyRegion(p.subregion(1)),
+      /destroyRegion takes a top-level region from createRegion; region \d+ of tree \d+ \(bounds .*\) is a subregion of that tree's top-level region/,
+    );
+    rt.fill(r, 'x', 1);
+    assert.equal(await rt.launch(tk.task('sum_field'), [], { regions: [p.subregion(1).read('x')] }).get(), 5);
+    rt.destroyRegion(r);
+  });
+
+  it('rect bounds that are not integers (1.5, NaN, Infinity) are a RangeError naming the bound', () => {
+    assert.throws(() => Rect(0, 1.5), { name: 'RangeError', message: 'rect hi must be an integer, got 1.5' });
+    assert.throws(() => Rect(NaN, 3), { name: 'RangeError', message: 'rect lo must be an integer, got NaN' });
+    assert.throws(() => Rect([0, 0], [3, Infinity]), { name: 'RangeError', message: 'rect hi[1] must be an integer, got Infinity' });
+    // Plain {lo, hi} objects reach the runtime unchecked by Rect(): it refuses them too.
+    assert.throws(() => rt.createRegion({ lo: [0], hi: [1.5] }, { x: 'f64' }), { name: 'RangeError', message: /region bounds hi\[0\] must be an integer, got 1\.5/ });
+    assert.throws(() => rt.createRegion({ lo: [-Infinity], hi: [3] }, { x: 'f64' }), { name: 'RangeError', message: /region bounds lo\[0\] must be an integer, got -Infinity/ });
+    const r = rt.createRegion(Rect(0, 9), { x: 'f64' });
+    assert.throws(() => rt.partitionByRects(r, [{ lo: [0], hi: [2.5] }]), { name: 'RangeError', message: /partition rect hi\[0\] must be an integer, got 2\.5/ });
+    assert.throws(() => rt.partitionEqual(r, { lo: [0], hi: [NaN] }), { name: 'RangeError', message: /color space hi\[0\] must be an integer, got NaN/ });
+    assert.throws(() => rt.partitionEqual(r, 2).subregion(0.5), { name: 'RangeError', message: 'color must be an integer, got 0.5' });
+    assert.throws(() => rt.indexLaunch(tk.task('empty'), { lo: [0], hi: [1.5] }), { name: 'RangeError', message: 'rect hi[0] must be an integer, got 1.5' });
+  });
+
+  it('fill refuses a value an integer field cannot hold exactly, naming the field, its type and the range', async () => {
+    const r = rt.createRegion(Rect(0, 3), { f: 'f64', g: 'f32', l: 'i64', i: 'i32', u: 'u32', b: 'u8' });
+    const bad: [string, string, number | bigint][] = [
+      ['l', 'i64', 2 ** 63], ['l', 'i64', 2n ** 63n], ['l', 'i64', 0.5],
+      ['i', 'i32', 2 ** 31], ['i', 'i32', -(2 ** 31) - 1], ['i', 'i32', 1.5], ['i', 'i32', NaN],
+      ['u', 'u32', -1], ['u', 'u32', 2 ** 32], ['u', 'u32', Infinity],
+      ['b', 'u8', 256], ['b', 'u8', -1], ['b', 'u8', 300n],
+    ];
+    for (const [field, type, value] of bad) {
+      assert.throws(
+        () => rt.fill(r, field as 'i', value),
+        (e: Error) => e instanceof RangeError && e.message.startsWith(`fill: field '${field}' is ${type}, which holds integers from `) && e.message.endsWith(`cannot fill it with ${String(value)}`),
+        `${type} ${String(value)}`,
+      );
+    }
+    assert.throws(() => rt.fill(r, ['f', 'b'], 256), /field 'b' is u8, which holds integers from 0 to 255; cannot fill it with 256/);
+    assert.throws(() => rt.fill(r, 'i', 2 ** 31), /from -2147483648 to 2147483647/);
+    // Edge values and floats are fine.
+    rt.fill(r, 'l', -(2n ** 63n));
+    rt.fill(r, 'i', -(2 ** 31));
+    rt.fill(r, 'u', 2 ** 32 - 1);
+    rt.fill(r, 'b', 255n);
+    rt.fill(r, 'f', 1.5);
+    await rt.fill(r, 'g', 1e300).get();
+    const m = await rt.map(r.read());
+    assert.equal(m.field<BigInt64Array>('l')[0], -(2n ** 63n));
+    assert.equal(m.field<Int32Array>('i')[1], -(2 ** 31));
+    assert.equal(m.field<Uint32Array>('u')[2], 2 ** 32 - 1);
+    assert.equal(m.field<Uint8Array>('b')[3], 255);
+    assert.equal(m.field('f')[0], 1.5);
+    assert.equal(m.field<Float32Array>('g')[0], Infinity);
+    await m.unmap();
+  });
+
+  it('an inline mapping after a failed writer rejects like a dependent task, naming the failed writer, even once it finished', async () => {
+    const r = rt.createRegion(Rect(0, 3), { x: 'f64' });
+    const partial = rt.registerTask('writes_then_fails', (ctx) => {
+      ctx.region(0).field('x')[0] = 99;
+      throw new Error('failed half way');
+    });
+    const reader = rt.registerTask('reads_x0', (ctx) => ctx.region(0).field('x')[0]);
+    const dependent = /did not run because task 'writes_then_fails' \(op #\d+\), which it depends on, failed: failed half way/;
+    const w = rt.launch(partial, [], { regions: [r.readWrite('x')] });
+    const early = rt.launch(reader, [], { regions: [r.read('x')] });
+    await assert.rejects(early.get(), dependent);
+    await assert.rejects(w.get(), /failed half way/);
+    // The writer has finished: later operations on its data still do not see the partial write.
+    await assert.rejects(rt.map(r.read('x')), new RegExp(`task 'cohort.inline_map' \\(op #\\d+\\) ${dependent.source}`));
+    await assert.rejects(rt.launch(reader, [], { regions: [r.read('x')] }).get(), dependent);
+    // Other regions are unaffected.
+    const other = rt.createRegion(Rect(0, 3), { x: 'f64' });
+    const m = await rt.map(other.read('x'));
+    assert.equal(m.field('x')[0], 0);
+    await m.unmap();
   });
 
   it('a long issuing loop stays bounded with throttle(): 10^6 launches', async function () {

@@ -19,6 +19,20 @@ describe('the runtime', () => {
     await rt.shutdown();
   });
 
+  it('asking a running runtime for other checks or window is a clear error; the same options return it', async () => {
+    const rt = await Runtime.start({ workers: 2, window: 64 });
+    await assert.rejects(
+      Runtime.start({ checks: !rt.checks }),
+      new RegExp(`already running with checks ${rt.checks}; cannot start another with checks ${!rt.checks} \\(call shutdown\\(\\) first\\)`),
+    );
+    await assert.rejects(Runtime.start({ window: 128 }), /already running with window 64; cannot start another with window 128/);
+    await assert.rejects(Runtime.start({ workers: 2, window: 4096 }), /already running with window 64/);
+    assert.equal(await Runtime.start({ workers: 2, checks: rt.checks, window: 64 }), rt);
+    assert.equal(await Runtime.start({}), rt);
+    assert.equal(rt.window, 64);
+    await rt.shutdown();
+  });
+
   it('rejects a worker count that is not a positive integer', async () => {
     await assert.rejects(Runtime.start({ workers: 0 }), /workers must be a positive integer, got 0/);
     await assert.rejects(Runtime.start({ workers: 1.5 }), /workers must be a positive integer/);

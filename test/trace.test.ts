@@ -192,6 +192,24 @@ describe('tracing', () => {
     });
     await assert.rejects(within(trace.replay(10).get(), 30000, 'replay'), /the fifth incarnation fails/);
     assert.equal(calls, 11);
+  it('an async body is refused, and no recording is left on by a refused or throwing body', async () => {
+    const s = setup();
+    assert.throws(
+      () => rt.trace(async () => {
+        step(s, 'a', 'b');
+        await Promise.resolve();
+      }),
+      /rt\.trace: the body must be synchronous \(it returned a Promise or thenable\)/,
+    );
+    assert.throws(() => rt.trace(() => {
+      throw new Error('body bug');
+    }), /body bug/);
+    // Nothing is being recorded any more: mappings work and a new trace records.
+    const m = await rt.map(s.r.read('b'));
+    await m.unmap();
+    const trace = rt.trace(() => step(s, 'a', 'b'));
+    assert.equal(trace.stats.launches, 1);
+    await trace.replay(1).get();
   });
 
   it('an inline mapping or a fence inside a traced body is refused', async () => {

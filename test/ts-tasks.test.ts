@@ -63,6 +63,28 @@ describe('TypeScript tasks', () => {
     assert.deepEqual(await rt.launch(id, [value]).get(), value);
   });
 
+  it('an argument object with a "__proto__" key arrives as an own data property, its prototype untouched', async () => {
+    const inspect = rt.registerTask('inspect_proto', (_ctx, v: Record<string, unknown>) => ({
+      plain: Object.getPrototypeOf(v) === Object.prototype,
+      keys: Object.keys(v),
+      own: Object.getOwnPropertyDescriptor(v, '__proto__')?.value as number,
+    }));
+    assert.deepEqual(await rt.launch(inspect, [JSON.parse('{"__proto__": 5, "b": 2}')]).get(), { plain: true, keys: ['__proto__', 'b'], own: 5 });
+    const echo = rt.registerTask('echo_ts', (_ctx, v: unknown) => v as never);
+    const back = (await rt.launch(echo, [JSON.parse('{"__proto__": {"x": 1}}')]).get()) as object;
+    assert.equal(Object.getPrototypeOf(back), Object.prototype);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(back, '__proto__')?.value, { x: 1 });
+  });
+
+  it('pointArgs returning something other than an array is refused, naming the point', () => {
+    const t = rt.registerTask('point_arg', (_ctx, n: number) => n);
+    assert.throws(
+      () => rt.indexLaunch(t, 3, { pointArgs: (p) => (p[0] === 1 ? (7 as unknown as [number]) : [p[0]]) }),
+      { name: 'TypeError', message: "indexLaunch('point_arg'): pointArgs must return an array of arguments for point [1], got 7" },
+    );
+    assert.throws(() => rt.indexLaunch(t, 3, { args: 7 as unknown as [number] }), /indexLaunch\('point_arg'\): args must be an array, got 7/);
+  });
+
   it('Future.fromValue is ready at once and can feed a task', async () => {
     const f = Future.fromValue(21);
     assert.ok(f.isReady());

@@ -49,6 +49,11 @@ PointPlacement placeWith(const MappingContext& ctx, const MappableTask& t, const
   p.priority = out.priority;
   ProcessorKind needed = p.variant == VariantKind::Cpp ? ProcessorKind::Cpu : ProcessorKind::Js;
   for (int proc : out.targetProcessors) {
+    // -1 means "any" elsewhere; in a list of processors it names none.
+    if (proc == kAnyProcessor)
+      throw Error(where(ctx, "mapTask", t) + ": target processor -1 is not a processor id; targetProcessors lists ids " +
+                  "of the machine's processors (leave it out to let the runtime choose); the machine has " +
+                  ctx.machine.describe());
     checkProcessor(ctx, "mapTask", t, proc, "target processor");
     if (proc != kAnyProcessor && ctx.machine.processors[static_cast<size_t>(proc)].kind != needed)
       throw Error(where(ctx, "mapTask", t) + ": target processor " + std::to_string(proc) + " is " +

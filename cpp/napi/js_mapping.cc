@@ -4,6 +4,7 @@
 // ones call one TS dispatcher synchronously; the calls happen while a launch
 // is issued on the JS thread, so there is no thread hop.
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "napi/addon_state.h"
@@ -23,11 +24,24 @@ enum Callback : uint32_t {
   kMapPoints = 5,  // mapTask for every point of a launch, in one call
 };
 
+// A number in an answer: an integer, never truncated (1.5, NaN, Infinity
+// are refused).
+int32_t integer(const Napi::Value& v, const std::string& what) {
+  bool ok = v.IsNumber();
+  double d = ok ? v.As<Napi::Number>().DoubleValue() : 0;
+  if (!ok || !std::isfinite(d) || std::trunc(d) != d || d < INT32_MIN || d > INT32_MAX) {
+    std::string got = v.IsString() ? "'" + v.ToString().Utf8Value() + "'"
+                      : v.IsObject() ? std::string(v.IsArray() ? "an array" : "an object")
+                                     : v.ToString().Utf8Value();
+    throw Error(what + " must be an integer, got " + got);
+  }
+  return static_cast<int32_t>(d);
+}
+
 int32_t intOr(const Napi::Object& o, const char* key, int32_t fallback) {
   Napi::Value v = o.Get(key);
   if (v.IsUndefined() || v.IsNull()) return fallback;
-  if (!v.IsNumber()) throw Error(std::string("'") + key + "' must be a number");
-  return v.As<Napi::Number>().Int32Value();
+  return integer(v, std::string("'") + key + "'");
 }
 
 class JsMapper final : public Mapper {
@@ -146,10 +160,8 @@ class JsMapper final : public Mapper {
     Napi::Value tp = o.Get("targetProcessors");
     if (tp.IsArray()) {
       Napi::Array a = tp.As<Napi::Array>();
-      for (uint32_t i = 0; i < a.Length(); ++i) {
-        if (!a.Get(i).IsNumber()) throw Error("targetProcessors must be numbers");
-        out.targetProcessors.push_back(a.Get(i).As<Napi::Number>().Int32Value());
-      }
+      for (uint32_t i = 0; i < a.Length(); ++i)
+        out.targetProcessors.push_back(integer(a.Get(i), "targetProcessors[" + std::to_string(i) + "] (a processor id)"));
     } else if (!tp.IsUndefined()) {
       throw Error("targetProcessors must be an array of processor ids");
     }

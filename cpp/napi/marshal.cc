@@ -1,5 +1,6 @@
 #include "napi/marshal.h"
 
+#include <cmath>
 #include <map>
 
 namespace cohort::napi {
@@ -13,23 +14,35 @@ int32_t i32Or(const Napi::Value& v, int32_t fallback) {
   return v.IsNumber() ? v.As<Napi::Number>().Int32Value() : fallback;
 }
 
+namespace {
+// One coordinate: an integer (never truncated: 1.5, NaN and infinities are
+// refused, naming the coordinate).
+coord_t coordFrom(const Napi::Value& c, const char* what, int index) {
+  std::string name = std::string(what) + (index < 0 ? std::string() : "[" + std::to_string(index) + "]");
+  if (!c.IsNumber()) throw Napi::TypeError::New(c.Env(), "cohort: " + name + " must be a number");
+  double d = c.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d) || std::trunc(d) != d || std::fabs(d) >= 9223372036854775808.0)
+    throw Napi::RangeError::New(c.Env(), "cohort: " + name + " must be an integer, got " +
+                                             c.ToString().Utf8Value());
+  return static_cast<coord_t>(d);
+}
+}  // namespace
+
 Point pointFrom(const Napi::Value& v, const char* what) {
-  if (v.IsNumber()) return Point(static_cast<coord_t>(v.As<Napi::Number>().Int64Value()));
+  if (v.IsNumber()) return Point(coordFrom(v, what, -1));
   if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), std::string("cohort: ") + what + " must be a number or an array of 1 to 3 numbers");
   Napi::Array a = v.As<Napi::Array>();
   uint32_t n = a.Length();
   if (n < 1 || n > 3) throw Napi::TypeError::New(v.Env(), std::string("cohort: ") + what + " must have 1 to 3 coordinates, got " + std::to_string(n));
   Point p = Point::filled(static_cast<int>(n), 0);
   for (uint32_t i = 0; i < n; ++i) {
-    Napi::Value c = a.Get(i);
-    if (!c.IsNumber()) throw Napi::TypeError::New(v.Env(), std::string("cohort: ") + what + " coordinates must be numbers");
-    p[static_cast<int>(i)] = static_cast<coord_t>(c.As<Napi::Number>().Int64Value());
+    p[static_cast<int>(i)] = coordFrom(a.Get(i), what, static_cast<int>(i));
   }
   return p;
 }
 
 Rect rectFrom(const Napi::Value& lo, const Napi::Value& hi, const char* what) {
-  Point l = pointFrom(lo, what), h = pointFrom(hi, what);
+  Point l = pointFrom(lo, (std::string(what) + " lo").c_str()), h = pointFrom(hi, (std::string(what) + " hi").c_str());
   if (l.dim != h.dim)
     throw Napi::TypeError::New(lo.Env(), std::string("cohort: ") + what + ": lo and hi have different dimensions");
   return Rect(l, h);

@@ -14,6 +14,9 @@ void AnalysisContext::absorbCompletions() {
     auto it = live_.find(op);
     // A remapped op is complete only when its latest incarnation is.
     if (it != live_.end() && !it->second.hasFired()) continue;
+    // A failed operation stays live: whenever a later operation that
+    // depends on it is issued, it must not run (the data may be half written).
+    if (it != live_.end() && it->second.isPoisoned()) continue;
     analyzer_.markCompleted(op);
     live_.erase(op);
   }
@@ -35,7 +38,7 @@ bool AnalysisContext::remapLive(OpId op, Event latest) {
 void AnalysisContext::appendEvents(const std::vector<OpId>& ops, std::vector<Event>& out) const {
   for (OpId op : ops) {
     auto it = live_.find(op);
-    if (it != live_.end() && !it->second.hasFired()) out.push_back(it->second);
+    if (it != live_.end() && (!it->second.hasFired() || it->second.isPoisoned())) out.push_back(it->second);
   }
 }
 

@@ -3,7 +3,9 @@
 // events of its live operations, and the last execution fence. Operations
 // launched in a context depend only on earlier operations of the same
 // context; a parent is complete only after its children (Legion's model),
-// so its own entry in its parent's context covers them.
+// so its own entry in its parent's context covers them. A failed operation
+// is never absorbed: operations issued after it completed wait on its
+// poisoned event and fail, exactly as those issued while it ran.
 // Issue-thread only, except noteCompleted (any thread).
 #pragma once
 #include <memory>
@@ -33,7 +35,7 @@ class AnalysisContext {
   // call, so later operations stop examining or waiting for them.
   void absorbCompletions();
 
-  // The events of the operations in `ops` that are still live.
+  // The events of the operations in `ops` that are still live (or failed).
   void appendEvents(const std::vector<OpId>& ops, std::vector<Event>& out) const;
 
   // Registers an issued operation whose completion other operations of this

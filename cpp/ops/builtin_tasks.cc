@@ -1,6 +1,9 @@
 #include "ops/builtin_tasks.h"
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
+#include <stdexcept>
 #include <string>
 
 #include "cohort/value.hpp"
@@ -28,6 +31,29 @@ void fillRegion(const cohort_api* api, cohort_task_context* ctx, const cohort_fi
   }
 }
 
+// The fill value as an element of an integer field type, refused unless it
+// is exactly representable (no wrapping, no truncation).
+template <typename T>
+T exactly(const Value& value, const char* type) {
+  constexpr int64_t lo = static_cast<int64_t>(std::numeric_limits<T>::min());
+  constexpr int64_t hi = static_cast<int64_t>(std::numeric_limits<T>::max());
+  bool ok;
+  int64_t x = 0;
+  if (value.tag() == ValueTag::BigInt) {
+    x = value.asInt();
+    ok = x >= lo && x <= hi;
+  } else {
+    double d = value.asNumber();
+    // hi + 1 is a power of two, exact as a double even for int64.
+    ok = std::isfinite(d) && std::trunc(d) == d && d >= static_cast<double>(lo) && d < static_cast<double>(hi) + 1.0;
+    if (ok) x = static_cast<int64_t>(d);
+  }
+  if (!ok)
+    throw std::range_error(std::string("a field of type ") + type + " holds integers from " + std::to_string(lo) +
+                           " to " + std::to_string(hi) + "; the value is not one of them");
+  return static_cast<T>(x);
+}
+
 }  // namespace
 
 int fillTaskBody(const cohort_api* api, cohort_task_context* ctx) {
@@ -42,10 +68,10 @@ int fillTaskBody(const cohort_api* api, cohort_task_context* ctx) {
       switch (v.field_type) {
         case COHORT_F64: fillRegion<double>(api, ctx, v, value.asNumber()); break;
         case COHORT_F32: fillRegion<float>(api, ctx, v, static_cast<float>(value.asNumber())); break;
-        case COHORT_I64: fillRegion<int64_t>(api, ctx, v, value.asInt()); break;
-        case COHORT_I32: fillRegion<int32_t>(api, ctx, v, static_cast<int32_t>(value.asInt())); break;
-        case COHORT_U32: fillRegion<uint32_t>(api, ctx, v, static_cast<uint32_t>(value.asInt())); break;
-        case COHORT_U8: fillRegion<uint8_t>(api, ctx, v, static_cast<uint8_t>(value.asInt())); break;
+        case COHORT_I64: fillRegion<int64_t>(api, ctx, v, exactly<int64_t>(value, "i64")); break;
+        case COHORT_I32: fillRegion<int32_t>(api, ctx, v, exactly<int32_t>(value, "i32")); break;
+        case COHORT_U32: fillRegion<uint32_t>(api, ctx, v, exactly<uint32_t>(value, "u32")); break;
+        case COHORT_U8: fillRegion<uint8_t>(api, ctx, v, exactly<uint8_t>(value, "u8")); break;
         default: api->task_fail(ctx, "fill: unknown field type"); return 1;
       }
     }

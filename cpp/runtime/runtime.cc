@@ -119,7 +119,7 @@ TaskOpPtr Runtime::createTask(TaskId task, SharedBytes args, std::vector<FutureP
     throw Error("task '" + info.name + "' has no C++ variant");
   if (kind == VariantKind::Js && !info.js)
     throw Error("task '" + info.name + "' has no TypeScript variant");
-  if (options.pinnedWorker >= static_cast<int>(workers_.size()))
+  if (options.pinnedWorker < -1 || options.pinnedWorker >= static_cast<int>(workers_.size()))
     throw Error("task '" + info.name + "': worker " + std::to_string(options.pinnedWorker) +
                 " does not exist (there are " + std::to_string(workers_.size()) + ")");
   auto op = std::make_shared<TaskOp>(*this, nextOpId(), info, kind, std::move(args), std::move(futures));
