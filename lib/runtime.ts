@@ -587,7 +587,7 @@ export class Runtime {
    * `functorId` (every answer validated). The answer lists one array per
    * shard and every point, so `totalShards` must be an integer from 1 to
    * 65536 and the domain may have at most 2^24 points; anything else is a
-   * RangeError (a TypeError for coordinates that are not integers).
+   * RangeError, as are coordinates that are not integers.
    * @example rt.shardPoints(0, Rect(0, 5), 2) // [[[0], [2], [4]], [[1], [3], [5]]]
    */
   shardPoints(functorId: number, domain: RectLike | Coord, totalShards: number): number[][][] {

@@ -192,6 +192,8 @@ describe('tracing', () => {
     });
     await assert.rejects(within(trace.replay(10).get(), 30000, 'replay'), /the fifth incarnation fails/);
     assert.equal(calls, 11);
+  });
+
   it('an async body is refused, and no recording is left on by a refused or throwing body', async () => {
     const s = setup();
     assert.throws(
