@@ -1,6 +1,8 @@
 import { strict as assert } from 'assert';
+import { spawnSync } from 'child_process';
+import * as path from 'path';
 import { Library, Partition, ProjectionFunctor, Rect, Region, Runtime } from '../lib';
-import { testKernels, within } from './helpers';
+import { root, testKernels, within } from './helpers';
 
 /** Every point of a launch reaches piece 0. */
 class AllToPieceZero extends ProjectionFunctor {
@@ -178,6 +180,17 @@ describe('tracing', () => {
     const stats = trace.stats;
     assert.equal(stats.replayedIterations + stats.analyzedIterations, 200000, JSON.stringify(stats));
     assert.ok(stats.replayedIterations > 190000, JSON.stringify(stats));
+  });
+
+  it('a script that replays without awaiting stays alive until every iteration ran, then exits 0', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'test', 'programs', 'replay-and-leave.ts'), '30000'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60000,
+    });
+    assert.equal(r.error, undefined, `did not finish: ${r.error?.message}`);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), '30001');
   });
 
   it('a failure in a deferred replayed iteration rejects the replay', async () => {

@@ -149,8 +149,9 @@ Napi::Value ContinueTrace(const Napi::CallbackInfo& info) {
   Runtime& rt = runtime(env);
   TracePtr t = traceArg(info);
   FuturePtr resume;
-  if (!t->continueDeferred(rt, static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value()), resume)) return env.Null();
-  refWhileBusy(env);
+  const bool more = t->continueDeferred(rt, static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value()), resume);
+  refWhileBusy(env);  // it may have started C++ tasks
+  if (!more) return env.Null();
   return wrapFuture(env, std::move(resume));
 }
 
