@@ -15,23 +15,43 @@ namespace cohort::napi {
 // FinalizationRegistry releases it when the Future is collected (cheaper
 // than one N-API finalizer per future). JS thread only.
 // JS futures are slots in this table, released when their JS object is
-// collected. V8 is told what the slots hold (external memory): otherwise a
-// program that drops millions of futures allocates little JS heap, the
-// collector seldom runs, and the native state piles up until it does.
+// collected, which may be long after the task finished: a program that
+// drops millions of futures allocates little JS heap, so the collector
+// seldom runs. A finished future nothing else holds is therefore kept as
+// its value alone when that is small (a few bytes: most task results), and
+// becomes a future again only if JS uses it once more. A clock hand looks at
+// two slots per new future, so dropped futures cost a few bytes each, not
+// the future, its event and their control blocks. V8 is told what the slots
+// hold (external memory), or it would seldom collect the JS futures that
+// keep them.
 class FutureTable {
  public:
+  static constexpr size_t kSmallValue = 14;
+
   uint32_t add(Napi::Env env, FuturePtr f);
-  const FuturePtr& get(uint32_t slot) const;  // nullptr if free/out of range
+  // The future (made again from its value if it was kept as one); nullptr
+  // if free or out of range.
+  const FuturePtr& get(Napi::Env env, uint32_t slot);
+  // A small ready value without making the future again (nullptr if the
+  // slot holds a future).
+  const uint8_t* smallValue(uint32_t slot, size_t& length) const;
   void release(Napi::Env env, uint32_t slot);
   uint64_t made() const { return made_; }
 
  private:
+  struct Slot {
+    FuturePtr future;
+    int8_t smallLength = -1;  // >= 0: only the value, in `small`
+    uint8_t small[kSmallValue];
+  };
+  void compactOne();
   void account(Napi::Env env, int64_t bytes);
 
-  std::vector<FuturePtr> slots_;
+  std::vector<Slot> slots_;
   std::vector<uint32_t> free_;
-  int64_t unreported_ = 0;  // bytes not yet reported to V8 (reported in batches)
+  size_t hand_ = 0;
   uint64_t made_ = 0;
+  int64_t unreported_ = 0;  // external memory not yet reported to V8 (reported per MiB)
 };
 
 struct AddonState {

@@ -7,9 +7,11 @@
 namespace cohort::napi {
 
 namespace {
-// About what a live future holds natively: the future, its event, the
-// result bytes and their control blocks (measured: ~450 bytes per task).
-constexpr int64_t kSlotBytes = 512;
+// What a slot holds natively, as told to V8: a future with its event, value
+// and control blocks (measured: ~450 bytes), or a value kept alone (the
+// JS-side registry cell is counted in too).
+constexpr int64_t kFutureBytes = 512;
+constexpr int64_t kValueBytes = 64;
 constexpr int64_t kReportEvery = 1 << 20;
 }  // namespace
 
@@ -21,28 +23,63 @@ void FutureTable::account(Napi::Env env, int64_t bytes) {
   }
 }
 
+void FutureTable::compactOne() {
+  if (slots_.empty()) return;
+  if (hand_ >= slots_.size()) hand_ = 0;
+  Slot& s = slots_[hand_++];
+  // use_count 1: the op retired and only this table holds the future; only
+  // this (JS) thread hands out copies, so none can appear meanwhile.
+  if (!s.future || s.future.use_count() != 1) return;
+  const Event& e = s.future->ready();
+  if (!e.hasFired() || e.isPoisoned() || s.future->bytes().size() > kSmallValue) return;
+  const auto& b = s.future->bytes();
+  std::memcpy(s.small, b.data(), b.size());
+  s.smallLength = static_cast<int8_t>(b.size());
+  s.future.reset();
+  unreported_ -= kFutureBytes - kValueBytes;  // reported with the next add's account()
+}
+
 uint32_t FutureTable::add(Napi::Env env, FuturePtr f) {
-  account(env, kSlotBytes);
   ++made_;
+  compactOne();
+  compactOne();
+  account(env, kFutureBytes);
   if (!free_.empty()) {
     uint32_t slot = free_.back();
     free_.pop_back();
-    slots_[slot] = std::move(f);
+    slots_[slot].future = std::move(f);
+    slots_[slot].smallLength = -1;
     return slot;
   }
-  slots_.push_back(std::move(f));
+  slots_.push_back(Slot{std::move(f), -1, {}});
   return static_cast<uint32_t>(slots_.size() - 1);
 }
 
-const FuturePtr& FutureTable::get(uint32_t slot) const {
+const FuturePtr& FutureTable::get(Napi::Env env, uint32_t slot) {
   static const FuturePtr kNone;  // immutable
-  return slot < slots_.size() ? slots_[slot] : kNone;
+  if (slot >= slots_.size()) return kNone;
+  Slot& s = slots_[slot];
+  if (!s.future && s.smallLength >= 0) {
+    account(env, kFutureBytes - kValueBytes);
+    s.future = FutureImpl::fromBytes(std::vector<uint8_t>(s.small, s.small + s.smallLength));
+    s.smallLength = -1;
+  }
+  return s.future;
+}
+
+const uint8_t* FutureTable::smallValue(uint32_t slot, size_t& length) const {
+  if (slot >= slots_.size() || slots_[slot].smallLength < 0) return nullptr;
+  length = static_cast<size_t>(slots_[slot].smallLength);
+  return slots_[slot].small;
 }
 
 void FutureTable::release(Napi::Env env, uint32_t slot) {
-  if (slot >= slots_.size() || !slots_[slot]) return;
-  account(env, -kSlotBytes);
-  slots_[slot].reset();
+  if (slot >= slots_.size()) return;
+  Slot& s = slots_[slot];
+  if (!s.future && s.smallLength < 0) return;  // already free
+  account(env, s.future ? -kFutureBytes : -kValueBytes);
+  s.future.reset();
+  s.smallLength = -1;
   free_.push_back(slot);
 }
 
@@ -52,7 +89,7 @@ Napi::Value wrapFuture(Napi::Env env, FuturePtr f) {
 
 FuturePtr unwrapFuture(Napi::Value v, const char* what) {
   if (v.IsNumber()) {
-    const FuturePtr& f = state(v.Env()).futures.get(v.As<Napi::Number>().Uint32Value());
+    const FuturePtr& f = state(v.Env()).futures.get(v.Env(), v.As<Napi::Number>().Uint32Value());
     if (f) return f;
   }
   throw Napi::TypeError::New(v.Env(), std::string("cohort: ") + what + " must be a Future");
@@ -60,8 +97,16 @@ FuturePtr unwrapFuture(Napi::Value v, const char* what) {
 
 namespace {
 
+// A future kept as its small value (see FutureTable): ready, with these bytes.
+const uint8_t* smallValueOf(const Napi::CallbackInfo& info, size_t& length) {
+  if (!info[0].IsNumber()) return nullptr;
+  return state(info.Env()).futures.smallValue(info[0].As<Napi::Number>().Uint32Value(), length);
+}
+
 // 0 pending, 1 ready, 2 failed.
 Napi::Value FutureState(const Napi::CallbackInfo& info) {
+  size_t n = 0;
+  if (smallValueOf(info, n)) return Napi::Number::New(info.Env(), 1);
   FuturePtr f = unwrapFuture(info[0], "future");
   const Event& e = f->ready();
   int s = !e.hasFired() ? 0 : (e.isPoisoned() ? 2 : 1);
@@ -80,6 +125,13 @@ Napi::Value FutureValue(const Napi::CallbackInfo& info) {
 // not fit (the caller then uses futureValue). Reading a small value this way
 // allocates nothing.
 Napi::Value FutureValueInto(const Napi::CallbackInfo& info) {
+  size_t n = 0;
+  if (const uint8_t* small = smallValueOf(info, n)) {
+    auto scratch = info[1].As<Napi::Uint8Array>();
+    if (n > scratch.ByteLength()) return Napi::Number::New(info.Env(), -1);
+    std::memcpy(scratch.Data(), small, n);
+    return Napi::Number::New(info.Env(), static_cast<double>(n));
+  }
   FuturePtr f = unwrapFuture(info[0], "future");
   if (!f->ready().hasFired() || f->ready().isPoisoned())
     throw Napi::Error::New(info.Env(), "cohort: future value read before it was ready");
