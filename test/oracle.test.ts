@@ -1,10 +1,29 @@
-// The randomized sequential-oracle test: random programs (regions,
-// partitions, fills, single and index launches with every privilege, inline
-// mappings) run on the runtime with 2 workers, choosing the TS or the C++
-// variant of the same kernel per operation, and are compared element by
-// element with a sequential interpreter. Seeded: program i uses seed
-// COHORT_ORACLE_SEED + i (random base by default, shown in the test title
-// and in every failure); COHORT_ORACLE_PROGRAMS sets how many (default 500).
+// The randomized sequential-oracle test: random programs (regions, some
+// empty; partitions, some with empty pieces; fills, single and index
+// launches with every privilege, reductions of four operators and atomic
+// coherence, futures passed between launches, inline mappings, fences,
+// traces replayed up to 25 times, nested TS parents launching children
+// within (and deliberately outside) their privileges) run on the runtime
+// with 2 workers, choosing the TS or the C++ variant of the same kernel per
+// launch (some C++ launches wait a little first, to shuffle the order tasks
+// finish in), and are compared element by element with a sequential
+// interpreter. About a fifth of the programs run in checking mode (a second
+// runtime started with checks: true).
+//
+// Seeded: program i uses seed COHORT_ORACLE_SEED + i (random base by
+// default, shown in the test title and in every failure, with the command
+// that runs it again). Switches (a seed's program depends on them):
+//   COHORT_ORACLE_PROGRAMS=n   how many (default 2000; `npm run soak`: 10^4)
+//   COHORT_ORACLE_REPEAT=n     run each program n times (a race may need ~30)
+//   COHORT_ORACLE_KEEP_GOING=1 run them all and list every failing seed (a
+//                              failed program can leave work that makes a
+//                              later fence wait forever)
+//   COHORT_ORACLE_WITHOUT=a,b  leave out some of generate.ts FEATURES, to
+//                              tell failures apart
+//   COHORT_ORACLE_PARENT_LOCKS=1  let nested parents hold reductions and
+//                              atomic requirements (hangs on the current runtime)
+//   COHORT_ORACLE_UNTRACED=1   issue trace bodies as plain launches (checks
+//                              the oracle's own trace programs)
 //
 // Also: instrumentation (not timing) showing that point tasks of one index
 // launch run at the same time, and that a TS task and a C++ task overlap.
@@ -12,8 +31,9 @@ import { strict as assert } from 'assert';
 import * as path from 'path';
 import { Library, Rect, Runtime } from '../lib';
 import { kernelsDir, within } from './helpers';
-import { generate } from './oracle/program';
-import { oracleTasks, OracleTasks, runProgram } from './oracle/run';
+import { Feature, FEATURES, generate, GenOptions } from './oracle/generate';
+import { OracleFailure, RunOptions, runProgram } from './oracle/run';
+import { oracleTasks, OracleTasks } from './oracle/tasks';
 
 const oracleKernels = path.join(kernelsDir, 'liboracle_kernels.so');
 
@@ -26,10 +46,61 @@ function envInt(name: string, fallback: number): number {
 }
 
 const BASE_SEED = envInt('COHORT_ORACLE_SEED', Math.floor(Math.random() * 2 ** 31)) >>> 0;
-const PROGRAMS = envInt('COHORT_ORACLE_PROGRAMS', 500);
+const PROGRAMS = envInt('COHORT_ORACLE_PROGRAMS', 2000);
+const KEEP_GOING = process.env.COHORT_ORACLE_KEEP_GOING === '1';
+function envFeatures(name: string): Set<Feature> {
+  const list = (process.env[name] ?? '').split(',').filter((x) => x !== '');
+  for (const f of list) if (!(FEATURES as readonly string[]).includes(f)) throw new Error(`${name}: unknown feature '${f}'; known: ${FEATURES.join(', ')}`);
+  return new Set(list as Feature[]);
+}
+
+const OPTIONS: GenOptions = { parentLocks: process.env.COHORT_ORACLE_PARENT_LOCKS === '1', without: envFeatures('COHORT_ORACLE_WITHOUT') };
+const RUN: RunOptions = { untraced: process.env.COHORT_ORACLE_UNTRACED === '1' };
+const REPEAT = Math.max(1, envInt('COHORT_ORACLE_REPEAT', 1));
+const SEEDS = Array.from({ length: PROGRAMS }, (_, i) => (BASE_SEED + i) >>> 0);
+const TIMEOUT = Math.max(300000, PROGRAMS * 200);
+
+/** Set when a program's work never finished: the runtime cannot shut down. */
+let hung = false;
+
+/** Runs the programs (of SEEDS) whose checking mode is `checks`. */
+async function runAll(rt: Runtime, tasks: OracleTasks, checks: boolean): Promise<void> {
+  const failures: OracleFailure[] = [];
+  let ran = 0;
+  for (const seed of SEEDS) {
+    const prog = generate(seed, OPTIONS);
+    if (prog.checks !== checks) continue;
+    ran++;
+    try {
+      for (let k = 0; k < REPEAT; k++) await runProgram(rt, tasks, k ? generate(seed, OPTIONS) : prog, RUN);
+    } catch (e) {
+      if (e instanceof OracleFailure && e.hung) hung = true;
+      if (!KEEP_GOING || !(e instanceof OracleFailure) || e.hung) throw e;
+      failures.push(e);
+      console.log(`  oracle: seed ${seed} failed: ${e.message.split('\n')[1] ?? ''}`);
+    }
+  }
+  if (failures.length) {
+    throw new Error(`${failures.length} of ${ran} programs failed (seeds ${failures.map((f) => f.message.match(/seed (\d+)/)![1]).join(', ')}); the first:\n${failures[0].message}`);
+  }
+}
+
+// After a hang the runtime never becomes idle, and neither would this
+// process: once every test file has run, exit with a failure.
+after(() => {
+  if (hung) setTimeout(() => process.exit(1), 2000).unref();
+});
+
+async function stop(rt: Runtime): Promise<void> {
+  if (hung) {
+    console.log('  oracle: not shutting the runtime down: a program hung (this process may not exit)');
+    return;
+  }
+  await rt.shutdown();
+}
 
 describe('sequential oracle', function () {
-  this.timeout(300000);
+  this.timeout(TIMEOUT);
   let rt: Runtime;
   let lib: Library;
   let tasks: OracleTasks;
@@ -39,14 +110,11 @@ describe('sequential oracle', function () {
     tasks = oracleTasks(rt, lib);
   });
   after(async () => {
-    await rt.shutdown();
+    await stop(rt);
   });
 
-  it(`${PROGRAMS} random programs match the sequential interpreter (COHORT_ORACLE_SEED=${BASE_SEED})`, async () => {
-    for (let i = 0; i < PROGRAMS; i++) {
-      const seed = (BASE_SEED + i) >>> 0;
-      await runProgram(rt, tasks, generate(seed));
-    }
+  it(`random programs match the sequential interpreter (${PROGRAMS} programs, the ~80% without checking mode; COHORT_ORACLE_SEED=${BASE_SEED})`, async () => {
+    await runAll(rt, tasks, false);
   });
 
   // Regression test for a bug the oracle found: the built-in fill wrote the
@@ -94,5 +162,24 @@ describe('sequential oracle', function () {
     assert.equal(tsSaw, true, 'the TS task saw the flag the running C++ task stored');
     assert.equal(cppSaw, 1, 'the C++ task saw the answer of the running TS task');
     rt.destroyRegion(r);
+  });
+});
+
+describe('sequential oracle in checking mode', function () {
+  this.timeout(TIMEOUT);
+  let rt: Runtime;
+  let tasks: OracleTasks;
+  before(async function () {
+    if (hung) this.skip();
+    rt = await Runtime.start({ workers: 2, checks: true });
+    assert.equal(rt.checks, true, 'a runtime without checking mode was still running');
+    tasks = oracleTasks(rt, await rt.loadLibrary(oracleKernels));
+  });
+  after(async () => {
+    if (rt) await stop(rt);
+  });
+
+  it(`random programs match the sequential interpreter (the ~20% of the ${PROGRAMS} programs that run with checks: true; COHORT_ORACLE_SEED=${BASE_SEED})`, async () => {
+    await runAll(rt, tasks, true);
   });
 });

@@ -5,19 +5,25 @@
 // variant per operation and compare everything with the sequential
 // interpreter. The descriptor (an Int32Array) is laid out as
 //
-//   [op, nreq, { mode, dim, nfields, tag * nfields, nrects,
-//                (lo[dim], hi[dim]) * nrects } * nreq]
+//   [op, nfutures, delay, nreq, { mode, dim, nfields, tag * nfields, nrects,
+//                                 (lo[dim], hi[dim]) * nrects } * nreq]
 //
 // mode: 0 read-only, 1 read-write, 2 write-discard, 3 reduce(sum),
-// 4 reduce(max). Field k of requirement r is the k-th field of that
+// 4 reduce(max), 5 reduce(min), 6 reduce(product). nfutures is how many
+// futures the task must receive (digests of other oracle tasks). delay:
+// microseconds to busy-wait first (times 1 to 4 by point), so that tasks
+// finish in shuffled orders and missing dependences show; it changes no
+// result. Field k of requirement r is the k-th field of that
 // requirement (the order the launch named them in). The rects are the
 // exact points of the requirement's region (a region may be several rects;
 // only those points are touched, never the rest of the bounding box); the
 // kernel first checks that the runtime's rects of each requirement
-// (ctx.regionRects) hold exactly these points.
+// (ctx.regionRects) hold exactly these points, and that the field views of
+// a requirement without points are empty.
 //
 // The kernel:
-//   g = mix(mix(SEED, op), pointHash); for every element e read (modes 0/1):
+//   g = mix(mix(SEED, op), pointHash); g = mix(g, low32(f)) for each future
+//   value f in order; for every element e read (modes 0/1):
 //       g += mix(mix(tag + 256 r, coordHash(e)), low32(value))
 //   for every element e written (modes 1-4), with L(e) a weighted sum of
 //   the values read at e and its axis neighbours (any read requirement of
@@ -25,6 +31,7 @@
 //       base = mix(mix(mix(g, tag + 256 w), coordHash(e)), L(e))
 //       1: mix(base, low32(old)) & 0x7fffffff   2: base & 0x7fffffff
 //       3: old + (base & 0xfffff)               4: max(old, base & 0xfffff)
+//       5: min(old, base & 0xfffff)             6: low32(old) * (1 + 2 (base & 7)) mod 2^32
 //   result: g
 //
 // oracle_rendezvous / oracle_reset / oracle_handshake instrument
@@ -147,6 +154,8 @@ void oracleOp(cohort::TaskContext& ctx) {
     return d[at++];
   };
   const uint32_t op = static_cast<uint32_t>(next());
+  const uint32_t nfutures = static_cast<uint32_t>(next());
+  const int delay = next();
   const int nreq = next();
   std::vector<Req> reqs(static_cast<size_t>(nreq));
   for (Req& r : reqs) {
@@ -195,7 +204,20 @@ void oracleOp(cohort::TaskContext& ctx) {
     if (got != want)
       throw std::runtime_error("oracle_op: requirement " + std::to_string(r) + " has " + std::to_string(got) +
                                " points, the descriptor's region " + std::to_string(want));
+    if (want == 0) {
+      for (size_t k = 0; k < q.tags.size(); ++k) {
+        const cohort_field_view v = ctx.fieldView(static_cast<uint32_t>(r), static_cast<uint32_t>(k));
+        bool empty = false;
+        for (int dd = 0; dd < v.dim; ++dd)
+          if (v.hi[dd] < v.lo[dd]) empty = true;
+        if (!empty)
+          throw std::runtime_error("oracle_op: requirement " + std::to_string(r) + " has no points, but the view of its field " +
+                                   std::to_string(k) + " is not empty (lo " + std::to_string(v.lo[0]) + ", hi " + std::to_string(v.hi[0]) + ")");
+      }
+    }
   }
+  if (ctx.futureCount() != nfutures)
+    throw std::runtime_error("oracle_op: " + std::to_string(ctx.futureCount()) + " futures, the descriptor says " + std::to_string(nfutures));
 
   uint32_t pointHash = 0x7f4a7c15u;
   const int pd = ctx.pointDim();
@@ -203,7 +225,12 @@ void oracleOp(cohort::TaskContext& ctx) {
     pointHash = 0x2545f491u;
     for (int k = 0; k < pd; ++k) pointHash = mix(pointHash, static_cast<uint32_t>(ctx.point(k)));
   }
+  if (delay > 0) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(delay * (1 + (pointHash & 3)) / 4);
+    while (std::chrono::steady_clock::now() < until) {}
+  }
   uint32_t g = mix(mix(0xabcdefu, op), pointHash);
+  for (uint32_t i = 0; i < nfutures; ++i) g = mix(g, static_cast<uint32_t>(ctx.future(i).asNumber()));
 
   // Phase 1: read everything (snapshots keep the values from before any
   // write of this task, for neighbour lookups).
@@ -262,6 +289,12 @@ void oracleOp(cohort::TaskContext& ctx) {
           case 2: store(v, c, q.dim, base & 0x7fffffffu); break;
           case 3: store(v, c, q.dim, load(v, c, q.dim) + static_cast<int64_t>(base & 0xfffffu)); break;
           case 4: store(v, c, q.dim, std::max<int64_t>(load(v, c, q.dim), static_cast<int64_t>(base & 0xfffffu))); break;
+          case 5: store(v, c, q.dim, std::min<int64_t>(load(v, c, q.dim), static_cast<int64_t>(base & 0xfffffu))); break;
+          case 6: {
+            const uint32_t low = static_cast<uint32_t>(static_cast<uint64_t>(load(v, c, q.dim)));
+            store(v, c, q.dim, static_cast<int64_t>(low * (1u + 2u * (base & 7u))));
+            break;
+          }
           default: throw std::runtime_error("oracle_op: bad mode " + std::to_string(q.mode));
         }
       });

@@ -8,7 +8,7 @@
 import { Box, inRects, pointsOfRects } from './geometry';
 
 /** Requirement modes of the descriptor. */
-export const MODE = { ro: 0, rw: 1, wd: 2, sum: 3, max: 4 } as const;
+export const MODE = { ro: 0, rw: 1, wd: 2, sum: 3, max: 4, min: 5, prod: 6 } as const;
 
 /** One requirement as the kernel sees it. */
 export interface KReq {
@@ -22,6 +22,10 @@ export interface KReq {
 
 export interface KDesc {
   op: number;
+  /** How many futures the task receives (their values are mixed into the digest, in order). */
+  futures: number;
+  /** Microseconds the C++ variant busy-waits before it starts (to shuffle the order tasks finish in); the TS variant ignores it. */
+  delay: number;
   reqs: KReq[];
 }
 
@@ -39,7 +43,7 @@ export function fieldName(field: number): string {
 }
 
 export function encodeDesc(d: KDesc): Int32Array {
-  const out: number[] = [d.op, d.reqs.length];
+  const out: number[] = [d.op, d.futures, d.delay, d.reqs.length];
   for (const q of d.reqs) {
     out.push(q.mode, q.dim, q.tags.length, ...q.tags, q.rects.length);
     for (const r of q.rects) out.push(...r.lo, ...r.hi);
@@ -54,6 +58,8 @@ export function decodeDesc(a: Int32Array): KDesc {
     return a[at++];
   };
   const op = next();
+  const futures = next();
+  const delay = next();
   const n = next();
   const reqs: KReq[] = [];
   for (let r = 0; r < n; r++) {
@@ -73,7 +79,7 @@ export function decodeDesc(a: Int32Array): KDesc {
     }
     reqs.push({ mode, dim, tags, rects });
   }
-  return { op, reqs };
+  return { op, futures, delay, reqs };
 }
 
 export function mix(h: number, v: number): number {
@@ -120,9 +126,14 @@ function neighbours(c: readonly number[]): number[][] {
   return out;
 }
 
-/** Runs the kernel; returns its digest g of everything it read. */
-export function runKernel(d: KDesc, point: readonly number[] | undefined, acc: KernelAccess): number {
+/** Runs the kernel; returns its digest g of everything it read (futures: the values of its futures, digests of other tasks). */
+export function runKernel(d: KDesc, point: readonly number[] | undefined, acc: KernelAccess, futures: readonly unknown[] = []): number {
+  if (futures.length !== d.futures) throw new Error(`oracle kernel: ${futures.length} futures, the descriptor says ${d.futures}`);
   let g = mix(mix(0xabcdef, d.op), pointHash(point));
+  for (const f of futures) {
+    if (typeof f !== 'number') throw new Error(`oracle kernel: a future holds ${JSON.stringify(f)}, expected a digest`);
+    g = mix(g, f >>> 0);
+  }
   const snap = new Map<string, number>();
   const key = (r: number, k: number, c: readonly number[]): string => `${r}|${k}|${c.join(',')}`;
   d.reqs.forEach((q, r) => {
@@ -168,6 +179,13 @@ export function runKernel(d: KDesc, point: readonly number[] | undefined, acc: K
             break;
           case MODE.max:
             acc.set(w, j, c, Math.max(acc.get(w, j, c), base & 0xfffff));
+            break;
+          case MODE.min:
+            acc.set(w, j, c, Math.min(acc.get(w, j, c), base & 0xfffff));
+            break;
+          case MODE.prod:
+            // Modulo 2^32 by an odd factor: commutative, and exact in doubles.
+            acc.set(w, j, c, Math.imul(acc.get(w, j, c) >>> 0, 1 + 2 * (base & 7)) >>> 0);
             break;
           default:
             throw new Error(`oracle kernel: bad mode ${q.mode}`);

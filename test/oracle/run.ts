@@ -1,61 +1,18 @@
 /**
  * Runs an oracle program on the cohort runtime, then compares every field
- * of every region (and every task's digest of what it read, and every
- * inline mapping's view) with the sequential interpreter.
+ * of every region (and every task's digest of what it read, every nested
+ * parent's outcomes, and every inline mapping's view) with the sequential
+ * interpreter. On any difference it throws an OracleFailure whose message
+ * has the seed, the command that reproduces it and the program's listing.
  */
-import { FieldSpec, FieldView, Future, InlineMapping, Library, Partition, PartitionRequirement, Rect, Region, RegionRequirement, Runtime, Task } from '../../lib';
+import { FieldSpec, Future, InlineMapping, Partition, PartitionRequirement, Rect, Region, RegionRequirement, Runtime, Trace } from '../../lib';
 import { within } from '../helpers';
 import { fmtBox, fmtPoint, points, pointKey, pointsOfRects } from './geometry';
-import { decodeDesc, fieldName, fieldOfTag, mapWriteValue, runKernel, tagOf } from './kernel';
-import { encodedKernelDesc, Interpreter, wrap } from './interpreter';
-import { formatProgram, nodeName, Op, PartDecl, Program, ReqDecl } from './program';
-
-export type OracleTask = Task<[Int32Array], number>;
-export interface OracleTasks {
-  ts: OracleTask;
-  cpp: OracleTask;
-}
-
-/** Registers the TS kernel and looks up its C++ twin. */
-export function oracleTasks(rt: Runtime, lib: Library): OracleTasks {
-  const ts = rt.registerTask('oracle_op_ts', (ctx, desc: Int32Array) => {
-    const d = decodeDesc(desc);
-    // The runtime's rects of each requirement must be exactly the points the
-    // descriptor (the generator's own geometry) names.
-    d.reqs.forEach((q, r) => {
-      const got = ctx.region(r).rects.flatMap((b) => points({ lo: [...b.lo], hi: [...b.hi] })).map(pointKey).sort().join(' ');
-      const want = pointsOfRects(q.rects).map(pointKey).sort().join(' ');
-      if (got !== want) throw new Error(`oracle: requirement ${r} holds points {${got}}, the descriptor's region {${want}}`);
-    });
-    const views = d.reqs.map((q, r) => q.tags.map((tag) => ctx.region(r).view<FieldArrayInt>(fieldName(fieldOfTag(tag)))));
-    return runKernel(d, ctx.point, {
-      get: (r, k, c) => readView(views[r][k], c),
-      set: (r, k, c, v) => writeView(views[r][k], c, v),
-    });
-  });
-  return { ts, cpp: lib.task<[Int32Array], number>('oracle_op') };
-}
-
-type FieldArrayInt = Int32Array | Uint32Array | BigInt64Array;
-
-function position(view: FieldView<FieldArrayInt>, c: readonly number[]): number {
-  const b = view.bounds;
-  for (let d = 0; d < c.length; d++) {
-    if (c[d] < b.lo[d] || c[d] > b.hi[d]) throw new Error(`oracle: point ${fmtPoint(c)} is outside the field view ${fmtBox({ lo: [...b.lo], hi: [...b.hi] })}`);
-  }
-  return view.index(...c);
-}
-
-export function readView(view: FieldView<FieldArrayInt>, c: readonly number[]): number {
-  const x = view.data[position(view, c)];
-  return typeof x === 'bigint' ? Number(x) : x;
-}
-
-function writeView(view: FieldView<FieldArrayInt>, c: readonly number[], v: number): void {
-  const i = position(view, c);
-  if (view.data instanceof BigInt64Array) view.data[i] = BigInt(v);
-  else view.data[i] = v;
-}
+import { formatProgram } from './format';
+import { encodedKernelDesc, futureKey, Interpreter, wrap } from './interpreter';
+import { fieldName, mapWriteValue, tagOf } from './kernel';
+import { FillOp, LaunchOp, NestedOp, nodeName, Op, PartDecl, Program, ReqDecl } from './program';
+import { compareNested, FieldArrayInt, nestedEnvs, OracleTasks, readView, viewShapeProblem, writeView } from './tasks';
 
 /** The runtime objects of a program's regions and partitions. */
 export interface Materialized {
@@ -76,7 +33,6 @@ export interface Materialized {
 export function materialize(rt: Runtime, prog: Program, regions: Region[], problems: string[]): Materialized {
   const nodeRegion: Region[] = [];
   const partitions: Partition[] = [];
-  // Regions and partitions, checking the runtime's geometry against ours.
   for (const r of prog.regions) {
     const spec: FieldSpec = {};
     r.fields.forEach((t, i) => (spec[fieldName(i)] = t));
@@ -118,10 +74,11 @@ export function materialize(rt: Runtime, prog: Program, regions: Region[], probl
       case 'ro': q = target.read(...names); break;
       case 'rw': q = target.readWrite(...names); break;
       case 'wd': q = target.writeDiscard(...names); break;
-      case 'sum': q = target.reduce('sum', ...names); break;
-      case 'max': q = target.reduce('max', ...names); break;
+      case 'prod': q = target.reduce('product', ...names); break;
+      default: q = target.reduce(r.priv, ...names); break;
     }
     if (r.offset) (q as PartitionRequirement).offset(r.offset);
+    if (r.atomic) q.atomic();
     return q;
   };
 
@@ -129,7 +86,10 @@ export function materialize(rt: Runtime, prog: Program, regions: Region[], probl
 }
 
 /** A program failed the oracle; the message has everything needed to reproduce it. */
-export class OracleFailure extends Error {}
+export class OracleFailure extends Error {
+  /** Some of its work never finished: the runtime cannot be shut down cleanly. */
+  hung = false;
+}
 
 const GUARD_MS = 30000;
 
@@ -141,30 +101,76 @@ interface PendingMap {
   node: number;
 }
 
+/** A future the program waits for, and what its value must be. */
+interface Result {
+  what: string;
+  future: Future<unknown>;
+  expected?: number;
+  nested?: { want: ReturnType<Interpreter['nested']> };
+}
+
+let nextToken = 1;
+
+/** The command that runs just this program. */
+export function reproduce(seed: number): string {
+  const env = ['COHORT_ORACLE_WITHOUT', 'COHORT_ORACLE_PARENT_LOCKS', 'COHORT_ORACLE_UNTRACED']
+    .filter((k) => process.env[k])
+    .map((k) => `${k}=${process.env[k]} `)
+    .join('');
+  return `${env}COHORT_ORACLE_SEED=${seed} COHORT_ORACLE_PROGRAMS=1 npx mocha test/oracle.test.ts (add COHORT_ORACLE_REPEAT=30 if it does not fail again: it may be a race)`;
+}
+
+export interface RunOptions {
+  /**
+   * Issue a trace's body 1 + times times as ordinary launches instead of
+   * recording and replaying it: a check of the oracle itself (of its
+   * trace programs and their expected results), not of the runtime.
+   */
+  untraced?: boolean;
+}
+
 /** Runs `prog`; throws an OracleFailure (message: seed, problems, program) on any difference. */
-export async function runProgram(rt: Runtime, tasks: OracleTasks, prog: Program): Promise<void> {
+export async function runProgram(rt: Runtime, tasks: OracleTasks, prog: Program, options: RunOptions = {}): Promise<void> {
   const problems: string[] = [];
   const interp = new Interpreter(prog);
   const regions: Region[] = [];
+  const token = nextToken++;
   const fail = (): never => {
     throw new OracleFailure(
-      `oracle mismatch for program seed ${prog.seed} (reproduce: COHORT_ORACLE_SEED=${prog.seed} COHORT_ORACLE_PROGRAMS=1 npx mocha --no-config -r tsx/cjs --extension ts test/oracle.test.ts)\n` +
-        problems.map((p) => `  - ${p}`).join('\n') +
-        '\n' +
-        formatProgram(prog),
+      `oracle mismatch for program seed ${prog.seed} (reproduce: ${reproduce(prog.seed)})\n` + problems.map((p) => `  - ${p}`).join('\n') + '\n' + formatProgram(prog),
     );
   };
   const guard = <T>(p: Promise<T>, what: string): Promise<T> => within(p, GUARD_MS, `program seed ${prog.seed}: ${what}`);
+  let hung = false;
+  const pendingMaps = new Set<PendingMap>();
 
   try {
     const built = materialize(rt, prog, regions, problems);
     if (problems.length) fail();
     const { nodeRegion, reqOf, createPart } = built;
+    const byUid = new Map<number, NestedOp>();
+    const index = (op: NestedOp): void => {
+      byUid.set(op.uid, op);
+      for (const c of op.children) if (c.kind === 'nested') index(c);
+    };
+    for (const op of prog.ops) if (op.kind === 'nested') index(op);
+    nestedEnvs.set(token, { prog, reqOf, byUid });
 
-    const results: { op: number; point?: number[]; future: Future<unknown>; expected?: number }[] = [];
+    const results: Result[] = [];
+    const futures = new Map<string, Future<unknown>>();
+    const traces = new Map<number, Trace>();
     let pending: PendingMap[] = [];
+    const track = (p: PendingMap): void => {
+      pending.push(p);
+      pendingMaps.add(p);
+    };
 
-    const checkMapping = (m: InlineMapping, expected: [number, number[], number][], op: number, node: number): void => {
+    const checkMapping = (m: InlineMapping, expected: [number, number[], number][], op: number, node: number, fields: number[]): void => {
+      const n = prog.nodes[node];
+      for (const f of fields) {
+        const bad = viewShapeProblem(m.view<FieldArrayInt>(fieldName(f)), n.rects, n.dim);
+        if (bad) problems.push(`#${op} inline mapping of ${nodeName(prog, node)}.f${f}: ${bad}`);
+      }
       let bad = 0;
       let first = '';
       for (const [f, c, v] of expected) {
@@ -184,47 +190,95 @@ export async function runProgram(rt: Runtime, tasks: OracleTasks, prog: Program)
       const list = pending;
       pending = [];
       for (const p of list) {
-        const m = await guard(p.mapping, `deferred inline mapping #${p.op}`);
-        checkMapping(m, p.expected, p.op, p.node);
+        pendingMaps.delete(p);
+        let m: InlineMapping;
+        try {
+          m = await guard(p.mapping, `deferred inline mapping #${p.op}`);
+        } catch (e) {
+          if (/did not finish/.test((e as Error).message)) hung = true;
+          problems.push(`#${p.op} (deferred map) failed: ${(e as Error).message}`);
+          continue;
+        }
+        const op = prog.ops[p.op] as Extract<Op, { kind: 'map' }>;
+        checkMapping(m, p.expected, p.op, p.node, op.fields);
         if (p.write) writeMapping(m, p.expected, p.op, p.node);
         await guard(m.unmap(), `unmap of deferred inline mapping #${p.op}`);
       }
+    };
+
+    // Issues a fill or a launch (also inside rt.trace); returns the futures and what each must hold.
+    const issue = (op: LaunchOp | FillOp, where: string, digests: number[] | undefined): void => {
+      if (op.kind === 'fill') {
+        const tree = prog.nodes[op.node].tree;
+        const value = op.bigint && op.fields.every((f) => prog.regions[tree].fields[f] === 'i64') ? BigInt(op.value) : op.value;
+        results.push({ what: `${where} (fill)`, future: rt.fill(nodeRegion[op.node], op.fields.map(fieldName), value) });
+        return;
+      }
+      const task = op.variant === 'ts' ? tasks.ts : tasks.cpp;
+      const fs = op.futures.map((f) => futures.get(futureKey(f))!);
+      if (op.kind === 'task') {
+        const future = rt.launch(task, [encodedKernelDesc(prog, op, undefined)], { regions: op.reqs.map((r) => reqOf(r) as RegionRequirement), futures: fs });
+        futures.set(futureKey({ uid: op.uid }), future);
+        results.push({ what: `${where} @${op.uid}`, future, expected: digests?.[0] });
+        return;
+      }
+      const fm = rt.indexLaunch(task, Rect(op.domain.lo, op.domain.hi), {
+        pointArgs: (p) => [encodedKernelDesc(prog, op, p)],
+        regions: op.reqs.map(reqOf),
+        futures: fs,
+      });
+      points(op.domain).forEach((p, k) => {
+        futures.set(futureKey({ uid: op.uid, point: p }), fm.get(p));
+        results.push({ what: `${where} @${op.uid} point ${fmtPoint(p)}`, future: fm.get(p), expected: digests?.[k] });
+      });
     };
 
     for (let i = 0; i < prog.ops.length; i++) {
       const op: Op = prog.ops[i];
       try {
         switch (op.kind) {
-          case 'fill': {
-            const tree = prog.nodes[op.node].tree;
-            const value = op.bigint && op.fields.every((f) => prog.regions[tree].fields[f] === 'i64') ? BigInt(op.value) : op.value;
-            results.push({ op: i, future: rt.fill(nodeRegion[op.node], op.fields.map(fieldName), value) });
+          case 'fill':
+            issue(op, `#${i}`, undefined);
             interp.fill(op);
             break;
-          }
           case 'fence':
-            results.push({ op: i, future: rt.fence() });
+            results.push({ what: `#${i} (fence)`, future: rt.fence() });
             break;
           case 'partition': {
+            const before = problems.length;
             for (const p of op.parts) createPart(prog.parts[p]);
-            if (problems.length) fail();
+            if (problems.length > before) fail();
             break;
           }
-          case 'task': {
-            const task = op.variant === 'ts' ? tasks.ts : tasks.cpp;
-            const future = rt.launch(task, [encodedKernelDesc(prog, op, i, undefined)], { regions: op.reqs.map((r) => reqOf(r) as RegionRequirement) });
-            const [g] = interp.launch(op, i);
-            results.push({ op: i, future, expected: g });
+          case 'task':
+          case 'index':
+            issue(op, `#${i}`, interp.launch(op));
+            break;
+          case 'trace': {
+            const digests = interp.trace(op);
+            if (options.untraced) {
+              op.body.forEach((b, k) => issue(b, `#${i} (first iteration)`, digests[k]));
+              for (let k = 0; k < op.times; k++) op.body.forEach((b) => issue(b, `#${i} (iteration ${k + 1})`, undefined));
+              break;
+            }
+            const trace = rt.trace(() => op.body.forEach((b, k) => issue(b, `#${i} (recorded iteration)`, digests[k])));
+            traces.set(i, trace);
+            results.push({ what: `#${i} replay(${op.times})`, future: trace.replay(op.times) });
             break;
           }
-          case 'index': {
-            const task = op.variant === 'ts' ? tasks.ts : tasks.cpp;
-            const fm = rt.indexLaunch(task, Rect(op.domain.lo, op.domain.hi), {
-              pointArgs: (p) => [encodedKernelDesc(prog, op, i, p)],
-              regions: op.reqs.map(reqOf),
-            });
-            const gs = interp.launch(op, i);
-            points(op.domain).forEach((p, k) => results.push({ op: i, point: p, future: fm.get(p), expected: gs[k] }));
+          case 'replay': {
+            interp.replay(op);
+            const t = prog.ops[op.trace] as Extract<Op, { kind: 'trace' }>;
+            if (options.untraced) {
+              for (let k = 0; k < op.times; k++) t.body.forEach((b) => issue(b, `#${i} (iteration ${k + 1})`, undefined));
+              break;
+            }
+            results.push({ what: `#${i} replay(${op.times}) of #${op.trace}`, future: traces.get(op.trace)!.replay(op.times) });
+            break;
+          }
+          case 'nested': {
+            const future = rt.launch(tasks.parent, [token, op.uid], { regions: op.reqs.map((r) => reqOf(r) as RegionRequirement) });
+            results.push({ what: `#${i} nested @${op.uid}`, future, nested: { want: interp.nested(op) } });
             break;
           }
           case 'map': {
@@ -235,13 +289,13 @@ export async function runProgram(rt: Runtime, tasks: OracleTasks, prog: Program)
             if (op.deferred) {
               const mapping = rt.map(req);
               mapping.catch(() => undefined); // reported when settled
-              pending.push({ op: i, mapping, expected, write: op.write, node: op.node });
+              track({ op: i, mapping, expected, write: op.write, node: op.node });
               if (op.write) interp.mapWrite(op, i);
             } else {
               // Earlier deferred mappings may conflict with this one: release them first.
               await settlePending();
               const m = await guard(rt.map(req), `inline mapping #${i}`);
-              checkMapping(m, expected, i, op.node);
+              checkMapping(m, expected, i, op.node, op.fields);
               if (op.write) {
                 writeMapping(m, expected, i, op.node);
                 interp.mapWrite(op, i);
@@ -253,29 +307,42 @@ export async function runProgram(rt: Runtime, tasks: OracleTasks, prog: Program)
         }
       } catch (e) {
         if (e instanceof OracleFailure) throw e;
+        if (/did not finish/.test((e as Error).message)) hung = true;
         problems.push(`#${i} (${op.kind}) failed: ${(e as Error).message}`);
         fail();
       }
     }
     await settlePending();
 
-    // Every task's digest of what it read.
-    const settled = await guard(Promise.allSettled(results.map((r) => r.future.get())), 'waiting for the program\'s tasks');
-    let badDigests = 0;
-    settled.forEach((s, k) => {
+    // Every task's digest of what it read; every nested parent's outcomes.
+    let settled: PromiseSettledResult<unknown>[];
+    try {
+      settled = await guard(Promise.allSettled(results.map((r) => r.future.get())), "waiting for the program's tasks");
+    } catch (e) {
+      hung = true;
+      problems.push((e as Error).message);
+      fail();
+    }
+    let bad = 0;
+    settled!.forEach((s, k) => {
       const r = results[k];
-      const where = `#${r.op}${r.point ? ` point ${fmtPoint(r.point)}` : ''}`;
-      if (s.status === 'rejected') {
-        if (badDigests++ < 3) problems.push(`${where} failed: ${(s.reason as Error).message}`);
-      } else if (r.expected !== undefined && s.value !== r.expected) {
-        if (badDigests++ < 3) problems.push(`${where} read different values than the oracle (digest ${String(s.value)}, oracle ${r.expected})`);
-      }
+      const before = problems.length;
+      if (s.status === 'rejected') problems.push(`${r.what} failed: ${(s.reason as Error).message}`);
+      else if (r.nested) compareNested(r.nested.want, s.value, r.what, problems);
+      else if (r.expected !== undefined && s.value !== r.expected) problems.push(`${r.what} read different values than the oracle (digest ${String(s.value)}, oracle ${r.expected})`);
+      if (problems.length > before && ++bad > 4) problems.length = before;
     });
-    if (badDigests > 3) problems.push(`... ${badDigests - 3} more tasks failed or read different values`);
+    if (bad > 4) problems.push(`... ${bad - 4} more results differ`);
 
     // Every element of every field of every region.
     for (const r of prog.regions) {
-      const m = await guard(rt.map(regions[r.tree].read()), `final inline mapping of R${r.tree}`);
+      let m: InlineMapping;
+      try {
+        m = await guard(rt.map(regions[r.tree].read()), `final inline mapping of R${r.tree}`);
+      } catch (e) {
+        problems.push(`final inline mapping of R${r.tree} failed: ${(e as Error).message}`);
+        continue;
+      }
       let bad = 0;
       let first = '';
       r.fields.forEach((_, f) => {
@@ -294,10 +361,19 @@ export async function runProgram(rt: Runtime, tasks: OracleTasks, prog: Program)
     }
     if (problems.length) fail();
   } catch (e) {
-    if (e instanceof OracleFailure) throw e;
+    if (e instanceof OracleFailure) {
+      if (hung) e.hung = true;
+      throw e;
+    }
     problems.push(`unexpected error: ${(e as Error).stack ?? String(e)}`);
     fail();
   } finally {
-    if (!problems.length) for (const r of regions) rt.destroyRegion(r);
+    // A failed program may stop early: release its deferred mappings, so
+    // that what comes next (a fence, say) does not wait for them forever.
+    for (const p of pendingMaps) void p.mapping.then((m) => m.unmap(), () => undefined);
+    if (!problems.length) {
+      nestedEnvs.delete(token);
+      for (const r of regions) rt.destroyRegion(r);
+    }
   }
 }
