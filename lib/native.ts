@@ -16,7 +16,7 @@ export interface FieldViewInfo {
   name: string;
   type: number;
   offset: number;
-  /** Checking mode: the task's private copy of its window (offset is then 0). */
+  /** Checking mode: the private copy of the window the view is in (offset is then into it). */
   shadow?: ArrayBuffer;
   lo: number[];
   hi: number[];

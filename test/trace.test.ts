@@ -193,6 +193,21 @@ describe('tracing', () => {
     assert.equal(r.stdout.trim(), '30001');
   });
 
+  it('a second replay waits for work issued since the first one', async () => {
+    const B = rt.createRegion(Rect(0, 4999), { n: 'f64' });
+    const add = tk.task('add_to_field');
+    const trace = rt.trace(() => {
+      rt.launch(add, [1], { regions: [B.reduce('sum', 'n')] });
+    });
+    trace.replay(10);
+    rt.fill(B, 'n', 100);
+    rt.launch(add, [0.5], { regions: [B.readWrite('n')] });
+    trace.replay(10);
+    await rt.fence().get();
+    const values = await fieldValues(B);
+    assert.ok(values.every((v) => v === 110.5), `saw ${Math.min(...values)}..${Math.max(...values)}`);
+  });
+
   it('a failure in a deferred replayed iteration rejects the replay', async () => {
     const B = rt.createRegion(Rect(0, 7), { n: 'f64' });
     let calls = 0;

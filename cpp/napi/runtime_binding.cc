@@ -140,7 +140,7 @@ Napi::Array describeRegions(Napi::Env env, const std::vector<TaskRegionArg>& reg
       fo.Set("offset", static_cast<double>(arg.offsets[f]));
       if (f < arg.shadows.size() && arg.shadows[f]) {
         // Checking mode: the task sees a private copy of its window.
-        fo.Set("offset", 0.0);
+        fo.Set("offset", static_cast<double>(arg.shadowOffsets[f]));
         fo.Set("shadow", copyBuffer(env, arg.shadows[f]));
       }
       Napi::Array lo = Napi::Array::New(env, v.dim), hi = Napi::Array::New(env, v.dim),

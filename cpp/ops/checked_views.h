@@ -25,20 +25,35 @@ class CheckedViews {
   // The task's regions, their views pointing into the private copies.
   const std::vector<TaskRegionArg>& regions() const { return regions_; }
 
+  // Checking mode with nesting: a subtask's views of data in this task's
+  // copies are pointed into them (its region lies in this task's, by the
+  // privilege rule), so parent and children share one instance, as in
+  // Legion; the parent's copy goes back to the storage when it finishes.
+  void rebase(TaskRegionArg& child) const;
+
   // After the body (locks still held): writes back the region's own
   // elements of every writable field and returns the first violation, or
   // "" when there is none. `task` names the task in the message.
   std::string finish(const std::string& task);
 
  private:
-  struct Shadow {
+  // One private copy per storage the task touches: requirements of one task
+  // may overlap (the same field through two requirements) and must see each
+  // other's writes, as they would in the storage.
+  struct Member {
     size_t requirement = 0;
     size_t field = 0;
-    std::shared_ptr<std::vector<uint8_t>> copy;  // what the task's view points into
+    int64_t at = 0;  // where the view starts in the copy (elements)
+  };
+  struct Shadow {
+    const void* storageKey = nullptr;
+    std::vector<Member> members;
+    std::shared_ptr<std::vector<uint8_t>> copy;  // what the task's views point into
     std::vector<uint8_t> before;                 // the window as the task started
-    uint8_t* storage = nullptr;                  // the window in the real storage
+    uint8_t* storage = nullptr;                  // the window's first element in the real storage
+    uint64_t offset = 0;                         // ... as an element offset in the storage
     size_t elementSize = 0;
-    int64_t span = 0;  // elements from the view's first to its last
+    int64_t span = 0;  // elements in the window
   };
   std::string pointOf(const Shadow& s, int64_t element) const;
 

@@ -103,6 +103,7 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
     std::vector<TaskRegionArg> args;
     args.reserve(launch.regions.size());
     for (const auto& req : launch.regions) args.push_back(bindRegion(rt.forest(), req));
+    if (const TaskOp* parent = rt.runningJsTask(launch.parent)) parent->rebaseChild(args);
     op->setRegions(std::move(args));
     op->setExclusion(exclusionKeysOf(entry, *ctx));
     ctx->recordLive(op->id(), op->completion());
@@ -198,6 +199,7 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
       std::vector<TaskRegionArg> regionArgs;
       regionArgs.reserve(projected[i].requirements.size());
       for (const auto& req : projected[i].requirements) regionArgs.push_back(bindRegion(rt.forest(), req));
+      if (const TaskOp* parent = rt.runningJsTask(launch.parent)) parent->rebaseChild(regionArgs);
       op->setRegions(std::move(regionArgs));
       op->setExclusion(exclusionKeysOf(plan[i], *ctx));
     }

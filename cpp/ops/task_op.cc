@@ -179,6 +179,11 @@ void TaskOp::failJs(const std::string& message, const std::string& stack) {
   finish(makeFailure(message, stack, describe()), {});
 }
 
+void TaskOp::rebaseChild(std::vector<TaskRegionArg>& childRegions) const {
+  if (!checked_) return;
+  for (auto& r : childRegions) checked_->rebase(r);
+}
+
 void TaskOp::beginChecked() {
   checked_.reset();
   if (regions_ && !regions_->empty()) checked_ = std::make_unique<CheckedViews>(*regions_);

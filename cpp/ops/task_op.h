@@ -53,6 +53,7 @@ struct TaskRegionArg {
   // Checking mode: per field, the private copy the view points into (see
   // ops/checked_views.h); empty or null when the view is over the storage.
   std::vector<std::shared_ptr<std::vector<uint8_t>>> shadows;
+  std::vector<uint64_t> shadowOffsets;  // element offset of the view in its copy
 };
 
 class TaskOp final : public Runnable,
@@ -91,6 +92,9 @@ class TaskOp final : public Runnable,
   // The JS processor tries to take the exclusion locks without blocking; on
   // false the task is posted again later. Released by completeJs/failJs.
   bool tryLockExclusion();
+  // Checking mode: points a subtask's views into this running task's
+  // private copies (see CheckedViews::rebase); nothing outside checks.
+  void rebaseChild(std::vector<TaskRegionArg>& childRegions) const;
   // The TS variant reports back (JS thread).
   void completeJs(std::vector<uint8_t> result);
   void failJs(const std::string& message, const std::string& stack);

@@ -364,8 +364,12 @@ FuturePtr Trace::replay(Runtime& rt, AnalysisContext& ctx, const AnalysisContext
   for (const auto& inc : lastAnalyzed_) ctx.pin(inc.key);
   std::vector<Event> finals;
   uint32_t it = 0;
+  // Work issued since the last replay may be what this one waits for: the
+  // first iteration is always analyzed, and the steady plan is used only if
+  // that iteration's plan is still the same.
+  bool analyzedThisReplay = false;
   while (it < times) {
-    if (steady_ && it + 1 < times) {
+    if (steady_ && analyzedThisReplay && it + 1 < times) {
       // Every iteration but the last comes from the steady plan, later.
       const uint32_t count = times - 1 - it;
       auto run = deferSteady(rt, ctx, ctxPtr, count);
@@ -384,6 +388,7 @@ FuturePtr Trace::replay(Runtime& rt, AnalysisContext& ctx, const AnalysisContext
     }
     lastPlan_ = std::move(plan);
     ++analyzed_;
+    analyzedThisReplay = true;
     for (const auto& inc : lastAnalyzed_) ctx.unpin(inc.key);
     lastAnalyzed_ = cur;
     for (const auto& inc : lastAnalyzed_) ctx.pin(inc.key);
