@@ -10,13 +10,7 @@ namespace cohort {
 
 namespace {
 
-size_t elementSizeOf(int32_t type) {
-  switch (type) {
-    case COHORT_F64: case COHORT_I64: return 8;
-    case COHORT_F32: case COHORT_I32: case COHORT_U32: return 4;
-    default: return 1;
-  }
-}
+size_t elementSizeOf(int32_t type) { return fieldTypeSize(static_cast<FieldType>(type)); }
 
 int64_t spanOf(const cohort_field_view& v) {
   int64_t span = 1;

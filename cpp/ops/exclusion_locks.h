@@ -8,6 +8,7 @@
 // never waits for a lock its own parent holds.
 #pragma once
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -26,6 +27,14 @@ class ExclusionLocks {
     auto& slot = locks_[key];
     if (!slot) slot = std::make_unique<std::mutex>();
     return *slot;
+  }
+
+  // A task's context ended (its children finished): its keys go.
+  void dropContext(uint64_t parent) {
+    if (parent == 0) return;
+    std::lock_guard<std::mutex> guard(mutex_);
+    for (auto it = locks_.begin(); it != locks_.end();)
+      it = std::get<2>(it->first) == parent ? locks_.erase(it) : std::next(it);
   }
 
  private:

@@ -199,7 +199,8 @@ TaskOpPtr Runtime::endJsTask(OpId id) {
   if (it == runningJs_.end()) return nullptr;
   TaskOpPtr op = std::move(it->second);
   runningJs_.erase(it);
-  taskContexts_.erase(id);  // its children have settled (the facade waited)
+  // Its children have settled (the facade waited): their context goes.
+  if (taskContexts_.erase(id)) exclusionLocks_.dropContext(id);
   return op;
 }
 
