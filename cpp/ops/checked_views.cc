@@ -75,7 +75,10 @@ CheckedViews::CheckedViews(const std::vector<TaskRegionArg>& regions) : regions_
   for (Shadow& s : shadows_) {
     const size_t bytes = static_cast<size_t>(s.span) * s.elementSize;
     s.copy = std::make_shared<std::vector<uint8_t>>(s.storage, s.storage + bytes);
-    s.before.assign(s.storage, s.storage + bytes);
+    // From the copy, not the storage: other tasks may write the window's
+    // elements outside this task's region meanwhile, and a second read would
+    // see their writes as this task's.
+    s.before = *s.copy;
     for (Member& m : s.members) {
       TaskRegionArg& arg = regions_[m.requirement];
       m.at = static_cast<int64_t>(arg.offsets[m.field] - s.offset);

@@ -17,6 +17,7 @@ struct Probe {
   std::atomic<int> running{0};
   std::atomic<int> maxRunning{0};
   std::atomic<int> arrivals{0};
+  std::atomic<int> writerRounds{0};
 };
 Probe& probe() {
   static Probe p;
@@ -46,6 +47,7 @@ void resetProbe(cohort::TaskContext& ctx) {
   p.running = 0;
   p.maxRunning = 0;
   p.arrivals = 0;
+  p.writerRounds = 0;
   ctx.result(0.0);
 }
 
@@ -184,6 +186,35 @@ void whichVariant(cohort::TaskContext& ctx) { ctx.result("cpp"); }
 // point_rendezvous(n) -> like rendezvous, for index launches over regions.
 void pointRendezvous(cohort::TaskContext& ctx) { rendezvous(ctx); }
 
+// scribble_until_arrivals(n): keeps adding 1 to every element of a 2-D
+// field 0 (f64) straight in the storage (run it under simultaneous
+// coherence, which checking mode does not copy) until n arrive_and_sum
+// tasks have arrived, or a hang-guard deadline passes. Returns the rounds.
+// arrive_and_sum() -> sum_field's answer, after the writer's first round
+// (or the deadline), counting itself arrived.
+void scribbleUntilArrivals(cohort::TaskContext& ctx) {
+  const int n = static_cast<int>(ctx.arg(0).asInt());
+  auto x = ctx.field<double, 2>(0, 0);
+  Probe& p = probe();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  double rounds = 0;
+  while (p.arrivals.load() < n && std::chrono::steady_clock::now() < deadline) {
+    for (int64_t i = x.lo(0); i <= x.hi(0); ++i)
+      for (int64_t j = x.lo(1); j <= x.hi(1); ++j) x(i, j) += 1;
+    ++rounds;
+    p.writerRounds.store(1);
+  }
+  ctx.result(rounds);
+}
+
+void arriveAndSum(cohort::TaskContext& ctx) {
+  Probe& p = probe();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (p.writerRounds.load() == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  p.arrivals.fetch_add(1);
+  sumField(ctx);
+}
+
 // Native crashes, for the fatal-signal report (run only in child processes).
 // crash_abort() calls abort(); crash_null() writes through a null pointer
 // (volatile pointer to volatile, so the compiler can neither prove it null
@@ -240,6 +271,8 @@ void registerTasks(cohort::Registrar& r) {
   r.task<crashNull>("crash_null");
   r.task<crashStackOverflow>("crash_stack_overflow");
   r.task<blockForever>("block_forever");
+  r.task<scribbleUntilArrivals>("scribble_until_arrivals");
+  r.task<arriveAndSum>("arrive_and_sum");
 }
 
 }  // namespace
