@@ -3,19 +3,44 @@
 // runs. OpIds, not events: the caller turns them into events.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "data/field_space.h"
 #include "data/geometry.h"
 #include "data/handles.h"
+#include "registry/task_registry.h"
 
 namespace cohort {
 
 using OpId = uint64_t;
 
+// What kind of work a plan entry stands for. Copy is reserved for the
+// bytes one rank sends another (multi-rank plans); one process never makes it.
+enum class EntryKind : uint8_t { Task, IndexPoint, Fill, Fence, InlineMap, Copy };
+const char* entryKindName(EntryKind k);
+
+// Where and how an entry runs, as the mapper decided it.
 struct Location {
-  uint32_t rank = 0;       // always 0 in one process; set by sharding
-  uint32_t processor = 0;  // filled in by the caller (mapper)
+  uint32_t rank = 0;       // the owning rank (the shard's): 0 in one process
+  int32_t processor = -1;  // a CPU worker, the JS processor's id, or -1: any worker
+  VariantKind variant = VariantKind::Cpp;
+  int32_t priority = 0;  // higher runs first among ready tasks on a pool
+  bool operator==(const Location& o) const {
+    return rank == o.rank && processor == o.processor && variant == o.variant && priority == o.priority;
+  }
+};
+
+// The name of an operation that means the same thing in every process and
+// every run: its position in its parent context, the context being named by
+// the operation whose body issues into it (empty path: the top level). So
+// "3.2" is the second operation launched by the body of top-level op 3.
+// Positions count from 1, in program order.
+struct OpName {
+  std::vector<uint64_t> path;  // the parent operations' positions, outermost first, then this one's
+  bool operator==(const OpName& o) const { return path == o.path; }
+  bool operator<(const OpName& o) const { return path < o.path; }
+  std::string toString() const;
 };
 
 // A lock the executor holds while the entry runs (atomic coherence or a

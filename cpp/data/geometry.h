@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace cohort {
 
@@ -69,6 +70,9 @@ bool operator!=(const Rect& a, const Rect& b);
 
 // A launch domain or index space: one rectangle.
 using Domain = Rect;
+
+// Every point of a domain in row-major order (the last dimension fastest).
+std::vector<Point> pointsOf(const Domain& domain);
 
 // Row-major (last dimension fastest) position of `p` inside `bounds`.
 // Throws when p is outside bounds.

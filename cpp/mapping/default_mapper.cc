@@ -1,6 +1,6 @@
 #include "mapping/default_mapper.h"
 
-#include "ops/task_op.h"
+#include "registry/task_registry.h"
 
 namespace cohort {
 

@@ -1,6 +1,5 @@
 #include "mapping/placement.h"
 
-#include "ops/issuer.h"
 #include "util/error.h"
 
 namespace cohort {

@@ -10,7 +10,7 @@
 
 #include "mapping/mapper.h"
 #include "mapping/sharding.h"
-#include "ops/task_op.h"
+#include "registry/task_registry.h"
 
 namespace cohort {
 

@@ -50,27 +50,6 @@ TracePtr endTrace(Runtime& rt, OpId parent) {
   return t;
 }
 
-std::vector<Point> pointsOf(const Domain& domain) {
-  std::vector<Point> out;
-  if (domain.empty()) return out;
-  out.reserve(domain.volume());
-  Point p = domain.lo;
-  int dim = domain.dim();
-  for (;;) {
-    out.push_back(p);
-    int d = dim - 1;
-    while (d >= 0) {
-      if (p[d] < domain.hi[d]) {
-        ++p[d];
-        break;
-      }
-      p[d] = domain.lo[d];
-      --d;
-    }
-    if (d < 0) return out;
-  }
-}
-
 FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   rt.drainRetired();
   const AnalysisContextPtr& ctx = rt.context(launch.parent);

@@ -63,7 +63,5 @@ std::vector<ExclusionLocks::Key> exclusionKeysOf(const PlanEntry& e, const Analy
 void beginTrace(Runtime& rt, OpId parent);
 std::shared_ptr<class Trace> endTrace(Runtime& rt, OpId parent);
 
-// Every point of a domain in row-major order.
-std::vector<Point> pointsOf(const Domain& domain);
 
 }  // namespace cohort

@@ -27,8 +27,6 @@ class Runtime;
 class AnalysisContext;
 using OpId = uint64_t;
 
-enum class VariantKind : uint8_t { Cpp, Js };
-
 // The index-space position of a point task (dim 0 for a single task).
 struct TaskPoint {
   int32_t dim = 0;

@@ -14,6 +14,9 @@
 namespace cohort {
 
 using TaskId = uint32_t;
+
+// Which body of a task runs: the C++ function (a worker) or the TS one (the JS thread).
+enum class VariantKind : uint8_t { Cpp, Js };
 class Library;
 
 struct VariantProps {
