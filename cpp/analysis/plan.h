@@ -58,7 +58,9 @@ inline bool operator<(const ExclusionKey& a, const ExclusionKey& b) {
 }
 
 struct PlanEntry {
-  OpId op = 0;
+  EntryKind kind = EntryKind::Task;
+  TaskId task = 0;  // Task, IndexPoint, Fill, InlineMap: what runs
+  OpId op = 0;      // the operation's position in its context (an index launch's: the launch's)
   uint32_t pointIndex = 0;  // position in the launch (row-major); 0 if single
   Point point;              // the launch point; (0) for a single operation
   Location where;

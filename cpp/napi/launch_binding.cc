@@ -137,7 +137,7 @@ Napi::Value ReplayTrace(const Napi::CallbackInfo& info) {
   const AnalysisContextPtr& ctx = rt.context(parentArg(info[2]));
   if (ctx->recording()) throw Napi::Error::New(env, "trace.replay: cannot replay while a trace is being recorded");
   const uint64_t window = info[3].IsNumber() ? static_cast<uint64_t>(info[3].As<Napi::Number>().Int64Value()) : 0;
-  FuturePtr f = t->replay(rt, *ctx, ctx, u32(info[1], "times"), window);
+  FuturePtr f = t->replay(rt, ctx, u32(info[1], "times"), window);
   refWhileBusy(env);
   return wrapFuture(env, std::move(f));
 }

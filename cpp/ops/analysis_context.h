@@ -10,6 +10,7 @@
 #pragma once
 #include <memory>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -24,10 +25,34 @@ class Trace;
 
 class AnalysisContext {
  public:
-  // `owner`: the task whose body issues into this context (0: top level).
-  AnalysisContext(const RegionForest& forest, OpId owner) : analyzer_(forest), owner_(owner) {}
+  // `owner`: the task whose body issues into this context (0: top level),
+  // `ownerName` its name (empty at the top level).
+  AnalysisContext(const RegionForest& forest, OpId owner, OpName ownerName = {})
+      : analyzer_(forest),
+        owner_(owner),
+        ownerName_(std::move(ownerName)),
+        prefix_(ownerName_.path.empty() ? nullptr : std::make_shared<const std::string>(ownerName_.toString())) {}
 
   OpId owner() const { return owner_; }
+
+  // Names (see plan/planner.h): positions in program order, from 1. The
+  // first of `n` consecutive positions.
+  uint64_t reservePositions(uint64_t n) {
+    const uint64_t first = nextPosition_;
+    nextPosition_ += n;
+    return first;
+  }
+  // The position the next operation will take.
+  uint64_t nextPosition() const { return nextPosition_; }
+  // The name of the operation at `position` in this context.
+  OpName nameOf(uint64_t position) const {
+    OpName n = ownerName_;
+    n.path.push_back(position);
+    return n;
+  }
+  // "3.2" for the context of op 3.2; null at the top level (names there
+  // are just positions).
+  const std::shared_ptr<const std::string>& prefix() const { return prefix_; }
 
   DependenceAnalyzer& analyzer() { return analyzer_; }
 
@@ -73,6 +98,9 @@ class AnalysisContext {
  private:
   DependenceAnalyzer analyzer_;
   OpId owner_;
+  OpName ownerName_;
+  std::shared_ptr<const std::string> prefix_;
+  uint64_t nextPosition_ = 1;
   std::unordered_map<OpId, Event> live_;
   Event fence_;
   FenceEpochPtr epoch_ = std::make_shared<FenceEpoch>();

@@ -14,17 +14,26 @@ namespace cohort {
 class FutureImpl {
  public:
   explicit FutureImpl(std::string producer) : ready_(Event::create()), producer_(std::move(producer)) {}
-  // A task's future: the label "task 'name' (op #id)" is built only when
+  // A task's future: the label "task 'name' (op #3.2)" is built only when
   // asked for (errors), not for every launch. `taskName` must outlive it
-  // (task names live in the registry for the runtime's life).
-  FutureImpl(const std::string* taskName, uint64_t opId) : ready_(Event::create()), taskName_(taskName), opId_(opId) {}
+  // (task names live in the registry for the runtime's life); `context` is
+  // the name of the context the op is in (null at the top level).
+  FutureImpl(const std::string* taskName, std::shared_ptr<const std::string> context, uint64_t position)
+      : ready_(Event::create()), taskName_(taskName), context_(std::move(context)), position_(position) {}
   static std::shared_ptr<FutureImpl> fromBytes(std::vector<uint8_t> bytes);
 
   const Event& ready() const { return ready_; }
   std::string producer() const {
-    if (taskName_) return "task '" + *taskName_ + "' (op #" + std::to_string(opId_) + ")";
+    if (taskName_) return "task '" + *taskName_ + "' (op #" + name() + ")";
     return producer_;
   }
+  // The producing task's name ("3.2"), or "" for other futures.
+  std::string name() const {
+    if (!taskName_) return "";
+    return context_ ? *context_ + "." + std::to_string(position_) : std::to_string(position_);
+  }
+  const std::shared_ptr<const std::string>& context() const { return context_; }
+  uint64_t position() const { return position_; }
   // Valid once ready() fired without poison.
   const std::vector<uint8_t>& bytes() const { return bytes_; }
 
@@ -38,7 +47,8 @@ class FutureImpl {
   Event ready_;
   std::string producer_;
   const std::string* taskName_ = nullptr;
-  uint64_t opId_ = 0;
+  std::shared_ptr<const std::string> context_;
+  uint64_t position_ = 0;
   std::vector<uint8_t> bytes_;
 };
 

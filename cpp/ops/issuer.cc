@@ -6,7 +6,9 @@
 
 #include "cohort/value.hpp"
 #include "mapping/placement.h"
+#include "ops/executor.h"
 #include "ops/parent_privileges.h"
+#include "plan/planner.h"
 #include "ops/region_args.h"
 #include "ops/trace.h"
 #include "util/error.h"
@@ -15,25 +17,17 @@ namespace cohort {
 
 namespace {
 
-std::string labelFor(const TaskInfo& info, OpId op) {
-  return "task '" + info.name + "' (op #" + std::to_string(op) + ")";
+std::string labelFor(const TaskInfo& info, const AnalysisContext& ctx, uint64_t position) {
+  return "task '" + info.name + "' (op #" + ctx.nameOf(position).toString() + ")";
+}
+
+EntryKind kindOf(const Runtime& rt, TaskId task) {
+  if (task == rt.fillTask()) return EntryKind::Fill;
+  if (task == rt.inlineMapTask()) return EntryKind::InlineMap;
+  return EntryKind::Task;
 }
 
 }  // namespace
-
-std::vector<ExclusionLocks::Key> exclusionKeysOf(const PlanEntry& e, const AnalysisContext& ctx) {
-  std::vector<ExclusionLocks::Key> keys;
-  keys.reserve(e.exclusionKeys.size());
-  for (const auto& k : e.exclusionKeys) keys.emplace_back(k.tree, k.field, ctx.owner());
-  return keys;
-}
-
-void reportCompletion(const AnalysisContextPtr& ctx, OpId op, const Event& done) {
-  std::weak_ptr<AnalysisContext> weak = ctx;
-  done.subscribe(makeWaiter([weak, op](const FailurePtr&) {
-    if (auto c = weak.lock()) c->noteCompleted(op);
-  }));
-}
 
 void beginTrace(Runtime& rt, OpId parent) {
   const AnalysisContextPtr& ctx = rt.context(parent);
@@ -51,51 +45,52 @@ TracePtr endTrace(Runtime& rt, OpId parent) {
 }
 
 FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
+  rt.checkRunning("launch");
   rt.drainRetired();
   const AnalysisContextPtr& ctx = rt.context(launch.parent);
   ctx->absorbCompletions();
   const TaskInfo& info = rt.tasks().get(launch.task);
-  if (const TaskOp* parent = rt.runningJsTask(launch.parent))
-    checkWithinParent(rt.forest(), *parent, launch.regions, "task '" + info.name + "'");
-  // Mapping first: a bad mapper answer fails this launch and issues nothing.
-  MappableTask mt;
-  mt.task = &info;
-  mt.tag = launch.tag;
-  Mapper& mapper = info.internal ? rt.mappers().builtinDefault() : rt.mappers().get(launch.mapper);
-  MappingContext mc{mapper, info.internal ? 0 : launch.mapper, rt.machine(), rt.sharding()};
-  LaunchPlacement placement = placeSingle(mc, mt);
-  LaunchOptions opts = launch.options;
-  if (opts.variant < 0) opts.variant = static_cast<int>(placement.points[0].variant);
-  if (opts.pinnedWorker < 0 && opts.variant == static_cast<int>(VariantKind::Cpp)) opts.pinnedWorker = placement.points[0].worker;
+  const TaskOp* parent = rt.runningJsTask(launch.parent);
+  if (parent) checkWithinParent(rt.forest(), *parent, launch.regions, "task '" + info.name + "'");
+  LaunchRequest request;
+  request.kind = kindOf(rt, launch.task);
+  request.task = &info;
+  request.mapper = launch.mapper;
+  request.tag = launch.tag;
+  request.options = launch.options;
+  request.points.resize(1);
+  request.points[0].requirements = std::move(launch.regions);
+  // Names are taken only once planning succeeded: a refused launch uses none.
+  const uint64_t position = ctx->nextPosition();
+  request.label = labelFor(info, *ctx, position);
+  LaunchPlan plan = rt.planner().planLaunch(ctx->analyzer(), position, request);
+  ctx->reservePositions(1);
+
+  LaunchWork work;
+  work.points.resize(1);
+  PointWork& p = work.points[0];
+  p.task = launch.task;
+  p.args = std::make_shared<const std::vector<uint8_t>>(std::move(launch.args));
+  p.requirements = &request.points[0].requirements;
+  work.futures = std::move(launch.futures);
+  work.background = launch.options.background;
+  work.recordLive = plan.analyzed;
+  work.parent = parent;
+  const bool recording = static_cast<bool>(ctx->recording());
+  work.needDone = recording;
   TracedLaunch traced;
-  if (ctx->recording()) {
-    traced.futures = launch.futures;
-    traced.points.push_back(TracedPoint{launch.task, std::make_shared<const std::vector<uint8_t>>(launch.args),
-                                        opts, TaskPoint{}, launch.regions, nullptr});
+  if (recording) {
+    traced.futures = work.futures;
+    traced.points.push_back(TracedPoint{launch.task, p.args, plan.entries[0].where, TaskPoint{},
+                                        request.points[0].requirements, nullptr});
   }
-  TaskOpPtr op = rt.createTask(launch.task, std::move(launch.args), std::move(launch.futures), opts);
-  op->joinEpoch(ctx->epoch());
-  std::vector<Event> waits;
-  if (!launch.regions.empty()) {
-    PlanEntry entry = ctx->analyzer().analyzeOperation(op->id(), launch.regions, op->describe());
-    ctx->appendEvents(entry.waitsFor, waits);
-    std::vector<TaskRegionArg> args;
-    args.reserve(launch.regions.size());
-    for (const auto& req : launch.regions) args.push_back(bindRegion(rt.forest(), req));
-    if (const TaskOp* parent = rt.runningJsTask(launch.parent)) parent->rebaseChild(args);
-    op->setRegions(std::move(args));
-    op->setExclusion(exclusionKeysOf(entry, *ctx));
-    ctx->recordLive(op->id(), op->completion());
-    reportCompletion(ctx, op->id(), op->completion());
-  }
-  if (ctx->fence().exists()) waits.push_back(ctx->fence());
-  for (auto& e : waits) op->addPrecondition(std::move(e));
-  if (ctx->recording()) ctx->recording()->record(std::move(traced), op->id(), op->completion(), {op->result()});
-  rt.start(op);
-  return op->result();
+  LaunchOutcome out = rt.executor().execute(ctx, position, plan.entries, std::move(work));
+  if (recording) ctx->recording()->record(std::move(traced), position, out.done, out.results);
+  return out.results[0];
 }
 
 std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
+  rt.checkRunning("launch");
   rt.drainRetired();
   const AnalysisContextPtr& ctx = rt.context(launch.parent);
   ctx->absorbCompletions();
@@ -104,118 +99,71 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
     throw Error("index launch: " + std::to_string(launch.pointArgs.size()) + " per-point arguments for " +
                 std::to_string(points.size()) + " points");
   const TaskInfo& info = rt.tasks().get(launch.task);
-  OpId launchId = rt.nextOpId();
-  std::string label = "index launch of " + labelFor(info, launchId) + " over " + launch.domain.toString();
-
-  // Mapping first: a bad mapper answer fails this launch and issues nothing.
-  MappableTask mt;
-  mt.task = &info;
-  mt.launchId = launchId;
-  mt.isIndexLaunch = true;
-  mt.launchDomain = launch.domain;
-  mt.tag = launch.tag;
-  MappingContext mc{rt.mappers().get(launch.mapper), launch.mapper, rt.machine(), rt.sharding()};
-  LaunchPlacement placement = placeIndex(mc, mt, points);
-
-  std::vector<PlanEntry> plan;
-  std::vector<PointRequirements> projected;
-  if (!launch.regions.empty()) {
-    projected.reserve(points.size());
-    for (const Point& p : points) {
-      PointRequirements pr;
-      pr.point = p;
-      pr.requirements.reserve(launch.regions.size());
-      for (const auto& lr : launch.regions) pr.requirements.push_back(lr.at(p));
-      projected.push_back(std::move(pr));
-    }
-    if (const TaskOp* parent = rt.runningJsTask(launch.parent))
-      for (const auto& pr : projected)
-        checkWithinParent(rt.forest(), *parent, pr.requirements, label + ", point " + pr.point.toString());
-    plan = ctx->analyzer().analyzeIndexLaunch(launchId, projected, label);
+  const uint64_t position = ctx->nextPosition();
+  LaunchRequest request;
+  request.task = &info;
+  request.index = true;
+  request.domain = launch.domain;
+  request.mapper = launch.mapper;
+  request.tag = launch.tag;
+  request.options = launch.options;
+  request.label = "index launch of " + labelFor(info, *ctx, position) + " over " + launch.domain.toString();
+  request.points.resize(points.size());
+  for (size_t i = 0; i < points.size(); ++i) {
+    PointRequirements& pr = request.points[i];
+    pr.point = points[i];
+    if (launch.regions.empty()) continue;
+    pr.requirements.reserve(launch.regions.size());
+    for (const auto& lr : launch.regions) pr.requirements.push_back(lr.at(points[i]));
   }
+  const TaskOp* parent = rt.runningJsTask(launch.parent);
+  if (parent && !launch.regions.empty())
+    for (const auto& pr : request.points)
+      checkWithinParent(rt.forest(), *parent, pr.requirements, request.label + ", point " + pr.point.toString());
+  LaunchPlan plan = rt.planner().planLaunch(ctx->analyzer(), position, request);
+  ctx->reservePositions(Planner::positionsOf(request));
 
   // One argument buffer for every point (unless given per point).
   SharedBytes sharedArgs = std::make_shared<const std::vector<uint8_t>>(std::move(launch.args));
+  const bool recording = static_cast<bool>(ctx->recording());
+  LaunchWork work;
+  work.futures = std::move(launch.futures);
+  work.background = launch.options.background;
+  work.recordLive = plan.analyzed;
+  work.needDone = recording;
+  work.parent = parent;
+  work.points.resize(points.size());
   TracedLaunch traced;
   traced.index = true;
   traced.domain = launch.domain;
-  if (ctx->recording()) traced.futures = launch.futures;
-  std::vector<TaskOpPtr> ops;
-  ops.reserve(points.size());
-  std::vector<FuturePtr> futures;
-  futures.reserve(points.size());
-  std::vector<Event> completions;
-  completions.reserve(points.size());
+  if (recording) traced.futures = work.futures;
   for (size_t i = 0; i < points.size(); ++i) {
-    LaunchOptions opts = launch.options;
-    const PointPlacement& pp = placement.points[i];
-    if (opts.variant < 0) opts.variant = static_cast<int>(pp.variant);
-    if (opts.pinnedWorker < 0 && opts.variant == static_cast<int>(VariantKind::Cpp)) opts.pinnedWorker = pp.worker;
-    SharedBytes args = launch.pointArgs.empty()
-                           ? sharedArgs
-                           : std::make_shared<const std::vector<uint8_t>>(std::move(launch.pointArgs[i]));
-    if (ctx->recording()) {
-      TracedPoint tp{launch.task, args, opts, TaskPoint{}, {}, nullptr};
-      if (!projected.empty()) tp.regions = projected[i].requirements;
-      traced.points.push_back(std::move(tp));
-    }
-    TaskOpPtr op = rt.createTask(launch.task, args, launch.futures, opts);
-    op->joinEpoch(ctx->epoch());
-    TaskPoint tp;
+    PointWork& p = work.points[i];
+    p.task = launch.task;
+    p.args = launch.pointArgs.empty() ? sharedArgs
+                                      : std::make_shared<const std::vector<uint8_t>>(std::move(launch.pointArgs[i]));
+    TaskPoint& tp = p.point;
     tp.dim = points[i].dim;
     for (int d = 0; d < tp.dim; ++d) {
       tp.point[d] = points[i][d];
       tp.lo[d] = launch.domain.lo[d];
       tp.hi[d] = launch.domain.hi[d];
     }
-    op->setPoint(tp);
-    op->setLaunch(launchId);
-    if (ctx->recording()) traced.points.back().point = tp;
-    if (!plan.empty()) {
-      std::vector<Event> waits;
-      ctx->appendEvents(plan[i].waitsFor, waits);
-      for (auto& e : waits) op->addPrecondition(std::move(e));
-      std::vector<TaskRegionArg> regionArgs;
-      regionArgs.reserve(projected[i].requirements.size());
-      for (const auto& req : projected[i].requirements) regionArgs.push_back(bindRegion(rt.forest(), req));
-      if (const TaskOp* parent = rt.runningJsTask(launch.parent)) parent->rebaseChild(regionArgs);
-      op->setRegions(std::move(regionArgs));
-      op->setExclusion(exclusionKeysOf(plan[i], *ctx));
-    }
-    if (ctx->fence().exists()) op->addPrecondition(ctx->fence());
-    completions.push_back(op->completion());
-    futures.push_back(op->result());
-    ops.push_back(std::move(op));
+    if (!launch.regions.empty()) p.requirements = &request.points[i].requirements;
+    if (recording)
+      traced.points.push_back(
+          TracedPoint{launch.task, p.args, plan.entries[i].where, tp, request.points[i].requirements, nullptr});
   }
-  if (!plan.empty() || ctx->recording()) {
-    Event done = Event::merge(completions);
-    if (!plan.empty()) {
-      ctx->recordLive(launchId, done);
-      reportCompletion(ctx, launchId, done);
-    }
-    if (ctx->recording()) ctx->recording()->record(std::move(traced), launchId, done, futures);
-  }
-  for (auto& op : ops) rt.start(op);
-  return futures;
+  LaunchOutcome out = rt.executor().execute(ctx, position, plan.entries, std::move(work));
+  if (recording) ctx->recording()->record(std::move(traced), position, out.done, out.results);
+  return std::move(out.results);
 }
 
 FuturePtr issueFence(Runtime& rt, OpId parent) {
   const AnalysisContextPtr& ctx = rt.context(parent);
   if (ctx->recording()) throw Error("fence: an execution fence cannot be part of a trace");
   ctx->absorbCompletions();
-  // Every operation issued since the previous fence, with or without regions.
-  std::vector<Event> before{ctx->sealEpoch()};
-  if (ctx->fence().exists()) before.push_back(ctx->fence());
-  Event all = Event::merge(before);
-  // Failures before the fence do not fail it: the fence is about order.
-  Event fence = Event::create();
-  auto future = std::make_shared<FutureImpl>("execution fence");
-  all.subscribe(makeWaiter([fence, future](const FailurePtr&) {
-    fence.trigger();
-    future->resolve({static_cast<uint8_t>(ValueTag::Undefined)});
-  }));
-  ctx->setFence(fence);
-  return future;
+  return rt.executor().fence(*ctx, Planner::planFence(ctx->reservePositions(1)));
 }
 
 FuturePtr reduceFutures(const std::vector<FuturePtr>& inputs, RedopId redop, const std::string& label) {

@@ -1,9 +1,8 @@
-// Issuing operations in program order: each launch is analyzed in its
-// parent's context (dependence analysis over regions, plus futures and the
-// last execution fence), turned into task operations whose preconditions
-// are the completion events of the operations the plan says they wait for,
-// and armed. The analysis output is the plan (analysis/plan.h): every entry
-// carries its location, so a multi-rank executor runs only its own entries.
+// Issuing operations in program order: each launch is checked against its
+// parent's privileges, planned in its parent's context (the planner: mapping,
+// then dependence analysis, giving plan entries with their locations), and
+// run by the executor (ops/executor.h), the only code that turns entries into
+// running work. A launch inside a traced body is also recorded.
 #pragma once
 #include <vector>
 
@@ -53,10 +52,6 @@ FuturePtr issueFence(Runtime& rt, OpId parent);
 // (sum, product, min, max); rejects if any input failed.
 FuturePtr reduceFutures(const std::vector<FuturePtr>& inputs, RedopId redop, const std::string& label);
 
-// When `done` fires, the context learns that `op` completed.
-void reportCompletion(const AnalysisContextPtr& ctx, OpId op, const Event& done);
-// The locks an entry of `ctx` holds while it runs.
-std::vector<ExclusionLocks::Key> exclusionKeysOf(const PlanEntry& e, const AnalysisContext& ctx);
 
 // Tracing: starts recording launches issued in `parent`'s context / stops
 // and returns the trace (rt.trace(body) in TS).

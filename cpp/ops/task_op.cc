@@ -27,14 +27,33 @@ const std::vector<TaskRegionArg>& TaskOp::regions() const {
 TaskOp::~TaskOp() = default;
 
 TaskOp::TaskOp(Runtime& rt, OpId id, const TaskInfo& task, VariantKind variant,
-               std::shared_ptr<const std::vector<uint8_t>> args, std::vector<FuturePtr> futures)
+               std::shared_ptr<const std::vector<uint8_t>> args, std::vector<FuturePtr> futures,
+               std::shared_ptr<const std::string> context, uint64_t position)
     : rt_(rt),
       id_(id),
       task_(task),
       variant_(variant),
       args_(std::move(args)),
       futures_(std::move(futures)),
-      result_(std::make_shared<FutureImpl>(&task.name, id)) {}
+      result_(std::make_shared<FutureImpl>(&task.name, std::move(context), position)) {}
+
+OpName TaskOp::opName() const {
+  OpName n;
+  if (const auto& ctx = result_->context()) {
+    uint64_t part = 0;
+    for (char c : *ctx) {
+      if (c == '.') {
+        n.path.push_back(part);
+        part = 0;
+      } else {
+        part = part * 10 + static_cast<uint64_t>(c - '0');
+      }
+    }
+    n.path.push_back(part);
+  }
+  n.path.push_back(result_->position());
+  return n;
+}
 
 std::string TaskOp::describe() const { return result_->producer(); }
 
@@ -127,7 +146,8 @@ void TaskOp::run(ProcessorId proc) {
     for (const auto& key : exclusion_) held.emplace_back(rt_.exclusionLocks().lockFor(key));
     if (rt_.checksEnabled()) beginChecked();  // under the locks: no other holder writes meanwhile
     try {
-      RunningTaskScope running({task_.name.c_str(), id_, proc});  // named by a fatal signal
+      const auto& context = result_->context();  // named by a fatal signal
+      RunningTaskScope running({task_.name.c_str(), context ? context->c_str() : nullptr, result_->position(), proc});
       rc = task_.cpp->fn(&sdkApi(), ctx.abi());
     } catch (const std::exception& e) {
       ctx.fail(std::string("C++ task threw: ") + e.what());

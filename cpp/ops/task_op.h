@@ -16,6 +16,7 @@
 #include "events/event.h"
 #include "ops/future.h"
 #include "procs/runnable.h"
+#include "analysis/plan.h"
 #include "analysis/privilege.h"
 #include "ops/exclusion_locks.h"
 #include "ops/unfinished_tasks.h"
@@ -58,8 +59,11 @@ class TaskOp final : public Runnable,
                      public EventWaiter,
                      public std::enable_shared_from_this<TaskOp> {
  public:
+  // `id` is a process-unique handle (tables, the JS side); the op's name is
+  // (`context`, `position`): see plan/planner.h.
   TaskOp(Runtime& rt, OpId id, const TaskInfo& task, VariantKind variant,
-         std::shared_ptr<const std::vector<uint8_t>> args, std::vector<FuturePtr> futures);
+         std::shared_ptr<const std::vector<uint8_t>> args, std::vector<FuturePtr> futures,
+         std::shared_ptr<const std::string> context, uint64_t position);
   ~TaskOp() override;
 
   // Before launch(): more things to wait for, where to run, what to see.
@@ -98,6 +102,9 @@ class TaskOp final : public Runnable,
   void failJs(const std::string& message, const std::string& stack);
 
   OpId id() const { return id_; }
+  // Its name: "7", or "3.2" inside the body of op 3 (same in every run).
+  std::string name() const { return result_->name(); }
+  OpName opName() const;
   const TaskInfo& task() const { return task_; }
   VariantKind variant() const { return variant_; }
   const FuturePtr& result() const { return result_; }

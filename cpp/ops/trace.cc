@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "cohort/value.hpp"
+#include "ops/executor.h"
 #include "ops/issuer.h"
 #include "ops/region_args.h"
 #include "util/error.h"
@@ -19,7 +20,9 @@ std::vector<uint8_t> undefinedValue() { return {static_cast<uint8_t>(ValueTag::U
 // The state of one deferred run (see trace.h), shared with the waiters of
 // its iterations, which may fire after the run left the queue.
 struct Trace::DeferredRun {
+  AnalysisContextPtr ctx;
   uint32_t remaining = 0;
+  uint64_t nextBase = 0;  // the first position of the next iteration (reserved at the replay)
   Iteration previous;  // the iteration before the next one to issue
   std::vector<std::vector<std::vector<Event>>> external;  // [launch][point]
   Event fence;
@@ -109,14 +112,33 @@ std::vector<FuturePtr> Trace::futuresFor(size_t q, const Iteration& cur, std::ve
   return out;
 }
 
-Trace::Incarnation Trace::incarnation(size_t q, OpId key, Event done, const std::vector<TaskOpPtr>& ops) const {
+Trace::Incarnation Trace::incarnation(size_t q, OpId key, Event done, std::vector<FuturePtr>& results) const {
   Incarnation inc{key, std::move(done), {}};
-  if (resultsRead_[q]) {
-    inc.results.reserve(ops.size());
-    for (const auto& op : ops) inc.results.push_back(op->result());
-  }
+  if (resultsRead_[q]) inc.results = std::move(results);
   return inc;
 }
+
+std::vector<PlanEntry> Trace::entriesFor(size_t q, uint64_t key) const {
+  const TracedLaunch& L = body_[q];
+  std::vector<PlanEntry> entries(L.points.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    PlanEntry& e = entries[i];
+    e.kind = L.index ? EntryKind::IndexPoint : EntryKind::Task;
+    e.task = L.points[i].task;
+    e.op = key;
+    e.pointIndex = static_cast<uint32_t>(i);
+    e.where = L.points[i].where;
+  }
+  return entries;
+}
+
+uint64_t Trace::offsetOf(size_t q) const {
+  uint64_t offset = 0;
+  for (size_t r = 0; r < q; ++r) offset += body_[r].index ? 1 + body_[r].points.size() : 1;
+  return offset;
+}
+
+uint64_t Trace::positionsPerIteration() const { return offsetOf(body_.size()); }
 
 Trace::Dep Trace::translate(OpId id, bool& external) const {
   external = false;
@@ -126,15 +148,15 @@ Trace::Dep Trace::translate(OpId id, bool& external) const {
   return Dep{0, 0};
 }
 
-Trace::Iteration Trace::issueAnalyzed(Runtime& rt, AnalysisContext& ctx, const AnalysisContextPtr& ctxPtr,
-                                      IterationPlan& plan) {
+Trace::Iteration Trace::issueAnalyzed(Runtime& rt, const AnalysisContextPtr& ctxPtr, IterationPlan& plan) {
+  AnalysisContext& ctx = *ctxPtr;
   Iteration cur(body_.size());
   std::vector<FuturePtr> reduced(reductions_.size());
   plan.assign(body_.size(), {});
   for (size_t q = 0; q < body_.size(); ++q) {
     const TracedLaunch& L = body_[q];
-    OpId key = rt.nextOpId();
-    std::vector<PlanEntry> entries;
+    const OpId key = ctx.reservePositions(L.index ? 1 + L.points.size() : 1);
+    std::vector<PlanEntry> entries = entriesFor(q, key);
     bool analyzed = false;
     for (const auto& p : L.points) analyzed = analyzed || !p.regions.empty();
     if (analyzed) {
@@ -147,81 +169,82 @@ Trace::Iteration Trace::issueAnalyzed(Runtime& rt, AnalysisContext& ctx, const A
         pr.requirements = p.regions;
         prs.push_back(std::move(pr));
       }
-      entries = L.index ? ctx.analyzer().analyzeIndexLaunch(key, prs, "replayed trace launch")
-                        : std::vector<PlanEntry>{ctx.analyzer().analyzeOperation(key, prs[0].requirements, "replayed trace launch")};
+      std::vector<PlanEntry> analysis =
+          L.index ? ctx.analyzer().analyzeIndexLaunch(key, prs, "replayed trace launch")
+                  : std::vector<PlanEntry>{ctx.analyzer().analyzeOperation(key, prs[0].requirements, "replayed trace launch")};
+      for (size_t i = 0; i < entries.size(); ++i) {
+        entries[i].waitsFor = std::move(analysis[i].waitsFor);
+        entries[i].needsExclusion = analysis[i].needsExclusion;
+        entries[i].exclusionKeys = std::move(analysis[i].exclusionKeys);
+      }
     }
-    const std::vector<FuturePtr> futures = futuresFor(q, cur, reduced);
     plan[q].resize(L.points.size());
-    std::vector<Event> completions;
-    std::vector<TaskOpPtr> ops;
+    LaunchWork work;
+    work.futures = futuresFor(q, cur, reduced);
+    work.recordLive = analyzed;
+    work.needDone = true;
+    work.points.resize(L.points.size());
     for (size_t i = 0; i < L.points.size(); ++i) {
       const TracedPoint& tp = L.points[i];
-      TaskOpPtr op = rt.createTask(tp.task, tp.args, futures, tp.options);
-      op->joinEpoch(ctx.epoch());
-      op->setPoint(tp.point);
-      op->setLaunch(key);
+      PointWork& pw = work.points[i];
+      pw.task = tp.task;
+      pw.args = tp.args;
+      pw.point = tp.point;
+      pw.requirements = &tp.regions;
+      if (!analyzed) continue;
+      const PlanEntry& e = entries[i];
       PointPlan& pp = plan[q][i];
-      if (analyzed) {
-        const PlanEntry& e = entries[i];
-        std::vector<Event> waits;
-        ctx.appendEvents(e.waitsFor, waits);
-        for (auto& w : waits) op->addPrecondition(std::move(w));
-        for (OpId id : e.waitsFor) {
-          bool external = false;
-          Dep d = translate(id, external);
-          // Ops of this very iteration issued earlier count as back 0.
-          bool sameIteration = false;
-          for (size_t r = 0; r < q; ++r)
-            if (cur[r].key == id) {
-              pp.deps.push_back(Dep{static_cast<uint32_t>(r), 0});
-              sameIteration = true;
-            }
-          if (sameIteration) continue;
-          if (external) pp.external.push_back(id);
-          else pp.deps.push_back(d);
-        }
-        pp.exclusion = exclusionKeysOf(e, ctx);
-        std::vector<TaskRegionArg> args;
-        for (const auto& req : tp.regions) args.push_back(bindRegion(rt.forest(), req));
-        op->setRegions(std::move(args));
-        op->setExclusion(pp.exclusion);
+      for (OpId id : e.waitsFor) {
+        bool external = false;
+        Dep d = translate(id, external);
+        // Ops of this very iteration issued earlier count as back 0.
+        bool sameIteration = false;
+        for (size_t r = 0; r < q; ++r)
+          if (cur[r].key == id) {
+            pp.deps.push_back(Dep{static_cast<uint32_t>(r), 0});
+            sameIteration = true;
+          }
+        if (sameIteration) continue;
+        if (external) pp.external.push_back(id);
+        else pp.deps.push_back(d);
       }
-      if (ctx.fence().exists()) op->addPrecondition(ctx.fence());
-      completions.push_back(op->completion());
-      ops.push_back(std::move(op));
+      pp.exclusion = e.exclusionKeys;
     }
-    Event done = L.index ? Event::merge(completions) : completions[0];
-    if (analyzed) {
-      ctx.recordLive(key, done);
-      reportCompletion(ctxPtr, key, done);
-    }
-    cur[q] = incarnation(q, key, done, ops);
-    for (auto& op : ops) rt.start(op);
+    LaunchOutcome out = rt.executor().execute(ctxPtr, key, entries, std::move(work));
+    cur[q] = incarnation(q, key, out.done, out.results);
   }
   return cur;
 }
 
-Trace::Iteration Trace::issueSteady(Runtime& rt, DeferredRun& run) {
+Trace::Iteration Trace::issueSteady(Runtime& rt, DeferredRun& run, uint64_t base) {
   Iteration cur(body_.size());
   std::vector<FuturePtr> reduced(reductions_.size());
   for (size_t q = 0; q < body_.size(); ++q) {
     TracedLaunch& L = body_[q];
-    const std::vector<FuturePtr> futures = futuresFor(q, cur, reduced);
-    std::vector<Event> completions;
-    completions.reserve(L.points.size());
-    std::vector<TaskOpPtr> ops;
-    ops.reserve(L.points.size());
+    const uint64_t key = base + offsetOf(q);
+    std::vector<PlanEntry> entries = entriesFor(q, key);
+    LaunchWork work;
+    work.futures = futuresFor(q, cur, reduced);
+    work.resolveWaits = false;
+    work.needDone = true;
+    work.epoch = run.epoch;
+    work.fence = run.fence;
+    work.points.resize(L.points.size());
     for (size_t i = 0; i < L.points.size(); ++i) {
       TracedPoint& tp = L.points[i];
       const PointPlan& pp = steadyPlan_[q][i];
-      TaskOpPtr op = rt.createTask(tp.task, tp.args, futures, tp.options);
-      op->joinEpoch(run.epoch);
-      op->setPoint(tp.point);
+      PlanEntry& e = entries[i];
+      PointWork& pw = work.points[i];
+      pw.task = tp.task;
+      pw.args = tp.args;
+      pw.point = tp.point;
       for (const Dep& d : pp.deps) {
         const Iteration& it = d.back == 0 ? cur : run.previous;
-        op->addPrecondition(it[d.position].done);
+        pw.waits.push_back(it[d.position].done);
+        e.waitsFor.push_back(it[d.position].key);  // named, for the plan log
       }
-      for (const Event& e : run.external[q][i]) op->addPrecondition(e);
+      for (const Event& ev : run.external[q][i]) pw.waits.push_back(ev);
+      e.waitsFor.insert(e.waitsFor.end(), pp.external.begin(), pp.external.end());
       if (!tp.regions.empty()) {
         if (!tp.bound) {
           std::vector<TaskRegionArg> args;
@@ -229,24 +252,25 @@ Trace::Iteration Trace::issueSteady(Runtime& rt, DeferredRun& run) {
           for (const auto& req : tp.regions) args.push_back(bindRegion(rt.forest(), req));
           tp.bound = std::make_shared<const std::vector<TaskRegionArg>>(std::move(args));
         }
-        op->setRegions(tp.bound);
-        op->setExclusion(pp.exclusion);
+        pw.bound = tp.bound;
+        e.exclusionKeys = pp.exclusion;
       }
-      if (run.fence.exists()) op->addPrecondition(run.fence);
-      completions.push_back(op->completion());
-      ops.push_back(std::move(op));
     }
-    cur[q] = incarnation(q, 0, L.index ? Event::merge(completions) : completions[0], ops);
-    for (auto& op : ops) rt.start(op);
+    LaunchOutcome out = rt.executor().execute(run.ctx, key, entries, std::move(work));
+    cur[q] = incarnation(q, key, out.done, out.results);
   }
   return cur;
 }
 
-std::shared_ptr<Trace::DeferredRun> Trace::deferSteady(Runtime& rt, AnalysisContext& ctx,
-                                                       const AnalysisContextPtr& ctxPtr, uint32_t count) {
+std::shared_ptr<Trace::DeferredRun> Trace::deferSteady(Runtime& rt, const AnalysisContextPtr& ctxPtr,
+                                                       uint32_t count) {
+  AnalysisContext& ctx = *ctxPtr;
   auto run = std::make_shared<DeferredRun>();
   const size_t n = body_.size();
+  run->ctx = ctxPtr;
   run->remaining = count;
+  // Names now, in program order, however late the iterations are issued.
+  run->nextBase = ctx.reservePositions(positionsPerIteration() * count);
   run->previous = newest_;
   // What the run waits for outside the trace is fixed now, in program order.
   run->external.resize(n);
@@ -294,7 +318,8 @@ bool Trace::continueDeferred(Runtime& rt, uint64_t windowLimit, FuturePtr& resum
         ++run->inFlight;
       }
       rt.drainRetired();
-      Iteration cur = issueSteady(rt, *run);
+      Iteration cur = issueSteady(rt, *run, run->nextBase);
+      run->nextBase += positionsPerIteration();
       ++replayed_;
       --run->remaining;
       std::vector<Event> all;
@@ -352,12 +377,13 @@ void Trace::finishDeferred(Runtime& rt, DeferredRun& run) {
     run.pending[q].clear();
   }
   run.previous.clear();
+  run.ctx.reset();
   std::exchange(run.epoch, nullptr)->arrive();
   rt.operationCompleted(0);
 }
 
-FuturePtr Trace::replay(Runtime& rt, AnalysisContext& ctx, const AnalysisContextPtr& ctxPtr, uint32_t times,
-                        uint64_t windowLimit) {
+FuturePtr Trace::replay(Runtime& rt, const AnalysisContextPtr& ctxPtr, uint32_t times, uint64_t windowLimit) {
+  AnalysisContext& ctx = *ctxPtr;
   if (body_.empty()) throw Error("trace.replay: the traced body launched nothing");
   rt.drainRetired();
   ctx.absorbCompletions();
@@ -372,14 +398,14 @@ FuturePtr Trace::replay(Runtime& rt, AnalysisContext& ctx, const AnalysisContext
     if (steady_ && analyzedThisReplay && it + 1 < times) {
       // Every iteration but the last comes from the steady plan, later.
       const uint32_t count = times - 1 - it;
-      auto run = deferSteady(rt, ctx, ctxPtr, count);
+      auto run = deferSteady(rt, ctxPtr, count);
       finals.insert(finals.end(), run->placeholders.begin(), run->placeholders.end());
       deferred_.push_back(std::move(run));
       it += count;
       continue;
     }
     IterationPlan plan;
-    Iteration cur = issueAnalyzed(rt, ctx, ctxPtr, plan);
+    Iteration cur = issueAnalyzed(rt, ctxPtr, plan);
     if (!steady_ && analyzed_ >= 1 && plan == lastPlan_) {
       steady_ = true;
       steadyPlan_ = plan;

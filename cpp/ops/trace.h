@@ -53,7 +53,7 @@ struct TracedFuture {
 struct TracedPoint {
   TaskId task = 0;
   SharedBytes args;
-  LaunchOptions options;  // variant and worker as the mapper chose them
+  Location where;  // as the mapper chose it
   TaskPoint point;
   std::vector<RegionRequirement> regions;  // projected for this point
   SharedRegions bound;  // views bound once, shared by every replayed incarnation
@@ -80,8 +80,7 @@ class Trace {
   // than `windowLimit` tasks are outstanding (0: no limit), the rest by
   // continueDeferred. The future resolves when every iteration has
   // completed (rejects if any of their tasks failed).
-  FuturePtr replay(Runtime& rt, AnalysisContext& ctx, const AnalysisContextPtr& ctxPtr, uint32_t times,
-                   uint64_t windowLimit);
+  FuturePtr replay(Runtime& rt, const AnalysisContextPtr& ctx, uint32_t times, uint64_t windowLimit);
   // Issues deferred steady iterations while the window allows (about
   // `windowLimit` of their tasks unfinished; 0: no limit). Returns true
   // while some remain; then `resume` resolves when it is time to call again.
@@ -102,7 +101,7 @@ class Trace {
   struct PointPlan {
     std::vector<Dep> deps;
     std::vector<OpId> external;  // operations from before the trace
-    std::vector<ExclusionLocks::Key> exclusion;
+    std::vector<ExclusionKey> exclusion;
     bool operator==(const PointPlan& o) const {
       return deps == o.deps && external == o.external && exclusion == o.exclusion;
     }
@@ -123,17 +122,21 @@ class Trace {
   // run (defined in trace.cc).
   struct DeferredRun;
 
-  Iteration issueAnalyzed(Runtime& rt, AnalysisContext& ctx, const AnalysisContextPtr& ctxPtr, IterationPlan& plan);
-  Iteration issueSteady(Runtime& rt, DeferredRun& run);
-  std::shared_ptr<DeferredRun> deferSteady(Runtime& rt, AnalysisContext& ctx, const AnalysisContextPtr& ctxPtr,
-                                           uint32_t count);
+  Iteration issueAnalyzed(Runtime& rt, const AnalysisContextPtr& ctx, IterationPlan& plan);
+  Iteration issueSteady(Runtime& rt, DeferredRun& run, uint64_t base);
+  std::shared_ptr<DeferredRun> deferSteady(Runtime& rt, const AnalysisContextPtr& ctx, uint32_t count);
   static void notePending(DeferredRun& run, size_t q, const Event& done);
   static void finishDeferred(Runtime& rt, DeferredRun& run);
   TracedFuture sourceOf(const FuturePtr& f) const;
   // The futures launch q of the iteration `cur` (being issued) waits for.
   std::vector<FuturePtr> futuresFor(size_t q, const Iteration& cur, std::vector<FuturePtr>& reduced) const;
   FuturePtr resolve(const TracedFuture& f, const Iteration& cur, std::vector<FuturePtr>& reduced) const;
-  Incarnation incarnation(size_t q, OpId key, Event done, const std::vector<TaskOpPtr>& ops) const;
+  Incarnation incarnation(size_t q, OpId key, Event done, std::vector<FuturePtr>& results) const;
+  // Launch q's plan entries at `key`, waiting for nothing yet.
+  std::vector<PlanEntry> entriesFor(size_t q, uint64_t key) const;
+  // Positions one iteration takes, and launch q's offset among them.
+  uint64_t positionsPerIteration() const;
+  uint64_t offsetOf(size_t q) const;
   // An op id the analyzer returned, as (position, 1) in the previous
   // iteration, or external (issued before the trace).
   Dep translate(OpId id, bool& external) const;

@@ -30,7 +30,9 @@ Runtime::Runtime(const RuntimeOptions& options)
     : checks_(options.checks),
       workers_(options.workers ? options.workers : defaultWorkers()),
       topContext_(std::make_shared<AnalysisContext>(forest_, 0)),
-      libraries_(&sdkApi()) {
+      libraries_(&sdkApi()),
+      planner_(machine_, mappers_, sharding_, workers_.size()),
+      executor_(*this, machine_.localRank) {
   installFatalSignalHandlers();  // once per process: a crashing C++ task is named
   for (unsigned w = 0; w < workers_.size(); ++w) machine_.processors.push_back({w, ProcessorKind::Cpu, 0});
   machine_.processors.push_back({jsProcessorId(), ProcessorKind::Js, 0});
@@ -46,7 +48,8 @@ const AnalysisContextPtr& Runtime::context(OpId parent) {
   if (it == taskContexts_.end()) {
     if (runningJs_.find(parent) == runningJs_.end())
       throw Error("launch from task op #" + std::to_string(parent) + ", which is not running: launch subtasks only from inside the task body");
-    it = taskContexts_.emplace(parent, std::make_shared<AnalysisContext>(forest_, parent)).first;
+    it = taskContexts_.emplace(parent, std::make_shared<AnalysisContext>(forest_, parent, runningJs_[parent]->opName()))
+             .first;
   }
   return it->second;
 }
@@ -84,12 +87,6 @@ std::shared_ptr<Runtime> Runtime::start(const RuntimeOptions& options, bool work
   return rt;
 }
 
-std::shared_ptr<Runtime> Runtime::current() {
-  InstanceSlot& s = slot();
-  std::lock_guard<std::mutex> lock(s.mutex);
-  return s.runtime.lock();
-}
-
 void Runtime::checkRunning(const char* what) const {
   if (shutDown_)
     throw Error(std::string(what) + " after shutdown: the runtime has been shut down; start a new one with Runtime.start()");
@@ -98,34 +95,6 @@ void Runtime::checkRunning(const char* what) const {
 std::shared_ptr<Library> Runtime::loadLibrary(const std::string& path) {
   checkRunning("loadLibrary");
   return libraries_.load(path, tasks_, reductions_);
-}
-
-TaskOpPtr Runtime::createTask(TaskId task, std::vector<uint8_t> args,
-                              std::vector<FuturePtr> futures, const LaunchOptions& options) {
-  return createTask(task, std::make_shared<const std::vector<uint8_t>>(std::move(args)), std::move(futures), options);
-}
-
-TaskOpPtr Runtime::createTask(TaskId task, SharedBytes args, std::vector<FuturePtr> futures,
-                              const LaunchOptions& options) {
-  checkRunning("launch");
-  const TaskInfo& info = tasks_.get(task);
-  VariantKind kind;
-  if (options.variant < 0) {
-    kind = info.cpp ? VariantKind::Cpp : VariantKind::Js;
-  } else {
-    kind = static_cast<VariantKind>(options.variant);
-  }
-  if (kind == VariantKind::Cpp && !info.cpp)
-    throw Error("task '" + info.name + "' has no C++ variant");
-  if (kind == VariantKind::Js && !info.js)
-    throw Error("task '" + info.name + "' has no TypeScript variant");
-  if (options.pinnedWorker < -1 || options.pinnedWorker >= static_cast<int>(workers_.size()))
-    throw Error("task '" + info.name + "': worker " + std::to_string(options.pinnedWorker) +
-                " does not exist (there are " + std::to_string(workers_.size()) + ")");
-  auto op = std::make_shared<TaskOp>(*this, nextOpId(), info, kind, std::move(args), std::move(futures));
-  op->setPinnedWorker(options.pinnedWorker);
-  op->setCounted(!options.background);
-  return op;
 }
 
 void Runtime::start(const TaskOpPtr& op) {
@@ -138,13 +107,6 @@ void Runtime::cppTaskEnded() {
   // Dropping to zero: wake the JS thread so the binding can let the event
   // loop end if nothing else will post to it (an item with no content).
   if (activeCpp_.fetch_sub(1, std::memory_order_seq_cst) == 1) jsQueue_.post(JsWorkItem{});
-}
-
-FuturePtr Runtime::launch(TaskId task, std::vector<uint8_t> args, std::vector<FuturePtr> futures,
-                          const LaunchOptions& options) {
-  TaskOpPtr op = createTask(task, std::move(args), std::move(futures), options);
-  start(op);
-  return op->result();
 }
 
 void Runtime::operationCompleted(OpId) {

@@ -17,8 +17,11 @@
 #include "mapping/sharding.h"
 #include "ops/analysis_context.h"
 #include "ops/exclusion_locks.h"
+#include "ops/executor.h"
 #include "ops/future.h"
 #include "ops/task_op.h"
+#include "plan/plan_log.h"
+#include "plan/planner.h"
 #include "procs/js_queue.h"
 #include "procs/worker_pool.h"
 #include "registry/library.h"
@@ -29,15 +32,6 @@ namespace cohort {
 struct RuntimeOptions {
   unsigned workers = 0;  // 0: one per core
   bool checks = false;   // checking mode (COHORT_CHECKS=1): privilege violations
-};
-
-// How a single launch is placed (filled by the mapping layer).
-struct LaunchOptions {
-  int variant = -1;       // -1: prefer C++ when present; else a VariantKind
-  int pinnedWorker = -1;  // -1: any worker
-  // Not counted as outstanding: it does not keep the process alive or
-  // delay shutdown by itself (inline mappings, which the program ends).
-  bool background = false;
 };
 
 class Runtime {
@@ -51,7 +45,6 @@ class Runtime {
   // whether options.workers was given: asking a running runtime for another
   // worker count is an error.
   static std::shared_ptr<Runtime> start(const RuntimeOptions& options, bool workersRequested);
-  static std::shared_ptr<Runtime> current();
 
   WorkerPool& workers() { return workers_; }
   JsQueue& jsQueue() { return jsQueue_; }
@@ -81,13 +74,12 @@ class Runtime {
   // already at or below n.
   bool armLowWater(uint64_t n);
 
-  // Issues a task in program order (JS thread). Throws on an unknown task,
-  // a task with no variant of the requested kind, or after shutdown.
-  TaskOpPtr createTask(TaskId task, std::vector<uint8_t> args, std::vector<FuturePtr> futures,
-                       const LaunchOptions& options);
-  TaskOpPtr createTask(TaskId task, SharedBytes args, std::vector<FuturePtr> futures, const LaunchOptions& options);
-  FuturePtr launch(TaskId task, std::vector<uint8_t> args, std::vector<FuturePtr> futures,
-                   const LaunchOptions& options);
+  // The engine: the planner (mapping + analysis), the executor (the only
+  // code that turns plan entries into running work) and the plan's debug log.
+  const Planner& planner() const { return planner_; }
+  Executor& executor() { return executor_; }
+  PlanLog& planLog() { return planLog_; }
+
   // Counts `op` as outstanding (unless it is a background op) and arms it.
   void start(const TaskOpPtr& op);
   OpId nextOpId() { return ++lastOpId_; }
@@ -159,6 +151,9 @@ class Runtime {
   TaskRegistry tasks_;
   ReductionRegistry reductions_;
   LibraryLoader libraries_;
+  Planner planner_;
+  Executor executor_;
+  PlanLog planLog_;
   std::atomic<uint64_t> outstanding_{0};
   OpId lastOpId_ = 0;
   std::unordered_map<OpId, TaskOpPtr> runningJs_;

@@ -94,6 +94,10 @@ void onFatalSignal(int sig, siginfo_t* info, void* context) {
   line.add(" in C++ task '");
   line.add(task->name);
   line.add("' (op #");
+  if (task->context) {
+    line.add(task->context);
+    line.add(".");
+  }
   line.add(task->op);
   line.add(") on worker ");
   line.add(static_cast<uint64_t>(task->worker));

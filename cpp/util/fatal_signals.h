@@ -19,8 +19,9 @@
 namespace cohort {
 
 struct RunningTask {
-  const char* name = nullptr;  // outlives the task (task names live in the registry)
-  uint64_t op = 0;
+  const char* name = nullptr;     // outlives the task (task names live in the registry)
+  const char* context = nullptr;  // the op's context ("3.2"; null at the top level); outlives the task
+  uint64_t op = 0;                // its position there
   unsigned worker = 0;
 };
 

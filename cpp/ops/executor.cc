@@ -1,0 +1,114 @@
+#include "ops/executor.h"
+
+#include "cohort/value.hpp"
+#include "ops/region_args.h"
+#include "runtime/runtime.h"
+#include "util/error.h"
+
+namespace cohort {
+
+std::vector<ExclusionLocks::Key> exclusionKeysOf(const PlanEntry& e, const AnalysisContext& ctx) {
+  std::vector<ExclusionLocks::Key> keys;
+  keys.reserve(e.exclusionKeys.size());
+  for (const auto& k : e.exclusionKeys) keys.emplace_back(k.tree, k.field, ctx.owner());
+  return keys;
+}
+
+void reportCompletion(const AnalysisContextPtr& ctx, OpId op, const Event& done) {
+  std::weak_ptr<AnalysisContext> weak = ctx;
+  done.subscribe(makeWaiter([weak, op](const FailurePtr&) {
+    if (auto c = weak.lock()) c->noteCompleted(op);
+  }));
+}
+
+void Executor::handToTransport(const PlanEntry& entry) {
+  // The one place an entry leaves this rank. One process has no transport.
+  throw Error(std::string("plan entry ") + entryKindName(entry.kind) + " at position " + std::to_string(entry.op) +
+              " belongs to rank " + std::to_string(entry.where.rank) + ", but this process is rank " +
+              std::to_string(rank_) + " and has no transport to other ranks");
+}
+
+LaunchOutcome Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, const std::vector<PlanEntry>& entries,
+                                LaunchWork&& work) {
+  AnalysisContext& ctx = *ctxPtr;
+  // Before anything is issued: an entry this rank cannot run fails the launch whole.
+  for (const PlanEntry& e : entries)
+    if (e.where.rank != rank_) handToTransport(e);
+  const FenceEpochPtr& epoch = work.epoch ? work.epoch : ctx.epoch();
+  const Event& fence = work.epoch ? work.fence : ctx.fence();
+  PlanLog& log = rt_.planLog();
+  LaunchOutcome out;
+  out.results.reserve(entries.size());
+  std::vector<Event> completions;
+  completions.reserve(entries.size());
+  std::vector<TaskOpPtr> ops;
+  ops.reserve(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const PlanEntry& e = entries[i];
+    PointWork& p = work.points[i];
+    const TaskInfo& info = rt_.tasks().get(p.task);
+    const bool index = e.kind == EntryKind::IndexPoint;
+    const uint64_t position = index ? key + 1 + i : key;
+    auto op = std::make_shared<TaskOp>(rt_, rt_.nextOpId(), info, e.where.variant, std::move(p.args), work.futures,
+                                       ctx.prefix(), position);
+    if (e.where.variant == VariantKind::Cpp) op->setPinnedWorker(e.where.processor);
+    op->setCounted(!work.background);
+    op->joinEpoch(epoch);
+    if (index) {
+      op->setPoint(p.point);
+      op->setLaunch(key);
+    }
+    if (work.resolveWaits) {
+      std::vector<Event> waits;
+      ctx.appendEvents(e.waitsFor, waits);
+      for (auto& w : waits) op->addPrecondition(std::move(w));
+    }
+    for (auto& w : p.waits) op->addPrecondition(std::move(w));
+    if (p.bound) {
+      op->setRegions(p.bound);
+      op->setExclusion(exclusionKeysOf(e, ctx));
+    } else if (p.requirements && !p.requirements->empty()) {
+      std::vector<TaskRegionArg> args;
+      args.reserve(p.requirements->size());
+      for (const auto& req : *p.requirements) args.push_back(bindRegion(rt_.forest(), req));
+      if (work.parent) work.parent->rebaseChild(args);
+      op->setRegions(std::move(args));
+      op->setExclusion(exclusionKeysOf(e, ctx));
+    }
+    if (fence.exists()) op->addPrecondition(fence);
+    if (log.enabled()) {
+      std::vector<OpName> waits;
+      for (OpId w : e.waitsFor) waits.push_back(ctx.nameOf(w));
+      log.add(ctx.nameOf(position), e, waits, info.name);
+    }
+    completions.push_back(op->completion());
+    out.results.push_back(op->result());
+    ops.push_back(std::move(op));
+  }
+  if (work.recordLive || work.needDone) out.done = completions.size() == 1 ? completions[0] : Event::merge(completions);
+  if (work.recordLive) {
+    ctx.recordLive(key, out.done);
+    reportCompletion(ctxPtr, key, out.done);
+  }
+  for (auto& op : ops) rt_.start(op);
+  return out;
+}
+
+FuturePtr Executor::fence(AnalysisContext& ctx, const PlanEntry& entry) {
+  if (rt_.planLog().enabled()) rt_.planLog().add(ctx.nameOf(entry.op), entry, {}, "");
+  // Every operation issued since the previous fence, with or without regions.
+  std::vector<Event> before{ctx.sealEpoch()};
+  if (ctx.fence().exists()) before.push_back(ctx.fence());
+  Event all = Event::merge(before);
+  // Failures before the fence do not fail it: the fence is about order.
+  Event fence = Event::create();
+  auto future = std::make_shared<FutureImpl>("execution fence");
+  all.subscribe(makeWaiter([fence, future](const FailurePtr&) {
+    fence.trigger();
+    future->resolve({static_cast<uint8_t>(ValueTag::Undefined)});
+  }));
+  ctx.setFence(fence);
+  return future;
+}
+
+}  // namespace cohort

@@ -1,0 +1,81 @@
+// The executor: the only code that turns plan entries into running work.
+// For every entry it makes the task operation, binds its region views,
+// gives it its exclusion keys, its preconditions (the events of the
+// operations the entry waits for, the futures, the last fence) and its fence
+// epoch, counts it and arms it. Single and index launches, fills, inline
+// mappings and trace replays (analyzed and steady iterations alike) all come
+// through execute(); fences through fence().
+//
+// It runs the entries whose location is its own rank. An entry for another
+// rank would be handed to a transport at exactly one place
+// (handToTransport); one process has none, so such an entry is refused
+// before anything of its launch is issued.
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "analysis/plan.h"
+#include "analysis/region_requirement.h"
+#include "ops/analysis_context.h"
+#include "ops/future.h"
+#include "ops/task_op.h"
+
+namespace cohort {
+
+class Runtime;
+
+// What one entry runs besides what the entry says.
+struct PointWork {
+  TaskId task = 0;
+  SharedBytes args;
+  TaskPoint point;                                        // dim 0 for a single task
+  const std::vector<RegionRequirement>* requirements = nullptr;  // bound by the executor...
+  SharedRegions bound;                                    // ...or bound once already (trace replay)
+  std::vector<Event> waits;                               // preconditions known as events already
+};
+
+struct LaunchWork {
+  std::vector<PointWork> points;   // one per entry
+  std::vector<FuturePtr> futures;  // every point waits for them
+  bool background = false;         // not counted as outstanding (inline mappings)
+  // Resolve the entries' waitsFor through the context's live operations
+  // (false for a steady trace iteration, whose waits are given as events).
+  bool resolveWaits = true;
+  // Later operations of the context may wait for this launch (it has regions).
+  bool recordLive = false;
+  bool needDone = false;  // the caller wants LaunchOutcome::done (else only made for recordLive)
+  const TaskOp* parent = nullptr;  // the running task issuing it (checking mode shares its copies)
+  FenceEpochPtr epoch;             // null: the context's current one
+  Event fence;                     // with epoch: the fence to wait for
+};
+
+struct LaunchOutcome {
+  std::vector<FuturePtr> results;  // one per entry
+  Event done;                      // every entry completed (when asked for)
+};
+
+class Executor {
+ public:
+  Executor(Runtime& rt, uint32_t rank) : rt_(rt), rank_(rank) {}
+
+  // Runs the entries of one launch at `key` (the launch's position) in `ctx`.
+  LaunchOutcome execute(const AnalysisContextPtr& ctx, uint64_t key, const std::vector<PlanEntry>& entries,
+                        LaunchWork&& work);
+
+  // An execution fence: everything issued before it in `ctx` finishes before
+  // anything issued after it starts. Resolves when the earlier work is done.
+  FuturePtr fence(AnalysisContext& ctx, const PlanEntry& entry);
+
+ private:
+  void handToTransport(const PlanEntry& entry);
+
+  Runtime& rt_;
+  uint32_t rank_;
+};
+
+// When `done` fires, the context learns that `op` completed.
+void reportCompletion(const AnalysisContextPtr& ctx, OpId op, const Event& done);
+// The locks an entry of `ctx` holds while it runs.
+std::vector<ExclusionLocks::Key> exclusionKeysOf(const PlanEntry& e, const AnalysisContext& ctx);
+
+}  // namespace cohort

@@ -1,0 +1,91 @@
+#include "plan/planner.h"
+
+#include "util/error.h"
+
+namespace cohort {
+
+namespace {
+
+// The variant and worker of one point: the program's explicit choice wins
+// over the mapper's; both must exist.
+Location locate(const TaskInfo& info, const LaunchOptions& options, const PointPlacement& placed,
+                const Machine& machine, uint32_t jsProcessor) {
+  Location where;
+  where.variant = options.variant < 0 ? placed.variant : static_cast<VariantKind>(options.variant);
+  if (where.variant == VariantKind::Cpp && !info.cpp) throw Error("task '" + info.name + "' has no C++ variant");
+  if (where.variant == VariantKind::Js && !info.js) throw Error("task '" + info.name + "' has no TypeScript variant");
+  const int workers = static_cast<int>(machine.processors.size()) - 1;  // the last one is the JS processor
+  if (options.pinnedWorker < -1 || options.pinnedWorker >= workers)
+    throw Error("task '" + info.name + "': worker " + std::to_string(options.pinnedWorker) +
+                " does not exist (there are " + std::to_string(workers) + ")");
+  if (where.variant == VariantKind::Js) {
+    where.processor = static_cast<int32_t>(jsProcessor);
+  } else {
+    where.processor = options.pinnedWorker >= 0 ? options.pinnedWorker : placed.worker;
+  }
+  where.priority = placed.priority;
+  where.rank = placed.shard;  // one shard per rank
+  return where;
+}
+
+}  // namespace
+
+LaunchPlan Planner::planLaunch(DependenceAnalyzer& analyzer, uint64_t position, const LaunchRequest& request) const {
+  const TaskInfo& info = *request.task;
+  // Mapping first: a bad mapper answer fails this launch and plans nothing.
+  MappableTask mt;
+  mt.task = &info;
+  mt.launchId = position;
+  mt.tag = request.tag;
+  Mapper& mapper = info.internal ? mappers_.builtinDefault() : mappers_.get(request.mapper);
+  MappingContext mc{mapper, info.internal ? 0 : request.mapper, machine_, sharding_};
+  LaunchPlacement placement;
+  if (request.index) {
+    mt.isIndexLaunch = true;
+    mt.launchDomain = request.domain;
+    std::vector<Point> points;
+    points.reserve(request.points.size());
+    for (const auto& p : request.points) points.push_back(p.point);
+    placement = placeIndex(mc, mt, points);
+  } else {
+    placement = placeSingle(mc, mt);
+  }
+  std::vector<Location> where;
+  where.reserve(placement.points.size());
+  for (const auto& pp : placement.points) where.push_back(locate(info, request.options, pp, machine_, jsProcessor_));
+
+  LaunchPlan plan;
+  plan.position = position;
+  bool anyRegions = false;
+  for (const auto& p : request.points) anyRegions = anyRegions || !p.requirements.empty();
+  plan.analyzed = anyRegions;
+  if (anyRegions) {
+    plan.entries = request.index
+                       ? analyzer.analyzeIndexLaunch(position, request.points, request.label)
+                       : std::vector<PlanEntry>{analyzer.analyzeOperation(position, request.points[0].requirements,
+                                                                          request.label)};
+  } else {
+    plan.entries.resize(request.points.size());
+    for (size_t i = 0; i < plan.entries.size(); ++i) {
+      plan.entries[i].op = position;
+      plan.entries[i].pointIndex = static_cast<uint32_t>(i);
+      plan.entries[i].point = request.points[i].point;
+    }
+  }
+  for (size_t i = 0; i < plan.entries.size(); ++i) {
+    PlanEntry& e = plan.entries[i];
+    e.kind = request.index ? EntryKind::IndexPoint : request.kind;
+    e.task = info.id;
+    e.where = where[i];
+  }
+  return plan;
+}
+
+PlanEntry Planner::planFence(uint64_t position) {
+  PlanEntry e;
+  e.kind = EntryKind::Fence;
+  e.op = position;
+  return e;
+}
+
+}  // namespace cohort
