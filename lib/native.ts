@@ -146,6 +146,8 @@ export interface NativeAddon {
   destroyRegion(tree: number): void;
   storageBuffer(tree: number, field: number): ArrayBuffer;
   analysisCounters(reset?: boolean): AnalysisCounters;
+  recordPlan(on: boolean): void;
+  planLines(): string[];
   takeWork(): WorkItem[];
   completeTask(op: number, result: Uint8Array): void;
   failTask(op: number, message: string, stack: string): void;

@@ -7,8 +7,13 @@
 
 /** A task that was launched and has not finished (see {@link Runtime.pending}). */
 export interface PendingTask {
-  /** Its operation id, as in error messages ("task 'fib' (op #12)"). */
+  /** Its operation's handle in this process (launch order). */
   readonly op: number;
+  /**
+   * Its operation's name, as in error messages ("task 'fib' (op #12)";
+   * "3.2" is the second operation launched by the body of operation 3).
+   */
+  readonly name: string;
   /** The task's name. */
   readonly task: string;
   /** The variant it runs: `'cpp'` on a worker thread, `'ts'` on the JS thread. */
@@ -39,10 +44,10 @@ function seconds(ms: number): string {
 function describeOne(t: PendingTask, jsProcessor: number): string {
   if (t.task === INLINE_MAP_TASK) {
     return t.state === 'running'
-      ? `inline mapping (op #${t.op}): mapped for ${seconds(t.ms)} and not unmapped`
-      : `inline mapping (op #${t.op}): ${t.state} for ${seconds(t.ms)}`;
+      ? `inline mapping (op #${t.name}): mapped for ${seconds(t.ms)} and not unmapped`
+      : `inline mapping (op #${t.name}): ${t.state} for ${seconds(t.ms)}`;
   }
-  const name = `task '${t.task}' (op #${t.op}, ${t.variant === 'cpp' ? 'C++' : 'TS'})`;
+  const name = `task '${t.task}' (op #${t.name}, ${t.variant === 'cpp' ? 'C++' : 'TS'})`;
   switch (t.state) {
     case 'running':
       return t.processor === jsProcessor || t.variant === 'ts'

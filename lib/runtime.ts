@@ -653,6 +653,30 @@ export class Runtime {
     return native.analysisCounters(reset);
   }
 
+  /**
+   * Debug: starts recording the plan (clearing what was recorded), or stops
+   * with `false`. While on, every plan entry the runtime runs is kept as a
+   * line; see {@link Runtime.plan}.
+   */
+  recordPlan(on = true): void {
+    this.checkOpen('recordPlan');
+    native.recordPlan(on);
+  }
+
+  /**
+   * Debug: the plan recorded since {@link Runtime.recordPlan}, one line per
+   * entry, ordered by operation name, e.g.
+   * `3.2 task daxpy on rank 0 processor any cpp priority 0 waits [3.1] exclusion []`.
+   * An operation is named by its position in its parent's body ("3.2": the
+   * second operation launched by the body of top-level operation 3; index
+   * points take a position each after their launch's), so the same program
+   * gives the same plan however its tasks happened to interleave.
+   */
+  plan(): string[] {
+    this.checkOpen('plan');
+    return native.planLines();
+  }
+
   /** @internal */
   readonly storage = (tree: number, field: number): ArrayBuffer => {
     const key = `${tree}:${field}`;

@@ -107,6 +107,12 @@ describe('the runtime', () => {
     assert.equal(gated.processor, rt.jsProcessor);
     assert.equal(gated.background, false);
     assert.ok(Number.isInteger(gated.op) && gated.op > 0);
+    assert.equal(gated.name, '1', 'the first operation of the program');
+    assert.deepEqual(
+      rt.pending().map((t) => t.name),
+      ['1', '2', '3', '4'],
+      'named by position in program order (noop, an argument of after_gate, is launched before it)',
+    );
     assert.ok(gated.ms >= 0 && gated.ms < 10000);
     await within(blocked.get(), 10000, 'the tasks behind the gate');
     assert.deepEqual(rt.pending().map((t) => t.task), ['gate']);

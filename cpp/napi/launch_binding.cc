@@ -94,6 +94,20 @@ Napi::Value Fence(const Napi::CallbackInfo& info) {
   return wrapFuture(info.Env(), issueFence(rt, parent));
 }
 
+// recordPlan(on): starts (clearing) or stops the plan's debug log.
+Napi::Value RecordPlan(const Napi::CallbackInfo& info) {
+  runtime(info.Env()).planLog().setEnabled(info[0].IsBoolean() && info[0].As<Napi::Boolean>().Value());
+  return info.Env().Undefined();
+}
+
+// planLines() -> the logged entries, one line each, ordered by name.
+Napi::Value PlanLines(const Napi::CallbackInfo& info) {
+  std::vector<std::string> lines = runtime(info.Env()).planLog().lines();
+  Napi::Array out = Napi::Array::New(info.Env(), lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) out.Set(static_cast<uint32_t>(i), lines[i]);
+  return out;
+}
+
 // armWindow(n) -> true if the JS side must wait for a window item
 Napi::Value ArmWindow(const Napi::CallbackInfo& info) {
   Runtime& rt = runtime(info.Env());
@@ -168,6 +182,8 @@ Napi::Value TraceInfo(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void initLaunchBinding(Napi::Env env, Napi::Object exports) {
+  exports.Set("recordPlan", Napi::Function::New(env, RecordPlan));
+  exports.Set("planLines", Napi::Function::New(env, PlanLines));
   exports.Set("beginTrace", Napi::Function::New(env, BeginTrace));
   exports.Set("endTrace", Napi::Function::New(env, EndTrace));
   exports.Set("replayTrace", Napi::Function::New(env, ReplayTrace));

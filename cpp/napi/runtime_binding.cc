@@ -272,7 +272,7 @@ const char* phaseName(TaskOp::Phase p) {
   }
 }
 
-// pendingTasks() -> [{op, task, variant, state, processor, ms, background}]
+// pendingTasks() -> [{op, name, task, variant, state, processor, ms, background}]
 // for every task started and not finished, in launch order.
 Napi::Value PendingTasks(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -287,6 +287,7 @@ Napi::Value PendingTasks(const Napi::CallbackInfo& info) {
     if (st.phase == TaskOp::Phase::Done) return;
     Napi::Object o = Napi::Object::New(env);
     o.Set("op", static_cast<double>(op.id()));
+    o.Set("name", op.name());
     o.Set("task", op.task().name);
     o.Set("variant", op.variant() == VariantKind::Cpp ? "cpp" : "ts");
     o.Set("state", phaseName(st.phase));

@@ -42,6 +42,17 @@ void AnalysisContext::appendEvents(const std::vector<OpId>& ops, std::vector<Eve
   }
 }
 
+std::vector<OpName> AnalysisContext::namesOf(const std::vector<OpId>& ops) const {
+  std::vector<OpName> out;
+  for (OpId op : ops) {
+    out.push_back(nameOf(op));
+    auto it = aliases_.find(op);
+    if (it == aliases_.end()) continue;
+    for (OpId other : it->second) out.push_back(nameOf(other));
+  }
+  return out;
+}
+
 void AnalysisContext::noteCompleted(OpId op) {
   std::lock_guard<std::mutex> lock(inboxMutex_);
   inbox_.push_back(op);

@@ -42,6 +42,16 @@ class AnalysisContext {
     nextPosition_ += n;
     return first;
   }
+  // For the plan log: `op` (a replayed launch the analyzer knows) also
+  // stands for `others` (its deferred incarnations), so an entry waiting
+  // for it is logged as waiting for them all.
+  void addAlias(OpId op, const std::vector<OpId>& others) {
+    auto& list = aliases_[op];
+    list.insert(list.end(), others.begin(), others.end());
+  }
+  // `ops` with every alias expanded, as names.
+  std::vector<OpName> namesOf(const std::vector<OpId>& ops) const;
+
   // The position the next operation will take.
   uint64_t nextPosition() const { return nextPosition_; }
   // The name of the operation at `position` in this context.
@@ -57,7 +67,12 @@ class AnalysisContext {
   DependenceAnalyzer& analyzer() { return analyzer_; }
 
   // Tells the analyzer about every operation that finished since the last
-  // call, so later operations stop examining or waiting for them.
+  // call, so later operations stop examining or waiting for them. Not while
+  // `keep` (the plan is being recorded): which operations finished before a
+  // launch depends on timing, and a recorded plan must not.
+  void absorbCompletions(bool keep) {
+    if (!keep) absorbCompletions();
+  }
   void absorbCompletions();
 
   // The events of the operations in `ops` that are still live (or failed).
@@ -101,6 +116,7 @@ class AnalysisContext {
   OpName ownerName_;
   std::shared_ptr<const std::string> prefix_;
   uint64_t nextPosition_ = 1;
+  std::unordered_map<OpId, std::vector<OpId>> aliases_;
   std::unordered_map<OpId, Event> live_;
   Event fence_;
   FenceEpochPtr epoch_ = std::make_shared<FenceEpoch>();

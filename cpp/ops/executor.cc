@@ -77,9 +77,7 @@ LaunchOutcome Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, 
     }
     if (fence.exists()) op->addPrecondition(fence);
     if (log.enabled()) {
-      std::vector<OpName> waits;
-      for (OpId w : e.waitsFor) waits.push_back(ctx.nameOf(w));
-      log.add(ctx.nameOf(position), e, waits, info.name);
+      log.add(ctx.nameOf(position), e, ctx.namesOf(e.waitsFor), info.name);
     }
     completions.push_back(op->completion());
     out.results.push_back(op->result());

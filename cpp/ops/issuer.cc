@@ -48,7 +48,7 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   rt.checkRunning("launch");
   rt.drainRetired();
   const AnalysisContextPtr& ctx = rt.context(launch.parent);
-  ctx->absorbCompletions();
+  ctx->absorbCompletions(rt.planLog().enabled());
   const TaskInfo& info = rt.tasks().get(launch.task);
   const TaskOp* parent = rt.runningJsTask(launch.parent);
   if (parent) checkWithinParent(rt.forest(), *parent, launch.regions, "task '" + info.name + "'");
@@ -93,7 +93,7 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
   rt.checkRunning("launch");
   rt.drainRetired();
   const AnalysisContextPtr& ctx = rt.context(launch.parent);
-  ctx->absorbCompletions();
+  ctx->absorbCompletions(rt.planLog().enabled());
   std::vector<Point> points = pointsOf(launch.domain);
   if (!launch.pointArgs.empty() && launch.pointArgs.size() != points.size())
     throw Error("index launch: " + std::to_string(launch.pointArgs.size()) + " per-point arguments for " +
@@ -162,7 +162,7 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
 FuturePtr issueFence(Runtime& rt, OpId parent) {
   const AnalysisContextPtr& ctx = rt.context(parent);
   if (ctx->recording()) throw Error("fence: an execution fence cannot be part of a trace");
-  ctx->absorbCompletions();
+  ctx->absorbCompletions(rt.planLog().enabled());
   return rt.executor().fence(*ctx, Planner::planFence(ctx->reservePositions(1)));
 }
 

@@ -293,6 +293,11 @@ std::shared_ptr<Trace::DeferredRun> Trace::deferSteady(Runtime& rt, const Analys
     run->pending[q].push_back(newest_[q].done);
     if (ctx.remapLive(lastAnalyzed_[q].key, run->placeholders[q]))
       reportCompletion(ctxPtr, lastAnalyzed_[q].key, run->placeholders[q]);
+    if (rt.planLog().enabled()) {
+      std::vector<OpId> incarnations;
+      for (uint32_t k = 0; k < count; ++k) incarnations.push_back(run->nextBase + k * positionsPerIteration() + offsetOf(q));
+      ctx.addAlias(lastAnalyzed_[q].key, incarnations);
+    }
   }
   rt.operationStarted();  // the run keeps the runtime busy until it is issued
   return run;
@@ -386,7 +391,7 @@ FuturePtr Trace::replay(Runtime& rt, const AnalysisContextPtr& ctxPtr, uint32_t 
   AnalysisContext& ctx = *ctxPtr;
   if (body_.empty()) throw Error("trace.replay: the traced body launched nothing");
   rt.drainRetired();
-  ctx.absorbCompletions();
+  ctx.absorbCompletions(rt.planLog().enabled());
   for (const auto& inc : lastAnalyzed_) ctx.pin(inc.key);
   std::vector<Event> finals;
   uint32_t it = 0;
