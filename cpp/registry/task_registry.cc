@@ -1,5 +1,7 @@
 #include "registry/task_registry.h"
 
+#include <cstdio>
+
 #include "registry/library.h"
 #include "util/error.h"
 
@@ -52,6 +54,7 @@ TaskId TaskRegistry::registerCpp(const std::string& name, cohort_task_fn fn,
                 "); two libraries cannot define the same task name");
   }
   TaskInfo& t = findOrCreate(name);
+  t.libraryHash = lib ? lib->contentHash() : 0;
   t.cpp = std::make_unique<CppVariant>(CppVariant{fn, std::move(lib), props});
   return t.id;
 }
@@ -64,6 +67,21 @@ const TaskInfo& TaskRegistry::get(TaskId id) const {
 const TaskInfo* TaskRegistry::find(const std::string& name) const {
   auto it = byName_.find(name);
   return it == byName_.end() ? nullptr : &tasks_[it->second];
+}
+
+// Names are unique in one registry (two libraries cannot define one name),
+// so the identity is the name plus a check of where the C++ code came from.
+const TaskInfo* TaskRegistry::findByIdentity(uint64_t libraryHash, const std::string& name) const {
+  const TaskInfo* t = find(name);
+  return t && t->libraryHash == libraryHash ? t : nullptr;
+}
+
+std::string TaskIdentity::toString() const {
+  std::string s = "'" + name + "'";
+  if (libraryHash == 0) return s;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(libraryHash));
+  return s + " (library " + hex + ")";
 }
 
 }  // namespace cohort

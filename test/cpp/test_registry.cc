@@ -131,4 +131,52 @@ TEST("reduction operators get stable ids by name; the built-ins are 1 to 4") {
   }
 }
 
+TEST("a library's tasks are identified by (library content hash, name)") {
+  TaskRegistry reg;
+  ReductionRegistry reductions;
+  LibraryLoader loader(&sdkApi());
+  auto lib = loader.load(kDir + "/libtest_kernels.so", reg, reductions);
+  const uint64_t h = lib->contentHash();
+  const TaskInfo* t = reg.find("rendezvous");
+  REQUIRE(t != nullptr);
+  CHECK(t->libraryHash == h);
+  CHECK(t->identity() == (TaskIdentity{h, "rendezvous"}));
+  CHECK(reg.findByIdentity(h, "rendezvous") == t);
+  // Another library's code, or no C++ code at all, is a different task.
+  CHECK(reg.findByIdentity(h + 1, "rendezvous") == nullptr);
+  CHECK(reg.findByIdentity(0, "rendezvous") == nullptr);
+  CHECK(reg.findByIdentity(h, "no_such_task") == nullptr);
+}
+
+TEST("a TS task is identified by its name with library hash 0") {
+  TaskRegistry reg;
+  TaskId id = reg.registerJs("stencil", VariantProps{});
+  CHECK(reg.get(id).libraryHash == 0);
+  CHECK(reg.findByIdentity(0, "stencil") == &reg.get(id));
+  CHECK(reg.findByIdentity(TaskIdentity{0, "stencil"}) == &reg.get(id));
+  CHECK(reg.findByIdentity(1, "stencil") == nullptr);
+}
+
+TEST("a TS variant added to a library's task keeps the library's identity") {
+  TaskRegistry reg;
+  ReductionRegistry reductions;
+  LibraryLoader loader(&sdkApi());
+  auto lib = loader.load(kDir + "/libtest_kernels.so", reg, reductions);
+  TaskId id = reg.registerJs("rendezvous", VariantProps{});
+  const TaskInfo& t = reg.get(id);
+  CHECK(t.cpp != nullptr);
+  CHECK(t.js != nullptr);
+  CHECK(t.libraryHash == lib->contentHash());
+  CHECK(reg.findByIdentity(lib->contentHash(), "rendezvous") == &t);
+}
+
+TEST("a built-in C++ task (no library) has library hash 0") {
+  TaskRegistry reg;
+  TaskId id = reg.registerCpp("fill", &noop, nullptr, VariantProps{});
+  CHECK(reg.get(id).libraryHash == 0);
+  CHECK(reg.findByIdentity(0, "fill") == &reg.get(id));
+  CHECK(reg.get(id).identity().toString() == "'fill'");
+  CHECK(contains((TaskIdentity{0xabcull, "t"}).toString(), "0000000000000abc"));
+}
+
 TEST_MAIN("registry")
