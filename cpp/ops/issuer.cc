@@ -27,6 +27,29 @@ EntryKind kindOf(const Runtime& rt, TaskId task) {
   return EntryKind::Task;
 }
 
+// The record of one traced point: its launch description, and what a replay
+// issues from (derived once).
+TracedPoint tracedPoint(Runtime& rt, const AnalysisContext& ctx, uint64_t position, const PointWork& p,
+                        const Location& where, const std::vector<RegionRequirement>& regions, const Domain& domain) {
+  TracedPoint tp;
+  LaunchDescription& d = tp.description;
+  d.task = rt.tasks().get(p.task).identity();
+  d.where = where;
+  d.name = ctx.nameOf(position);
+  if (p.point.dim > 0) {
+    d.point = Point::filled(p.point.dim, 0);
+    for (int k = 0; k < p.point.dim; ++k) d.point[k] = p.point.point[k];
+    d.domain = domain;
+  }
+  d.args = *p.args;
+  d.requirements = describeRequirements(rt.forest(), regions);
+  tp.task = p.task;
+  tp.args = p.args;
+  tp.point = p.point;
+  tp.regions = regions;
+  return tp;
+}
+
 }  // namespace
 
 void beginTrace(Runtime& rt, OpId parent) {
@@ -81,8 +104,8 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   TracedLaunch traced;
   if (recording) {
     traced.futures = work.futures;
-    traced.points.push_back(TracedPoint{launch.task, p.args, plan.entries[0].where, TaskPoint{},
-                                        request.points[0].requirements, nullptr});
+    traced.points.push_back(tracedPoint(rt, *ctx, position, p, plan.entries[0].where, request.points[0].requirements,
+                                        Domain()));
   }
   LaunchOutcome out = rt.executor().execute(ctx, position, plan.entries, std::move(work));
   if (recording) ctx->recording()->record(std::move(traced), position, out.done, out.results);
@@ -151,8 +174,8 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
     }
     if (!launch.regions.empty()) p.requirements = &request.points[i].requirements;
     if (recording)
-      traced.points.push_back(
-          TracedPoint{launch.task, p.args, plan.entries[i].where, tp, request.points[i].requirements, nullptr});
+      traced.points.push_back(tracedPoint(rt, *ctx, position + 1 + i, p, plan.entries[i].where,
+                                          request.points[i].requirements, launch.domain));
   }
   LaunchOutcome out = rt.executor().execute(ctx, position, plan.entries, std::move(work));
   if (recording) ctx->recording()->record(std::move(traced), position, out.done, out.results);

@@ -127,7 +127,7 @@ std::vector<PlanEntry> Trace::entriesFor(size_t q, uint64_t key) const {
     e.task = L.points[i].task;
     e.op = key;
     e.pointIndex = static_cast<uint32_t>(i);
-    e.where = L.points[i].where;
+    e.where = L.points[i].description.where;
   }
   return entries;
 }

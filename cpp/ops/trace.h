@@ -35,6 +35,7 @@
 #include "analysis/plan.h"
 #include "analysis/region_requirement.h"
 #include "ops/future.h"
+#include "plan/launch_description.h"
 #include "ops/task_op.h"
 #include "runtime/runtime.h"
 
@@ -49,11 +50,16 @@ struct TracedFuture {
   uint32_t point = 0;     // Launch: the point (row-major; 0 for a single launch)
 };
 
-// One point of a recorded launch, as it was issued.
+// One point of a recorded launch, as it was issued. The record is its
+// launch description (plan/launch_description.h: task identity, location,
+// name, point, arguments, requirements with exact rects), the same value a
+// launch sent to another rank will be; futures are not in it (they are
+// resolved per incarnation, see TracedFuture). The rest is derived from it
+// once, so replays issue without decoding anything.
 struct TracedPoint {
+  LaunchDescription description;
   TaskId task = 0;
   SharedBytes args;
-  Location where;  // as the mapper chose it
   TaskPoint point;
   std::vector<RegionRequirement> regions;  // projected for this point
   SharedRegions bound;  // views bound once, shared by every replayed incarnation
@@ -88,6 +94,8 @@ class Trace {
   bool hasDeferred() const { return !deferred_.empty(); }
 
   size_t launches() const { return body_.size(); }
+  // The recorded body: launch q's points.
+  const std::vector<TracedPoint>& recorded(size_t q) const { return body_[q].points; }
   bool steady() const { return steady_; }
   uint32_t analyzedIterations() const { return analyzed_; }
   uint32_t replayedIterations() const { return replayed_; }

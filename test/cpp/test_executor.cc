@@ -10,6 +10,8 @@
 #include "check.h"
 #include "cohort/value.hpp"
 #include "ops/issuer.h"
+#include "ops/trace.h"
+#include "plan/launch_description.h"
 #include "runtime/runtime.h"
 #include "util/error.h"
 
@@ -248,6 +250,43 @@ TEST("an entry for another rank is refused before anything of its launch runs") 
   }
   CHECK(message.find("belongs to rank 3, but this process is rank 0 and has no transport") != std::string::npos);
   CHECK(rt.outstanding() == 0);
+  rt.shutdown();
+}
+
+TEST("a trace records each point as its launch description, which round-trips through bytes") {
+  Runtime rt(RuntimeOptions{2});
+  TaskId one = rt.tasks().registerCpp("add_one", &addOne, nullptr, VariantProps{});
+  RegionHandle r = rt.forest().createRegion(Rect(0, 15), {{"x", FieldType::F64}});
+  PartitionHandle blocks = rt.forest().partitionEqual(r, 4);
+  launch(rt, one, {});  // op 1, before the trace
+  beginTrace(rt, 0);
+  launch(rt, one, {}, {}, {RegionRequirement{r, {0}, Privilege::Reduce, kRedopSum, Coherence::Exclusive}});
+  IndexLaunch l;
+  l.task = one;
+  l.domain = Rect(0, 3);
+  l.args = noArgs();
+  l.regions.push_back(
+      LaunchRequirement{projectIdentity(rt.forest(), blocks), {0}, Privilege::ReadWrite, kNoRedop, Coherence::Exclusive});
+  issueIndexLaunch(rt, std::move(l));
+  TracePtr t = endTrace(rt, 0);
+  REQUIRE(t->launches() == 2);
+  const LaunchDescription& single = t->recorded(0).at(0).description;
+  CHECK(single.name.toString() == "2");
+  CHECK(single.task.name == "add_one");
+  CHECK(!single.isIndexPoint());
+  REQUIRE(single.requirements.size() == 1);
+  CHECK(single.requirements[0].privilege == Privilege::Reduce);
+  CHECK(single.requirements[0].rects == std::vector<Rect>{Rect(0, 15)});
+  REQUIRE(t->recorded(1).size() == 4);
+  for (size_t i = 0; i < 4; ++i) {
+    const LaunchDescription& d = t->recorded(1)[i].description;
+    CHECK(d.name.toString() == std::to_string(4 + i));  // the launch is op 3, its points 4..7
+    CHECK(d.point == Point(static_cast<coord_t>(i)));
+    CHECK(d.requirements.at(0).rects == std::vector<Rect>{Rect(4 * i, 4 * i + 3)});
+    CHECK(decodeLaunch(encode(d)) == d);
+  }
+  CHECK(decodeLaunch(encode(single)) == single);
+  waitFor(t->replay(rt, rt.context(0), 3, 0));
   rt.shutdown();
 }
 
