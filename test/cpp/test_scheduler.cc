@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "cohort/value.hpp"
+#include "ops/issuer.h"
 #include "runtime/runtime.h"
 #include "util/error.h"
 
@@ -51,14 +52,22 @@ void waitFor(const FuturePtr& f) {
   while (!f->ready().hasFired() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
   REQUIRE(f->ready().hasFired());
 }
+// Through the normal issue path (mapping, analysis context, fence epoch).
+FuturePtr launch(Runtime& rt, TaskId task, std::vector<FuturePtr> futures = {}) {
+  SingleLaunch l;
+  l.task = task;
+  l.args = noArgs();
+  l.futures = std::move(futures);
+  return issueTask(rt, std::move(l));
+}
 double valueOf(const FuturePtr& f) { return Value::decode(f->bytes().data(), f->bytes().size()).asNumber(); }
 }  // namespace
 
 TEST("a chain of dependent tasks runs in order and yields the sequential result") {
   Runtime rt(RuntimeOptions{2});
   TaskId t = rt.tasks().registerCpp("add_one", &addOne, nullptr, VariantProps{});
-  FuturePtr f = rt.launch(t, noArgs(), {}, LaunchOptions{});
-  for (int i = 1; i < 2000; ++i) f = rt.launch(t, noArgs(), {f}, LaunchOptions{});
+  FuturePtr f = launch(rt, t);
+  for (int i = 1; i < 2000; ++i) f = launch(rt, t, {f});
   waitFor(f);
   CHECK(valueOf(f) == 2000);
   rt.shutdown();
@@ -69,8 +78,8 @@ TEST("a fan-in task waits for all its futures") {
   TaskId one = rt.tasks().registerCpp("add_one", &addOne, nullptr, VariantProps{});
   TaskId sum = rt.tasks().registerCpp("sum", &sumFutures, nullptr, VariantProps{});
   std::vector<FuturePtr> parts;
-  for (int i = 0; i < 100; ++i) parts.push_back(rt.launch(one, noArgs(), {}, LaunchOptions{}));
-  FuturePtr total = rt.launch(sum, noArgs(), parts, LaunchOptions{});
+  for (int i = 0; i < 100; ++i) parts.push_back(launch(rt, one));
+  FuturePtr total = launch(rt, sum, parts);
   waitFor(total);
   CHECK(valueOf(total) == 100);
   rt.shutdown();
@@ -80,9 +89,9 @@ TEST("a failed task poisons its future and dependents do not run") {
   Runtime rt(RuntimeOptions{2});
   TaskId bad = rt.tasks().registerCpp("bad", &failing, nullptr, VariantProps{});
   TaskId one = rt.tasks().registerCpp("add_one", &addOne, nullptr, VariantProps{});
-  FuturePtr f = rt.launch(bad, noArgs(), {}, LaunchOptions{});
-  FuturePtr g = rt.launch(one, noArgs(), {f}, LaunchOptions{});
-  FuturePtr h = rt.launch(one, noArgs(), {g}, LaunchOptions{});
+  FuturePtr f = launch(rt, bad);
+  FuturePtr g = launch(rt, one, {f});
+  FuturePtr h = launch(rt, one, {g});
   waitFor(h);
   REQUIRE(f->ready().isPoisoned());
   CHECK(f->ready().failure()->message == "kernel failed on purpose");
@@ -93,26 +102,32 @@ TEST("a failed task poisons its future and dependents do not run") {
   rt.shutdown();
 }
 
-TEST("a TS task becomes a JS inbox item once its future is ready") {
+TEST("a TS task reaches the JS processor running once its future is ready") {
   Runtime rt(RuntimeOptions{1});
   std::atomic<int> notified{0};
-  rt.jsQueue().setNotifier([&] { notified.fetch_add(1); });
+  rt.jsProcessor().setNotifier([&] { notified.fetch_add(1); });
   TaskId one = rt.tasks().registerCpp("add_one", &addOne, nullptr, VariantProps{});
   TaskId js = rt.tasks().registerJs("js_task", VariantProps{});
-  FuturePtr f = rt.launch(one, noArgs(), {}, LaunchOptions{});
-  FuturePtr g = rt.launch(js, noArgs(), {f}, LaunchOptions{});
+  FuturePtr f = launch(rt, one);
+  FuturePtr g = launch(rt, js, {f});
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   // The C++ task may finish before the TS task is even launched, so an
-  // "idle" item can come first: look for the task item.
-  TaskOpPtr op;
-  while (!op && std::chrono::steady_clock::now() < deadline) {
-    for (auto& item : rt.jsQueue().takeAll())
-      if (item.runnable) op = std::dynamic_pointer_cast<TaskOp>(item.runnable);
+  // "idle" batch can come first: look for the task.
+  ProcessorTaskPtr task;
+  while (!task && std::chrono::steady_clock::now() < deadline) {
+    JsProcessor::Batch b = rt.jsProcessor().takeReady();
+    if (!b.tasks.empty()) task = b.tasks[0];
     std::this_thread::yield();
   }
+  REQUIRE(task != nullptr);
+  CHECK(notified.load() >= 1);
+  REQUIRE(rt.runningJsTask(task->taskId()) != nullptr);
+  TaskOpPtr op = rt.endJsTask(task->taskId());
   REQUIRE(op != nullptr);
   CHECK(op->task().name == "js_task");
-  CHECK(notified.load() >= 1);
+  CHECK(op->status().phase == TaskOp::Phase::Running);
+  CHECK(op->processor() == rt.jsProcessor().firstId());
+  CHECK(rt.runningJsTask(op->id()) == nullptr);
   op->completeJs({static_cast<uint8_t>(ValueTag::Null)});
   CHECK(g->ready().hasFired());
   rt.shutdown();
@@ -123,7 +138,7 @@ TEST("launching after shutdown is an error that says so") {
   TaskId one = rt.tasks().registerCpp("add_one", &addOne, nullptr, VariantProps{});
   rt.shutdown();
   try {
-    rt.launch(one, noArgs(), {}, LaunchOptions{});
+    launch(rt, one);
     CHECK(false);
   } catch (const Error& e) {
     CHECK(std::string(e.what()).find("after shutdown") != std::string::npos);
