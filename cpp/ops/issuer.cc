@@ -169,7 +169,6 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
       tp.hi[d] = launch.domain.hi[d];
     }
     op->setPoint(tp);
-    op->setLaunch(launchId);
     if (ctx->recording()) traced.points.back().point = tp;
     if (!plan.empty()) {
       std::vector<Event> waits;

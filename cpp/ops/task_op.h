@@ -77,10 +77,6 @@ class TaskOp final : public ProcessorTask,
   // The fence epoch of its context: a fence waits for this task too.
   void joinEpoch(const std::shared_ptr<class FenceEpoch>& epoch);
 
-  // The launch this task belongs to (its id in the parent context).
-  void setLaunch(OpId launch) { launchId_ = launch; }
-  OpId launchId() const { return launchId_; }
-
   // Arms the task: it is dispatched once every precondition has fired.
   void launch();
 
@@ -147,7 +143,6 @@ class TaskOp final : public ProcessorTask,
   TaskPoint point_;
   int pinnedWorker_ = -1;
   bool counted_ = true;  // counts as outstanding (see LaunchOptions::background)
-  OpId launchId_ = 0;
   std::vector<ExclusionLocks::Key> exclusion_;
   std::unique_ptr<class CheckedViews> checked_;
   std::shared_ptr<class FenceEpoch> epoch_;

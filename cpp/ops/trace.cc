@@ -159,7 +159,6 @@ Trace::Iteration Trace::issueAnalyzed(Runtime& rt, AnalysisContext& ctx, const A
       TaskOpPtr op = rt.createTask(tp.task, tp.args, futures, tp.options);
       op->joinEpoch(ctx.epoch());
       op->setPoint(tp.point);
-      op->setLaunch(key);
       PointPlan& pp = plan[q][i];
       if (analyzed) {
         const PlanEntry& e = entries[i];
