@@ -1,8 +1,10 @@
 /**
- * The JS processor: runs what runtime threads hand to the JS thread (ready
- * TS tasks, future watches, idle and window notices) in batches, one wake-up
- * per batch. TS task bodies run here; a body may be async, and a task
- * completes only after the subtasks it launched.
+ * The JS processor's JS half: runs what the core's JS processor
+ * (cpp/procs/js_processor.h) hands the JS thread in batches, one wake-up per
+ * batch: TS task bodies (already holding their locks), future watches, and
+ * idle/window notices. Parking, the running table and the window decisions
+ * are the core's; this side runs bodies and resolves promises. A body may be
+ * async, and a task completes only after the subtasks it launched.
  * @internal
  */
 import { decode, encode, Value } from './codec';
@@ -24,7 +26,6 @@ export class JsProcessor {
   constructor(
     private readonly runtime: Runtime,
     private readonly inlineMapTask: number,
-    private readonly window: number,
     private readonly storage: StorageLookup,
   ) {}
 
@@ -82,18 +83,14 @@ export class JsProcessor {
       resolve?.();
       return;
     }
+    // The core decided on the current count (cpp/procs/js_processor.h).
     const notice = item as { idle: boolean; window: boolean };
-    if ((notice.window || notice.idle) && this.windowWaiters.length > 0) {
-      // Items can be stale (posted before the wait began): trust only the
-      // current count, and re-arm while it is still too high.
-      const mark = Math.floor(this.window / 2);
-      if (native.outstanding() <= mark || !native.armWindow(mark)) {
-        const ws = this.windowWaiters;
-        this.windowWaiters = [];
-        for (const w of ws) w();
-      }
+    if (notice.window) {
+      const ws = this.windowWaiters;
+      this.windowWaiters = [];
+      for (const w of ws) w();
     }
-    if (notice.idle && native.outstanding() === 0) {
+    if (notice.idle) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();

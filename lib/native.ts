@@ -43,7 +43,11 @@ export type JsTaskItem = [
   point: number[] | undefined,
   regions: RegionViewInfo[] | undefined,
 ];
-/** A TS task, a watch id (a number), or an idle/window notice. */
+/**
+ * A TS task (already holding its locks and running), a watch id (a number),
+ * or a notice: `idle` when nothing is outstanding, `window` when throttle()'s
+ * armed mark was reached (both decided by the core on the current count).
+ */
 export type WorkItem = JsTaskItem | number | { idle: boolean; window: boolean };
 
 export interface NativeRegionInfo {

@@ -205,7 +205,7 @@ export class Runtime {
     this.checks = info.checks;
     this.inlineMapTask = info.inlineMapTask;
     this.window = window;
-    this.js = new JsProcessor(this, info.inlineMapTask, window, this.storage);
+    this.js = new JsProcessor(this, info.inlineMapTask, this.storage);
     process.on('SIGINT', this.onSigint);
     process.on('beforeExit', this.onBeforeExit);
   }

@@ -5,11 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "procs/runnable.h"
+#include "procs/processor.h"
 
 namespace cohort {
-
-enum class ProcessorKind : uint8_t { Cpu, Js };
 
 struct ProcessorInfo {
   ProcessorId id = 0;

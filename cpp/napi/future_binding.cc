@@ -163,7 +163,7 @@ Napi::Value WatchFuture(const Napi::CallbackInfo& info) {
   runtime(info.Env());  // throws if not started
   std::weak_ptr<Runtime> weak = state(info.Env()).runtime;
   f->ready().subscribe(makeWaiter([weak, id](const FailurePtr&) {
-    if (auto r = weak.lock()) r->jsQueue().post(JsWorkItem{nullptr, id, false});
+    if (auto r = weak.lock()) r->jsProcessor().postWatch(id);
   }));
   refWhileBusy(info.Env());  // after: a future that is ready posted just now
   return info.Env().Undefined();

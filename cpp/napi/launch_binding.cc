@@ -111,7 +111,7 @@ Napi::Value PlanLines(const Napi::CallbackInfo& info) {
 // armWindow(n) -> true if the JS side must wait for a window item
 Napi::Value ArmWindow(const Napi::CallbackInfo& info) {
   Runtime& rt = runtime(info.Env());
-  bool armed = rt.armLowWater(static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value()));
+  bool armed = rt.jsProcessor().armWindow(static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value()));
   if (armed) refWhileBusy(info.Env());
   return Napi::Boolean::New(info.Env(), armed);
 }

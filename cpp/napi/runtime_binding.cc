@@ -29,11 +29,11 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
     s.wake.Unref(env);
     s.wakeRefed = false;
     Napi::ThreadSafeFunction tsfn = s.wake;
-    rt->jsQueue().setNotifier([tsfn]() mutable { tsfn.NonBlockingCall(); });
+    rt->jsProcessor().setNotifier([tsfn]() mutable { tsfn.NonBlockingCall(); });
   }
   Napi::Object out = Napi::Object::New(env);
   out.Set("workers", rt->workerCount());
-  out.Set("jsProcessor", rt->jsProcessorId());
+  out.Set("jsProcessor", rt->jsProcessor().firstId());
   out.Set("checks", rt->checksEnabled());
   out.Set("inlineMapTask", rt->inlineMapTask());
   out.Set("fillTask", rt->fillTask());
@@ -52,7 +52,7 @@ Napi::Value Shutdown(const Napi::CallbackInfo& info) {
   if (!s.runtime) return env.Undefined();
   if (s.runtime->outstanding() != 0)
     throw Napi::Error::New(env, "cohort: shutdown while operations are outstanding");
-  s.runtime->jsQueue().setNotifier(nullptr);
+  s.runtime->jsProcessor().setNotifier(nullptr);
   s.runtime->shutdown();
   if (s.wake) {
     s.wake.Release();
@@ -203,39 +203,26 @@ Napi::Array describeJsTask(Napi::Env env, const TaskOp& op) {
   return o;
 }
 
-// takeWork() -> items for the JS thread; unrefs the loop when nothing but
-// JS work is left.
+// takeWork() -> what the JS processor hands the JS thread (tasks already
+// locked and running, watch ids, one notice); unrefs the loop when nothing
+// but JS work is left.
 Napi::Value TakeWork(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonState& s = state(env);
   if (!s.runtime) return Napi::Array::New(env, 0);
-  Runtime& rt = *s.runtime;
-  std::vector<JsWorkItem> items = rt.jsQueue().takeAll();
-  Napi::Array out = Napi::Array::New(env);  // compact: some items are skipped
+  JsProcessor::Batch batch = s.runtime->jsProcessor().takeReady();
+  Napi::Array out = Napi::Array::New(env);
   uint32_t n = 0;
-  for (auto& item : items) {
-    if (item.runnable) {
-      auto op = std::dynamic_pointer_cast<TaskOp>(item.runnable);
-      if (!op) continue;
-      uint64_t generation = rt.lockGeneration();
-      if (!op->tryLockExclusion()) {
-        // Another task holds a lock this one needs: park it until a lock is
-        // released rather than block (or spin) the JS thread.
-        rt.parkForLocks(op, generation);
-        continue;
-      }
-      rt.beginJsTask(op);
-      out.Set(n++, describeJsTask(env, *op));
-    } else if (item.watchId != 0) {
-      out.Set(n++, Napi::Number::New(env, static_cast<double>(item.watchId)));  // a watch: just its id
-    } else if (item.idle || item.window) {
-      Napi::Object o = Napi::Object::New(env);
-      o.Set("idle", item.idle);
-      o.Set("window", item.window);
-      out.Set(n++, o);
-    }
+  for (const auto& task : batch.tasks)
+    if (auto* op = dynamic_cast<const TaskOp*>(task.get())) out.Set(n++, describeJsTask(env, *op));
+  for (uint64_t watch : batch.watches) out.Set(n++, Napi::Number::New(env, static_cast<double>(watch)));
+  if (batch.idle || batch.windowOpen) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("idle", batch.idle);
+    o.Set("window", batch.windowOpen);
+    out.Set(n++, o);
   }
-  refWhileBusy(env);  // after takeAll: lets the loop go when only JS work is left
+  refWhileBusy(env);  // after takeReady: lets the loop go when only JS work is left
   return out;
 }
 

@@ -54,10 +54,7 @@ LaunchOutcome Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, 
     if (e.where.variant == VariantKind::Cpp) op->setPinnedWorker(e.where.processor);
     op->setCounted(!work.background);
     op->joinEpoch(epoch);
-    if (index) {
-      op->setPoint(p.point);
-      op->setLaunch(key);
-    }
+    if (index) op->setPoint(p.point);
     if (work.resolveWaits) {
       std::vector<Event> waits;
       ctx.appendEvents(e.waitsFor, waits);

@@ -9,7 +9,6 @@
 #include "ops/checked_views.h"
 #include "ops/fence_epoch.h"
 #include "ops/sdk_api.h"
-#include "runtime/runtime.h"
 #include "util/fatal_signals.h"
 
 namespace cohort {
@@ -26,10 +25,10 @@ const std::vector<TaskRegionArg>& TaskOp::regions() const {
 
 TaskOp::~TaskOp() = default;
 
-TaskOp::TaskOp(Runtime& rt, OpId id, const TaskInfo& task, VariantKind variant,
+TaskOp::TaskOp(TaskServices& services, OpId id, const TaskInfo& task, VariantKind variant,
                std::shared_ptr<const std::vector<uint8_t>> args, std::vector<FuturePtr> futures,
                std::shared_ptr<const std::string> context, uint64_t position)
-    : rt_(rt),
+    : services_(services),
       id_(id),
       task_(task),
       variant_(variant),
@@ -121,30 +120,25 @@ void TaskOp::eventFired(const FailurePtr& failure) {
 
 void TaskOp::dispatch() {
   enterPhase(Phase::Queued);
-  if (variant_ == VariantKind::Js) {
-    processor_ = rt_.jsProcessorId();
-    rt_.jsQueue().post(JsWorkItem{shared_from_this(), 0, false});
-    return;
-  }
-  rt_.cppTaskQueued();  // ended at the end of run()
-  if (pinnedWorker_ >= 0) {
-    rt_.workers().submitPinned(shared_from_this(), static_cast<unsigned>(pinnedWorker_));
-  } else {
-    rt_.workers().submit(shared_from_this());
-  }
+  if (variant_ == VariantKind::Js) services_.dispatch(shared_from_this(), ProcessorKind::Js, -1);
+  else services_.dispatch(shared_from_this(), ProcessorKind::Cpu, pinnedWorker_);  // ended at the end of run()
+}
+
+void TaskOp::markRunning(ProcessorId proc) {
+  processor_ = proc;
+  enterPhase(Phase::Running);
 }
 
 void TaskOp::run(ProcessorId proc) {
-  processor_ = proc;
-  enterPhase(Phase::Running);
+  markRunning(proc);
   int rc = 0;
   std::string violation;
   SdkTaskContext ctx(*this);  // reads regions() when asked: in checking mode, the private copies
   {
     std::vector<std::unique_lock<std::mutex>> held;
     held.reserve(exclusion_.size());
-    for (const auto& key : exclusion_) held.emplace_back(rt_.exclusionLocks().lockFor(key));
-    if (rt_.checksEnabled()) beginChecked();  // under the locks: no other holder writes meanwhile
+    for (const auto& key : exclusion_) held.emplace_back(services_.exclusionLocks().lockFor(key));
+    if (services_.checksEnabled()) beginChecked();  // under the locks: no other holder writes meanwhile
     try {
       const auto& context = result_->context();  // named by a fatal signal
       RunningTaskScope running({task_.name.c_str(), context ? context->c_str() : nullptr, result_->position(), proc});
@@ -156,7 +150,7 @@ void TaskOp::run(ProcessorId proc) {
     }
     if (checked_) violation = endChecked();  // written back under the locks
   }
-  if (!exclusion_.empty()) rt_.locksReleased();
+  if (!exclusion_.empty()) services_.locksReleased();
   if (!ctx.failed() && rc != 0)
     ctx.fail("C++ task '" + task_.name + "' returned error code " + std::to_string(rc));
   if (!ctx.failed() && !violation.empty()) ctx.fail(violation);
@@ -164,27 +158,27 @@ void TaskOp::run(ProcessorId proc) {
     finish(makeFailure(ctx.failureMessage(), "", describe()), {});
   else
     finish(nullptr, ctx.takeResult());
-  rt_.cppTaskEnded();  // last: everything this task posts to the JS thread is posted
+  services_.cpuTaskEnded();  // last: everything this task posts to the JS thread is posted
 }
 
-bool TaskOp::tryLockExclusion() {
+bool TaskOp::tryAcquireLocks() {
   std::vector<std::mutex*> taken;
   for (const auto& key : exclusion_) {
-    std::mutex& m = rt_.exclusionLocks().lockFor(key);
+    std::mutex& m = services_.exclusionLocks().lockFor(key);
     if (!m.try_lock()) {
       for (std::mutex* t : taken) t->unlock();
       return false;
     }
     taken.push_back(&m);
   }
-  if (rt_.checksEnabled()) beginChecked();
+  if (services_.checksEnabled()) beginChecked();
   return true;
 }
 
 void TaskOp::completeJs(std::vector<uint8_t> result) {
   const std::string violation = checked_ ? endChecked() : std::string();  // written back under the locks
-  for (const auto& key : exclusion_) rt_.exclusionLocks().lockFor(key).unlock();
-  if (!exclusion_.empty()) rt_.locksReleased();
+  for (const auto& key : exclusion_) services_.exclusionLocks().lockFor(key).unlock();
+  if (!exclusion_.empty()) services_.locksReleased();
   if (!violation.empty()) {
     finish(makeFailure(violation, "", describe()), {});
     return;
@@ -194,8 +188,8 @@ void TaskOp::completeJs(std::vector<uint8_t> result) {
 
 void TaskOp::failJs(const std::string& message, const std::string& stack) {
   checked_.reset();  // a failed task's copies are discarded
-  for (const auto& key : exclusion_) rt_.exclusionLocks().lockFor(key).unlock();
-  if (!exclusion_.empty()) rt_.locksReleased();
+  for (const auto& key : exclusion_) services_.exclusionLocks().lockFor(key).unlock();
+  if (!exclusion_.empty()) services_.locksReleased();
   finish(makeFailure(message, stack, describe()), {});
 }
 
@@ -227,8 +221,8 @@ void TaskOp::finish(FailurePtr failure, std::vector<uint8_t> result) {
   if (failure) result_->reject(std::move(failure));
   else result_->resolve(result.empty() ? std::vector<uint8_t>{0} : std::move(result));
   if (epoch_) std::exchange(epoch_, nullptr)->arrive();  // after the result: a fence implies it
-  rt_.retire(shared_from_this());
-  if (counted_) rt_.operationCompleted(id_);
+  services_.retire(shared_from_this());
+  if (counted_) services_.operationCompleted(id_);
 }
 
 }  // namespace cohort

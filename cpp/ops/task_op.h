@@ -15,18 +15,17 @@
 #include "cohort/cohort.h"
 #include "events/event.h"
 #include "ops/future.h"
-#include "procs/runnable.h"
 #include "analysis/plan.h"
 #include "analysis/privilege.h"
 #include "ops/exclusion_locks.h"
+#include "ops/task_services.h"
 #include "ops/unfinished_tasks.h"
+#include "procs/processor.h"
 #include "registry/task_registry.h"
 
 namespace cohort {
 
-class Runtime;
 class AnalysisContext;
-using OpId = uint64_t;
 
 // The index-space position of a point task (dim 0 for a single task).
 struct TaskPoint {
@@ -55,13 +54,13 @@ struct TaskRegionArg {
   std::vector<uint64_t> shadowOffsets;  // element offset of the view in its copy
 };
 
-class TaskOp final : public Runnable,
+class TaskOp final : public ProcessorTask,
                      public EventWaiter,
                      public std::enable_shared_from_this<TaskOp> {
  public:
   // `id` is a process-unique handle (tables, the JS side); the op's name is
   // (`context`, `position`): see plan/planner.h.
-  TaskOp(Runtime& rt, OpId id, const TaskInfo& task, VariantKind variant,
+  TaskOp(TaskServices& services, OpId id, const TaskInfo& task, VariantKind variant,
          std::shared_ptr<const std::vector<uint8_t>> args, std::vector<FuturePtr> futures,
          std::shared_ptr<const std::string> context, uint64_t position);
   ~TaskOp() override;
@@ -81,9 +80,6 @@ class TaskOp final : public Runnable,
   void setExclusion(std::vector<ExclusionLocks::Key> keys) { exclusion_ = std::move(keys); }
   // The fence epoch of its context: a fence waits for this task too.
   void joinEpoch(const std::shared_ptr<class FenceEpoch>& epoch);
-  // The launch this task belongs to (its id in the parent context).
-  void setLaunch(OpId launch) { launchId_ = launch; }
-  OpId launchId() const { return launchId_; }
 
   // Arms the task: it is dispatched once every precondition has fired.
   void launch();
@@ -91,9 +87,11 @@ class TaskOp final : public Runnable,
   void eventFired(const FailurePtr& failure) override;
   void run(ProcessorId proc) override;  // the C++ variant, on a worker
 
-  // The JS processor tries to take the exclusion locks without blocking; on
-  // false the task is posted again later. Released by completeJs/failJs.
-  bool tryLockExclusion();
+  // ProcessorTask, for the JS processor: takes the exclusion locks without
+  // blocking (released by completeJs/failJs) and marks the body started.
+  uint64_t taskId() const override { return id_; }
+  bool tryAcquireLocks() override;
+  void markRunning(ProcessorId proc) override;
   // Checking mode: points a subtask's views into this running task's
   // private copies (see CheckedViews::rebase); nothing outside checks.
   void rebaseChild(std::vector<TaskRegionArg>& childRegions) const;
@@ -121,8 +119,6 @@ class TaskOp final : public Runnable,
     int64_t msInPhase;
   };
   Status status() const;
-  // The JS processor started the TS body (JS thread).
-  void markRunning() { enterPhase(Phase::Running); }
   UnfinishedTasks::Hook& unfinishedHook() { return unfinished_; }
   const UnfinishedTasks::Hook& unfinishedHook() const { return unfinished_; }
 
@@ -142,7 +138,7 @@ class TaskOp final : public Runnable,
   void beginChecked();
   std::string endChecked();
 
-  Runtime& rt_;
+  TaskServices& services_;
   OpId id_;
   const TaskInfo& task_;
   VariantKind variant_;
@@ -154,7 +150,6 @@ class TaskOp final : public Runnable,
   TaskPoint point_;
   int pinnedWorker_ = -1;
   bool counted_ = true;  // counts as outstanding (see LaunchOptions::background)
-  OpId launchId_ = 0;
   std::vector<ExclusionLocks::Key> exclusion_;
   std::unique_ptr<class CheckedViews> checked_;
   std::shared_ptr<class FenceEpoch> epoch_;

@@ -56,6 +56,11 @@ void WorkerPool::submit(RunnablePtr r) {
   if (self < 0 || stealable_.load(std::memory_order_relaxed) > 1) wakeAnySleeper();
 }
 
+void WorkerPool::enqueue(ProcessorTaskPtr task, int local) {
+  if (local >= 0) submitPinned(std::move(task), static_cast<unsigned>(local));
+  else submit(std::move(task));
+}
+
 void WorkerPool::submitPinned(RunnablePtr r, unsigned index) {
   Worker& w = *workers_[index % workers_.size()];
   {

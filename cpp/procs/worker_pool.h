@@ -13,18 +13,23 @@
 #include <thread>
 #include <vector>
 
-#include "procs/runnable.h"
+#include "procs/processor.h"
 
 namespace cohort {
 
-class WorkerPool {
+class WorkerPool final : public Processor {
  public:
   explicit WorkerPool(unsigned workers);
-  ~WorkerPool();
+  ~WorkerPool() override;
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  unsigned size() const { return static_cast<unsigned>(workers_.size()); }
+  // Processor: the CPU processors, ids 0 .. size() - 1 (worker indices).
+  ProcessorKind kind() const override { return ProcessorKind::Cpu; }
+  ProcessorId firstId() const override { return 0; }
+  unsigned size() const override { return static_cast<unsigned>(workers_.size()); }
+  // A task runs its own body (run) on the worker; local >= 0 pins it there.
+  void enqueue(ProcessorTaskPtr task, int local) override;
 
   // Queues r to run on any worker. From one of this pool's workers it goes
   // to that worker's own deque (it runs next unless stolen); from any other

@@ -29,13 +29,15 @@ InstanceSlot& slot() {
 Runtime::Runtime(const RuntimeOptions& options)
     : checks_(options.checks),
       workers_(options.workers ? options.workers : defaultWorkers()),
+      jsProcessor_(workers_.size()),
       topContext_(std::make_shared<AnalysisContext>(forest_, 0)),
       libraries_(&sdkApi()),
       planner_(machine_, mappers_, sharding_, workers_.size()),
       executor_(*this, machine_.localRank) {
   installFatalSignalHandlers();  // once per process: a crashing C++ task is named
-  for (unsigned w = 0; w < workers_.size(); ++w) machine_.processors.push_back({w, ProcessorKind::Cpu, 0});
-  machine_.processors.push_back({jsProcessorId(), ProcessorKind::Js, 0});
+  const Processor* processors[] = {&workers_, &jsProcessor_};
+  for (const Processor* p : processors)
+    for (unsigned i = 0; i < p->size(); ++i) machine_.processors.push_back({p->firstId() + i, p->kind(), 0});
   fillTask_ = tasks_.registerCpp(kFillTaskName, &fillTaskBody, nullptr, VariantProps{true, false, false});
   inlineMapTask_ = tasks_.registerJs(kInlineMapTaskName, VariantProps{true, false, false});
   tasks_.markInternal(fillTask_);
@@ -46,24 +48,12 @@ const AnalysisContextPtr& Runtime::context(OpId parent) {
   if (parent == 0) return topContext_;
   auto it = taskContexts_.find(parent);
   if (it == taskContexts_.end()) {
-    if (runningJs_.find(parent) == runningJs_.end())
+    if (!jsProcessor_.running(parent))
       throw Error("launch from task op #" + std::to_string(parent) + ", which is not running: launch subtasks only from inside the task body");
-    it = taskContexts_.emplace(parent, std::make_shared<AnalysisContext>(forest_, parent, runningJs_[parent]->opName()))
+    it = taskContexts_.emplace(parent, std::make_shared<AnalysisContext>(forest_, parent, runningJsTask(parent)->opName()))
              .first;
   }
   return it->second;
-}
-
-bool Runtime::armLowWater(uint64_t n) {
-  lowWater_.store(static_cast<int64_t>(n), std::memory_order_seq_cst);
-  if (outstanding_.load(std::memory_order_seq_cst) <= n) {
-    // Already there: disarm, unless a worker claimed the mark meanwhile, in
-    // which case its window item is on the way and the caller must wait for
-    // it (or it would release a later waiter too early).
-    int64_t expected = static_cast<int64_t>(n);
-    return !lowWater_.compare_exchange_strong(expected, -1, std::memory_order_seq_cst);
-  }
-  return true;
 }
 
 Runtime::~Runtime() { workers_.shutdown(); }
@@ -103,42 +93,19 @@ void Runtime::start(const TaskOpPtr& op) {
   op->launch();
 }
 
-void Runtime::cppTaskEnded() {
+void Runtime::dispatch(ProcessorTaskPtr task, ProcessorKind kind, int local) {
+  if (kind == ProcessorKind::Js) {
+    jsProcessor_.enqueue(std::move(task), local);
+    return;
+  }
+  activeCpp_.fetch_add(1, std::memory_order_seq_cst);  // before it can end
+  workers_.enqueue(std::move(task), local);
+}
+
+void Runtime::cpuTaskEnded() {
   // Dropping to zero: wake the JS thread so the binding can let the event
-  // loop end if nothing else will post to it (an item with no content).
-  if (activeCpp_.fetch_sub(1, std::memory_order_seq_cst) == 1) jsQueue_.post(JsWorkItem{});
-}
-
-void Runtime::operationCompleted(OpId) {
-  uint64_t now = outstanding_.fetch_sub(1, std::memory_order_seq_cst) - 1;
-  if (now == 0) {
-    lowWater_.store(-1, std::memory_order_seq_cst);
-    jsQueue_.post(JsWorkItem{nullptr, 0, true, true});
-    return;
-  }
-  int64_t mark = static_cast<int64_t>(now);
-  if (lowWater_.load(std::memory_order_seq_cst) == mark &&
-      lowWater_.compare_exchange_strong(mark, -1, std::memory_order_seq_cst))
-    jsQueue_.post(JsWorkItem{nullptr, 0, false, true});
-}
-
-void Runtime::parkForLocks(TaskOpPtr op, uint64_t generationSeen) {
-  std::lock_guard<std::mutex> lock(lockWaitMutex_);
-  if (lockGeneration_.load(std::memory_order_acquire) != generationSeen) {
-    jsQueue_.post(JsWorkItem{std::move(op), 0, false, false});  // released meanwhile: retry now
-    return;
-  }
-  lockWaiters_.push_back(std::move(op));
-}
-
-void Runtime::locksReleased() {
-  std::vector<TaskOpPtr> ready;
-  {
-    std::lock_guard<std::mutex> lock(lockWaitMutex_);
-    lockGeneration_.fetch_add(1, std::memory_order_acq_rel);
-    ready.swap(lockWaiters_);
-  }
-  for (auto& op : ready) jsQueue_.post(JsWorkItem{std::move(op), 0, false, false});
+  // loop end if nothing else will post to it.
+  if (activeCpp_.fetch_sub(1, std::memory_order_seq_cst) == 1) jsProcessor_.wake();
 }
 
 void Runtime::retire(TaskOpPtr op) {
@@ -156,14 +123,16 @@ void Runtime::drainRetired() {
   draining_.clear();  // the ops are destroyed here, on the thread that made them
 }
 
+const TaskOp* Runtime::runningJsTask(OpId id) const {
+  return dynamic_cast<const TaskOp*>(jsProcessor_.running(id));
+}
+
 TaskOpPtr Runtime::endJsTask(OpId id) {
-  auto it = runningJs_.find(id);
-  if (it == runningJs_.end()) return nullptr;
-  TaskOpPtr op = std::move(it->second);
-  runningJs_.erase(it);
+  ProcessorTaskPtr task = jsProcessor_.end(id);
+  if (!task) return nullptr;
   // Its children have settled (the facade waited): their context goes.
   if (taskContexts_.erase(id)) exclusionLocks_.dropContext(id);
-  return op;
+  return std::dynamic_pointer_cast<TaskOp>(std::move(task));
 }
 
 void Runtime::shutdown() {

@@ -1,7 +1,8 @@
-// The process-wide runtime: owns the processors (worker pool and the JS
-// processor's inbox), the task registry and loaded libraries, and counts
-// outstanding operations so the JS side knows when it is idle. One per
-// process (the singleton slot below is the only process-global state).
+// The process-wide runtime: wiring. It owns the processors (the worker pool
+// and the JS processor), the task registry and loaded libraries, the region
+// forest and the analysis contexts, and gives task operations the narrow
+// services they use (ops/task_services.h). One per process (the singleton
+// slot in runtime.cc is the only process-global state).
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -20,9 +21,10 @@
 #include "ops/executor.h"
 #include "ops/future.h"
 #include "ops/task_op.h"
+#include "ops/task_services.h"
 #include "plan/plan_log.h"
 #include "plan/planner.h"
-#include "procs/js_queue.h"
+#include "procs/js_processor.h"
 #include "procs/worker_pool.h"
 #include "registry/library.h"
 #include "registry/task_registry.h"
@@ -34,7 +36,7 @@ struct RuntimeOptions {
   bool checks = false;   // checking mode (COHORT_CHECKS=1): privilege violations
 };
 
-class Runtime {
+class Runtime final : public TaskServices {
  public:
   explicit Runtime(const RuntimeOptions& options);
   ~Runtime();
@@ -46,11 +48,9 @@ class Runtime {
   // worker count is an error.
   static std::shared_ptr<Runtime> start(const RuntimeOptions& options, bool workersRequested);
 
-  WorkerPool& workers() { return workers_; }
-  JsQueue& jsQueue() { return jsQueue_; }
+  JsProcessor& jsProcessor() { return jsProcessor_; }
   TaskRegistry& tasks() { return tasks_; }
   ReductionRegistry& reductions() { return reductions_; }
-  ProcessorId jsProcessorId() const { return workers_.size(); }
   unsigned workerCount() const { return workers_.size(); }
 
   std::shared_ptr<Library> loadLibrary(const std::string& path);
@@ -60,19 +60,14 @@ class Runtime {
   // 0: the top-level context; otherwise the context of the running TS task
   // with that op id (created on its first child launch).
   const AnalysisContextPtr& context(OpId parent);
-  ExclusionLocks& exclusionLocks() { return exclusionLocks_; }
+  ExclusionLocks& exclusionLocks() override { return exclusionLocks_; }
   const Machine& machine() const { return machine_; }
   MapperRegistry& mappers() { return mappers_; }
   ShardingRegistry& sharding() { return sharding_; }
-  bool checksEnabled() const { return checks_; }
+  bool checksEnabled() const override { return checks_; }
   // Built-in tasks: fill (C++) and inline mapping (JS side).
   TaskId fillTask() const { return fillTask_; }
   TaskId inlineMapTask() const { return inlineMapTask_; }
-
-  // The issue window: when outstanding() next drops to `n`, post a window
-  // item to the JS thread. Returns false (and arms nothing) when it is
-  // already at or below n.
-  bool armLowWater(uint64_t n);
 
   // The engine: the planner (mapping + analysis), the executor (the only
   // code that turns plan entries into running work) and the plan's debug log.
@@ -83,44 +78,37 @@ class Runtime {
   // Counts `op` as outstanding (unless it is a background op) and arms it.
   void start(const TaskOpPtr& op);
   OpId nextOpId() { return ++lastOpId_; }
-  void operationStarted() { outstanding_.fetch_add(1, std::memory_order_acq_rel); }
-  void operationCompleted(OpId id);
-  uint64_t outstanding() const { return outstanding_.load(std::memory_order_acquire); }
+  // The JS processor counts outstanding operations (it owns the issue window).
+  void operationStarted() { jsProcessor_.operationStarted(); }
+  void operationCompleted(OpId) override { jsProcessor_.operationCompleted(); }
+  uint64_t outstanding() const { return jsProcessor_.outstanding(); }
 
-  // TS tasks in flight on the JS thread (JS thread only).
-  void beginJsTask(const TaskOpPtr& op) {
-    op->markRunning();
-    runningJs_.emplace(op->id(), op);
-  }
+  // The running TS task with that op id, or null (JS thread only).
+  const TaskOp* runningJsTask(OpId id) const;
+  // A TS task's body ended: the JS processor lets go of it, and the analysis
+  // context and exclusion keys of its children go. Null if not running.
   TaskOpPtr endJsTask(OpId id);
-  // The running TS task with that op id, or null.
-  const TaskOp* runningJsTask(OpId id) const {
-    auto it = runningJs_.find(id);
-    return it == runningJs_.end() ? nullptr : it->second.get();
-  }
 
-  // TS tasks that could not take their exclusion locks wait here until a
-  // task holding such locks releases them (no busy retry on the JS thread).
-  uint64_t lockGeneration() const { return lockGeneration_.load(std::memory_order_acquire); }
-  void parkForLocks(TaskOpPtr op, uint64_t generationSeen);
-  void locksReleased();
+  // TaskServices: processors and locks for a task operation.
+  void dispatch(ProcessorTaskPtr task, ProcessorKind kind, int local) override;
+  void cpuTaskEnded() override;
+  void locksReleased() override { jsProcessor_.locksReleased(); }
 
   // Finished operations are destroyed on the issuing thread, which
   // allocated them: freeing across threads makes glibc's arenas contend.
-  void retire(TaskOpPtr op);
+  void retire(TaskOpPtr op) override;
   void drainRetired();
 
   // Every task started and not yet drained, in start order (issuing thread
   // only; skip the ones whose status() is Done): the pending-task report.
   const UnfinishedTasks& unfinished() const { return unfinished_; }
 
-  // C++ tasks dispatched to the pool and not finished. While there are any,
-  // or items wait in the JS queue, runtime threads will wake the JS thread;
-  // otherwise everything left waits on JS (TS task promises, inline
-  // mappings) and the binding lets the event loop end (see runtime_binding).
-  void cppTaskQueued() { activeCpp_.fetch_add(1, std::memory_order_seq_cst); }
-  void cppTaskEnded();
-  bool hasNativeWork() { return activeCpp_.load(std::memory_order_seq_cst) != 0 || !jsQueue_.empty(); }
+  // C++ tasks dispatched to the pool and not finished (counted by dispatch
+  // and cpuTaskEnded). While there are any, or items wait in the JS
+  // processor's inbox, runtime threads will wake the JS thread; otherwise
+  // everything left waits on JS (TS task promises, inline mappings) and the
+  // binding lets the event loop end (see napi/addon_state.h).
+  bool hasNativeWork() { return activeCpp_.load(std::memory_order_seq_cst) != 0 || !jsProcessor_.inboxEmpty(); }
 
   bool isShutDown() const { return shutDown_; }
   void checkRunning(const char* what) const;
@@ -130,7 +118,7 @@ class Runtime {
  private:
   bool checks_;
   WorkerPool workers_;
-  JsQueue jsQueue_;
+  JsProcessor jsProcessor_;  // id: the one after the workers
   RegionForest forest_;
   Machine machine_;
   MapperRegistry mappers_;
@@ -140,10 +128,6 @@ class Runtime {
   ExclusionLocks exclusionLocks_;
   TaskId fillTask_ = 0;
   TaskId inlineMapTask_ = 0;
-  std::atomic<int64_t> lowWater_{-1};
-  std::mutex lockWaitMutex_;
-  std::atomic<uint64_t> lockGeneration_{0};
-  std::vector<TaskOpPtr> lockWaiters_;
   std::mutex retiredMutex_;
   std::vector<TaskOpPtr> retired_;
   std::vector<TaskOpPtr> draining_;  // issuing thread only
@@ -154,9 +138,7 @@ class Runtime {
   Planner planner_;
   Executor executor_;
   PlanLog planLog_;
-  std::atomic<uint64_t> outstanding_{0};
   OpId lastOpId_ = 0;
-  std::unordered_map<OpId, TaskOpPtr> runningJs_;
   UnfinishedTasks unfinished_;  // issuing thread only
   bool shutDown_ = false;
 };

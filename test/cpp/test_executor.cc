@@ -145,30 +145,37 @@ TEST("a failed task poisons its future and dependents do not run") {
   rt.shutdown();
 }
 
-TEST("a TS task becomes a JS inbox item once its future is ready") {
+TEST("a TS task reaches the JS processor running once its future is ready") {
   Runtime rt(RuntimeOptions{1});
   std::atomic<int> notified{0};
-  rt.jsQueue().setNotifier([&] { notified.fetch_add(1); });
+  rt.jsProcessor().setNotifier([&] { notified.fetch_add(1); });
   TaskId one = rt.tasks().registerCpp("add_one", &addOne, nullptr, VariantProps{});
   TaskId js = rt.tasks().registerJs("js_task", VariantProps{});
   FuturePtr f = launch(rt, one, {});
   FuturePtr g = launch(rt, js, {f});
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   // The C++ task may finish before the TS task is even launched, so an
-  // "idle" item can come first: look for the task item.
-  TaskOpPtr op;
-  while (!op && std::chrono::steady_clock::now() < deadline) {
-    for (auto& item : rt.jsQueue().takeAll())
-      if (item.runnable) op = std::dynamic_pointer_cast<TaskOp>(item.runnable);
+  // "idle" batch can come first: look for the task.
+  ProcessorTaskPtr task;
+  while (!task && std::chrono::steady_clock::now() < deadline) {
+    JsProcessor::Batch b = rt.jsProcessor().takeReady();
+    if (!b.tasks.empty()) task = b.tasks[0];
     std::this_thread::yield();
   }
+  REQUIRE(task != nullptr);
+  CHECK(notified.load() >= 1);
+  REQUIRE(rt.runningJsTask(task->taskId()) != nullptr);
+  TaskOpPtr op = rt.endJsTask(task->taskId());
   REQUIRE(op != nullptr);
   CHECK(op->task().name == "js_task");
-  CHECK(notified.load() >= 1);
+  CHECK(op->status().phase == TaskOp::Phase::Running);
+  CHECK(op->processor() == rt.jsProcessor().firstId());
+  CHECK(rt.runningJsTask(op->id()) == nullptr);
   op->completeJs({static_cast<uint8_t>(ValueTag::Null)});
   CHECK(g->ready().hasFired());
   rt.shutdown();
 }
+
 
 TEST("launching after shutdown is an error that says so") {
   Runtime rt(RuntimeOptions{1});
