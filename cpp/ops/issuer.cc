@@ -61,6 +61,7 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   MappableTask mt;
   mt.task = &info;
   mt.tag = launch.tag;
+  mt.input = &launch.mapping;
   Mapper& mapper = info.internal ? rt.mappers().builtinDefault() : rt.mappers().get(launch.mapper);
   MappingContext mc{mapper, info.internal ? 0 : launch.mapper, rt.machine(), rt.sharding()};
   LaunchPlacement placement = placeSingle(mc, mt);
@@ -114,6 +115,7 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
   mt.isIndexLaunch = true;
   mt.launchDomain = launch.domain;
   mt.tag = launch.tag;
+  mt.input = &launch.mapping;
   MappingContext mc{rt.mappers().get(launch.mapper), launch.mapper, rt.machine(), rt.sharding()};
   LaunchPlacement placement = placeIndex(mc, mt, points);
 
