@@ -65,7 +65,10 @@ export interface TaskOptions {
   targetProcessor?: number;
   /** Run on the issuing (JS) processor: needs a TS variant. */
   inline?: boolean;
-  /** Replicate the task over ranks (control replication); replicateTask says where. */
+  /**
+   * Replicate the task over ranks (control replication); replicateTask says
+   * where. Not supported yet: `true` fails the launch with an error.
+   */
   replicate?: boolean;
 }
 
@@ -81,7 +84,11 @@ export interface MapTaskOutput {
   variant?: 'cpp' | 'ts';
   /** Processor ids (from `machine.processors`) that may run it; the first is used. Must suit the variant. */
   targetProcessors?: number[];
-  /** An integer recorded for the task; higher runs first where a processor has a choice. */
+  /**
+   * An integer (default 0): among ready C++ tasks waiting for a worker,
+   * higher runs first (equal ones in launch order). TS tasks on the JS
+   * processor run in the order they became ready.
+   */
   priority?: number;
 }
 
@@ -91,7 +98,10 @@ export interface ReplicateTaskOutput {
   shardRanks: number[];
 }
 
+/** The overridable callbacks; their ids (mask bits) come from the addon's one table. */
 const CALLBACKS = ['selectTaskOptions', 'sliceTask', 'mapTask', 'selectShardingFunctor', 'replicateTask'] as const;
+/** Callback ids as the core numbers them (cpp/mapping/mapper_callbacks.h). */
+const IDS = native.mapperCallbacks;
 
 /**
  * Base class of TS mappers. Override any of the callbacks; the rest are the
@@ -128,9 +138,9 @@ export abstract class Mapper {
   /** @internal bit i set when callback i is overridden by the subclass */
   overrides(): number {
     let mask = 0;
-    CALLBACKS.forEach((name, i) => {
-      if ((this as unknown as Record<string, unknown>)[name] !== Mapper.prototype[name]) mask |= 1 << i;
-    });
+    for (const name of CALLBACKS) {
+      if ((this as unknown as Record<string, unknown>)[name] !== Mapper.prototype[name]) mask |= 1 << IDS[name];
+    }
     return mask;
   }
 }
@@ -149,22 +159,10 @@ export abstract class ShardingFunctor {
 export const CYCLIC_SHARDING = 0;
 export const BLOCK_SHARDING = 1;
 
-/** What the runtime tells the dispatcher about the launch being issued. @internal */
-export interface IssuingLaunch {
-  name: string;
-  id: number;
-  isIndexLaunch: boolean;
-  launchDomain?: RectLike;
-  regions: MappableRequirement[];
-  tag: number;
-  mapperArg: Value;
-  variants: ('cpp' | 'ts')[];
-}
-
-/** One point of an index launch as mapTask sees it: shares the launch's description. */
+/** One point of an index launch as mapTask sees it: shares the launch's task object. */
 class PointTask implements MappableTask {
   constructor(
-    private readonly launch: IssuingLaunch,
+    private readonly launch: MappableTask,
     readonly point: readonly number[],
   ) {}
   get name(): string {
@@ -197,15 +195,8 @@ class PointTask implements MappableTask {
 export class MappingRegistry {
   private readonly mappers = new Map<number, Mapper>();
   private readonly functors = new Map<number, ShardingFunctor>();
-  /** The launch being issued right now (mapper calls happen inside it). */
-  current: IssuingLaunch | undefined;
 
   constructor(private readonly machineInfo: () => Machine) {}
-
-  /** True when launches with this mapper id call into TS. */
-  isTs(id: number): boolean {
-    return this.mappers.has(id);
-  }
 
   addMapper(id: number, mapper: Mapper, replaceDefault: boolean): void {
     if (!(mapper instanceof Mapper)) throw new TypeError('addMapper: expected an instance of a Mapper subclass');
@@ -221,14 +212,15 @@ export class MappingRegistry {
     this.functors.set(id, functor);
   }
 
-  private readonly dispatchMapper = (mapperId: number, callback: number, point: number[] | number[][] | undefined): unknown => {
+  // The core calls this with the task being mapped (built by the addon from
+  // what the core knows of it, once per launch) and, for mapTask, the point
+  // or every point of the launch (mapPoints).
+  private readonly dispatchMapper = (mapperId: number, callback: number, task: MappableTask, point: number[] | number[][] | undefined): unknown => {
     const mapper = this.mappers.get(mapperId);
-    const launch = this.current;
-    if (!mapper || !launch) throw new Error(`no mapper ${mapperId} or no launch being issued`);
+    if (!mapper) throw new Error(`no mapper ${mapperId}`);
     // A point's view shares everything else with the launch (no copy per call).
-    const at = (p: number[]): MappableTask => new PointTask(launch, p);
-    if (callback === 5) {
-      // mapTask for every point of an index launch, in one call from the core.
+    const at = (p: number[]): MappableTask => new PointTask(task, p);
+    if (callback === IDS.mapPoints) {
       return (point as number[][]).map((p) => {
         try {
           return synchronous('mapTask', mapper.mapTask(at(p)));
@@ -237,18 +229,20 @@ export class MappingRegistry {
         }
       });
     }
-    const task: MappableTask = point ? at(point as number[]) : launch;
+    const t: MappableTask = point ? at(point as number[]) : task;
     switch (callback) {
-      case 0:
-        return synchronous('selectTaskOptions', mapper.selectTaskOptions(task));
-      case 1:
-        return synchronous('sliceTask', mapper.sliceTask(task, launch.launchDomain!));
-      case 2:
-        return synchronous('mapTask', mapper.mapTask(task));
-      case 3:
-        return synchronous('selectShardingFunctor', mapper.selectShardingFunctor(task));
+      case IDS.selectTaskOptions:
+        return synchronous('selectTaskOptions', mapper.selectTaskOptions(t));
+      case IDS.sliceTask:
+        return synchronous('sliceTask', mapper.sliceTask(t, task.launchDomain!));
+      case IDS.mapTask:
+        return synchronous('mapTask', mapper.mapTask(t));
+      case IDS.selectShardingFunctor:
+        return synchronous('selectShardingFunctor', mapper.selectShardingFunctor(t));
+      case IDS.replicateTask:
+        return synchronous('replicateTask', mapper.replicateTask(t));
       default:
-        return synchronous('replicateTask', mapper.replicateTask(task));
+        throw new Error(`unknown mapper callback id ${callback}`);
     }
   };
 

@@ -5,6 +5,7 @@
  * @internal
  */
 import * as path from 'path';
+import type { MappableTask } from './mapping';
 import type { PendingTask } from './pending';
 
 /** Slot of a native future in the addon's future table. */
@@ -85,6 +86,7 @@ export interface NativeIndexLaunch {
   regions?: object[];
   mapper?: number;
   tag?: number;
+  mapperArg?: Uint8Array;
 }
 
 export interface FailureInfo {
@@ -125,8 +127,17 @@ export interface NativeAddon {
     background?: boolean,
     mapper?: number,
     tag?: number,
+    mapperArg?: Uint8Array,
   ): NativeFuture;
-  addMapper(id: number, name: string, overrides: number, dispatch: (mapper: number, callback: number, point: number[] | number[][] | undefined) => unknown, replaceDefault: boolean): void;
+  addMapper(
+    id: number,
+    name: string,
+    overrides: number,
+    dispatch: (mapper: number, callback: number, task: MappableTask, point: number[] | number[][] | undefined) => unknown,
+    replaceDefault: boolean,
+  ): void;
+  /** Mapper callback ids, from the core's one table (cpp/mapping/mapper_callbacks.h). */
+  readonly mapperCallbacks: Readonly<Record<'selectTaskOptions' | 'sliceTask' | 'mapTask' | 'selectShardingFunctor' | 'replicateTask' | 'mapPoints', number>>;
   registerShardingFunctor(id: number, name: string, dispatch: (id: number, point: number[], lo: number[], hi: number[], total: number) => number): void;
   shardPoints(functor: number, lo: number[], hi: number[], total: number): number[][][];
   /** Limits of shardPoints: the shard count and the points of the domain. */

@@ -6,7 +6,7 @@ import { Coord, pointsOf, Rect, RectLike, toPoint, volume } from './geometry';
 import { Library } from './library';
 import { JsProcessor } from './js-processor';
 import { AnalysisCounters, native, NativeFuture } from './native';
-import { IssuingLaunch, Machine, Mapper, MappableRequirement, MappingRegistry, ShardingFunctor } from './mapping';
+import { Machine, Mapper, MappingRegistry, ShardingFunctor } from './mapping';
 import { PhysicalRegion } from './physical';
 import {
   FieldSpec,
@@ -312,15 +312,6 @@ export class Runtime {
       }
       return r.toNative(`launch('${task.name}')`);
     });
-    this.issuing(options.mapper, () => ({
-      name: task.name,
-      id: task.id,
-      isIndexLaunch: false,
-      regions: describeRequirements(options.regions ?? []),
-      tag: options.tag ?? 0,
-      mapperArg: options.mapperArg,
-      variants: native.taskVariants(task.id),
-    }));
     const handle: NativeFuture = native.launch(
       task.id,
       encodeArgs(args, task.name, true),
@@ -332,6 +323,7 @@ export class Runtime {
       options.background === true,
       options.mapper ?? 0,
       options.tag ?? 0,
+      mapperArgBytes(`launch('${task.name}')`, options.mapperArg),
     );
     return new Future<Awaited<R>>(handle, this);
   }
@@ -364,16 +356,6 @@ export class Runtime {
       if (!Array.isArray(a)) throw new TypeError(`${where}: pointArgs must return an array of arguments for point [${p.join(', ')}], got ${show(a)}`);
       return a;
     };
-    this.issuing(options.mapper, () => ({
-      name: task.name,
-      id: task.id,
-      isIndexLaunch: true,
-      launchDomain: d,
-      regions: describeRequirements(options.regions ?? []),
-      tag: options.tag ?? 0,
-      mapperArg: options.mapperArg,
-      variants: native.taskVariants(task.id),
-    }));
     const handles = native.indexLaunch({
       task: task.id,
       lo: [...d.lo],
@@ -386,6 +368,7 @@ export class Runtime {
       regions,
       mapper: options.mapper ?? 0,
       tag: options.tag ?? 0,
+      mapperArg: mapperArgBytes(where, options.mapperArg),
     });
     if (options.reduce) {
       const redop = REDOP_IDS[options.reduce];
@@ -618,11 +601,6 @@ export class Runtime {
     return native.shardPoints(functorId, [...d.lo], [...d.hi], totalShards);
   }
 
-  /** Sets what TS mapper callbacks see of the launch being issued. */
-  private issuing(mapperId: number | undefined, launch: () => IssuingLaunch): void {
-    this.mapping.current = this.mapping.isTs(mapperId ?? 0) ? launch() : undefined;
-  }
-
   /** Number of launched tasks that have not finished. */
   get outstanding(): number {
     return native.outstanding();
@@ -812,19 +790,10 @@ export class Runtime {
 
 }
 
-function describeRequirements(reqs: readonly (RegionRequirement | PartitionRequirement)[]): MappableRequirement[] {
-  return reqs.map((r) => {
-    const region = r instanceof RegionRequirement ? r.region : r.partition.parent;
-    return {
-      kind: r instanceof RegionRequirement ? 'region' : 'partition',
-      tree: region.tree.id,
-      node: r instanceof RegionRequirement ? r.region.node : r.partition.node,
-      fields: r.fields.length ? r.fields : region.fieldNames,
-      privilege: r.privilege,
-    };
-  });
+/** A launch's mapperArg, encoded for the core (which gives it to the mapper), or undefined. */
+function mapperArgBytes(where: string, mapperArg: Value | undefined): Uint8Array | undefined {
+  return mapperArg === undefined ? undefined : encode(mapperArg, `${where}: mapperArg`);
 }
-
 
 /** The native variant of a launch's `variant` option (-1: the mapper's choice), or a clear error. */
 function variantId(where: string, variant: unknown): number {

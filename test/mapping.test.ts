@@ -268,6 +268,55 @@ describe('mappers and sharding functors', () => {
     assert.equal(functor.calls, 4, 'the chosen functor was asked about every point');
   });
 
+  it('a mapper is given the task it maps (name, regions, tag, mapperArg, point): answers follow each task, no launch state is kept in JS', async () => {
+    const seen: { name: string; tag: number; arg: unknown; regions: number; point?: readonly number[]; index: boolean }[] = [];
+    // Its answers depend only on the task it is given.
+    class ByTask extends Mapper {
+      constructor() {
+        super('by-task');
+      }
+      override selectTaskOptions(task: MappableTask): TaskOptions {
+        return { targetProcessor: (task.mapperArg as { worker: number }).worker };
+      }
+      override mapTask(task: MappableTask): MapTaskOutput {
+        seen.push({ name: task.name, tag: task.tag, arg: task.mapperArg, regions: task.regions.length, point: task.point, index: task.isIndexLaunch });
+        const base = (task.mapperArg as { worker: number }).worker;
+        // Index points alternate from the launch's worker; a single task stays on it.
+        return { targetProcessors: [task.point ? (base + task.point[0]) % 2 : base] };
+      }
+    }
+    rt.addMapper(15, new ByTask());
+    const proc = tk.task<[], number>('processor');
+    const r = rt.createRegion(Rect(0, 3), { x: 'f64' });
+    const parts = rt.partitionEqual(r, 4);
+    const a = rt.launch(proc, [], { mapper: 15, tag: 1, mapperArg: { worker: 1 }, regions: [r.read('x')] });
+    const b = rt.launch(proc, [], { mapper: 15, tag: 2, mapperArg: { worker: 0 } });
+    const c = rt.indexLaunch(proc, Rect(0, 3), { mapper: 15, tag: 3, mapperArg: { worker: 1 }, regions: [parts.read('x')] });
+    assert.equal(await a.get(), 1);
+    assert.equal(await b.get(), 0);
+    assert.deepEqual(await c.values(), [1, 0, 1, 0]);
+    assert.deepEqual(seen, [
+      { name: 'processor', tag: 1, arg: { worker: 1 }, regions: 1, point: undefined, index: false },
+      { name: 'processor', tag: 2, arg: { worker: 0 }, regions: 0, point: undefined, index: false },
+      ...[0, 1, 2, 3].map((p) => ({ name: 'processor', tag: 3, arg: { worker: 1 }, regions: 1, point: [p], index: true })),
+    ]);
+    // Nothing of a launch is module state: the facade keeps no "current launch".
+    assert.equal('current' in (rt as unknown as { mapping: object }).mapping, false);
+  });
+
+  it('callback ids come from the addon\'s one table', () => {
+    assert.deepEqual(native.mapperCallbacks, { selectTaskOptions: 0, sliceTask: 1, mapTask: 2, selectShardingFunctor: 3, replicateTask: 4, mapPoints: 5 });
+    class OnlyMapTask extends Mapper {
+      constructor() {
+        super('only-map-task');
+      }
+      override mapTask(): MapTaskOutput {
+        return {};
+      }
+    }
+    assert.equal(new OnlyMapTask().overrides(), 1 << native.mapperCallbacks.mapTask);
+  });
+
   describe('mapper errors lose nothing', () => {
     let scripted: Scripted;
     before(() => {

@@ -19,8 +19,29 @@ using MapperId = uint32_t;
 using ShardingId = uint32_t;
 constexpr int kAnyProcessor = -1;
 
+// A region requirement as the launch gave it, before projection: a region,
+// or (index launches) a partition whose subregions the points access.
+struct MappableRequirement {
+  bool partition = false;  // node names a partition of `tree`, else a region
+  uint32_t tree = 0;
+  uint32_t node = 0;
+  std::vector<FieldId> fields;
+  Privilege privilege = Privilege::ReadOnly;
+  RedopId redop = kNoRedop;
+  Coherence coherence = Coherence::Exclusive;
+};
+
+// What a launch tells its mapper beyond the task and tag: its requirements
+// and the mapper argument (value-encoded bytes, empty: none). Owned by the
+// launch (or by a task that arrived from another rank), not by the mapper.
+struct MapperInput {
+  std::vector<MappableRequirement> regions;
+  std::vector<uint8_t> mapperArg;
+};
+
 // What a mapper sees of a task (a single launch, or an index launch and,
-// for mapTask, one of its points).
+// for mapTask, one of its points). Cheap to copy: `input` points at data
+// that outlives the placement.
 struct MappableTask {
   const TaskInfo* task = nullptr;
   uint64_t launchId = 0;
@@ -29,6 +50,7 @@ struct MappableTask {
   Point point;              // the point being mapped (mapTask of a point)
   bool hasPoint = false;
   uint32_t tag = 0;
+  const MapperInput* input = nullptr;  // null: no requirements, no mapper argument
 };
 
 struct TaskOptions {
@@ -84,6 +106,12 @@ class Mapper {
   virtual bool mapsEachPoint() const { return false; }
   // The built-in default: its answers need no validation (fast path).
   virtual bool isBuiltinDefault() const { return false; }
+  // Bracket every callback made while one launch is placed (placement.cc
+  // calls them, also when a callback throws): a mapper may keep what it
+  // built for the launch (the JS proxy: the JS task object) until the end.
+  // Placements may nest (a callback that issues a launch).
+  virtual void beginPlacement() {}
+  virtual void endPlacement() {}
 };
 
 using MapperPtr = std::shared_ptr<Mapper>;

@@ -1,12 +1,19 @@
 // Proxies that let TS mapper and sharding-functor classes stand where the
 // core expects a Mapper or ShardingFunctor. A callback the TS class does not
 // override goes to the C++ default mapper: no JS call at all. Overridden
-// ones call one TS dispatcher synchronously; the calls happen while a launch
-// is issued on the JS thread, so there is no thread hop.
+// ones call one TS dispatcher synchronously with the task they map, built
+// here from the core's MappableTask (so a task from anywhere can be mapped;
+// nothing of the launch is kept in JS). The JS task object is built once per
+// placement and reused by every callback of it; a point is passed beside it
+// (the TS side makes the per-point view), and mapTask for all points of an
+// index launch is one call. The calls happen while a launch is issued on the
+// JS thread, so there is no thread hop.
 #include <cmath>
 #include <cstdint>
 #include <string>
 
+#include "cohort/value.hpp"
+#include "mapping/mapper_callbacks.h"
 #include "napi/addon_state.h"
 #include "napi/marshal.h"
 #include "util/error.h"
@@ -14,15 +21,13 @@
 namespace cohort::napi {
 namespace {
 
-// Bits of the `overrides` mask, and the callback numbers the dispatcher gets.
-enum Callback : uint32_t {
-  kSelectTaskOptions = 0,
-  kSliceTask = 1,
-  kMapTask = 2,
-  kSelectShardingFunctor = 3,
-  kReplicateTask = 4,
-  kMapPoints = 5,  // mapTask for every point of a launch, in one call
-};
+using Callback = MapperCallback;
+constexpr Callback kSelectTaskOptions = MapperCallback::SelectTaskOptions;
+constexpr Callback kSliceTask = MapperCallback::SliceTask;
+constexpr Callback kMapTask = MapperCallback::MapTask;
+constexpr Callback kSelectShardingFunctor = MapperCallback::SelectShardingFunctor;
+constexpr Callback kReplicateTask = MapperCallback::ReplicateTask;
+constexpr Callback kMapPoints = MapperCallback::MapPoints;
 
 // A number in an answer: an integer, never truncated (1.5, NaN, Infinity
 // are refused).
@@ -47,13 +52,17 @@ int32_t intOr(const Napi::Object& o, const char* key, int32_t fallback) {
 class JsMapper final : public Mapper {
  public:
   JsMapper(Napi::Env env, MapperId id, std::string name, uint32_t overrides, Napi::Function dispatch,
-           Mapper& fallback)
-      : env_(env), id_(id), name_(std::move(name)), overrides_(overrides), fallback_(fallback) {
+           Mapper& fallback, const RegionForest& forest)
+      : env_(env), id_(id), name_(std::move(name)), overrides_(overrides), fallback_(fallback), forest_(forest) {
     dispatch_ = Napi::Persistent(dispatch);
   }
 
   std::string name() const override { return name_; }
   bool mapsEachPoint() const override { return overridden(kMapTask); }
+  void beginPlacement() override { placing_.emplace_back(); }
+  void endPlacement() override {
+    if (!placing_.empty()) placing_.pop_back();
+  }
 
   void selectTaskOptions(const MappableTask& t, const Machine& m, TaskOptions& out) override {
     if (!overridden(kSelectTaskOptions)) return fallback_.selectTaskOptions(t, m, out);
@@ -91,7 +100,7 @@ class JsMapper final : public Mapper {
     if (!overridden(kMapTask)) return Mapper::mapPoints(t, points, m, out);
     Napi::Array pts = Napi::Array::New(env_, points.size());
     for (size_t i = 0; i < points.size(); ++i) pts.Set(static_cast<uint32_t>(i), arrayFrom(env_, points[i]));
-    Napi::Value r = dispatch(kMapPoints, pts);
+    Napi::Value r = dispatch(kMapPoints, t, pts);
     if (!r.IsArray()) throw Error("expected one answer per point");
     Napi::Array answers = r.As<Napi::Array>();
     out.assign(answers.Length(), MapTaskOutput{});
@@ -129,19 +138,73 @@ class JsMapper final : public Mapper {
   }
 
  private:
-  bool overridden(Callback c) const { return (overrides_ >> c) & 1u; }
+  bool overridden(Callback c) const { return (overrides_ & bitOf(c)) != 0; }
 
-  // dispatch(mapperId, callback, point | points | undefined): the TS side
-  // knows the launch being issued; points are given for mapTask.
+  // dispatch(mapperId, callback, task, point | points | undefined): the
+  // point of mapTask, or every point for mapPoints.
   Napi::Value call(Callback c, const MappableTask& t) {
-    return dispatch(c, t.hasPoint ? Napi::Value(arrayFrom(env_, t.point)) : env_.Undefined());
+    return dispatch(c, t, t.hasPoint ? Napi::Value(arrayFrom(env_, t.point)) : env_.Undefined());
   }
-  Napi::Value dispatch(Callback c, Napi::Value arg) {
+  Napi::Value dispatch(Callback c, const MappableTask& t, Napi::Value arg) {
     try {
-      return dispatch_.Call({Napi::Number::New(env_, id_), Napi::Number::New(env_, c), arg});
+      Napi::Object task = taskObject(t);
+      return dispatch_.Call({Napi::Number::New(env_, id_), Napi::Number::New(env_, static_cast<uint32_t>(c)), task, arg});
     } catch (const Napi::Error& e) {
       throw Error(e.Message());
     }
+  }
+
+  // The launch's JS MappableTask: built on the first callback of a
+  // placement, reused by the others (points are passed beside it).
+  Napi::Object taskObject(const MappableTask& t) {
+    if (placing_.empty()) return buildTask(t);  // a call outside placement.cc
+    Napi::ObjectReference& cached = placing_.back();
+    if (cached.IsEmpty()) cached = Napi::Persistent(buildTask(t));
+    return cached.Value();
+  }
+
+  Napi::Object buildTask(const MappableTask& t) const {
+    Napi::Env env = env_;
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", t.task->name);
+    o.Set("id", t.task->id);
+    o.Set("isIndexLaunch", t.isIndexLaunch);
+    if (t.isIndexLaunch) {
+      Napi::Object d = Napi::Object::New(env);
+      d.Set("lo", arrayFrom(env, t.launchDomain.lo));
+      d.Set("hi", arrayFrom(env, t.launchDomain.hi));
+      o.Set("launchDomain", d);
+    }
+    o.Set("tag", t.tag);
+    const size_t nreq = t.input ? t.input->regions.size() : 0;
+    Napi::Array regions = Napi::Array::New(env, nreq);
+    for (size_t i = 0; i < nreq; ++i) regions.Set(static_cast<uint32_t>(i), requirementObject(t.input->regions[i]));
+    o.Set("regions", regions);
+    if (t.input && !t.input->mapperArg.empty()) {
+      const auto& bytes = t.input->mapperArg;
+      o.Set("mapperArg", jsFromValue(env, Value::decode(bytes.data(), bytes.size())));
+    } else {
+      o.Set("mapperArg", env.Undefined());
+    }
+    Napi::Array variants = Napi::Array::New(env);
+    if (t.task->cpp) variants.Set(variants.Length(), "cpp");
+    if (t.task->js) variants.Set(variants.Length(), "ts");
+    o.Set("variants", variants);
+    return o;
+  }
+
+  Napi::Object requirementObject(const MappableRequirement& r) const {
+    Napi::Env env = env_;
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("kind", r.partition ? "partition" : "region");
+    o.Set("tree", r.tree);
+    o.Set("node", r.node);
+    const FieldSpace& fs = forest_.fieldSpace(r.tree);
+    Napi::Array fields = Napi::Array::New(env, r.fields.size());
+    for (size_t i = 0; i < r.fields.size(); ++i) fields.Set(static_cast<uint32_t>(i), fs.field(r.fields[i]).name);
+    o.Set("fields", fields);
+    o.Set("privilege", privilegeName(r.privilege));
+    return o;
   }
 
   void parseMapTask(const Napi::Value& r, MapTaskOutput& out) const {
@@ -188,6 +251,8 @@ class JsMapper final : public Mapper {
   uint32_t overrides_;
   Napi::FunctionReference dispatch_;
   Mapper& fallback_;
+  const RegionForest& forest_;
+  std::vector<Napi::ObjectReference> placing_;  // per placement being made (they may nest)
 };
 
 class JsShardingFunctor final : public ShardingFunctor {
@@ -224,7 +289,7 @@ Napi::Value AddMapper(const Napi::CallbackInfo& info) {
   MapperId id = u32(info[0], "mapper id");
   std::string name = info[1].As<Napi::String>().Utf8Value();
   auto mapper = std::make_shared<JsMapper>(info.Env(), id, name, u32(info[2], "overrides"),
-                                           info[3].As<Napi::Function>(), rt.mappers().builtinDefault());
+                                           info[3].As<Napi::Function>(), rt.mappers().builtinDefault(), rt.forest());
   if (info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value()) rt.mappers().replaceDefault(mapper);
   else rt.mappers().add(id, mapper);
   return info.Env().Undefined();
@@ -306,6 +371,11 @@ void initMappingBinding(Napi::Env env, Napi::Object exports) {
   exports.Set("maxShardsQueried", Napi::Number::New(env, kMaxShardsQueried));
   exports.Set("maxShardQueryPoints", Napi::Number::New(env, static_cast<double>(kMaxShardQueryPoints)));
   exports.Set("machine", Napi::Function::New(env, MachineInfo));
+  // The callback ids (mapping/mapper_callbacks.h): the facade's only source.
+  Napi::Object callbacks = Napi::Object::New(env);
+  for (const MapperCallbackEntry& c : kMapperCallbacks) callbacks.Set(c.name, static_cast<uint32_t>(c.id));
+  callbacks.Freeze();
+  exports.Set("mapperCallbacks", callbacks);
 }
 
 }  // namespace cohort::napi

@@ -1,7 +1,10 @@
 #include "napi/marshal.h"
 
 #include <cmath>
+#include <cstring>
 #include <map>
+
+#include "cohort/value.hpp"
 
 namespace cohort::napi {
 
@@ -85,6 +88,74 @@ RegionRequirement requirementFrom(const Napi::Object& o) {
   r.region = RegionHandle{h.first, h.second};
   accessFrom(o, r);
   return r;
+}
+
+MappableRequirement mappableRequirementFrom(const Napi::Object& o) {
+  MappableRequirement r;
+  Napi::Value region = o.Get("region");
+  r.partition = region.IsUndefined();
+  auto h = handleFrom(r.partition ? o.Get("partition") : region, r.partition ? "partition" : "region");
+  r.tree = h.first;
+  r.node = h.second;
+  accessFrom(o, r);
+  return r;
+}
+
+namespace {
+template <typename T>
+Napi::Value typedArrayOf(Napi::Env env, const Value& v, napi_typedarray_type type) {
+  const size_t n = v.size();
+  Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, n * sizeof(T));
+  if (n) std::memcpy(buf.Data(), v.typedData<T>(), n * sizeof(T));
+  return Napi::TypedArrayOf<T>::New(env, n, buf, 0, type);
+}
+}  // namespace
+
+Napi::Value jsFromValue(Napi::Env env, const Value& v) {
+  switch (v.tag()) {
+    case ValueTag::Undefined: return env.Undefined();
+    case ValueTag::Null: return env.Null();
+    case ValueTag::False: return Napi::Boolean::New(env, false);
+    case ValueTag::True: return Napi::Boolean::New(env, true);
+    case ValueTag::Number: return Napi::Number::New(env, v.asNumber());
+    case ValueTag::BigInt: return Napi::BigInt::New(env, v.asInt());
+    case ValueTag::String: {
+      std::string_view sv = v.asString();
+      return Napi::String::New(env, sv.data(), sv.size());
+    }
+    case ValueTag::Array: {
+      const size_t n = v.size();
+      Napi::Array a = Napi::Array::New(env, n);
+      for (size_t i = 0; i < n; ++i) a.Set(static_cast<uint32_t>(i), jsFromValue(env, v[i]));
+      return a;
+    }
+    case ValueTag::Object: {
+      Napi::Object o = Napi::Object::New(env);
+      for (size_t i = 0, n = v.size(); i < n; ++i) {
+        std::string_view key = v.keyAt(i);
+        o.Set(Napi::String::New(env, key.data(), key.size()), jsFromValue(env, v.get(key)));
+      }
+      return o;
+    }
+    case ValueTag::TypedArray:
+      switch (v.elementKind()) {
+        case ElementKind::F64: return typedArrayOf<double>(env, v, napi_float64_array);
+        case ElementKind::F32: return typedArrayOf<float>(env, v, napi_float32_array);
+        case ElementKind::I32: return typedArrayOf<int32_t>(env, v, napi_int32_array);
+        case ElementKind::U32: return typedArrayOf<uint32_t>(env, v, napi_uint32_array);
+        case ElementKind::I16: return typedArrayOf<int16_t>(env, v, napi_int16_array);
+        case ElementKind::U16: return typedArrayOf<uint16_t>(env, v, napi_uint16_array);
+        case ElementKind::I8: return typedArrayOf<int8_t>(env, v, napi_int8_array);
+        case ElementKind::U8: return typedArrayOf<uint8_t>(env, v, napi_uint8_array);
+        case ElementKind::I64: return typedArrayOf<int64_t>(env, v, napi_bigint64_array);
+        case ElementKind::U64: return typedArrayOf<uint64_t>(env, v, napi_biguint64_array);
+        case ElementKind::U8Clamped:
+          // value.hpp gives no typed access to clamped elements.
+          throw Napi::TypeError::New(env, "cohort: a Uint8ClampedArray cannot be decoded here yet; use a Uint8Array");
+      }
+      break;
+  }
+  throw Napi::TypeError::New(env, std::string("cohort: cannot decode a ") + v.typeName() + " value for JS");
 }
 
 LaunchRequirement launchRequirementFrom(RegionForest& forest, const Napi::Object& o) {

@@ -9,6 +9,11 @@
 #include "analysis/region_requirement.h"
 #include "data/geometry.h"
 #include "data/region_forest.h"
+#include "mapping/mapper.h"
+
+namespace cohort {
+class Value;
+}
 
 namespace cohort::napi {
 
@@ -21,6 +26,13 @@ RegionRequirement requirementFrom(const Napi::Object& o);
 // {partition: [tree, node] | region: [tree, node], fields, privilege, redop,
 //  coherence, projection?: {kind: 'identity'|'offset'|'colors', offset?, colors?}}
 LaunchRequirement launchRequirementFrom(RegionForest& forest, const Napi::Object& o);
+
+// The same requirement objects, as a mapper sees them (before projection).
+MappableRequirement mappableRequirementFrom(const Napi::Object& o);
+
+// A value-encoded value (include/cohort/value.hpp) as the JS value the TS
+// codec would decode it to.
+Napi::Value jsFromValue(Napi::Env env, const Value& v);
 
 uint32_t u32(const Napi::Value& v, const char* what);
 int32_t i32Or(const Napi::Value& v, int32_t fallback);

@@ -52,6 +52,7 @@ LaunchOutcome Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, 
     auto op = std::make_shared<TaskOp>(rt_, rt_.nextOpId(), info, e.where.variant, std::move(p.args), work.futures,
                                        ctx.prefix(), position);
     if (e.where.variant == VariantKind::Cpp) op->setPinnedWorker(e.where.processor);
+    op->setPriority(e.where.priority);
     op->setCounted(!work.background);
     op->joinEpoch(epoch);
     if (index) op->setPoint(p.point);

@@ -83,6 +83,7 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   request.options = launch.options;
   request.points.resize(1);
   request.points[0].requirements = std::move(launch.regions);
+  request.mapping = &launch.mapping;
   // Names are taken only once planning succeeded: a refused launch uses none.
   const uint64_t position = ctx->nextPosition();
   request.label = labelFor(info, *ctx, position);
@@ -131,6 +132,7 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
   request.tag = launch.tag;
   request.options = launch.options;
   request.label = "index launch of " + labelFor(info, *ctx, position) + " over " + launch.domain.toString();
+  request.mapping = &launch.mapping;
   request.points.resize(points.size());
   for (size_t i = 0; i < points.size(); ++i) {
     PointRequirements& pr = request.points[i];

@@ -22,6 +22,7 @@ struct SingleLaunch {
   OpId parent = 0;  // 0: top level; else the running TS task launching it
   MapperId mapper = 0;
   uint32_t tag = 0;
+  MapperInput mapping;  // what the mapper sees: requirements as given, mapper argument
 };
 
 struct IndexLaunch {
@@ -35,6 +36,7 @@ struct IndexLaunch {
   OpId parent = 0;
   MapperId mapper = 0;
   uint32_t tag = 0;
+  MapperInput mapping;
 };
 
 // Returns the task's future. Throws cohort::Error (issuing nothing) on bad

@@ -120,8 +120,8 @@ void TaskOp::eventFired(const FailurePtr& failure) {
 
 void TaskOp::dispatch() {
   enterPhase(Phase::Queued);
-  if (variant_ == VariantKind::Js) services_.dispatch(shared_from_this(), ProcessorKind::Js, -1);
-  else services_.dispatch(shared_from_this(), ProcessorKind::Cpu, pinnedWorker_);  // ended at the end of run()
+  if (variant_ == VariantKind::Js) services_.dispatch(shared_from_this(), ProcessorKind::Js, -1, priority_);
+  else services_.dispatch(shared_from_this(), ProcessorKind::Cpu, pinnedWorker_, priority_);  // ended at the end of run()
 }
 
 void TaskOp::markRunning(ProcessorId proc) {

@@ -69,6 +69,8 @@ class TaskOp final : public ProcessorTask,
   void addPrecondition(Event e) { preconditions_.push_back(std::move(e)); }
   void setPoint(const TaskPoint& p) { point_ = p; }
   void setPinnedWorker(int worker) { pinnedWorker_ = worker; }
+  // Orders it among ready tasks on the pool (the mapper's priority; higher first).
+  void setPriority(int priority) { priority_ = priority; }
   void setCounted(bool counted) { counted_ = counted; }
   bool counted() const { return counted_; }
   void setRegions(std::vector<TaskRegionArg> regions) {
@@ -149,6 +151,7 @@ class TaskOp final : public ProcessorTask,
   static const std::vector<TaskRegionArg>& noRegions();
   TaskPoint point_;
   int pinnedWorker_ = -1;
+  int priority_ = 0;
   bool counted_ = true;  // counts as outstanding (see LaunchOptions::background)
   std::vector<ExclusionLocks::Key> exclusion_;
   std::unique_ptr<class CheckedViews> checked_;

@@ -20,7 +20,7 @@ class TaskServices {
  public:
   // Queues a ready task on a processor of `kind`; `local` >= 0 pins it to
   // that member (a worker). A CPU task reports cpuTaskEnded() as its last act.
-  virtual void dispatch(ProcessorTaskPtr task, ProcessorKind kind, int local) = 0;
+  virtual void dispatch(ProcessorTaskPtr task, ProcessorKind kind, int local, int priority) = 0;
   virtual void cpuTaskEnded() = 0;
 
   virtual ExclusionLocks& exclusionLocks() = 0;

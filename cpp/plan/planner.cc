@@ -37,6 +37,7 @@ LaunchPlan Planner::planLaunch(DependenceAnalyzer& analyzer, uint64_t position, 
   mt.task = &info;
   mt.launchId = position;
   mt.tag = request.tag;
+  mt.input = request.mapping;
   Mapper& mapper = info.internal ? mappers_.builtinDefault() : mappers_.get(request.mapper);
   MappingContext mc{mapper, info.internal ? 0 : request.mapper, machine_, sharding_};
   LaunchPlacement placement;

@@ -48,6 +48,7 @@ struct LaunchRequest {
   uint32_t tag = 0;
   LaunchOptions options;
   std::string label;  // names the launch in errors
+  const MapperInput* mapping = nullptr;  // what the mapper sees of it (requirements as given, mapper argument)
 };
 
 struct LaunchPlan {

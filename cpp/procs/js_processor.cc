@@ -19,7 +19,7 @@ void JsProcessor::post(Item item) {
   if (notify) notify();  // outside the lock: it may call back into post
 }
 
-void JsProcessor::enqueue(ProcessorTaskPtr task, int) { post(Item{std::move(task), 0, false}); }
+void JsProcessor::enqueue(ProcessorTaskPtr task, int, int) { post(Item{std::move(task), 0, false}); }
 void JsProcessor::postWatch(uint64_t watchId) { post(Item{nullptr, watchId, false}); }
 void JsProcessor::wake() { post(Item{}); }
 

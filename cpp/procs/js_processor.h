@@ -36,7 +36,7 @@ class JsProcessor final : public Processor {
   ProcessorId firstId() const override { return id_; }
   unsigned size() const override { return 1; }
   // Any thread: `task` is ready to run on the JS thread (`local` is ignored).
-  void enqueue(ProcessorTaskPtr task, int local) override;
+  void enqueue(ProcessorTaskPtr task, int local, int priority) override;
 
   // Called once per batch, on the thread whose post started it.
   using Notifier = std::function<void()>;

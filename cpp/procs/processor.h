@@ -40,8 +40,9 @@ class Processor {
   virtual unsigned size() const = 0;
 
   // Queues a ready task. `local` >= 0 pins it to that member of the group
-  // (a worker of the pool; a mapper's choice); -1: any member.
-  virtual void enqueue(ProcessorTaskPtr task, int local) = 0;
+  // (a worker of the pool; a mapper's choice); -1: any member. Ready tasks
+  // of higher `priority` run first where the processor orders them (the pool).
+  virtual void enqueue(ProcessorTaskPtr task, int local, int priority) = 0;
 };
 
 }  // namespace cohort

@@ -1,5 +1,7 @@
 #include "procs/worker_pool.h"
 
+#include <algorithm>
+
 #include "util/fatal_signals.h"
 
 namespace cohort {
@@ -38,9 +40,16 @@ int WorkerPool::currentWorker() const {
   return tlsWorker.pool == this ? tlsWorker.index : -1;
 }
 
-void WorkerPool::submit(RunnablePtr r) {
+void WorkerPool::submit(RunnablePtr r, int priority) {
   int self = currentWorker();
-  if (self >= 0) {
+  if (priority != 0) {
+    {
+      std::lock_guard<std::mutex> lock(prioritizedMutex_);
+      prioritized_.push_back(Prioritized{priority, prioritySeq_.fetch_add(1, std::memory_order_relaxed), std::move(r)});
+      std::push_heap(prioritized_.begin(), prioritized_.end(), runsLater);
+    }
+    prioritizedCount_.fetch_add(1, std::memory_order_seq_cst);
+  } else if (self >= 0) {
     Worker& w = *workers_[self];
     std::lock_guard<std::mutex> lock(w.mutex);
     w.local.push_front(std::move(r));
@@ -56,17 +65,24 @@ void WorkerPool::submit(RunnablePtr r) {
   if (self < 0 || stealable_.load(std::memory_order_relaxed) > 1) wakeAnySleeper();
 }
 
-void WorkerPool::enqueue(ProcessorTaskPtr task, int local) {
-  if (local >= 0) submitPinned(std::move(task), static_cast<unsigned>(local));
-  else submit(std::move(task));
+void WorkerPool::enqueue(ProcessorTaskPtr task, int local, int priority) {
+  if (local >= 0) submitPinned(std::move(task), static_cast<unsigned>(local), priority);
+  else submit(std::move(task), priority);
 }
 
-void WorkerPool::submitPinned(RunnablePtr r, unsigned index) {
+void WorkerPool::submitPinned(RunnablePtr r, unsigned index, int priority) {
   Worker& w = *workers_[index % workers_.size()];
   {
     std::lock_guard<std::mutex> lock(w.mutex);
-    w.pinned.push_back(std::move(r));
+    if (priority == 0) {
+      w.pinned.push_back(std::move(r));
+    } else {
+      w.pinnedPrioritized.push_back(
+          Prioritized{priority, prioritySeq_.fetch_add(1, std::memory_order_relaxed), std::move(r)});
+      std::push_heap(w.pinnedPrioritized.begin(), w.pinnedPrioritized.end(), runsLater);
+    }
   }
+  if (priority != 0) prioritizedCount_.fetch_add(1, std::memory_order_seq_cst);
   w.pinnedCount.fetch_add(1, std::memory_order_seq_cst);
   bool expected = true;
   if (w.sleeping.compare_exchange_strong(expected, false, std::memory_order_seq_cst)) wake(w);
@@ -94,9 +110,27 @@ bool WorkerPool::hasWorkFor(unsigned index) const {
          workers_[index]->pinnedCount.load(std::memory_order_seq_cst) > 0;
 }
 
+RunnablePtr WorkerPool::takePrioritized(unsigned index, bool positiveOnly) {
+  Worker& self = *workers_[index];
+  std::lock_guard<std::mutex> own(self.mutex);  // always before prioritizedMutex_
+  std::lock_guard<std::mutex> shared(prioritizedMutex_);
+  PriorityHeap* from = nullptr;
+  if (!self.pinnedPrioritized.empty()) from = &self.pinnedPrioritized;
+  if (!prioritized_.empty() && (!from || runsLater(from->front(), prioritized_.front()))) from = &prioritized_;
+  if (!from || (positiveOnly && from->front().priority <= 0)) return nullptr;
+  std::pop_heap(from->begin(), from->end(), runsLater);
+  RunnablePtr r = std::move(from->back().runnable);
+  from->pop_back();
+  prioritizedCount_.fetch_sub(1, std::memory_order_acq_rel);
+  (from == &prioritized_ ? stealable_ : self.pinnedCount).fetch_sub(1, std::memory_order_acq_rel);
+  return r;
+}
+
 RunnablePtr WorkerPool::findWork(unsigned index) {
   RunnablePtr r;
   Worker& self = *workers_[index];
+  // Prioritized work first, but only while there is any (one load otherwise).
+  if (prioritizedCount_.load(std::memory_order_acquire) > 0 && (r = takePrioritized(index, true))) return r;
   {
     std::lock_guard<std::mutex> lock(self.mutex);
     if (!self.pinned.empty()) {
@@ -126,6 +160,7 @@ RunnablePtr WorkerPool::findWork(unsigned index) {
     }
   }
   if (r) stealable_.fetch_sub(1, std::memory_order_acq_rel);
+  else if (prioritizedCount_.load(std::memory_order_acquire) > 0) r = takePrioritized(index, false);  // negative ones
   return r;
 }
 

@@ -4,6 +4,13 @@
 // on its own deque and runs it next (continuation, no queue hop); idle
 // workers steal, spin briefly, then sleep, because waking a sleeping thread
 // through a condition variable costs microseconds on this VM.
+//
+// Priorities (a mapper's): work of priority 0 takes the paths above. Work of
+// any other priority waits in a priority queue (shared, or the worker's own
+// for pinned work), higher first and in submission order among equals; a
+// worker looks there only while the atomic count of such work is non-zero,
+// so the priority-0 path costs one load. Positive priorities run before any
+// priority-0 work a worker could take, negative ones only when it finds none.
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -12,6 +19,7 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+#include <cstdint>
 
 #include "procs/processor.h"
 
@@ -29,14 +37,15 @@ class WorkerPool final : public Processor {
   ProcessorId firstId() const override { return 0; }
   unsigned size() const override { return static_cast<unsigned>(workers_.size()); }
   // A task runs its own body (run) on the worker; local >= 0 pins it there.
-  void enqueue(ProcessorTaskPtr task, int local) override;
+  void enqueue(ProcessorTaskPtr task, int local, int priority) override;
 
   // Queues r to run on any worker. From one of this pool's workers it goes
   // to that worker's own deque (it runs next unless stolen); from any other
-  // thread to the shared queue.
-  void submit(RunnablePtr r);
-  // Queues r to run on worker `index` only.
-  void submitPinned(RunnablePtr r, unsigned index);
+  // thread to the shared queue. A priority other than 0 goes to the shared
+  // priority queue instead.
+  void submit(RunnablePtr r, int priority = 0);
+  // Queues r to run on worker `index` only (by priority among its pinned work).
+  void submitPinned(RunnablePtr r, unsigned index, int priority = 0);
 
   // Index of the calling worker of this pool, or -1 on any other thread.
   int currentWorker() const;
@@ -45,8 +54,21 @@ class WorkerPool final : public Processor {
   void shutdown();
 
  private:
+  // Work of a priority other than 0; `seq` keeps submission order among equals.
+  struct Prioritized {
+    int priority;
+    uint64_t seq;
+    RunnablePtr runnable;
+  };
+  // A max-heap of Prioritized (std::push_heap with runsLater).
+  using PriorityHeap = std::vector<Prioritized>;
+  static bool runsLater(const Prioritized& a, const Prioritized& b) {
+    return a.priority != b.priority ? a.priority < b.priority : a.seq > b.seq;
+  }
+
   struct Worker {
     std::mutex mutex;
+    PriorityHeap pinnedPrioritized;  // counted in pinnedCount
     std::deque<RunnablePtr> local;
     std::deque<RunnablePtr> pinned;
     std::atomic<size_t> pinnedCount{0};
@@ -57,6 +79,9 @@ class WorkerPool final : public Processor {
 
   void loop(unsigned index);
   RunnablePtr findWork(unsigned index);
+  // The best prioritized work for `index` (its pinned or the shared), or
+  // null; with positiveOnly, only work of priority > 0.
+  RunnablePtr takePrioritized(unsigned index, bool positiveOnly);
   bool hasWorkFor(unsigned index) const;
   void wake(Worker& w);
   void wakeAnySleeper();
@@ -64,7 +89,11 @@ class WorkerPool final : public Processor {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::mutex sharedMutex_;
   std::deque<RunnablePtr> shared_;
-  std::atomic<size_t> stealable_{0};  // items in shared_ plus all local deques
+  std::atomic<size_t> stealable_{0};  // items in shared_, prioritized_ and all local deques
+  std::mutex prioritizedMutex_;
+  PriorityHeap prioritized_;
+  std::atomic<size_t> prioritizedCount_{0};  // prioritized_ plus every pinnedPrioritized
+  std::atomic<uint64_t> prioritySeq_{0};
   // Workers spinning for work right now. At most one spins at a time (the
   // others sleep), so spinning never starves the JS thread of a core, and
   // a submitter need not wake anyone while a spinner will find the work.

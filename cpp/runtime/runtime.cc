@@ -93,13 +93,13 @@ void Runtime::start(const TaskOpPtr& op) {
   op->launch();
 }
 
-void Runtime::dispatch(ProcessorTaskPtr task, ProcessorKind kind, int local) {
+void Runtime::dispatch(ProcessorTaskPtr task, ProcessorKind kind, int local, int priority) {
   if (kind == ProcessorKind::Js) {
-    jsProcessor_.enqueue(std::move(task), local);
+    jsProcessor_.enqueue(std::move(task), local, priority);
     return;
   }
   activeCpp_.fetch_add(1, std::memory_order_seq_cst);  // before it can end
-  workers_.enqueue(std::move(task), local);
+  workers_.enqueue(std::move(task), local, priority);
 }
 
 void Runtime::cpuTaskEnded() {

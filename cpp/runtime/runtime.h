@@ -90,7 +90,7 @@ class Runtime final : public TaskServices {
   TaskOpPtr endJsTask(OpId id);
 
   // TaskServices: processors and locks for a task operation.
-  void dispatch(ProcessorTaskPtr task, ProcessorKind kind, int local) override;
+  void dispatch(ProcessorTaskPtr task, ProcessorKind kind, int local, int priority) override;
   void cpuTaskEnded() override;
   void locksReleased() override { jsProcessor_.locksReleased(); }
 

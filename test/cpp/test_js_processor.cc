@@ -57,10 +57,10 @@ TEST("posts are batched: one notification per batch, everything taken at once in
   js.setNotifier([&] { ++notified; });
   CHECK(js.inboxEmpty());
   auto a = task(1), b = task(2), c = task(3);
-  js.enqueue(a, -1);
-  js.enqueue(b, -1);
+  js.enqueue(a, -1, 0);
+  js.enqueue(b, -1, 0);
   js.postWatch(42);
-  js.enqueue(c, -1);
+  js.enqueue(c, -1, 0);
   CHECK(notified == 1);
   CHECK(!js.inboxEmpty());
   JsProcessor::Batch batch = js.takeReady();
@@ -71,7 +71,7 @@ TEST("posts are batched: one notification per batch, everything taken at once in
   // Handed out already running on the JS processor.
   CHECK(a->runningOn == kJsId && b->runningOn == kJsId && c->runningOn == kJsId);
   // The next post starts a new batch.
-  js.enqueue(task(4), -1);
+  js.enqueue(task(4), -1, 0);
   CHECK(notified == 2);
   CHECK((idsOf(js.takeReady()) == std::vector<uint64_t>{4}));
 }
@@ -84,7 +84,7 @@ TEST("posts from many threads at once make one notification and lose nothing") {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t)
     threads.emplace_back([&js, t] {
-      for (int i = 0; i < kEach; ++i) js.enqueue(task(static_cast<uint64_t>(t * kEach + i + 1)), -1);
+      for (int i = 0; i < kEach; ++i) js.enqueue(task(static_cast<uint64_t>(t * kEach + i + 1)), -1, 0);
     });
   for (auto& t : threads) t.join();
   CHECK(notified.load() == 1);
@@ -109,7 +109,7 @@ TEST("a task that cannot take its locks is parked and handed out again only afte
   js.setNotifier([&] { ++notified; });
   bool lockFree = false;
   auto t = std::make_shared<FakeTask>(7, [&] { return lockFree; });
-  js.enqueue(t, -1);
+  js.enqueue(t, -1, 0);
   CHECK(js.takeReady().tasks.empty());
   CHECK(t->lockAttempts == 1);
   CHECK(t->runningOn == -1);
@@ -150,7 +150,7 @@ TEST("a release between a failed lock attempt and parking retries at once instea
     js.locksReleased();
     return false;
   });
-  js.enqueue(t, -1);
+  js.enqueue(t, -1, 0);
   CHECK(js.takeReady().tasks.empty());
   CHECK(!js.inboxEmpty());  // re-posted, not parked
   CHECK(notified == 2);
@@ -160,8 +160,8 @@ TEST("a release between a failed lock attempt and parking retries at once instea
 TEST("the running table finds tasks until they end") {
   JsProcessor js(kJsId);
   auto a = task(11), b = task(12);
-  js.enqueue(a, -1);
-  js.enqueue(b, -1);
+  js.enqueue(a, -1, 0);
+  js.enqueue(b, -1, 0);
   CHECK(js.running(11) == nullptr);  // queued is not running
   js.takeReady();
   CHECK(js.running(11) == a.get());

@@ -64,7 +64,7 @@ RegionRequirement rw(RegionHandle r) { return RegionRequirement{r, {0}, Privileg
 RegionRequirement ro(RegionHandle r) { return RegionRequirement{r, {0}, Privilege::ReadOnly, kNoRedop, Coherence::Exclusive}; }
 
 // A mapper that answers mapTask with a processor that does not exist.
-class BadProcessorMapper final : public Mapper {
+class BadProcessorMapper : public Mapper {
  public:
   std::string name() const override { return "bad"; }
   void selectTaskOptions(const MappableTask& t, const Machine& m, TaskOptions& out) override {
@@ -75,7 +75,8 @@ class BadProcessorMapper final : public Mapper {
   }
   void mapTask(const MappableTask& t, const Machine& m, MapTaskOutput& out) override {
     base_.mapTask(t, m, out);
-    out.targetProcessors = {17};
+    out.targetProcessors = {bogus_};
+    out.priority = priority_;
   }
   void selectShardingFunctor(const MappableTask& t, const Machine& m, ShardingOutput& out) override {
     base_.selectShardingFunctor(t, m, out);
@@ -84,8 +85,21 @@ class BadProcessorMapper final : public Mapper {
     base_.replicateTask(t, m, out);
   }
 
+ protected:
+  int bogus_ = 17;
+  int priority_ = 0;
+
  private:
   DefaultMapper base_;
+};
+
+// Answers mapTask with worker 1 and priority 5.
+class PriorityMapper final : public BadProcessorMapper {
+ public:
+  PriorityMapper() {
+    bogus_ = 1;
+    priority_ = 5;
+  }
 };
 
 }  // namespace
@@ -164,6 +178,12 @@ TEST("a bad mapper answer plans nothing: the analyzer never saw the launch") {
   // The next launch still waits for the first write, not for the refused one.
   LaunchPlan b = w.single(w.cpp, {ro(r)});
   CHECK(b.entries[0].waitsFor == std::vector<OpId>{a.position});
+}
+
+TEST("the mapper's processor and priority are the entry's location") {
+  World w;
+  w.mappers.add(6, std::make_shared<PriorityMapper>());
+  CHECK(w.single(w.cpp, {}, {}, 6).entries[0].where == (Location{0, 1, VariantKind::Cpp, 5}));
 }
 
 TEST("a variant the task lacks is refused with its name") {

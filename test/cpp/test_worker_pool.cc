@@ -1,5 +1,6 @@
 // The worker pool: every runnable runs once, pinned work stays put,
-// continuations run on the completing worker, shutdown drains.
+// continuations run on the completing worker, shutdown drains, queued work
+// runs by priority.
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -105,6 +106,89 @@ TEST("a sleeping pool wakes for new work") {
   }
   pool.shutdown();
   CHECK(count.load() == 20);
+}
+
+namespace {
+// One worker held by a blocker until release(): everything submitted
+// meanwhile is queued, and the order it runs in is the pool's choice.
+struct BlockedWorker {
+  WorkerPool pool{1};
+  std::atomic<bool> started{false}, released{false};
+  std::mutex m;
+  std::vector<int> order;
+  BlockedWorker() {
+    pool.submit(fn([this](ProcessorId) {
+      started = true;
+      // Hang guard only: the test releases it right after queueing.
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+      while (!released.load() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    }));
+    while (!started.load()) std::this_thread::yield();  // handshake: the worker is busy
+  }
+  RunnablePtr record(int label) {
+    return fn([this, label](ProcessorId) {
+      std::lock_guard<std::mutex> lock(m);
+      order.push_back(label);
+    });
+  }
+  std::vector<int> finish() {
+    released = true;
+    pool.shutdown();
+    return order;
+  }
+};
+}  // namespace
+
+TEST("with the only worker busy, queued work of higher priority runs first; equal priorities in order") {
+  BlockedWorker b;
+  // label = the position it must run in
+  b.pool.submit(b.record(4), 0);
+  b.pool.submit(b.record(1), 5);
+  b.pool.submit(b.record(6), -3);
+  b.pool.submit(b.record(2), 5);
+  b.pool.submit(b.record(5), 0);
+  b.pool.submit(b.record(0), 9);
+  b.pool.submit(b.record(3), 1);
+  std::vector<int> order = b.finish();
+  CHECK((order == std::vector<int>{0, 1, 2, 3, 4, 5, 6}));
+}
+
+TEST("pinned work runs by priority too, interleaved with shared prioritized work") {
+  BlockedWorker b;
+  b.pool.submitPinned(b.record(3), 0);      // pinned, priority 0
+  b.pool.submitPinned(b.record(1), 0, 4);   // pinned, priority 4
+  b.pool.submit(b.record(0), 7);            // shared, priority 7
+  b.pool.submit(b.record(2), 4);            // shared, priority 4, after the pinned one
+  b.pool.submitPinned(b.record(4), 0, -1);  // pinned, below everything
+  std::vector<int> order = b.finish();
+  CHECK((order == std::vector<int>{0, 1, 2, 3, 4}));
+}
+
+TEST("prioritized work submitted from a worker runs before its priority-0 continuations") {
+  BlockedWorker b;
+  std::atomic<bool> done{false};
+  b.pool.submit(fn([&](ProcessorId) {
+    b.pool.submit(b.record(2));     // continuation: own deque
+    b.pool.submit(b.record(1), 1);  // prioritized: before it
+    b.pool.submit(b.record(0), 2);
+    done = true;
+  }), 0);
+  std::vector<int> order = b.finish();
+  CHECK(done.load());
+  CHECK((order == std::vector<int>{0, 1, 2}));
+}
+
+TEST("every runnable of mixed priorities runs exactly once on several workers") {
+  std::atomic<int> count{0};
+  {
+    WorkerPool pool(2);
+    for (int i = 0; i < 20000; ++i) {
+      if (i % 3 == 0) pool.submitPinned(fn([&](ProcessorId) { count.fetch_add(1); }), static_cast<unsigned>(i % 2), i % 7 - 3);
+      else pool.submit(fn([&](ProcessorId) { count.fetch_add(1); }), i % 5 - 2);
+    }
+    pool.shutdown();
+  }
+  CHECK(count.load() == 20000);
 }
 
 TEST_MAIN("worker pool")
