@@ -27,7 +27,10 @@ export interface BenchLibrary {
   /** Microseconds per link of the pool's dependent chain of `length` empty links. */
   baselineChainLatencyUs: Task<[threads: number, length: number], number>;
   /** Wall seconds and checksum of the hand-written stencil_1d. */
-  baselineStencilSeconds: Task<[width: number, steps: number, iterations: number, threads: number], StencilBaselineResult>;
+  baselineStencilSeconds: Task<
+    [width: number, steps: number, iterations: number, threads: number],
+    StencilBaselineResult
+  >;
   /** Floating-point operations of one compute-kernel call. */
   kernelFlops: Task<[iterations: number], number>;
 }

@@ -130,7 +130,8 @@ export async function repeatBatches(minSeconds: number, runBatch: () => Promise<
     if (!(b.seconds > 0)) throw new Error(`bench batch reported a non-positive duration: ${b.seconds}`);
     totals.batches++;
     totals.seconds += b.seconds;
-    for (const [k, v] of Object.entries(b.extraSeconds ?? {})) totals.extraSeconds[k] = (totals.extraSeconds[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(b.extraSeconds ?? {}))
+      totals.extraSeconds[k] = (totals.extraSeconds[k] ?? 0) + v;
   } while (totals.seconds < minSeconds);
   return totals;
 }
@@ -174,7 +175,8 @@ export interface InterleaveOptions {
  */
 export async function interleave(options: InterleaveOptions): Promise<{ cohort: SideSummary; baseline: SideSummary }> {
   const { reps } = options;
-  if (!Number.isInteger(reps) || reps < 1) throw new RangeError(`interleave: reps must be a positive integer, got ${reps}`);
+  if (!Number.isInteger(reps) || reps < 1)
+    throw new RangeError(`interleave: reps must be a positive integer, got ${reps}`);
   const warmup = options.warmup ?? 1;
   for (let i = 0; i < warmup; i++) {
     collectGarbage();

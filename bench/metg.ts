@@ -69,7 +69,12 @@ export function metgPoints(
     if (!(s.wallSeconds > 0) || !(s.tasks > 0) || !(s.cores > 0)) {
       throw new RangeError('METG sample needs wallSeconds > 0, tasks > 0, cores > 0');
     }
-    if (!Number.isInteger(s.iterations) || s.iterations < 0 || !Number.isInteger(s.tasks) || !Number.isInteger(s.cores)) {
+    if (
+      !Number.isInteger(s.iterations) ||
+      s.iterations < 0 ||
+      !Number.isInteger(s.tasks) ||
+      !Number.isInteger(s.cores)
+    ) {
       throw new RangeError('METG sample needs integer iterations >= 0, tasks and cores');
     }
     const last = points.length > 0 ? points[points.length - 1] : undefined;

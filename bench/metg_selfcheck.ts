@@ -32,14 +32,17 @@ function handCases(): void {
   const ideal = (it: number): number => (tasks * 128 * it) / rate;
   const sweep = [4096, 1024, 256, 64, 16, 4].map((it) => sample(it, Math.max(ideal(it), it <= 16 ? 1e-3 : 0)));
   const r = computeMetg(sweep);
-  assert.deepEqual(r.points.map((p) => p.iterations), [4096, 1024, 256, 64, 16, 4]);
+  assert.deepEqual(
+    r.points.map((p) => p.iterations),
+    [4096, 1024, 256, 64, 16, 4],
+  );
   close(r.peakFlopsPerSecond, rate, 'peak');
   // iterations 16: ideal 2.048e-3 s > 1e-3 -> still ideal; 4: 0.512e-3 -> floor 1e-3, efficiency 0.512.
   close(r.points[5].efficiency, 0.512, 'efficiency at 4');
   assert.equal(r.reached, true);
   assert.equal(r.selectedIndex, 5, 'all points >= 50%: the smallest granularity is selected');
   assert.equal(r.bracketed, false);
-  close(r.metgMicros, (1e-3 * cores / tasks) * 1e6, 'upper bound = granularity of the last point');
+  close(r.metgMicros, ((1e-3 * cores) / tasks) * 1e6, 'upper bound = granularity of the last point');
 
   // A floor of 4 ms: 16 iterations reaches 2.048/4 = 0.512, 4 iterations
   // 0.128, at the same granularity: no smaller point to interpolate towards,
@@ -69,7 +72,10 @@ function handCases(): void {
   assert.ok(Number.isNaN(none.metgMicros));
 
   assert.throws(() => computeMetg([sample(8, 0)]), /wallSeconds > 0/);
-  assert.throws(() => computeMetg([sample(8, 1), { iterations: 8, wallSeconds: 1, tasks: 10, cores: 2 }]), /same tasks and cores/);
+  assert.throws(
+    () => computeMetg([sample(8, 1), { iterations: 8, wallSeconds: 1, tasks: 10, cores: 2 }]),
+    /same tasks and cores/,
+  );
 }
 
 // ---- differential check against metg.h -----------------------------------
@@ -135,7 +141,12 @@ function randomCases(count: number): Case[] {
       const reps = 1 + Math.floor(rand() * 3);
       for (let r = 0; r < reps; r++) {
         const ideal = (tasks * 128 * iterations) / rate;
-        samples.push({ iterations, wallSeconds: Math.max(1e-9, ideal + overhead * tasks * (0.5 + rand())), tasks, cores });
+        samples.push({
+          iterations,
+          wallSeconds: Math.max(1e-9, ideal + overhead * tasks * (0.5 + rand())),
+          tasks,
+          cores,
+        });
       }
     }
     // Shuffle: the algorithm must not depend on input order beyond reps.
@@ -157,9 +168,13 @@ function differential(): boolean {
     const src = path.join(dir, 'driver.cc');
     const exe = path.join(dir, 'driver');
     fs.writeFileSync(src, DRIVER);
-    const build = spawnSync(cxx, ['-std=c++17', '-O2', `-I${path.join(__dirname, 'native')}`, src, '-o', exe], { encoding: 'utf8' });
+    const build = spawnSync(cxx, ['-std=c++17', '-O2', `-I${path.join(__dirname, 'native')}`, src, '-o', exe], {
+      encoding: 'utf8',
+    });
     if (build.error || build.status !== 0) {
-      console.log(`metg self-check: differential check against metg.h SKIPPED (cannot compile with '${cxx}': ${build.error?.message ?? build.stderr})`);
+      console.log(
+        `metg self-check: differential check against metg.h SKIPPED (cannot compile with '${cxx}': ${build.error?.message ?? build.stderr})`,
+      );
       return false;
     }
     const cases = randomCases(300);
@@ -176,7 +191,10 @@ function differential(): boolean {
     let bracketed = 0;
     // Inputs are printed with JS's shortest round-trip form, so both sides see the same doubles.
     for (let c = 0; c < cases.length; c++) {
-      const ts: MetgResult = computeMetg(cases[c].samples, { threshold: cases[c].threshold, fixedPeakFlopsPerSecond: cases[c].fixedPeak });
+      const ts: MetgResult = computeMetg(cases[c].samples, {
+        threshold: cases[c].threshold,
+        fixedPeakFlopsPerSecond: cases[c].fixedPeak,
+      });
       const [r, b, sel, metg, peak, n] = lines[at++].split(' ');
       const what = `case ${c}`;
       assert.equal(ts.reached, r === '1', `${what} reached`);
@@ -197,7 +215,9 @@ function differential(): boolean {
       if (ts.reached) reached++;
       if (ts.bracketed) bracketed++;
     }
-    console.log(`metg self-check: ${cases.length} random sweeps agree with metg.h (${reached} reached, ${bracketed} bracketed)`);
+    console.log(
+      `metg self-check: ${cases.length} random sweeps agree with metg.h (${reached} reached, ${bracketed} bracketed)`,
+    );
     return true;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

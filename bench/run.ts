@@ -51,8 +51,19 @@ function parseArgs(argv: readonly string[]): Options {
     };
     if (arg === '--json') options.json = true;
     else if (arg === '--quick') options.quick = true;
-    else if (arg === '--only') options.only.push(...value().split(',').filter((s) => s !== ''));
-    else if (arg.startsWith('--only=')) options.only.push(...arg.slice(7).split(',').filter((s) => s !== ''));
+    else if (arg === '--only')
+      options.only.push(
+        ...value()
+          .split(',')
+          .filter((s) => s !== ''),
+      );
+    else if (arg.startsWith('--only='))
+      options.only.push(
+        ...arg
+          .slice(7)
+          .split(',')
+          .filter((s) => s !== ''),
+      );
     else if (arg === '--reps') {
       const v = value();
       const n = Number(v);
@@ -116,7 +127,10 @@ function printTable(rows: readonly Row[], header: string): void {
   const widths = head.map((h, c) => Math.max(h.length, ...body.map((r) => r[c].length)));
   const numeric = new Set([3, 4, 5, 6]);
   const line = (cells: string[]): string =>
-    cells.map((cell, c) => (numeric.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
+    cells
+      .map((cell, c) => (numeric.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
   const out: string[] = [header, '', line(head), widths.map((w) => '-'.repeat(w)).join('  ')];
   for (const r of body) out.push(line(r));
   out.push('');
@@ -179,7 +193,9 @@ async function main(): Promise<number> {
       const ratio = result.cohort / result.baseline;
       const row: Row = { bench, result, ratio };
       rows.push(row);
-      log(`${bench.name}: cohort ${formatNumber(result.cohort)} ${bench.unit}, baseline ${formatNumber(result.baseline)} ${bench.unit}, ratio ${ratio.toPrecision(3)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      log(
+        `${bench.name}: cohort ${formatNumber(result.cohort)} ${bench.unit}, baseline ${formatNumber(result.baseline)} ${bench.unit}, ratio ${ratio.toPrecision(3)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+      );
       if (options.json) process.stdout.write(`${jsonLine(row)}\n`);
     } catch (e) {
       failed++;

@@ -35,14 +35,28 @@ function usage(code) {
 const args = process.argv.slice(2);
 if (args.length === 0) usage(1);
 switch (args[0]) {
-  case '--cflags': console.log(cflags.join(' ')); break;
-  case '--ldflags': console.log(ldflags.join(' ')); break;
-  case '--version': console.log(require(path.join(root, 'package.json')).version); break;
+  case '--cflags':
+    console.log(cflags.join(' '));
+    break;
+  case '--ldflags':
+    console.log(ldflags.join(' '));
+    break;
+  case '--version':
+    console.log(require(path.join(root, 'package.json')).version);
+    break;
   case '-h':
-  case '--help': usage(0); break;
-  case '--includedir': console.log(includeDir); break;
-  case '--cmake-dir': console.log(path.join(root, 'cmake')); break;
-  case '--sdk-version': console.log(sdkVersion()); break;
+  case '--help':
+    usage(0);
+    break;
+  case '--includedir':
+    console.log(includeDir);
+    break;
+  case '--cmake-dir':
+    console.log(path.join(root, 'cmake'));
+    break;
+  case '--sdk-version':
+    console.log(sdkVersion());
+    break;
   case 'build': {
     const rest = args.slice(1);
     const o = rest.indexOf('-o');
@@ -69,5 +83,6 @@ switch (args[0]) {
     process.exit(r.status === null ? 1 : r.status);
   }
   // eslint-disable-next-line no-fallthrough
-  default: usage(1);
+  default:
+    usage(1);
 }

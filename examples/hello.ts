@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const square = rt.registerTask('square', (_ctx, x: number) => x * x);
 
   const greeting = rt.launch(greet, ['cohort']);
-  const sq = rt.launch(square, [6]);                       // TS task
+  const sq = rt.launch(square, [6]); // TS task
   const total = rt.launch(kernels.task('sum_futures'), [], { futures: [sq, rt.launch(add, [4, 2])] });
 
   console.log(await greeting.get());

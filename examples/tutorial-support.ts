@@ -10,7 +10,9 @@ export function intArg(flag: string, fallback: number, min = 1): number {
   if (i < 0) return fallback;
   const v = Number(process.argv[i + 1]);
   if (!Number.isInteger(v) || v < min) {
-    throw new Failure(`${flag} needs ${min === 0 ? 'a non-negative' : 'a positive'} integer, got '${process.argv[i + 1] ?? ''}'`);
+    throw new Failure(
+      `${flag} needs ${min === 0 ? 'a non-negative' : 'a positive'} integer, got '${process.argv[i + 1] ?? ''}'`,
+    );
   }
   return v;
 }

@@ -29,7 +29,11 @@ async function main(): Promise<void> {
   // A field space: names and element types (Legion: an allocator giving each
   // field a size and a FieldID).
   const fs = { fieldA: 'f64', fieldB: 'i32' } satisfies FieldSpec;
-  console.log(`Created field space with fields ${Object.entries(fs).map(([n, t]) => `${n} (${t})`).join(' and ')}`);
+  console.log(
+    `Created field space with fields ${Object.entries(fs)
+      .map(([n, t]) => `${n} (${t})`)
+      .join(' and ')}`,
+  );
 
   // Logical regions: index space x field space.
   const untypedLr = rt.createRegion(untypedIs, fs);
@@ -44,7 +48,10 @@ async function main(): Promise<void> {
   // Both index spaces describe the same 1024 points (Legion:
   // get_index_space_domain gives back the original rect).
   for (const r of [untypedLr, typedLr]) {
-    check(r.bounds.lo[0] === 0 && r.bounds.hi[0] === 1023 && r.volume === 1024, `region of tree ${r.tree.id} covers 0..1023`);
+    check(
+      r.bounds.lo[0] === 0 && r.bounds.hi[0] === 1023 && r.volume === 1024,
+      `region of tree ${r.tree.id} covers 0..1023`,
+    );
     check(r.fieldNames.join() === 'fieldA,fieldB', `region of tree ${r.tree.id} has fields fieldA, fieldB`);
   }
 

@@ -39,7 +39,8 @@ async function main(): Promise<void> {
     throw new Failure(`the mapped fields have ${x.length} and ${y.length} elements, expected ${numElements}`);
   }
   for (let i = 0; i < numElements; i++) {
-    if (x[i] !== 0 || y[i] !== 0) throw new Failure(`element ${i} was not filled with 0 before the mapping (x=${x[i]}, y=${y[i]})`);
+    if (x[i] !== 0 || y[i] !== 0)
+      throw new Failure(`element ${i} was not filled with 0 before the mapping (x=${x[i]}, y=${y[i]})`);
   }
   const rand = random(5);
   for (let i = 0; i < numElements; i++) {

@@ -70,7 +70,9 @@ async function main(): Promise<void> {
   let covered = 0;
   for (let c = 0; c < numSubregions; c++) covered += inputLp.subregion(c).volume;
   if (!inputLp.disjoint || !inputLp.complete || covered !== numElements) {
-    throw new Failure(`the equal partition should be disjoint and complete (disjoint=${inputLp.disjoint}, complete=${inputLp.complete}, ${covered} of ${numElements} points)`);
+    throw new Failure(
+      `the equal partition should be disjoint and complete (disjoint=${inputLp.disjoint}, complete=${inputLp.complete}, ${covered} of ${numElements} points)`,
+    );
   }
 
   rt.indexLaunch(initField, colors, { args: [fid('x'), 1], regions: [inputLp.writeDiscard('x')] });

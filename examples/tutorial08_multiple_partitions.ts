@@ -40,7 +40,8 @@ interface CheckResult {
 async function main(): Promise<void> {
   const numElements = intArg('-n', 1024);
   const numSubregions = intArg('-b', 4);
-  if (numSubregions > numElements) throw new Failure(`-b ${numSubregions}: cannot make more blocks than the ${numElements} elements`);
+  if (numSubregions > numElements)
+    throw new Failure(`-b ${numSubregions}: cannot make more blocks than the ${numElements} elements`);
   console.log(`Running stencil computation for ${numElements} elements...`);
   console.log(`Partitioning data into ${numSubregions} sub-regions...`);
   const rt = await Runtime.start();
@@ -85,7 +86,8 @@ async function main(): Promise<void> {
             return Rect(Math.max(0, b.lo[0] - HALO), Math.min(numElements - 1, b.hi[0] + HALO));
           }),
         );
-  if (!disjointLp.disjoint || !disjointLp.complete) throw new Failure('the equal partition should be disjoint and complete');
+  if (!disjointLp.disjoint || !disjointLp.complete)
+    throw new Failure('the equal partition should be disjoint and complete');
   if (numSubregions > 1 && ghostLp.disjoint) throw new Failure('the ghost partition should be aliased');
   for (let c = 0; c < numSubregions; c++) {
     const own = disjointLp.subregion(c).bounds;
@@ -93,7 +95,9 @@ async function main(): Promise<void> {
     const lo = Math.max(0, own.lo[0] - HALO);
     const hi = Math.min(numElements - 1, own.hi[0] + HALO);
     if (ghost.lo[0] !== lo || ghost.hi[0] !== hi) {
-      throw new Failure(`ghost subregion ${c} is ${show(ghost)}; block ${show(own)} widened by ${HALO} is [${lo}..${hi}]`);
+      throw new Failure(
+        `ghost subregion ${c} is ${show(ghost)}; block ${show(own)} widened by ${HALO} is [${lo}..${hi}]`,
+      );
     }
   }
 
@@ -102,7 +106,9 @@ async function main(): Promise<void> {
     args: [numElements],
     regions: [ghostLp.read('val'), disjointLp.writeDiscard('deriv')],
   });
-  const result = await rt.launch(check, [numElements], { regions: [stencilLr.read('val'), stencilLr.read('deriv')] }).get();
+  const result = await rt
+    .launch(check, [numElements], { regions: [stencilLr.read('val'), stencilLr.read('deriv')] })
+    .get();
 
   process.stdout.write('Checking results...');
   if (result.bad > 0) {

@@ -30,7 +30,17 @@
 //   mapped_check (C++ + TS)  one task over the whole regions, read-only
 //
 // Options: -n elements (1024), -s seed (9), -ll:cpu workers (one per core).
-import { MappableTask, Mapper, MapTaskOutput, ProcessorInfo, Rect, RectLike, Runtime, TaskOptions, TaskSlice } from '../lib';
+import {
+  MappableTask,
+  Mapper,
+  MapTaskOutput,
+  ProcessorInfo,
+  Rect,
+  RectLike,
+  Runtime,
+  TaskOptions,
+  TaskSlice,
+} from '../lib';
 import { tutorialKernels } from './paths';
 import { Failure, intArg, random, runMain } from './tutorial-support';
 
@@ -48,7 +58,8 @@ const VARIANT_FOR: Record<Kind, Variant> = { cpu: 'cpp', js: 'ts' };
 const KIND_FOR: Record<Variant, Kind> = { cpp: 'cpu', ts: 'js' };
 
 /** "name" for a single task, "name point p" for a point of an index launch. */
-const taskKey = (name: string, point?: readonly number[]): string => (point ? `${name} point ${point.join(',')}` : name);
+const taskKey = (name: string, point?: readonly number[]): string =>
+  point ? `${name} point ${point.join(',')}` : name;
 
 /**
  * Makes random (but seeded, so reproducible) mapping decisions and keeps
@@ -81,7 +92,8 @@ class AdversarialMapper extends Mapper {
   printMachine(): void {
     const { processors } = this.machine;
     console.log(`There are ${processors.length} processors:`);
-    for (const p of processors) console.log(`  Processor ID ${p.id} is ${p.kind === 'cpu' ? 'CPU' : 'JS'} on rank ${p.rank}`);
+    for (const p of processors)
+      console.log(`  Processor ID ${p.id} is ${p.kind === 'cpu' ? 'CPU' : 'JS'} on rank ${p.rank}`);
   }
 
   /** The decisions made since the last call (one launch's, when called after each launch). */
@@ -111,7 +123,7 @@ class AdversarialMapper extends Mapper {
     // Random-size chunks along dimension 0, each on a random processor.
     const procs = this.processorsOf(this.launchKind);
     const slices: TaskSlice[] = [];
-    for (let start = domain.lo[0]; start <= domain.hi[0]; ) {
+    for (let start = domain.lo[0]; start <= domain.hi[0];) {
       const end = start + this.int(domain.hi[0] - start + 1);
       const slice = Rect([start, ...domain.lo.slice(1)], [end, ...domain.hi.slice(1)]);
       const proc = this.pick(procs);
@@ -119,7 +131,9 @@ class AdversarialMapper extends Mapper {
       for (let p = start; p <= end; p++) this.initial.set(taskKey(task.name, [p, ...domain.lo.slice(1)]), proc.id);
       start = end + 1;
     }
-    this.log(`sliceTask ${task.name} ${showRect(domain)}: ${slices.map((s) => `${showRect(s.domain)} on processor ${s.processor}`).join(', ')}`);
+    this.log(
+      `sliceTask ${task.name} ${showRect(domain)}: ${slices.map((s) => `${showRect(s.domain)} on processor ${s.processor}`).join(', ')}`,
+    );
     return slices;
   }
 
@@ -134,7 +148,9 @@ class AdversarialMapper extends Mapper {
     const proc = this.pick(this.processorsOf(kind));
     const priority = this.int(100);
     this.decisions.set(key, proc.id);
-    this.log(`mapTask ${key}: variant ${VARIANT_FOR[kind]} on processor ${proc.id} (initial processor ${initial}), priority ${priority}`);
+    this.log(
+      `mapTask ${key}: variant ${VARIANT_FOR[kind]} on processor ${proc.id} (initial processor ${initial}), priority ${priority}`,
+    );
     return { variant: VARIANT_FOR[kind], targetProcessors: [proc.id], priority };
   }
 
@@ -230,7 +246,8 @@ async function main(): Promise<void> {
   const numSubregions = partitioner.selectTunableValue(SUBREGION_TUNABLE);
   console.log(`Running daxpy for ${numElements} elements (mapper seed ${seed})...`);
   console.log(`Partitioning data into ${numSubregions} sub-regions...`);
-  if (numSubregions > numElements) throw new Failure(`-n ${numElements}: cannot make ${numSubregions} sub-regions of fewer elements`);
+  if (numSubregions > numElements)
+    throw new Failure(`-n ${numElements}: cannot make ${numSubregions} sub-regions of fewer elements`);
 
   const elems = Rect(0, numElements - 1);
   const input = rt.createRegion(elems, { x: 'f64', y: 'f64' });
@@ -244,14 +261,25 @@ async function main(): Promise<void> {
   // happen while the launch is issued) and where its tasks report they ran.
   const launches: { name: string; decisions: Map<string, number>; ran: Promise<[string, number][]> }[] = [];
   const indexLaunched = (name: string, fm: { entries(): Generator<[number[], { get(): Promise<number> }]> }): void => {
-    const ran = Promise.all([...fm.entries()].map(async ([p, f]): Promise<[string, number]> => [taskKey(name, p), await f.get()]));
+    const ran = Promise.all(
+      [...fm.entries()].map(async ([p, f]): Promise<[string, number]> => [taskKey(name, p), await f.get()]),
+    );
     launches.push({ name, decisions: adversary.takeDecisions(), ran });
   };
 
-  indexLaunched(initField.name, rt.indexLaunch(initField, colors, { args: [fid('x'), 1], regions: [inputLp.writeDiscard('x')] }));
-  indexLaunched(initField.name, rt.indexLaunch(initField, colors, { args: [fid('y'), 2], regions: [inputLp.writeDiscard('y')] }));
+  indexLaunched(
+    initField.name,
+    rt.indexLaunch(initField, colors, { args: [fid('x'), 1], regions: [inputLp.writeDiscard('x')] }),
+  );
+  indexLaunched(
+    initField.name,
+    rt.indexLaunch(initField, colors, { args: [fid('y'), 2], regions: [inputLp.writeDiscard('y')] }),
+  );
   const alpha = random(seed + 7)();
-  indexLaunched(daxpy.name, rt.indexLaunch(daxpy, colors, { args: [alpha], regions: [inputLp.read('x', 'y'), outputLp.writeDiscard('z')] }));
+  indexLaunched(
+    daxpy.name,
+    rt.indexLaunch(daxpy, colors, { args: [alpha], regions: [inputLp.read('x', 'y'), outputLp.writeDiscard('z')] }),
+  );
   const checked = rt.launch(check, [alpha], { regions: [input.read('x', 'y'), output.read('z')] });
   launches.push({
     name: check.name,
@@ -283,7 +311,10 @@ async function main(): Promise<void> {
   if (wrong !== 0 || misplaced !== 0) {
     console.log('FAILURE!');
     throw new Failure(
-      [wrong ? `${wrong} of ${numElements} elements are wrong` : '', misplaced ? `${misplaced} tasks did not run where the mapper put them` : '']
+      [
+        wrong ? `${wrong} of ${numElements} elements are wrong` : '',
+        misplaced ? `${misplaced} tasks did not run where the mapper put them` : '',
+      ]
         .filter((s) => s)
         .join('; '),
     );

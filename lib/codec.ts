@@ -7,30 +7,46 @@
 
 /** A value that can cross the TS/C++ boundary. */
 export type Value =
-  | undefined
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | Value[]
-  | { [key: string]: Value }
-  | ArrayBufferView;
+  undefined | null | boolean | number | bigint | string | Value[] | { [key: string]: Value } | ArrayBufferView;
 
 const TAG = {
-  undefined: 0, null: 1, false: 2, true: 3, number: 4, bigint: 5,
-  string: 6, array: 7, object: 8, typed: 9,
+  undefined: 0,
+  null: 1,
+  false: 2,
+  true: 3,
+  number: 4,
+  bigint: 5,
+  string: 6,
+  array: 7,
+  object: 8,
+  typed: 9,
 } as const;
 
 type TypedCtor =
-  | Float64ArrayConstructor | Float32ArrayConstructor | Int32ArrayConstructor
-  | Uint32ArrayConstructor | Int16ArrayConstructor | Uint16ArrayConstructor
-  | Int8ArrayConstructor | Uint8ArrayConstructor | BigInt64ArrayConstructor
-  | BigUint64ArrayConstructor | Uint8ClampedArrayConstructor;
+  | Float64ArrayConstructor
+  | Float32ArrayConstructor
+  | Int32ArrayConstructor
+  | Uint32ArrayConstructor
+  | Int16ArrayConstructor
+  | Uint16ArrayConstructor
+  | Int8ArrayConstructor
+  | Uint8ArrayConstructor
+  | BigInt64ArrayConstructor
+  | BigUint64ArrayConstructor
+  | Uint8ClampedArrayConstructor;
 
 const ELEMENT_CTORS: TypedCtor[] = [
-  Float64Array, Float32Array, Int32Array, Uint32Array, Int16Array, Uint16Array,
-  Int8Array, Uint8Array, BigInt64Array, BigUint64Array, Uint8ClampedArray,
+  Float64Array,
+  Float32Array,
+  Int32Array,
+  Uint32Array,
+  Int16Array,
+  Uint16Array,
+  Int8Array,
+  Uint8Array,
+  BigInt64Array,
+  BigUint64Array,
+  Uint8ClampedArray,
 ];
 
 function elementKind(v: ArrayBufferView): number {
@@ -47,7 +63,8 @@ function describe(v: unknown): string {
   if (typeof v === 'function') return 'a function';
   if (typeof v === 'symbol') return 'a symbol';
   if (v instanceof DataView) return 'a DataView';
-  if (v !== null && typeof v === 'object') return `an instance of ${(v as object).constructor?.name ?? 'an unknown class'}`;
+  if (v !== null && typeof v === 'object')
+    return `an instance of ${(v as object).constructor?.name ?? 'an unknown class'}`;
   return typeof v;
 }
 
@@ -76,10 +93,25 @@ class Writer {
     this.buf = next;
     this.view = new DataView(next.buffer);
   }
-  u8(b: number): void { this.reserve(1); this.buf[this.len++] = b; }
-  u32(n: number): void { this.reserve(4); this.view.setUint32(this.len, n, true); this.len += 4; }
-  f64(n: number): void { this.reserve(8); this.view.setFloat64(this.len, n, true); this.len += 8; }
-  i64(n: bigint): void { this.reserve(8); this.view.setBigInt64(this.len, n, true); this.len += 8; }
+  u8(b: number): void {
+    this.reserve(1);
+    this.buf[this.len++] = b;
+  }
+  u32(n: number): void {
+    this.reserve(4);
+    this.view.setUint32(this.len, n, true);
+    this.len += 4;
+  }
+  f64(n: number): void {
+    this.reserve(8);
+    this.view.setFloat64(this.len, n, true);
+    this.len += 8;
+  }
+  i64(n: bigint): void {
+    this.reserve(8);
+    this.view.setBigInt64(this.len, n, true);
+    this.len += 8;
+  }
   str(s: string): void {
     const bytes = utf8.encode(s);
     this.u32(bytes.length);
@@ -97,15 +129,31 @@ class Writer {
 function write(w: Writer, v: unknown, where: string, depth: number): void {
   if (depth > 64) throw new TypeError(`cannot encode ${where}: nested more than 64 levels (is it circular?)`);
   switch (typeof v) {
-    case 'undefined': w.u8(TAG.undefined); return;
-    case 'boolean': w.u8(v ? TAG.true : TAG.false); return;
-    case 'number': w.u8(TAG.number); w.f64(v); return;
+    case 'undefined':
+      w.u8(TAG.undefined);
+      return;
+    case 'boolean':
+      w.u8(v ? TAG.true : TAG.false);
+      return;
+    case 'number':
+      w.u8(TAG.number);
+      w.f64(v);
+      return;
     case 'bigint':
-      if (v < -(2n ** 63n) || v >= 2n ** 63n) throw new RangeError(`cannot encode ${where}: bigint ${v} is outside the int64 range`);
-      w.u8(TAG.bigint); w.i64(v); return;
-    case 'string': w.u8(TAG.string); w.str(v); return;
+      if (v < -(2n ** 63n) || v >= 2n ** 63n)
+        throw new RangeError(`cannot encode ${where}: bigint ${v} is outside the int64 range`);
+      w.u8(TAG.bigint);
+      w.i64(v);
+      return;
+    case 'string':
+      w.u8(TAG.string);
+      w.str(v);
+      return;
     case 'object': {
-      if (v === null) { w.u8(TAG.null); return; }
+      if (v === null) {
+        w.u8(TAG.null);
+        return;
+      }
       if (Array.isArray(v)) {
         w.u8(TAG.array);
         w.u32(v.length);
@@ -175,10 +223,28 @@ class Reader {
   need(n: number): void {
     if (this.pos + n > this.buf.length) throw new RangeError('cohort value: truncated buffer');
   }
-  u8(): number { this.need(1); return this.buf[this.pos++]; }
-  u32(): number { this.need(4); const v = this.view.getUint32(this.pos, true); this.pos += 4; return v; }
-  f64(): number { this.need(8); const v = this.view.getFloat64(this.pos, true); this.pos += 8; return v; }
-  i64(): bigint { this.need(8); const v = this.view.getBigInt64(this.pos, true); this.pos += 8; return v; }
+  u8(): number {
+    this.need(1);
+    return this.buf[this.pos++];
+  }
+  u32(): number {
+    this.need(4);
+    const v = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+  f64(): number {
+    this.need(8);
+    const v = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+  i64(): bigint {
+    this.need(8);
+    const v = this.view.getBigInt64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
   str(): string {
     const n = this.u32();
     this.need(n);
@@ -191,13 +257,20 @@ class Reader {
 function read(r: Reader): Value {
   const tag = r.u8();
   switch (tag) {
-    case TAG.undefined: return undefined;
-    case TAG.null: return null;
-    case TAG.false: return false;
-    case TAG.true: return true;
-    case TAG.number: return r.f64();
-    case TAG.bigint: return r.i64();
-    case TAG.string: return r.str();
+    case TAG.undefined:
+      return undefined;
+    case TAG.null:
+      return null;
+    case TAG.false:
+      return false;
+    case TAG.true:
+      return true;
+    case TAG.number:
+      return r.f64();
+    case TAG.bigint:
+      return r.i64();
+    case TAG.string:
+      return r.str();
     case TAG.array: {
       const n = r.u32();
       const out: Value[] = new Array(n);
@@ -211,7 +284,8 @@ function read(r: Reader): Value {
         const k = r.str();
         // Own data properties, always: assigning "__proto__" would replace
         // the object's prototype instead.
-        if (k === '__proto__') Object.defineProperty(out, k, { value: read(r), writable: true, enumerable: true, configurable: true });
+        if (k === '__proto__')
+          Object.defineProperty(out, k, { value: read(r), writable: true, enumerable: true, configurable: true });
         else out[k] = read(r);
       }
       return out;

@@ -13,7 +13,8 @@ export class FutureMap<T> {
   /** The future of one point. */
   get(point: Coord): Future<T> {
     const p = toPoint(point, 'point');
-    if (!contains(this.domain, p)) throw new RangeError(`point ${JSON.stringify(p)} is outside the launch domain ${JSON.stringify(this.domain)}`);
+    if (!contains(this.domain, p))
+      throw new RangeError(`point ${JSON.stringify(p)} is outside the launch domain ${JSON.stringify(this.domain)}`);
     return this.futures[linearize(this.domain, p)];
   }
 

@@ -25,7 +25,8 @@ export function toPoint(c: Coord, what = 'point'): number[] {
 export function Rect(lo: Coord, hi: Coord): RectLike {
   const l = toPoint(lo, 'rect lo');
   const h = toPoint(hi, 'rect hi');
-  if (l.length !== h.length) throw new RangeError(`rect lo ${JSON.stringify(l)} and hi ${JSON.stringify(h)} have different dimensions`);
+  if (l.length !== h.length)
+    throw new RangeError(`rect lo ${JSON.stringify(l)} and hi ${JSON.stringify(h)} have different dimensions`);
   return { lo: l, hi: h };
 }
 

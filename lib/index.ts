@@ -21,4 +21,13 @@ export { TaskError } from './errors';
 export { encode, decode, EncodeError } from './codec';
 export type { Value } from './codec';
 export { Mapper, ShardingFunctor, CYCLIC_SHARDING, BLOCK_SHARDING } from './mapping';
-export type { Machine, ProcessorInfo, MappableTask, MappableRequirement, TaskOptions, TaskSlice, MapTaskOutput, ReplicateTaskOutput } from './mapping';
+export type {
+  Machine,
+  ProcessorInfo,
+  MappableTask,
+  MappableRequirement,
+  TaskOptions,
+  TaskSlice,
+  MapTaskOutput,
+  ReplicateTaskOutput,
+} from './mapping';

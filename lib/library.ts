@@ -28,7 +28,9 @@ export class Library {
   reduction(name: string): number {
     const id = this.reductionIds.get(name);
     if (id === undefined) {
-      throw new Error(`library '${this.path}' registered no reduction operator '${name}'; it registered: ${[...this.reductionIds.keys()].join(', ') || '(none)'}`);
+      throw new Error(
+        `library '${this.path}' registered no reduction operator '${name}'; it registered: ${[...this.reductionIds.keys()].join(', ') || '(none)'}`,
+      );
     }
     return id;
   }

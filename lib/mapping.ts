@@ -200,14 +200,16 @@ export class MappingRegistry {
 
   addMapper(id: number, mapper: Mapper, replaceDefault: boolean): void {
     if (!(mapper instanceof Mapper)) throw new TypeError('addMapper: expected an instance of a Mapper subclass');
-    if (!Number.isInteger(id) || id < 0) throw new RangeError(`addMapper: mapper id must be a non-negative integer, got ${id}`);
+    if (!Number.isInteger(id) || id < 0)
+      throw new RangeError(`addMapper: mapper id must be a non-negative integer, got ${id}`);
     mapper.machine = this.machineInfo();
     native.addMapper(id, mapper.name, mapper.overrides(), this.dispatchMapper, replaceDefault);
     this.mappers.set(id, mapper);
   }
 
   registerShardingFunctor(id: number, functor: ShardingFunctor): void {
-    if (!(functor instanceof ShardingFunctor)) throw new TypeError('registerShardingFunctor: expected an instance of a ShardingFunctor subclass');
+    if (!(functor instanceof ShardingFunctor))
+      throw new TypeError('registerShardingFunctor: expected an instance of a ShardingFunctor subclass');
     native.registerShardingFunctor(id, functor.name, this.dispatchSharding);
     this.functors.set(id, functor);
   }
@@ -215,7 +217,12 @@ export class MappingRegistry {
   // The core calls this with the task being mapped (built by the addon from
   // what the core knows of it, once per launch) and, for mapTask, the point
   // or every point of the launch (mapPoints).
-  private readonly dispatchMapper = (mapperId: number, callback: number, task: MappableTask, point: number[] | number[][] | undefined): unknown => {
+  private readonly dispatchMapper = (
+    mapperId: number,
+    callback: number,
+    task: MappableTask,
+    point: number[] | number[][] | undefined,
+  ): unknown => {
     const mapper = this.mappers.get(mapperId);
     if (!mapper) throw new Error(`no mapper ${mapperId}`);
     // A point's view shares everything else with the launch (no copy per call).
@@ -246,15 +253,22 @@ export class MappingRegistry {
     }
   };
 
-  private readonly dispatchSharding = (id: number, point: number[], lo: number[], hi: number[], total: number): number =>
-    this.functors.get(id)!.shard(point, { lo, hi }, total);
+  private readonly dispatchSharding = (
+    id: number,
+    point: number[],
+    lo: number[],
+    hi: number[],
+    total: number,
+  ): number => this.functors.get(id)!.shard(point, { lo, hi }, total);
 }
 
 /** A mapper answer, refused if it is a Promise (the launch cannot wait for it). */
 function synchronous<T>(callback: string, answer: T): T {
   if (typeof (answer as { then?: unknown } | null)?.then === 'function') {
     void (answer as PromiseLike<unknown>).then(undefined, () => undefined);
-    throw new TypeError(`${callback} returned a Promise; mapper callbacks must answer synchronously (they run while the launch is issued), not be async`);
+    throw new TypeError(
+      `${callback} returned a Promise; mapper callbacks must answer synchronously (they run while the launch is issued), not be async`,
+    );
   }
   return answer;
 }

@@ -100,7 +100,11 @@ export interface FailureInfo {
 }
 
 export interface NativeAddon {
-  start(workers: number | undefined, drain: () => void, checks?: boolean): {
+  start(
+    workers: number | undefined,
+    drain: () => void,
+    checks?: boolean,
+  ): {
     workers: number;
     jsProcessor: number;
     checks: boolean;
@@ -133,12 +137,26 @@ export interface NativeAddon {
     id: number,
     name: string,
     overrides: number,
-    dispatch: (mapper: number, callback: number, task: MappableTask, point: number[] | number[][] | undefined) => unknown,
+    dispatch: (
+      mapper: number,
+      callback: number,
+      task: MappableTask,
+      point: number[] | number[][] | undefined,
+    ) => unknown,
     replaceDefault: boolean,
   ): void;
   /** Mapper callback ids, from the core's one table (cpp/mapping/mapper_callbacks.h). */
-  readonly mapperCallbacks: Readonly<Record<'selectTaskOptions' | 'sliceTask' | 'mapTask' | 'selectShardingFunctor' | 'replicateTask' | 'mapPoints', number>>;
-  registerShardingFunctor(id: number, name: string, dispatch: (id: number, point: number[], lo: number[], hi: number[], total: number) => number): void;
+  readonly mapperCallbacks: Readonly<
+    Record<
+      'selectTaskOptions' | 'sliceTask' | 'mapTask' | 'selectShardingFunctor' | 'replicateTask' | 'mapPoints',
+      number
+    >
+  >;
+  registerShardingFunctor(
+    id: number,
+    name: string,
+    dispatch: (id: number, point: number[], lo: number[], hi: number[], total: number) => number,
+  ): void;
   shardPoints(functor: number, lo: number[], hi: number[], total: number): number[][][];
   /** Limits of shardPoints: the shard count and the points of the domain. */
   readonly maxShardsQueried: number;
@@ -152,10 +170,21 @@ export interface NativeAddon {
   endTrace(parent: number): number;
   replayTrace(trace: number, times: number, parent: number, window: number): NativeFuture;
   continueTrace(trace: number, window: number): NativeFuture | null;
-  traceInfo(trace: number): { launches: number; steady: boolean; analyzedIterations: number; replayedIterations: number };
+  traceInfo(trace: number): {
+    launches: number;
+    steady: boolean;
+    analyzedIterations: number;
+    replayedIterations: number;
+  };
   createRegion(lo: number[], hi: number[], fields: [string, string][]): NativeRegionInfo & { fieldIds: number[] };
   partitionEqual(tree: number, node: number, colorLo: number[], colorHi: number[]): NativePartitionInfo;
-  partitionByBlocks(tree: number, node: number, block: number[], haloLo: number[], haloHi: number[]): NativePartitionInfo;
+  partitionByBlocks(
+    tree: number,
+    node: number,
+    block: number[],
+    haloLo: number[],
+    haloHi: number[],
+  ): NativePartitionInfo;
   partitionByRects(tree: number, node: number, rects: [number[], number[]][][]): NativePartitionInfo;
   subregion(tree: number, partition: number, color: number[]): NativeRegionInfo;
   destroyRegion(tree: number): void;

@@ -70,7 +70,9 @@ export function formatPendingReport(headline: string, tasks: readonly PendingTas
   if (sorted.length > MAX_LINES) {
     const rest = sorted.slice(MAX_LINES);
     const count = (s: PendingTask['state']): number => rest.filter((t) => t.state === s).length;
-    lines.push(`  ... and ${rest.length} more (${count('running')} running, ${count('queued')} queued, ${count('waiting')} waiting)`);
+    lines.push(
+      `  ... and ${rest.length} more (${count('running')} running, ${count('queued')} queued, ${count('waiting')} waiting)`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

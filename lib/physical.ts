@@ -86,7 +86,8 @@ export class PhysicalRegion {
   /** The field with its bounds and strides (for 2-D and 3-D). */
   view<T extends FieldArray = Float64Array>(name: string): FieldView<T> {
     const v = this.views.get(name);
-    if (!v) throw new Error(`this region requirement has no field '${name}'; it has ${[...this.views.keys()].join(', ')}`);
+    if (!v)
+      throw new Error(`this region requirement has no field '${name}'; it has ${[...this.views.keys()].join(', ')}`);
     return v as FieldView<T>;
   }
 

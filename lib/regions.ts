@@ -18,7 +18,12 @@ export const REDOP_IDS: Record<ReductionOp, number> = { sum: 1, product: 2, min:
 
 /** How a task accesses a region. */
 export type Privilege = 'read-only' | 'read-write' | 'write-discard' | 'reduce';
-export const PRIVILEGE_IDS: Record<Privilege, number> = { 'read-only': 0, 'read-write': 1, 'write-discard': 2, reduce: 3 };
+export const PRIVILEGE_IDS: Record<Privilege, number> = {
+  'read-only': 0,
+  'read-write': 1,
+  'write-discard': 2,
+  reduce: 3,
+};
 /** Coherence, with Legion's meaning: exclusive (program order), atomic (any order, one at a time), simultaneous (no ordering at all). */
 export type Coherence = 'exclusive' | 'atomic' | 'simultaneous';
 const COHERENCE_IDS: Record<Coherence, number> = { exclusive: 0, atomic: 1, simultaneous: 2 };
@@ -47,7 +52,9 @@ export class RegionTree {
   fieldId(name: string, where: string): number {
     const id = this.fieldIds.get(name);
     if (id === undefined) {
-      throw new Error(`${where}: region tree ${this.id} has no field '${name}'; its fields are ${[...this.fieldIds.keys()].join(', ')}`);
+      throw new Error(
+        `${where}: region tree ${this.id} has no field '${name}'; its fields are ${[...this.fieldIds.keys()].join(', ')}`,
+      );
     }
     return id;
   }
@@ -80,7 +87,11 @@ export class Region<F extends FieldSpec = FieldSpec> {
   readonly rects: RectLike[];
 
   /** @internal */
-  constructor(readonly tree: RegionTree, readonly node: number, info: RegionInfo) {
+  constructor(
+    readonly tree: RegionTree,
+    readonly node: number,
+    info: RegionInfo,
+  ) {
     this.bounds = { lo: info.lo, hi: info.hi };
     this.volume = info.volume;
     this.rects = info.rects.map(([lo, hi]) => ({ lo, hi }));
@@ -140,7 +151,9 @@ export class Partition<F extends FieldSpec = FieldSpec> {
     this.parent.tree.check('subregion');
     const c = toPoint(color, 'color');
     if (!contains(this.colorSpace, c)) {
-      throw new RangeError(`color ${JSON.stringify(c)} is outside the partition's color space ${JSON.stringify(this.colorSpace)}`);
+      throw new RangeError(
+        `color ${JSON.stringify(c)} is outside the partition's color space ${JSON.stringify(this.colorSpace)}`,
+      );
     }
     const key = c.join(',');
     let r = this.children.get(key);
@@ -185,10 +198,14 @@ abstract class RequirementBase {
     readonly redop?: Reduction,
   ) {
     if (typeof redop === 'number' && (!Number.isInteger(redop) || redop < 1)) {
-      throw new RangeError(`reduce: a reduction operator id must be a positive integer (from lib.reduction(name)), got ${redop}`);
+      throw new RangeError(
+        `reduce: a reduction operator id must be a positive integer (from lib.reduction(name)), got ${redop}`,
+      );
     }
     if (typeof redop === 'string' && !(redop in REDOP_IDS)) {
-      throw new RangeError(`reduce: unknown reduction '${redop}'; built-ins are sum, product, min, max (others come from lib.reduction(name))`);
+      throw new RangeError(
+        `reduce: unknown reduction '${redop}'; built-ins are sum, product, min, max (others come from lib.reduction(name))`,
+      );
     }
   }
   /** Atomic coherence: tasks may run in any order, never at the same time. */
@@ -202,7 +219,11 @@ abstract class RequirementBase {
     return this;
   }
   /** @internal */
-  protected access(tree: RegionTree, where: string, allFields: string[]): { fields: number[]; privilege: number; redop: number; coherence: number } {
+  protected access(
+    tree: RegionTree,
+    where: string,
+    allFields: string[],
+  ): { fields: number[]; privilege: number; redop: number; coherence: number } {
     const names = this.fields.length ? this.fields : allFields;
     return {
       fields: names.map((n) => tree.fieldId(n, where)),
@@ -216,7 +237,12 @@ abstract class RequirementBase {
 /** A region, the fields of it a task touches, and how. */
 export class RegionRequirement extends RequirementBase {
   /** @internal */
-  constructor(readonly region: RegionRef, fields: string[], privilege: Privilege, redop?: Reduction) {
+  constructor(
+    readonly region: RegionRef,
+    fields: string[],
+    privilege: Privilege,
+    redop?: Reduction,
+  ) {
     super(fields, privilege, redop);
   }
   /** @internal */
@@ -228,10 +254,18 @@ export class RegionRequirement extends RequirementBase {
 
 /** A partition requirement of an index launch, with its projection. */
 export class PartitionRequirement extends RequirementBase {
-  private projection: { kind: 'identity' } | { kind: 'offset'; offset: number[] } | { kind: 'functor'; functor: ProjectionFunctor } = { kind: 'identity' };
+  private projection:
+    { kind: 'identity' } | { kind: 'offset'; offset: number[] } | { kind: 'functor'; functor: ProjectionFunctor } = {
+    kind: 'identity',
+  };
 
   /** @internal */
-  constructor(readonly partition: PartitionRef, fields: string[], privilege: Privilege, redop?: Reduction) {
+  constructor(
+    readonly partition: PartitionRef,
+    fields: string[],
+    privilege: Privilege,
+    redop?: Reduction,
+  ) {
     super(fields, privilege, redop);
   }
 
@@ -250,12 +284,18 @@ export class PartitionRequirement extends RequirementBase {
   toNative(where: string, domain: RectLike, points: () => number[][]): object {
     const tree = this.partition.parent.tree;
     tree.check(where);
-    const base = { partition: [tree.id, this.partition.node], ...this.access(tree, where, this.partition.parent.fieldNames) };
+    const base = {
+      partition: [tree.id, this.partition.node],
+      ...this.access(tree, where, this.partition.parent.fieldNames),
+    };
     if (this.projection.kind === 'identity') return base;
-    if (this.projection.kind === 'offset') return { ...base, projection: { kind: 'offset', offset: this.projection.offset } };
+    if (this.projection.kind === 'offset')
+      return { ...base, projection: { kind: 'offset', offset: this.projection.offset } };
     const functor = this.projection.functor;
     const pts = points();
-    const colors = pts.map((p) => toPoint(functor.project([...p], domain), `color returned by ${functor.constructor.name}.project`));
+    const colors = pts.map((p) =>
+      toPoint(functor.project([...p], domain), `color returned by ${functor.constructor.name}.project`),
+    );
     return { ...base, projection: { kind: 'colors', points: pts, colors } };
   }
 }

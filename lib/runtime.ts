@@ -110,7 +110,8 @@ export class Trace {
   replay(times = 1): Future<void> {
     if (!Number.isInteger(times) || times < 1 || times > 0xffffffff)
       throw new RangeError(`trace.replay: times must be a positive integer below 2^32, got ${times}`);
-    if (this.runtime.isShutDown) throw new Error('trace.replay after shutdown: start a new runtime with Runtime.start()');
+    if (this.runtime.isShutDown)
+      throw new Error('trace.replay after shutdown: start a new runtime with Runtime.start()');
     const done = new Future<void>(native.replayTrace(this.handle, times, 0, this.runtime.window), this.runtime);
     this.pump();
     return done;
@@ -198,7 +199,10 @@ export class Runtime {
   /** @internal */
   readonly js: JsProcessor;
 
-  private constructor(info: { workers: number; jsProcessor: number; checks: boolean; inlineMapTask: number; fillTask: number }, window: number) {
+  private constructor(
+    info: { workers: number; jsProcessor: number; checks: boolean; inlineMapTask: number; fillTask: number },
+    window: number,
+  ) {
     this.fillTask = info.fillTask;
     this.workers = info.workers;
     this.jsProcessor = info.jsProcessor;
@@ -217,7 +221,9 @@ export class Runtime {
    */
   static start(options: RuntimeOptions = {}): Promise<Runtime> {
     if (options.workers !== undefined && (!Number.isInteger(options.workers) || options.workers < 1)) {
-      return Promise.reject(new RangeError(`Runtime.start: workers must be a positive integer, got ${String(options.workers)}`));
+      return Promise.reject(
+        new RangeError(`Runtime.start: workers must be a positive integer, got ${String(options.workers)}`),
+      );
     }
     if (current && !current.closed) {
       const running = current;
@@ -240,7 +246,9 @@ export class Runtime {
     }
     const window = options.window ?? 4096;
     if (!Number.isInteger(window) || window < 2) {
-      return Promise.reject(new RangeError(`Runtime.start: window must be an integer >= 2, got ${String(options.window)}`));
+      return Promise.reject(
+        new RangeError(`Runtime.start: window must be an integer >= 2, got ${String(options.window)}`),
+      );
     }
     try {
       let rt: Runtime | undefined;
@@ -265,7 +273,8 @@ export class Runtime {
    */
   registerTask<A extends unknown[], R>(name: string, body: TaskBody<A, R>, options: VariantOptions = {}): Task<A, R> {
     this.checkOpen('registerTask');
-    if (typeof name !== 'string' || name === '') throw new TypeError('registerTask: the name must be a non-empty string');
+    if (typeof name !== 'string' || name === '')
+      throw new TypeError('registerTask: the name must be a non-empty string');
     if (typeof body !== 'function') throw new TypeError(`registerTask('${name}'): the body must be a function`);
     const flags = (options.leaf ? 1 : 0) | (options.inner ? 2 : 0) | (options.replicable ? 4 : 0);
     const id = native.registerTask(name, flags);
@@ -308,7 +317,9 @@ export class Runtime {
     const regions = options.regions?.map((r: unknown, i) => {
       if (!(r instanceof RegionRequirement)) {
         const hint = r instanceof PartitionRequirement ? ' (a partition requirement belongs to an index launch)' : '';
-        throw new TypeError(`launch('${task.name}'): regions[${i}] must be a region requirement such as region.read('x')${hint}`);
+        throw new TypeError(
+          `launch('${task.name}'): regions[${i}] must be a region requirement such as region.read('x')${hint}`,
+        );
       }
       return r.toNative(`launch('${task.name}')`);
     });
@@ -334,13 +345,28 @@ export class Runtime {
    * Returns a FutureMap, or with `reduce` a single Future folding the point
    * results with that operator.
    */
-  indexLaunch<A extends unknown[], R>(task: Task<A, R>, domain: RectLike | Coord, options?: IndexLaunchOptions<A>): FutureMap<Awaited<R>>;
-  indexLaunch<A extends unknown[], R>(task: Task<A, R>, domain: RectLike | Coord, options: IndexLaunchOptions<A> & { reduce: ReductionOp }): Future<number>;
-  indexLaunch<A extends unknown[], R>(task: Task<A, R>, domain: RectLike | Coord, options: IndexLaunchOptions<A> & { reduce?: ReductionOp } = {}): FutureMap<Awaited<R>> | Future<number> {
+  indexLaunch<A extends unknown[], R>(
+    task: Task<A, R>,
+    domain: RectLike | Coord,
+    options?: IndexLaunchOptions<A>,
+  ): FutureMap<Awaited<R>>;
+  indexLaunch<A extends unknown[], R>(
+    task: Task<A, R>,
+    domain: RectLike | Coord,
+    options: IndexLaunchOptions<A> & { reduce: ReductionOp },
+  ): Future<number>;
+  indexLaunch<A extends unknown[], R>(
+    task: Task<A, R>,
+    domain: RectLike | Coord,
+    options: IndexLaunchOptions<A> & { reduce?: ReductionOp } = {},
+  ): FutureMap<Awaited<R>> | Future<number> {
     this.checkOpen('indexLaunch');
     if (!(task instanceof Task)) throw new TypeError(`indexLaunch: expected a Task, got ${describe(task)}`);
     const where = `indexLaunch('${task.name}')`;
-    const dom: RectLike = typeof domain === 'number' || Array.isArray(domain) ? Rect(0, (toPoint(domain as Coord)[0] ?? 0) - 1) : (domain as RectLike);
+    const dom: RectLike =
+      typeof domain === 'number' || Array.isArray(domain)
+        ? Rect(0, (toPoint(domain as Coord)[0] ?? 0) - 1)
+        : (domain as RectLike);
     const d = Rect(dom.lo, dom.hi);
     let pts: number[][] | undefined;
     const points = (): number[][] => (pts ??= [...pointsOf(d)]);
@@ -348,12 +374,18 @@ export class Runtime {
       if (!(f instanceof Future)) throw new TypeError(`${where}: futures[${i}] is not a Future`);
       return f.handle;
     });
-    const regions = options.regions?.map((r) => (r instanceof PartitionRequirement ? r.toNative(where, d, points) : r.toNative(where)));
+    const regions = options.regions?.map((r) =>
+      r instanceof PartitionRequirement ? r.toNative(where, d, points) : r.toNative(where),
+    );
     const variant = variantId(where, options.variant);
-    if (options.args !== undefined && !Array.isArray(options.args)) throw new TypeError(`${where}: args must be an array, got ${show(options.args)}`);
+    if (options.args !== undefined && !Array.isArray(options.args))
+      throw new TypeError(`${where}: args must be an array, got ${show(options.args)}`);
     const argsOf = (p: number[]): A => {
       const a = options.pointArgs!(p);
-      if (!Array.isArray(a)) throw new TypeError(`${where}: pointArgs must return an array of arguments for point [${p.join(', ')}], got ${show(a)}`);
+      if (!Array.isArray(a))
+        throw new TypeError(
+          `${where}: pointArgs must return an array of arguments for point [${p.join(', ')}], got ${show(a)}`,
+        );
       return a;
     };
     const handles = native.indexLaunch({
@@ -372,16 +404,25 @@ export class Runtime {
     });
     if (options.reduce) {
       const redop = REDOP_IDS[options.reduce];
-      if (!redop) throw new RangeError(`${where}: unknown reduction '${String(options.reduce)}'; expected sum, product, min or max`);
+      if (!redop)
+        throw new RangeError(
+          `${where}: unknown reduction '${String(options.reduce)}'; expected sum, product, min or max`,
+        );
       return new Future<number>(native.reduceFutures(handles, redop, `${where} reduced with ${options.reduce}`), this);
     }
-    return new FutureMap<Awaited<R>>(d, handles.map((h) => new Future<Awaited<R>>(h, this)));
+    return new FutureMap<Awaited<R>>(
+      d,
+      handles.map((h) => new Future<Awaited<R>>(h, this)),
+    );
   }
 
   /** Creates a region (a new region tree) over `bounds` with typed fields. */
   createRegion<F extends FieldSpec>(bounds: RectLike | Coord, fields: F): Region<F> {
     this.checkOpen('createRegion');
-    const b: RectLike = typeof bounds === 'number' || Array.isArray(bounds) ? Rect(0, toPoint(bounds as Coord)[0] - 1) : (bounds as RectLike);
+    const b: RectLike =
+      typeof bounds === 'number' || Array.isArray(bounds)
+        ? Rect(0, toPoint(bounds as Coord)[0] - 1)
+        : (bounds as RectLike);
     const entries = Object.entries(fields) as [string, FieldType][];
     if (entries.length === 0) throw new TypeError('createRegion: give at least one field, e.g. { x: "f64" }');
     const info = native.createRegion([...b.lo], [...b.hi], entries);
@@ -398,7 +439,8 @@ export class Runtime {
   partitionEqual<F extends FieldSpec>(region: Region<F>, pieces: number | RectLike): Partition<F> {
     region.tree.check('partitionEqual');
     const cs = typeof pieces === 'number' ? Rect(0, pieces - 1) : pieces;
-    if (typeof pieces === 'number' && (!Number.isInteger(pieces) || pieces < 1)) throw new RangeError(`partitionEqual: pieces must be a positive integer, got ${pieces}`);
+    if (typeof pieces === 'number' && (!Number.isInteger(pieces) || pieces < 1))
+      throw new RangeError(`partitionEqual: pieces must be a positive integer, got ${pieces}`);
     const info = native.partitionEqual(region.tree.id, region.node, [...cs.lo], [...cs.hi]);
     return new Partition<F>(region, info.node, info);
   }
@@ -407,12 +449,18 @@ export class Runtime {
    * Blocks of `blockSize` widened by ghost cells (`halo`: points on each
    * side, or separate low/high widths); aliased when the halo is non-zero.
    */
-  partitionByBlocks<F extends FieldSpec>(region: Region<F>, blockSize: Coord, halo: Coord | { lo: Coord; hi: Coord } = 0): Partition<F> {
+  partitionByBlocks<F extends FieldSpec>(
+    region: Region<F>,
+    blockSize: Coord,
+    halo: Coord | { lo: Coord; hi: Coord } = 0,
+  ): Partition<F> {
     region.tree.check('partitionByBlocks');
     const dim = region.bounds.lo.length;
     const widen = (c: Coord): number[] => (typeof c === 'number' ? new Array<number>(dim).fill(c) : toPoint(c));
-    const lo = typeof halo === 'object' && !Array.isArray(halo) ? widen((halo as { lo: Coord }).lo) : widen(halo as Coord);
-    const hi = typeof halo === 'object' && !Array.isArray(halo) ? widen((halo as { hi: Coord }).hi) : widen(halo as Coord);
+    const lo =
+      typeof halo === 'object' && !Array.isArray(halo) ? widen((halo as { lo: Coord }).lo) : widen(halo as Coord);
+    const hi =
+      typeof halo === 'object' && !Array.isArray(halo) ? widen((halo as { hi: Coord }).hi) : widen(halo as Coord);
     const info = native.partitionByBlocks(region.tree.id, region.node, widen(blockSize), lo, hi);
     return new Partition<F>(region, info.node, info);
   }
@@ -420,7 +468,9 @@ export class Runtime {
   /** Color i gets `rects[i]` (a rect or a list of rects). */
   partitionByRects<F extends FieldSpec>(region: Region<F>, rects: (RectLike | RectLike[])[]): Partition<F> {
     region.tree.check('partitionByRects');
-    const lists = rects.map((r) => (Array.isArray(r) ? r : [r]).map((x): [number[], number[]] => [[...x.lo], [...x.hi]]));
+    const lists = rects.map((r) =>
+      (Array.isArray(r) ? r : [r]).map((x): [number[], number[]] => [[...x.lo], [...x.hi]]),
+    );
     const info = native.partitionByRects(region.tree.id, region.node, lists);
     return new Partition<F>(region, info.node, info);
   }
@@ -447,16 +497,24 @@ export class Runtime {
    * float field takes any number; an integer field only a value it holds
    * exactly (e.g. 0 to 255 for u8): anything else is a RangeError.
    */
-  fill<F extends FieldSpec>(region: Region<F>, fields: (keyof F & string) | (keyof F & string)[], value: number | bigint): Future<void> {
+  fill<F extends FieldSpec>(
+    region: Region<F>,
+    fields: (keyof F & string) | (keyof F & string)[],
+    value: number | bigint,
+  ): Future<void> {
     const names: (keyof F & string)[] = typeof fields === 'string' ? [fields] : fields;
-    if (typeof value !== 'number' && typeof value !== 'bigint') throw new TypeError(`fill: the value must be a number or a bigint, got ${show(value)}`);
+    if (typeof value !== 'number' && typeof value !== 'bigint')
+      throw new TypeError(`fill: the value must be a number or a bigint, got ${show(value)}`);
     for (const name of names.length ? names : region.fieldNames) {
       const type = region.tree.fieldTypes.get(name);
       const range = type && INTEGER_RANGES[type];
       if (!range) continue;
       const exact = typeof value === 'bigint' ? value : Number.isInteger(value) ? BigInt(value) : undefined;
       const ok = exact !== undefined && exact >= range[0] && exact <= range[1];
-      if (!ok) throw new RangeError(`fill: field '${name}' is ${type}, which holds integers from ${range[0]} to ${range[1]}; cannot fill it with ${show(value)}`);
+      if (!ok)
+        throw new RangeError(
+          `fill: field '${name}' is ${type}, which holds integers from ${range[0]} to ${range[1]}; cannot fill it with ${show(value)}`,
+        );
     }
     const fill = new Task<[number | bigint], void>('cohort.fill', this.fillTask, this);
     return this.launch(fill, [value], { regions: [region.writeDiscard(...names)] }) as Future<void>;
@@ -488,7 +546,9 @@ export class Runtime {
     if (typeof (result as { then?: unknown } | null)?.then === 'function') {
       // What it launches after its first await would escape the trace.
       void (result as PromiseLike<unknown>).then(undefined, () => undefined);
-      throw new TypeError('rt.trace: the body must be synchronous (it returned a Promise or thenable); launch the loop body without await inside it');
+      throw new TypeError(
+        'rt.trace: the body must be synchronous (it returned a Promise or thenable); launch the loop body without await inside it',
+      );
     }
     return new Trace(this, handle);
   }
@@ -577,26 +637,38 @@ export class Runtime {
     this.checkOpen('shardPoints');
     const where = 'shardPoints';
     if (!Number.isInteger(functorId) || functorId < 0 || functorId > 0xffffffff) {
-      throw new RangeError(`${where}: functorId must be a non-negative integer (a registered sharding functor), got ${String(functorId)}`);
+      throw new RangeError(
+        `${where}: functorId must be a non-negative integer (a registered sharding functor), got ${String(functorId)}`,
+      );
     }
     const maxShards = native.maxShardsQueried;
     if (!Number.isInteger(totalShards) || totalShards < 1 || totalShards > maxShards) {
-      throw new RangeError(`${where}: totalShards must be an integer from 1 to ${maxShards}, got ${String(totalShards)}`);
+      throw new RangeError(
+        `${where}: totalShards must be an integer from 1 to ${maxShards}, got ${String(totalShards)}`,
+      );
     }
     if (typeof domain === 'number' && !(Number.isInteger(domain) && domain >= 0)) {
       throw new RangeError(`${where}: a domain given as a point count must be a non-negative integer, got ${domain}`);
     }
-    const given = typeof domain === 'number' || Array.isArray(domain) ? Rect(0, toPoint(domain as Coord, `${where}: domain`)[0] - 1) : (domain as RectLike);
+    const given =
+      typeof domain === 'number' || Array.isArray(domain)
+        ? Rect(0, toPoint(domain as Coord, `${where}: domain`)[0] - 1)
+        : (domain as RectLike);
     if (typeof given !== 'object' || given === null || !given.lo || !given.hi) {
-      throw new TypeError(`${where}: domain must be a rect such as Rect(0, 9) or a point count, got ${describe(given)}`);
+      throw new TypeError(
+        `${where}: domain must be a rect such as Rect(0, 9) or a point count, got ${describe(given)}`,
+      );
     }
     const d = Rect(toPoint(given.lo, `${where}: domain lo`), toPoint(given.hi, `${where}: domain hi`));
     for (const x of [...d.lo, ...d.hi]) {
-      if (!Number.isSafeInteger(x)) throw new RangeError(`${where}: domain coordinates must be safe integers, got ${x}`);
+      if (!Number.isSafeInteger(x))
+        throw new RangeError(`${where}: domain coordinates must be safe integers, got ${x}`);
     }
     const points = volume(d);
     if (points > native.maxShardQueryPoints) {
-      throw new RangeError(`${where}: the domain has ${points} points; at most ${native.maxShardQueryPoints} are supported (the answer lists every point)`);
+      throw new RangeError(
+        `${where}: the domain has ${points} points; at most ${native.maxShardQueryPoints} are supported (the answer lists every point)`,
+      );
     }
     return native.shardPoints(functorId, [...d.lo], [...d.hi], totalShards);
   }
@@ -666,8 +738,6 @@ export class Runtime {
     return b;
   };
 
-
-
   /**
    * The tasks launched and not finished, in launch order: name, op id,
    * variant, state (waiting / queued / running), where it runs and for how
@@ -691,7 +761,11 @@ export class Runtime {
     if (this.closed) return Promise.resolve();
     const reportAfterMs = options.reportAfterMs ?? 10000;
     if (typeof reportAfterMs !== 'number' || !(reportAfterMs >= 0)) {
-      return Promise.reject(new RangeError(`shutdown: reportAfterMs must be a non-negative number of milliseconds (or Infinity), got ${String(options.reportAfterMs)}`));
+      return Promise.reject(
+        new RangeError(
+          `shutdown: reportAfterMs must be a non-negative number of milliseconds (or Infinity), got ${String(options.reportAfterMs)}`,
+        ),
+      );
     }
     this.shuttingDown ??= this.shutdownOnce(reportAfterMs);
     return this.shuttingDown;
@@ -702,7 +776,10 @@ export class Runtime {
     // Never a silent hang: say what is still running after the grace period.
     // Unref'd, so the timer itself keeps nothing alive.
     const timer = Number.isFinite(reportAfterMs)
-      ? setTimeout(() => this.report(`shutdown() has waited ${reportAfterMs} ms; these tasks have not finished:`), reportAfterMs).unref()
+      ? setTimeout(
+          () => this.report(`shutdown() has waited ${reportAfterMs} ms; these tasks have not finished:`),
+          reportAfterMs,
+        ).unref()
       : undefined;
     try {
       await this.finishAll();
@@ -732,7 +809,7 @@ export class Runtime {
     }
     if (mine) {
       this.detachProcessListeners();
-      process.kill(process.pid, 'SIGINT');  // Node's default: die of SIGINT
+      process.kill(process.pid, 'SIGINT'); // Node's default: die of SIGINT
     }
   };
 
@@ -777,7 +854,9 @@ export class Runtime {
   private workerOption(where: string, worker: unknown): number {
     if (worker === undefined) return -1;
     if (typeof worker !== 'number' || !Number.isInteger(worker) || worker < 0 || worker >= this.workers) {
-      throw new RangeError(`${where}: worker must be an integer from 0 to ${this.workers - 1} (the runtime has ${this.workers} workers), got ${show(worker)}`);
+      throw new RangeError(
+        `${where}: worker must be an integer from 0 to ${this.workers - 1} (the runtime has ${this.workers} workers), got ${show(worker)}`,
+      );
     }
     return worker;
   }
@@ -787,7 +866,6 @@ export class Runtime {
       throw new Error(`${what} after shutdown: this runtime has been shut down; start a new one with Runtime.start()`);
     }
   }
-
 }
 
 /** A launch's mapperArg, encoded for the core (which gives it to the mapper), or undefined. */

@@ -61,7 +61,10 @@ export class TaskContext {
   /** Region requirement `i` (typed arrays over the task's data). */
   region(i: number): PhysicalRegion {
     const r = this.regions[i];
-    if (!r) throw new RangeError(`task '${this.taskName}' has ${this.regions.length} region requirements; there is no requirement ${i}`);
+    if (!r)
+      throw new RangeError(
+        `task '${this.taskName}' has ${this.regions.length} region requirements; there is no requirement ${i}`,
+      );
     return r;
   }
 
@@ -77,14 +80,23 @@ export class TaskContext {
   }
 
   /** Launches an index launch of subtasks (see {@link Runtime.indexLaunch}). */
-  indexLaunch<TA extends unknown[], TR>(task: Task<TA, TR>, domain: RectLike | Coord, options: IndexLaunchOptions<TA> = {}): FutureMap<Awaited<TR>> {
+  indexLaunch<TA extends unknown[], TR>(
+    task: Task<TA, TR>,
+    domain: RectLike | Coord,
+    options: IndexLaunchOptions<TA> = {},
+  ): FutureMap<Awaited<TR>> {
     const fm = this.runtime.indexLaunch(task, domain, { ...options, parent: this.op });
     this.children.push(...fm.all());
     return fm;
   }
 
   /** An index launch whose point results are folded with `reduce`. */
-  indexReduce<TA extends unknown[], TR>(task: Task<TA, TR>, domain: RectLike | Coord, reduce: ReductionOp, options: IndexLaunchOptions<TA> = {}): Future<number> {
+  indexReduce<TA extends unknown[], TR>(
+    task: Task<TA, TR>,
+    domain: RectLike | Coord,
+    reduce: ReductionOp,
+    options: IndexLaunchOptions<TA> = {},
+  ): Future<number> {
     const f = this.runtime.indexLaunch(task, domain, { ...options, reduce, parent: this.op });
     this.children.push(f);
     return f;

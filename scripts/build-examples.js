@@ -20,12 +20,24 @@ const libs = [
   ['test/cpp/fixtures/named_reg.cc', 'libfixture_named_reg.so'],
   // npm run bench: cohort's bench tasks and the hand-written baselines in one
   // library, built with the same optimisation flags on both sides.
-  [['bench/kernels/bench_kernels.cc', 'bench/native/baselines_c.cc', 'bench/native/thread_pool_baseline.cc', 'bench/native/stencil_baseline.cc'],
-    'libbench_kernels.so', ['-O3', '-march=native', '-DNDEBUG', '-pthread', `-I${path.join(root, 'bench', 'native')}`]],
+  [
+    [
+      'bench/kernels/bench_kernels.cc',
+      'bench/native/baselines_c.cc',
+      'bench/native/thread_pool_baseline.cc',
+      'bench/native/stencil_baseline.cc',
+    ],
+    'libbench_kernels.so',
+    ['-O3', '-march=native', '-DNDEBUG', '-pthread', `-I${path.join(root, 'bench', 'native')}`],
+  ],
 ];
 for (const [src, name, flags = []] of libs) {
   const sources = (Array.isArray(src) ? src : [src]).map((s) => path.join(root, s));
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'cohort-config.js'), 'build', ...sources, '-o', path.join(out, name), ...flags], { stdio: 'inherit' });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(root, 'bin', 'cohort-config.js'), 'build', ...sources, '-o', path.join(out, name), ...flags],
+    { stdio: 'inherit' },
+  );
   if (r.status !== 0) {
     console.error(`build-examples: building ${src} failed`);
     process.exit(1);

@@ -61,7 +61,8 @@ function checkPackList(files, dir) {
   const required = [...REQUIRED];
   for (const doc of ['README.md', 'ARCHITECTURE.md']) if (fs.existsSync(path.join(dir, doc))) required.push(doc);
   for (const f of required) if (!have.has(f)) problems.push(`missing ${f}`);
-  for (const f of walk(dir, 'cpp')) if (f.endsWith('.cc') && !have.has(f)) problems.push(`missing ${f} (binding.gyp compiles every cpp/**/*.cc)`);
+  for (const f of walk(dir, 'cpp'))
+    if (f.endsWith('.cc') && !have.has(f)) problems.push(`missing ${f} (binding.gyp compiles every cpp/**/*.cc)`);
   for (const f of walk(dir, 'include/cohort')) if (!have.has(f)) problems.push(`missing ${f}`);
   for (const f of walk(dir, 'prebuilds')) if (f.endsWith('.node') && !have.has(f)) problems.push(`missing ${f}`);
   if (!files.some((f) => f.startsWith('dist/') && f.endsWith('.d.ts'))) problems.push('no .d.ts under dist/');
@@ -112,7 +113,9 @@ if (require.main === module) {
   const pkg = parsePackJson(r.stdout);
   const files = pkg.files.map((f) => f.path);
   const problems = checkPackList(files, dir);
-  console.log(`pack-check: ${pkg.filename}: ${files.length} files, ${pkg.size} bytes packed, ${pkg.unpackedSize} unpacked`);
+  console.log(
+    `pack-check: ${pkg.filename}: ${files.length} files, ${pkg.size} bytes packed, ${pkg.unpackedSize} unpacked`,
+  );
   if (problems.length) {
     for (const p of problems) console.error(`pack-check: ${p}`);
     process.exit(1);

@@ -9,7 +9,10 @@ const { spawnSync } = require('child_process');
 const root = path.resolve(__dirname, '..');
 const sanitize = process.argv.includes('--sanitize');
 const variants = sanitize
-  ? [['build-asan', 'address'], ['build-tsan', 'thread']]
+  ? [
+      ['build-asan', 'address'],
+      ['build-tsan', 'thread'],
+    ]
   : [['build-cpp', '']];
 
 function run(cmd, args, env) {
@@ -23,8 +26,14 @@ function run(cmd, args, env) {
 
 const generator = spawnSync('ninja', ['--version']).status === 0 ? ['-G', 'Ninja'] : [];
 for (const [dir, san] of variants) {
-  console.log(`\n== C++ unit tests${san ? ` under ${san === 'address' ? 'AddressSanitizer+UBSan' : 'ThreadSanitizer'}` : ''} (${dir})`);
-  run('cmake', ['-S', '.', '-B', dir, ...generator, `-DCOHORT_SANITIZE=${san}`, '-DCMAKE_BUILD_TYPE=RelWithDebInfo'], {});
+  console.log(
+    `\n== C++ unit tests${san ? ` under ${san === 'address' ? 'AddressSanitizer+UBSan' : 'ThreadSanitizer'}` : ''} (${dir})`,
+  );
+  run(
+    'cmake',
+    ['-S', '.', '-B', dir, ...generator, `-DCOHORT_SANITIZE=${san}`, '-DCMAKE_BUILD_TYPE=RelWithDebInfo'],
+    {},
+  );
   run('cmake', ['--build', dir, '-j', '2'], {});
   run('ctest', ['--test-dir', dir, '--output-on-failure'], {
     ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=1',

@@ -27,17 +27,36 @@ describe('C++ tasks from a loaded library', () => {
   it('runs a C++ task with number, string, object and typed-array arguments', async () => {
     assert.equal(await rt.launch(lib.task<[number, number], number>('add'), [40, 2]).get(), 42);
     assert.equal(await rt.launch(lib.task<[string], string>('hello'), ['cohort']).get(), 'Hello, cohort!');
-    assert.deepEqual(await rt.launch(lib.task('describe'), [{ name: 'x', n: 21 }]).get(), { greeting: 'item x', twice: 42 });
-    assert.deepEqual(await rt.launch(lib.task('scale'), [new Float64Array([1, 2, 3]), 2]).get(), new Float64Array([2, 4, 6]));
+    assert.deepEqual(await rt.launch(lib.task('describe'), [{ name: 'x', n: 21 }]).get(), {
+      greeting: 'item x',
+      twice: 42,
+    });
+    assert.deepEqual(
+      await rt.launch(lib.task('scale'), [new Float64Array([1, 2, 3]), 2]).get(),
+      new Float64Array([2, 4, 6]),
+    );
     assert.equal(await rt.launch(lib.task('norm'), [new Float64Array([3, 4])]).get(), 5);
   });
 
   it('every kind of value survives the trip through the C++ decoder and encoder', async () => {
     const echo = tk.task('echo');
     const values = [
-      undefined, null, true, false, 0, -1.5, 1e300, 2n ** 62n, '', 'héllo ✓',
-      [1, 'two', [3]], { a: 1, nested: { b: [true] } },
-      new Float64Array([1, 2]), new Float32Array([0.5]), new Int32Array([-3, 4]), new Uint8Array([255, 0, 1]),
+      undefined,
+      null,
+      true,
+      false,
+      0,
+      -1.5,
+      1e300,
+      2n ** 62n,
+      '',
+      'héllo ✓',
+      [1, 'two', [3]],
+      { a: 1, nested: { b: [true] } },
+      new Float64Array([1, 2]),
+      new Float32Array([0.5]),
+      new Int32Array([-3, 4]),
+      new Uint8Array([255, 0, 1]),
       { mixed: [new Float64Array([9]), 'x', { y: new Uint8Array([1, 2, 3]) }] },
     ];
     for (const v of values) assert.deepEqual(await rt.launch(echo, [v]).get(), v, `value ${String(v)}`);
@@ -48,7 +67,12 @@ describe('C++ tasks from a loaded library', () => {
     const back = (await rt.launch(tk.task('echo'), [v]).get()) as Record<string, unknown>;
     assert.equal(Object.getPrototypeOf(back), Object.prototype);
     assert.deepEqual(Object.keys(back), ['__proto__', 'a']);
-    assert.deepEqual(Object.getOwnPropertyDescriptor(back, '__proto__'), { value: 5, writable: true, enumerable: true, configurable: true });
+    assert.deepEqual(Object.getOwnPropertyDescriptor(back, '__proto__'), {
+      value: 5,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
     const inner = back.a as Record<string, unknown>;
     assert.equal(Object.getPrototypeOf(inner), Object.prototype);
     assert.deepEqual(Object.getOwnPropertyDescriptor(inner, '__proto__')?.value, [1]);
@@ -57,7 +81,9 @@ describe('C++ tasks from a loaded library', () => {
   it('loading the same library twice returns the same Library', async () => {
     const again = await rt.loadLibrary(exampleKernels);
     assert.equal(again, lib);
-    const viaOtherPath = await rt.loadLibrary(path.join(path.dirname(exampleKernels), '.', path.basename(exampleKernels)));
+    const viaOtherPath = await rt.loadLibrary(
+      path.join(path.dirname(exampleKernels), '.', path.basename(exampleKernels)),
+    );
     assert.equal(viaOtherPath, lib);
   });
 
@@ -109,7 +135,13 @@ describe('errors with a clear cause', () => {
     const bad = rt.registerTask('throws_ts', () => {
       throw new RangeError('out of cheese');
     });
-    const err = await rt.launch(bad, []).get().then(() => undefined, (e: Error) => e);
+    const err = await rt
+      .launch(bad, [])
+      .get()
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      );
     assert.ok(err);
     assert.equal(err.message, 'out of cheese');
     assert.match(err.stack ?? '', /RangeError: out of cheese\n\s+at .*cpp-tasks\.test\.ts/);
@@ -139,7 +171,10 @@ describe('errors with a clear cause', () => {
     const f = rt.launch(bad, []);
     const g = rt.launch(after, [], { futures: [f] });
     const h = rt.launch(lib.task('sum_futures'), [], { futures: [g] });
-    await assert.rejects(g.get(), /task 'never_runs' \(op #\d+\) did not run because task 'fails_first' \(op #\d+\), which it depends on, failed: root cause/);
+    await assert.rejects(
+      g.get(),
+      /task 'never_runs' \(op #\d+\) did not run because task 'fails_first' \(op #\d+\), which it depends on, failed: root cause/,
+    );
     await assert.rejects(h.get(), /task 'sum_futures' .* did not run because task 'fails_first' .* failed: root cause/);
     assert.equal(ran, false);
   });
@@ -152,15 +187,24 @@ describe('errors with a clear cause', () => {
     const futures: Future<unknown>[] = [rt.launch(root, [])];
     for (let i = 0; i < 2000; i++) futures.push(rt.launch(link, [], { futures: [futures[futures.length - 1]] }));
     const failure = async (i: number): Promise<TaskError> => {
-      const e = await futures[i].get().then(() => undefined, (err: unknown) => err);
+      const e = await futures[i].get().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       assert.ok(e instanceof TaskError, `future ${i} should reject with a TaskError`);
       return e;
     };
     const first = await within(failure(1), 30000, 'the first dependent');
     const last = await within(failure(2000), 30000, 'the last dependent');
     assert.ok(last.message.length < 2 * first.message.length, `the last message has ${last.message.length} characters`);
-    assert.match(first.message, /^task 'chain_link' \(op #\d+\) did not run because task 'chain_root' \(op #\d+\), which it depends on, failed: root cause of the chain$/);
-    assert.match(last.message, /^task 'chain_link' \(op #\d+\) did not run because task 'chain_link' \(op #\d+\), which it depends on, did not run because task 'chain_root' \(op #\d+\) failed: root cause of the chain$/);
+    assert.match(
+      first.message,
+      /^task 'chain_link' \(op #\d+\) did not run because task 'chain_root' \(op #\d+\), which it depends on, failed: root cause of the chain$/,
+    );
+    assert.match(
+      last.message,
+      /^task 'chain_link' \(op #\d+\) did not run because task 'chain_link' \(op #\d+\), which it depends on, did not run because task 'chain_root' \(op #\d+\) failed: root cause of the chain$/,
+    );
     for (const e of [first, last]) {
       assert.match(e.failedTask, /^task 'chain_root' \(op #\d+\)$/);
       assert.equal(e.originalMessage, 'root cause of the chain');
@@ -170,12 +214,18 @@ describe('errors with a clear cause', () => {
 
   it('a result that cannot be encoded fails the task and names it', async () => {
     const bad = rt.registerTask('returns_function', () => (() => 1) as unknown as number);
-    await assert.rejects(rt.launch(bad, []).get(), /cannot encode the result of task 'returns_function' \(a function\)/);
+    await assert.rejects(
+      rt.launch(bad, []).get(),
+      /cannot encode the result of task 'returns_function' \(a function\)/,
+    );
   });
 
   it('an argument of the wrong type is rejected at launch with its position', () => {
     const add = lib.task('add');
-    assert.throws(() => rt.launch(add, [1, (() => 2) as never]), /cannot encode argument 1 of task 'add' \(a function\)/);
+    assert.throws(
+      () => rt.launch(add, [1, (() => 2) as never]),
+      /cannot encode argument 1 of task 'add' \(a function\)/,
+    );
     assert.throws(() => rt.launch(add, [new Map() as never]), /argument 0 of task 'add' \(an instance of Map\)/);
   });
 
@@ -185,7 +235,10 @@ describe('errors with a clear cause', () => {
       name: 'RangeError',
       message: "launch('add'): variant must be 'cpp' or 'ts' (or left out), got 'gpu'",
     });
-    assert.throws(() => rt.indexLaunch(add, 2, { args: [1, 2], variant: 'gpu' as 'cpp' }), /indexLaunch\('add'\): variant must be 'cpp' or 'ts' \(or left out\), got 'gpu'/);
+    assert.throws(
+      () => rt.indexLaunch(add, 2, { args: [1, 2], variant: 'gpu' as 'cpp' }),
+      /indexLaunch\('add'\): variant must be 'cpp' or 'ts' \(or left out\), got 'gpu'/,
+    );
     for (const worker of [-5, 1.5, 2, NaN]) {
       assert.throws(() => rt.launch(add, [1, 2], { worker }), {
         name: 'RangeError',
@@ -204,31 +257,46 @@ describe('errors with a clear cause', () => {
   });
 
   it('loadLibrary of a missing file names the path', async () => {
-    await assert.rejects(rt.loadLibrary('/nonexistent/libnothing.so'), /cannot open '\/nonexistent\/libnothing\.so': No such file or directory/);
+    await assert.rejects(
+      rt.loadLibrary('/nonexistent/libnothing.so'),
+      /cannot open '\/nonexistent\/libnothing\.so': No such file or directory/,
+    );
   });
 
   it('loadLibrary of a file that is not a shared object includes dlerror text', async () => {
     const notSo = path.join(os.tmpdir(), `cohort-not-a-library-${process.pid}.so`);
     fs.writeFileSync(notSo, 'this is text, not ELF');
     try {
-      await assert.rejects(rt.loadLibrary(notSo), /is not a loadable shared object: .*(invalid ELF header|file too short)/);
+      await assert.rejects(
+        rt.loadLibrary(notSo),
+        /is not a loadable shared object: .*(invalid ELF header|file too short)/,
+      );
     } finally {
       fs.unlinkSync(notSo);
     }
   });
 
   it('loadLibrary of a library without the entry point says which symbol is missing', async () => {
-    await assert.rejects(rt.loadLibrary(fixture('no_entry')), /has no cohort entry point \(symbol 'cohort_library_sdk_version' not found.*undefined symbol/);
+    await assert.rejects(
+      rt.loadLibrary(fixture('no_entry')),
+      /has no cohort entry point \(symbol 'cohort_library_sdk_version' not found.*undefined symbol/,
+    );
   });
 
   it('a library registered through COHORT_LIBRARY(reg), with a function named reg, loads and runs', async () => {
     const lib = await rt.loadLibrary(fixture('named_reg'));
     assert.deepEqual(lib.taskNames, ['macro_hygiene']);
-    assert.equal(await rt.launch(lib.task<[], string>('macro_hygiene'), []).get(), 'registered through COHORT_LIBRARY(reg)');
+    assert.equal(
+      await rt.launch(lib.task<[], string>('macro_hygiene'), []).get(),
+      'registered through COHORT_LIBRARY(reg)',
+    );
   });
 
   it('loadLibrary of a library built for another SDK version names both versions', async () => {
-    await assert.rejects(rt.loadLibrary(fixture('wrong_version')), /built against cohort SDK version 2, but this runtime provides SDK version 1/);
+    await assert.rejects(
+      rt.loadLibrary(fixture('wrong_version')),
+      /built against cohort SDK version 2, but this runtime provides SDK version 1/,
+    );
   });
 
   it('the runtime keeps working after all of these errors', async () => {

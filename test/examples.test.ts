@@ -29,8 +29,19 @@ describe('examples', () => {
   it('tutorial 01 prints the first 7 Fibonacci numbers 0 1 1 2 3 5 8', () => {
     const out = runExample('tutorial01_tasks_and_futures.ts');
     assert.match(out, /Computing the first 7 Fibonacci numbers\.\.\./);
-    const values = [...out.matchAll(/Fibonacci\((\d+)\) = (\d+) \(elapsed = [\d.]+ s\)/g)].map((m) => [Number(m[1]), Number(m[2])]);
-    assert.deepEqual(values, [[0, 0], [1, 1], [2, 1], [3, 2], [4, 3], [5, 5], [6, 8]]);
+    const values = [...out.matchAll(/Fibonacci\((\d+)\) = (\d+) \(elapsed = [\d.]+ s\)/g)].map((m) => [
+      Number(m[1]),
+      Number(m[2]),
+    ]);
+    assert.deepEqual(values, [
+      [0, 0],
+      [1, 1],
+      [2, 1],
+      [3, 2],
+      [4, 3],
+      [5, 5],
+      [6, 8],
+    ]);
   });
 
   it('tutorial 01 takes -n like the original', () => {

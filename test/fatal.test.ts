@@ -19,7 +19,11 @@ interface Exit {
  * stderr grows (to send a signal once the child says something). No core
  * files: `ulimit -c 0`, then exec, so the child's fate is node's.
  */
-function runChild(body: string, guardMs: number, whenStderr?: (child: ChildProcess, stderr: string, stdout: string) => void): Promise<Exit> {
+function runChild(
+  body: string,
+  guardMs: number,
+  whenStderr?: (child: ChildProcess, stderr: string, stdout: string) => void,
+): Promise<Exit> {
   const script = `
     const { Runtime } = require(${JSON.stringify(path.join(root, 'lib'))});
     (async () => {
@@ -68,7 +72,10 @@ describe('native crashes name the C++ task', function () {
   it('a C++ task that overflows its stack is reported too (workers have an alternate signal stack)', async () => {
     const r = await runChild(`await rt.launch(tk.task('crash_stack_overflow'), [1e9]).get();`, 30000);
     assert.equal(r.signal, 'SIGSEGV', `exit ${r.code}, stderr: ${r.stderr}`);
-    assert.match(r.stderr, /^cohort: fatal signal SIGSEGV in C\+\+ task 'crash_stack_overflow' \(op #1\) on worker 0$/m);
+    assert.match(
+      r.stderr,
+      /^cohort: fatal signal SIGSEGV in C\+\+ task 'crash_stack_overflow' \(op #1\) on worker 0$/m,
+    );
   });
 
   it("WebAssembly bounds checks (V8's own SIGSEGV handler) still work while the runtime runs", async () => {
@@ -134,19 +141,29 @@ describe('a task that never finishes is reported, never a silent hang', function
       },
     );
     assert.equal(r.code, 130, `signal ${r.signal}, stderr: ${r.stderr}`);
-    assert.match(r.stderr, /cohort: shutdown\(\) has waited 50 ms; these tasks have not finished:\n  task 'block_forever' \(op #1, C\+\+\): running on worker 0 for \d+\.\d s\n/);
-    assert.match(r.stderr, /cohort: interrupted \(SIGINT\) while these tasks had not finished:\n  task 'block_forever' \(op #1, C\+\+\): running on worker 0/);
+    assert.match(
+      r.stderr,
+      /cohort: shutdown\(\) has waited 50 ms; these tasks have not finished:\n  task 'block_forever' \(op #1, C\+\+\): running on worker 0 for \d+\.\d s\n/,
+    );
+    assert.match(
+      r.stderr,
+      /cohort: interrupted \(SIGINT\) while these tasks had not finished:\n  task 'block_forever' \(op #1, C\+\+\): running on worker 0/,
+    );
     assert.equal(r.stderr.match(/shutdown\(\) has waited/g)?.length, 1, 'the grace-period report is printed once');
   });
 
   it("Ctrl-C with nothing unfinished keeps Node's default: the process dies of SIGINT", async () => {
     let sent = false;
-    const r = await runChild(`setInterval(() => undefined, 1000); console.log('ready');`, 30000, (child, _stderr, stdout) => {
-      if (!sent && stdout.includes('ready')) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    });
+    const r = await runChild(
+      `setInterval(() => undefined, 1000); console.log('ready');`,
+      30000,
+      (child, _stderr, stdout) => {
+        if (!sent && stdout.includes('ready')) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    );
     assert.equal(r.signal, 'SIGINT', `exit ${r.code}, stderr: ${r.stderr}`);
     assert.doesNotMatch(r.stderr, /cohort:/);
   });

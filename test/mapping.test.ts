@@ -97,9 +97,15 @@ describe('mappers and sharding functors', () => {
     rt.addMapper(1, new PinToOneWorker(1));
     const proc = tk.task<[], number>('processor');
     const single = await Promise.all(Array.from({ length: 20 }, () => rt.launch(proc, [], { mapper: 1 }).get()));
-    assert.ok(single.every((p) => p === 1), JSON.stringify(single));
+    assert.ok(
+      single.every((p) => p === 1),
+      JSON.stringify(single),
+    );
     const points = await rt.indexLaunch(proc, Rect(0, 15), { mapper: 1 }).values();
-    assert.ok(points.every((p) => p === 1), JSON.stringify(points));
+    assert.ok(
+      points.every((p) => p === 1),
+      JSON.stringify(points),
+    );
   });
 
   it('a mapper that slices an index launch into single points on alternating workers', async () => {
@@ -134,14 +140,23 @@ describe('mappers and sharding functors', () => {
     rt.addMapper(4, new Recorder());
     const r = rt.createRegion(Rect(0, 7), { x: 'f64', y: 'f64' });
     const p = rt.partitionEqual(r, 2);
-    await rt.indexLaunch(tk.task('sum_field'), Rect(0, 1), { regions: [p.read('x')], mapper: 4, tag: 9, mapperArg: { hint: 'fast' } }).waitAll();
+    await rt
+      .indexLaunch(tk.task('sum_field'), Rect(0, 1), {
+        regions: [p.read('x')],
+        mapper: 4,
+        tag: 9,
+        mapperArg: { hint: 'fast' },
+      })
+      .waitAll();
     assert.equal(seen.length, 2);
     assert.equal(seen[1].name, 'sum_field');
     assert.deepEqual(seen[1].point, [1]);
     assert.deepEqual(seen[1].launchDomain, { lo: [0], hi: [1] });
     assert.equal(seen[1].tag, 9);
     assert.deepEqual(seen[1].mapperArg, { hint: 'fast' });
-    assert.deepEqual(seen[1].regions, [{ kind: 'partition', tree: r.tree.id, node: p.node, fields: ['x'], privilege: 'read-only' }]);
+    assert.deepEqual(seen[1].regions, [
+      { kind: 'partition', tree: r.tree.id, node: p.node, fields: ['x'], privilege: 'read-only' },
+    ]);
     assert.deepEqual(seen[1].variants, ['cpp']);
   });
 
@@ -191,7 +206,9 @@ describe('mappers and sharding functors', () => {
     assert.equal(other, rt);
     rt.replaceDefaultMapper(new PinToOneWorker(0));
     try {
-      const procs = await Promise.all(Array.from({ length: 10 }, () => rt.launch(tk.task<[], number>('processor'), []).get()));
+      const procs = await Promise.all(
+        Array.from({ length: 10 }, () => rt.launch(tk.task<[], number>('processor'), []).get()),
+      );
       assert.ok(procs.every((p) => p === 0));
     } finally {
       class Plain extends Mapper {
@@ -203,44 +220,86 @@ describe('mappers and sharding functors', () => {
     }
   });
 
-  it('a custom sharding functor agrees with shardPoints, and the built-ins are Legion\'s', () => {
+  it("a custom sharding functor agrees with shardPoints, and the built-ins are Legion's", () => {
     const f = new EvenOdd();
     rt.registerShardingFunctor(10, f);
     assert.deepEqual(rt.shardPoints(10, Rect(0, 5), 3), [[[0], [2], [4]], [], [[1], [3], [5]]]);
     assert.ok(f.calls >= 6);
     // Cyclic (0): Fortran-order linearization (dimension 0 fastest) mod N.
     assert.deepEqual(rt.shardPoints(0, Rect([0, 0], [1, 1]), 2), [
-      [[0, 0], [0, 1]],
-      [[1, 0], [1, 1]],
+      [
+        [0, 0],
+        [0, 1],
+      ],
+      [
+        [1, 0],
+        [1, 1],
+      ],
     ]);
     // Block (1): contiguous runs of that order.
-    assert.deepEqual(rt.shardPoints(1, Rect(0, 5), 2), [[[0], [1], [2]], [[3], [4], [5]]]);
+    assert.deepEqual(rt.shardPoints(1, Rect(0, 5), 2), [
+      [[0], [1], [2]],
+      [[3], [4], [5]],
+    ]);
   });
 
   it('shardPoints refuses a shard count, functor id or domain it cannot answer with a RangeError', () => {
     for (const n of [5e8, 1e9, 2e9, 2 ** 32, -1, 0, 1.5, NaN, Infinity]) {
-      assert.throws(() => rt.shardPoints(0, Rect(0, 5), n), { name: 'RangeError', message: `shardPoints: totalShards must be an integer from 1 to 65536, got ${n}` });
+      assert.throws(() => rt.shardPoints(0, Rect(0, 5), n), {
+        name: 'RangeError',
+        message: `shardPoints: totalShards must be an integer from 1 to 65536, got ${n}`,
+      });
     }
-    assert.throws(() => rt.shardPoints(0, Rect(0, 5), '2' as unknown as number), /shardPoints: totalShards must be an integer from 1 to 65536, got 2/);
+    assert.throws(
+      () => rt.shardPoints(0, Rect(0, 5), '2' as unknown as number),
+      /shardPoints: totalShards must be an integer from 1 to 65536, got 2/,
+    );
     for (const id of [-1, 0.5, 2 ** 32]) {
-      assert.throws(() => rt.shardPoints(id, Rect(0, 5), 2), { name: 'RangeError', message: new RegExp(`^shardPoints: functorId must be a non-negative integer .*got ${id}$`) });
+      assert.throws(() => rt.shardPoints(id, Rect(0, 5), 2), {
+        name: 'RangeError',
+        message: new RegExp(`^shardPoints: functorId must be a non-negative integer .*got ${id}$`),
+      });
     }
-    assert.throws(() => rt.shardPoints(0, Rect(0, 2 ** 24), 2), { name: 'RangeError', message: /^shardPoints: the domain has 16777217 points; at most 16777216 are supported/ });
+    assert.throws(() => rt.shardPoints(0, Rect(0, 2 ** 24), 2), {
+      name: 'RangeError',
+      message: /^shardPoints: the domain has 16777217 points; at most 16777216 are supported/,
+    });
     assert.throws(() => rt.shardPoints(0, Rect([0, 0], [1e6, 1e6]), 2), { name: 'RangeError' });
-    assert.throws(() => rt.shardPoints(0, { lo: [0], hi: [2.5] }, 2), { name: 'RangeError', message: /shardPoints: domain hi\[0\] must be an integer, got 2\.5/ });
-    assert.throws(() => rt.shardPoints(0, { lo: [0], hi: [2 ** 60] }, 2), { name: 'RangeError', message: /safe integers/ });
-    assert.throws(() => rt.shardPoints(0, -3, 2), { name: 'RangeError', message: /point count must be a non-negative integer, got -3/ });
-    assert.throws(() => rt.shardPoints(0, null as unknown as RectLike, 2), { name: 'TypeError', message: /shardPoints: domain must be a rect/ });
+    assert.throws(() => rt.shardPoints(0, { lo: [0], hi: [2.5] }, 2), {
+      name: 'RangeError',
+      message: /shardPoints: domain hi\[0\] must be an integer, got 2\.5/,
+    });
+    assert.throws(() => rt.shardPoints(0, { lo: [0], hi: [2 ** 60] }, 2), {
+      name: 'RangeError',
+      message: /safe integers/,
+    });
+    assert.throws(() => rt.shardPoints(0, -3, 2), {
+      name: 'RangeError',
+      message: /point count must be a non-negative integer, got -3/,
+    });
+    assert.throws(() => rt.shardPoints(0, null as unknown as RectLike, 2), {
+      name: 'TypeError',
+      message: /shardPoints: domain must be a rect/,
+    });
     assert.throws(() => rt.shardPoints(12345, Rect(0, 5), 2), /no sharding functor is registered with id 12345/);
     // The binding checks the same bounds itself (the facade is not the only caller).
-    assert.throws(() => native.shardPoints(0, [0], [5], 5e8), { name: 'RangeError', message: /totalShards must be an integer from 1 to 65536, got 500000000/ });
+    assert.throws(() => native.shardPoints(0, [0], [5], 5e8), {
+      name: 'RangeError',
+      message: /totalShards must be an integer from 1 to 65536, got 500000000/,
+    });
     assert.throws(() => native.shardPoints(0, [0], [5], -1), { name: 'RangeError' });
-    assert.throws(() => native.shardPoints(0, [0, 0], [1e9, 1e9], 2), { name: 'RangeError', message: /has more than 16777216 points/ });
+    assert.throws(() => native.shardPoints(0, [0, 0], [1e9, 1e9], 2), {
+      name: 'RangeError',
+      message: /has more than 16777216 points/,
+    });
     // The largest accepted count works (most shards empty), and the runtime is fine afterwards.
     const many = rt.shardPoints(0, Rect(0, 5), 65536);
     assert.equal(many.length, 65536);
     assert.deepEqual(many.slice(0, 7), [[[0]], [[1]], [[2]], [[3]], [[4]], [[5]], []]);
-    assert.deepEqual(rt.shardPoints(0, 4, 2), [[[0], [2]], [[1], [3]]]);
+    assert.deepEqual(rt.shardPoints(0, 4, 2), [
+      [[0], [2]],
+      [[1], [3]],
+    ]);
   });
 
   it('selectShardingFunctor and replicateTask are called and their answers used', async () => {
@@ -269,7 +328,14 @@ describe('mappers and sharding functors', () => {
   });
 
   it('a mapper is given the task it maps (name, regions, tag, mapperArg, point): answers follow each task, no launch state is kept in JS', async () => {
-    const seen: { name: string; tag: number; arg: unknown; regions: number; point?: readonly number[]; index: boolean }[] = [];
+    const seen: {
+      name: string;
+      tag: number;
+      arg: unknown;
+      regions: number;
+      point?: readonly number[];
+      index: boolean;
+    }[] = [];
     // Its answers depend only on the task it is given.
     class ByTask extends Mapper {
       constructor() {
@@ -279,7 +345,14 @@ describe('mappers and sharding functors', () => {
         return { targetProcessor: (task.mapperArg as { worker: number }).worker };
       }
       override mapTask(task: MappableTask): MapTaskOutput {
-        seen.push({ name: task.name, tag: task.tag, arg: task.mapperArg, regions: task.regions.length, point: task.point, index: task.isIndexLaunch });
+        seen.push({
+          name: task.name,
+          tag: task.tag,
+          arg: task.mapperArg,
+          regions: task.regions.length,
+          point: task.point,
+          index: task.isIndexLaunch,
+        });
         const base = (task.mapperArg as { worker: number }).worker;
         // Index points alternate from the launch's worker; a single task stays on it.
         return { targetProcessors: [task.point ? (base + task.point[0]) % 2 : base] };
@@ -291,21 +364,40 @@ describe('mappers and sharding functors', () => {
     const parts = rt.partitionEqual(r, 4);
     const a = rt.launch(proc, [], { mapper: 15, tag: 1, mapperArg: { worker: 1 }, regions: [r.read('x')] });
     const b = rt.launch(proc, [], { mapper: 15, tag: 2, mapperArg: { worker: 0 } });
-    const c = rt.indexLaunch(proc, Rect(0, 3), { mapper: 15, tag: 3, mapperArg: { worker: 1 }, regions: [parts.read('x')] });
+    const c = rt.indexLaunch(proc, Rect(0, 3), {
+      mapper: 15,
+      tag: 3,
+      mapperArg: { worker: 1 },
+      regions: [parts.read('x')],
+    });
     assert.equal(await a.get(), 1);
     assert.equal(await b.get(), 0);
     assert.deepEqual(await c.values(), [1, 0, 1, 0]);
     assert.deepEqual(seen, [
       { name: 'processor', tag: 1, arg: { worker: 1 }, regions: 1, point: undefined, index: false },
       { name: 'processor', tag: 2, arg: { worker: 0 }, regions: 0, point: undefined, index: false },
-      ...[0, 1, 2, 3].map((p) => ({ name: 'processor', tag: 3, arg: { worker: 1 }, regions: 1, point: [p], index: true })),
+      ...[0, 1, 2, 3].map((p) => ({
+        name: 'processor',
+        tag: 3,
+        arg: { worker: 1 },
+        regions: 1,
+        point: [p],
+        index: true,
+      })),
     ]);
     // Nothing of a launch is module state: the facade keeps no "current launch".
     assert.equal('current' in (rt as unknown as { mapping: object }).mapping, false);
   });
 
-  it('callback ids come from the addon\'s one table', () => {
-    assert.deepEqual(native.mapperCallbacks, { selectTaskOptions: 0, sliceTask: 1, mapTask: 2, selectShardingFunctor: 3, replicateTask: 4, mapPoints: 5 });
+  it("callback ids come from the addon's one table", () => {
+    assert.deepEqual(native.mapperCallbacks, {
+      selectTaskOptions: 0,
+      sliceTask: 1,
+      mapTask: 2,
+      selectShardingFunctor: 3,
+      replicateTask: 4,
+      mapPoints: 5,
+    });
     class OnlyMapTask extends Mapper {
       constructor() {
         super('only-map-task');
@@ -337,37 +429,53 @@ describe('mappers and sharding functors', () => {
       scripted.map = () => {
         throw new Error('mapper bug');
       };
-      await expectLaunchError(/mapper 'scripted' \(id 20\), mapTask, task 'empty': the callback threw: at point \(0\): mapper bug/);
+      await expectLaunchError(
+        /mapper 'scripted' \(id 20\), mapTask, task 'empty': the callback threw: at point \(0\): mapper bug/,
+      );
       scripted.map = () => ({});
     });
 
     it('a processor that does not exist', async () => {
       scripted.map = () => ({ targetProcessors: [7] });
-      await expectLaunchError(/mapper 'scripted' \(id 20\), mapTask, task 'empty' .*target processor 7 does not exist; the machine has 3 processors/);
+      await expectLaunchError(
+        /mapper 'scripted' \(id 20\), mapTask, task 'empty' .*target processor 7 does not exist; the machine has 3 processors/,
+      );
       scripted.map = () => ({});
     });
 
     it('a target processor that is -1 or not an integer', async () => {
       scripted.map = () => ({ targetProcessors: [-1] });
-      await expectLaunchError(/mapper 'scripted' \(id 20\), mapTask, task 'empty' point \(0\): target processor -1 is not a processor id; .*the machine has 3 processors/);
+      await expectLaunchError(
+        /mapper 'scripted' \(id 20\), mapTask, task 'empty' point \(0\): target processor -1 is not a processor id; .*the machine has 3 processors/,
+      );
       scripted.map = () => ({ targetProcessors: [1.5] });
-      await expectLaunchError(/mapper 'scripted' \(id 20\), mapTask, task 'empty'.*at point \(0\): targetProcessors\[0\] \(a processor id\) must be an integer, got 1\.5/);
+      await expectLaunchError(
+        /mapper 'scripted' \(id 20\), mapTask, task 'empty'.*at point \(0\): targetProcessors\[0\] \(a processor id\) must be an integer, got 1\.5/,
+      );
       scripted.map = () => ({ targetProcessors: [0, '1' as unknown as number] });
-      await expectLaunchError(/mapTask, task 'empty'.*targetProcessors\[1\] \(a processor id\) must be an integer, got '1'/);
+      await expectLaunchError(
+        /mapTask, task 'empty'.*targetProcessors\[1\] \(a processor id\) must be an integer, got '1'/,
+      );
       scripted.map = () => ({});
     });
 
     it('a priority that is NaN, infinite or not an integer', async () => {
       for (const priority of [NaN, Infinity, 0.5]) {
         scripted.map = () => ({ priority });
-        await expectLaunchError(new RegExp(`mapper 'scripted' \\(id 20\\), mapTask, task 'empty'.*'priority' must be an integer, got ${priority}`));
+        await expectLaunchError(
+          new RegExp(
+            `mapper 'scripted' \\(id 20\\), mapTask, task 'empty'.*'priority' must be an integer, got ${priority}`,
+          ),
+        );
       }
       scripted.map = () => ({});
     });
 
     it('a Promise instead of an answer (an async callback)', async () => {
       scripted.map = () => Promise.resolve({}) as unknown as MapTaskOutput;
-      await expectLaunchError(/mapper 'scripted' \(id 20\), mapTask, task 'empty'.*mapTask returned a Promise; mapper callbacks must answer synchronously/);
+      await expectLaunchError(
+        /mapper 'scripted' \(id 20\), mapTask, task 'empty'.*mapTask returned a Promise; mapper callbacks must answer synchronously/,
+      );
       scripted.map = () => ({});
       scripted.slices = (d) => Promise.resolve([{ domain: d, processor: 0 }]) as unknown as TaskSlice[];
       await expectLaunchError(/mapper 'scripted' \(id 20\), sliceTask, task 'empty'.*sliceTask returned a Promise/);
@@ -382,13 +490,17 @@ describe('mappers and sharding functors', () => {
 
     it('a variant the task lacks', async () => {
       scripted.map = () => ({ variant: 'ts' });
-      await expectLaunchError(/mapTask, task 'empty' .*chose variant 'ts', which task 'empty' lacks \(it has only cpp\)/);
+      await expectLaunchError(
+        /mapTask, task 'empty' .*chose variant 'ts', which task 'empty' lacks \(it has only cpp\)/,
+      );
       scripted.map = () => ({});
     });
 
     it('slices that leave a point out', async () => {
       scripted.slices = () => [{ domain: Rect(0, 2), processor: 0 }];
-      await expectLaunchError(/mapper 'scripted' \(id 20\), sliceTask, task 'empty': the slices leave point \(3\) of \[0\.\.3\] uncovered/);
+      await expectLaunchError(
+        /mapper 'scripted' \(id 20\), sliceTask, task 'empty': the slices leave point \(3\) of \[0\.\.3\] uncovered/,
+      );
     });
 
     it('slices that cover a point twice', async () => {
@@ -402,13 +514,17 @@ describe('mappers and sharding functors', () => {
 
     it('a slice on a processor that cannot run the variant', async () => {
       scripted.slices = (d) => [{ domain: d, processor: 2 }];
-      await expectLaunchError(/sliceTask, task 'empty'( point \(0\))?: slice processor 2 is the JS processor, which cannot run variant 'cpp'/);
+      await expectLaunchError(
+        /sliceTask, task 'empty'( point \(0\))?: slice processor 2 is the JS processor, which cannot run variant 'cpp'/,
+      );
       scripted.slices = (d) => [{ domain: d, processor: 0 }];
     });
 
     it('a malformed answer', async () => {
       scripted.map = () => 'fast' as unknown as MapTaskOutput;
-      await expectLaunchError(/mapTask, task 'empty'.*expected an object \{variant\?, targetProcessors\?, priority\?\}, got a string/);
+      await expectLaunchError(
+        /mapTask, task 'empty'.*expected an object \{variant\?, targetProcessors\?, priority\?\}, got a string/,
+      );
       scripted.map = () => ({});
     });
 
@@ -430,7 +546,10 @@ describe('mappers and sharding functors', () => {
 
     it('registering over a built-in functor or mapper id 0 is refused', () => {
       assert.throws(() => rt.registerShardingFunctor(0, new EvenOdd()), /reserved for the built-in cyclic/);
-      assert.throws(() => rt.addMapper(0, new Scripted()), /mapper id 0 is the default mapper; use replaceDefaultMapper/);
+      assert.throws(
+        () => rt.addMapper(0, new Scripted()),
+        /mapper id 0 is the default mapper; use replaceDefaultMapper/,
+      );
       assert.throws(() => rt.launch(tk.task('empty'), [], { mapper: 99 }), /no mapper is registered with id 99/);
     });
   });

@@ -30,7 +30,9 @@ describe('nested tasks and their parents privileges', () => {
 
   it('a child writing a region its parent never asked for is refused at its launch', async () => {
     const r = rt.createRegion(Rect(0, 7), { x: 'f64' });
-    const parent = parentLaunching('parent_without_regions', (ctx) => ctx.launch(tk.task('add_to_field'), [1], { regions: [r.readWrite('x')] }));
+    const parent = parentLaunching('parent_without_regions', (ctx) =>
+      ctx.launch(tk.task('add_to_field'), [1], { regions: [r.readWrite('x')] }),
+    );
     const message = (await within(rt.launch(parent, []).get(), 30000, 'parent')) as string;
     assert.match(message, /task 'add_to_field'/);
     assert.match(message, /task 'parent_without_regions' \(op #\d+\)/);
@@ -42,7 +44,9 @@ describe('nested tasks and their parents privileges', () => {
 
   it('a write-discard child of a read-only parent is refused', async () => {
     const r = rt.createRegion(Rect(0, 7), { x: 'f64' });
-    const parent = parentLaunching('read_only_parent', (ctx) => ctx.launch(tk.task('write_point'), [], { regions: [r.writeDiscard('x')] }));
+    const parent = parentLaunching('read_only_parent', (ctx) =>
+      ctx.launch(tk.task('write_point'), [], { regions: [r.writeDiscard('x')] }),
+    );
     const message = (await rt.launch(parent, [], { regions: [r.read('x')] }).get()) as string;
     assert.match(message, /asks for write-discard of region 0 of tree \d+ field 'x'/);
     assert.match(message, /read-only of region 0 of tree \d+ fields 'x'/);
@@ -51,22 +55,34 @@ describe('nested tasks and their parents privileges', () => {
   it('a child on another field, another tree, or with a different reduction is refused', async () => {
     const r = rt.createRegion(Rect(0, 7), { x: 'f64', y: 'f64' });
     const other = rt.createRegion(Rect(0, 7), { x: 'f64' });
-    const field = parentLaunching('parent_other_field', (ctx) => ctx.launch(tk.task('sum_field'), [], { regions: [r.read('y')] }));
+    const field = parentLaunching('parent_other_field', (ctx) =>
+      ctx.launch(tk.task('sum_field'), [], { regions: [r.read('y')] }),
+    );
     assert.match((await rt.launch(field, [], { regions: [r.readWrite('x')] }).get()) as string, /field 'y'/);
-    const tree = parentLaunching('parent_other_tree', (ctx) => ctx.launch(tk.task('sum_field'), [], { regions: [other.read('x')] }));
+    const tree = parentLaunching('parent_other_tree', (ctx) =>
+      ctx.launch(tk.task('sum_field'), [], { regions: [other.read('x')] }),
+    );
     assert.match((await rt.launch(tree, [], { regions: [r.readWrite('x')] }).get()) as string, /asks for read-only/);
-    const redop = parentLaunching('parent_sum_child_max', (ctx) => ctx.launch(tk.task('add_to_field'), [1], { regions: [r.reduce('max', 'x')] }));
-    assert.match((await rt.launch(redop, [], { regions: [r.reduce('sum', 'x')] }).get()) as string, /asks for reduce\(max\)/);
+    const redop = parentLaunching('parent_sum_child_max', (ctx) =>
+      ctx.launch(tk.task('add_to_field'), [1], { regions: [r.reduce('max', 'x')] }),
+    );
+    assert.match(
+      (await rt.launch(redop, [], { regions: [r.reduce('sum', 'x')] }).get()) as string,
+      /asks for reduce\(max\)/,
+    );
   });
 
-  it('a child on a piece outside the parent\'s piece is refused, inside it is allowed', async () => {
+  it("a child on a piece outside the parent's piece is refused, inside it is allowed", async () => {
     const r = rt.createRegion(Rect(0, 7), { x: 'f64' });
     const halves = rt.partitionEqual(r, 2);
     const quarters = rt.partitionEqual(r, 4);
     const outside = parentLaunching('parent_left_half', (ctx) =>
       ctx.launch(tk.task('add_to_field'), [1], { regions: [quarters.subregion(2).readWrite('x')] }),
     );
-    assert.match((await rt.launch(outside, [], { regions: [halves.subregion(0).readWrite('x')] }).get()) as string, /does not have/);
+    assert.match(
+      (await rt.launch(outside, [], { regions: [halves.subregion(0).readWrite('x')] }).get()) as string,
+      /does not have/,
+    );
     const inside = parentLaunching('parent_left_half_ok', (ctx) =>
       ctx.launch(tk.task('add_to_field'), [1], { regions: [quarters.subregion(1).readWrite('x')] }),
     );
@@ -78,13 +94,14 @@ describe('nested tasks and their parents privileges', () => {
     const quarters = rt.partitionEqual(r, 4);
     const halves = rt.partitionEqual(r, 2);
     const parent = parentLaunching('parent_index_children', (ctx) => ({
-      get: () => ctx.indexLaunch(tk.task('write_point'), Rect(0, 3), { regions: [quarters.writeDiscard('x')] }).waitAll(),
+      get: () =>
+        ctx.indexLaunch(tk.task('write_point'), Rect(0, 3), { regions: [quarters.writeDiscard('x')] }).waitAll(),
     }));
     const message = (await rt.launch(parent, [], { regions: [halves.subregion(0).readWrite('x')] }).get()) as string;
     assert.match(message, /point \(2\)|point 2|\[2\]/);
   });
 
-  it('children within the parent\'s privileges are ordered before later readers of the parent\'s data', async () => {
+  it("children within the parent's privileges are ordered before later readers of the parent's data", async () => {
     const r = rt.createRegion(Rect(0, 7), { x: 'f64' });
     const parent = rt.registerTask('parent_delegating_writes', async (ctx) => {
       await new Promise((resolve) => setImmediate(resolve));
@@ -92,15 +109,22 @@ describe('nested tasks and their parents privileges', () => {
       ctx.launch(tk.task('add_to_field'), [3], { regions: [r.reduce('sum', 'x')] });
     });
     rt.launch(parent, [], { regions: [r.readWrite('x')] });
-    assert.equal(await within(rt.launch(tk.task('sum_field'), [], { regions: [r.read('x')] }).get(), 30000, 'reader'), 40);
+    assert.equal(
+      await within(rt.launch(tk.task('sum_field'), [], { regions: [r.read('x')] }).get(), 30000, 'reader'),
+      40,
+    );
   });
 
   it('a read-only parent may hand its data to read-only children; reduce parents to the same reduction', async () => {
     const r = rt.createRegion(Rect(0, 7), { x: 'f64' });
     rt.fill(r, 'x', 1);
-    const reader = rt.registerTask('read_only_delegate', (ctx) => ctx.launch(tk.task<[], number>('sum_field'), [], { regions: [r.read('x')] }));
+    const reader = rt.registerTask('read_only_delegate', (ctx) =>
+      ctx.launch(tk.task<[], number>('sum_field'), [], { regions: [r.read('x')] }),
+    );
     assert.equal(await rt.launch(reader, [], { regions: [r.read('x')] }).get(), 8);
-    const reducer = rt.registerTask('reduce_delegate', (ctx) => ctx.launch(tk.task('add_to_field'), [1], { regions: [r.reduce('sum', 'x')] }));
+    const reducer = rt.registerTask('reduce_delegate', (ctx) =>
+      ctx.launch(tk.task('add_to_field'), [1], { regions: [r.reduce('sum', 'x')] }),
+    );
     await rt.launch(reducer, [], { regions: [r.reduce('sum', 'x')] }).get();
     assert.equal(await rt.launch(tk.task('sum_field'), [], { regions: [r.read('x')] }).get(), 16);
   });

@@ -48,16 +48,22 @@ function envInt(name: string, fallback: number): number {
 
 // npm test runs a fixed base seed (the same programs every run); the soak
 // (COHORT_ORACLE_RANDOM=1) a new one each time.
-const BASE_SEED = envInt('COHORT_ORACLE_SEED', process.env.COHORT_ORACLE_RANDOM ? Math.floor(Math.random() * 2 ** 31) : 20261202) >>> 0;
+const BASE_SEED =
+  envInt('COHORT_ORACLE_SEED', process.env.COHORT_ORACLE_RANDOM ? Math.floor(Math.random() * 2 ** 31) : 20261202) >>> 0;
 const PROGRAMS = envInt('COHORT_ORACLE_PROGRAMS', 2000);
 const KEEP_GOING = process.env.COHORT_ORACLE_KEEP_GOING === '1';
 function envFeatures(name: string): Set<Feature> {
   const list = (process.env[name] ?? '').split(',').filter((x) => x !== '');
-  for (const f of list) if (!(FEATURES as readonly string[]).includes(f)) throw new Error(`${name}: unknown feature '${f}'; known: ${FEATURES.join(', ')}`);
+  for (const f of list)
+    if (!(FEATURES as readonly string[]).includes(f))
+      throw new Error(`${name}: unknown feature '${f}'; known: ${FEATURES.join(', ')}`);
   return new Set(list as Feature[]);
 }
 
-const OPTIONS: GenOptions = { parentLocks: process.env.COHORT_ORACLE_PARENT_LOCKS === '1', without: envFeatures('COHORT_ORACLE_WITHOUT') };
+const OPTIONS: GenOptions = {
+  parentLocks: process.env.COHORT_ORACLE_PARENT_LOCKS === '1',
+  without: envFeatures('COHORT_ORACLE_WITHOUT'),
+};
 const RUN: RunOptions = { untraced: process.env.COHORT_ORACLE_UNTRACED === '1' };
 const REPEAT = Math.max(1, envInt('COHORT_ORACLE_REPEAT', 1));
 const SEEDS = Array.from({ length: PROGRAMS }, (_, i) => (BASE_SEED + i) >>> 0);
@@ -84,7 +90,9 @@ async function runAll(rt: Runtime, tasks: OracleTasks, checks: boolean): Promise
     }
   }
   if (failures.length) {
-    throw new Error(`${failures.length} of ${ran} programs failed (seeds ${failures.map((f) => f.message.match(/seed (\d+)/)![1]).join(', ')}); the first:\n${failures[0].message}`);
+    throw new Error(
+      `${failures.length} of ${ran} programs failed (seeds ${failures.map((f) => f.message.match(/seed (\d+)/)![1]).join(', ')}); the first:\n${failures[0].message}`,
+    );
   }
 }
 
@@ -140,7 +148,10 @@ describe('sequential oracle', function () {
     const r = rt.createRegion(Rect(0, 7), { v: 'i32' });
     const p = rt.partitionEqual(r, 2);
     assert.equal(p.disjoint, true);
-    const fm = rt.indexLaunch(lib.task<[number, number], number>('oracle_rendezvous'), Rect(0, 1), { args: [slot, 2], regions: [p.readWrite('v')] });
+    const fm = rt.indexLaunch(lib.task<[number, number], number>('oracle_rendezvous'), Rect(0, 1), {
+      args: [slot, 2],
+      regions: [p.readWrite('v')],
+    });
     const seen = await within(fm.values(), 30000, 'rendezvous index launch');
     assert.deepEqual(seen, [2, 2]);
     const m = await rt.map(r.read('v'));
@@ -154,12 +165,15 @@ describe('sequential oracle', function () {
     const ts = rt.registerTask('oracle_handshake_ts', async (ctx) => {
       const a = ctx.region(0).field<Int32Array>('flag');
       const deadline = Date.now() + 25000; // hang guard only
-      while (Atomics.load(a, 0) !== 1 && Date.now() < deadline) await new Promise<void>((resolve) => setImmediate(resolve));
+      while (Atomics.load(a, 0) !== 1 && Date.now() < deadline)
+        await new Promise<void>((resolve) => setImmediate(resolve));
       const sawFlag = Atomics.load(a, 0) === 1;
       Atomics.store(a, 1, 1);
       return sawFlag;
     });
-    const cpp = rt.launch(lib.task<[], number>('oracle_handshake'), [], { regions: [r.readWrite('flag').simultaneous()] });
+    const cpp = rt.launch(lib.task<[], number>('oracle_handshake'), [], {
+      regions: [r.readWrite('flag').simultaneous()],
+    });
     const tsDone = rt.launch(ts, [], { regions: [r.readWrite('flag').simultaneous()] });
     const [cppSaw, tsSaw] = await within(Promise.all([cpp.get(), tsDone.get()]), 40000, 'handshake');
     assert.equal(tsSaw, true, 'the TS task saw the flag the running C++ task stored');

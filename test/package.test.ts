@@ -80,7 +80,9 @@ async function run(cmd: string, args: string[], opts: RunOptions): Promise<RunRe
   const r = await spawnBounded(cmd, args, opts);
   if (r.timedOut || r.status !== 0) {
     const how = r.timedOut ? `timed out after ${opts.timeoutMs} ms` : `exited with ${r.status ?? r.signal}`;
-    throw new Error(`\`${[cmd, ...args].join(' ')}\` in ${opts.cwd} ${how}\n--- stdout\n${tail(r.stdout)}\n--- stderr\n${tail(r.stderr)}`);
+    throw new Error(
+      `\`${[cmd, ...args].join(' ')}\` in ${opts.cwd} ${how}\n--- stdout\n${tail(r.stdout)}\n--- stderr\n${tail(r.stderr)}`,
+    );
   }
   return r;
 }
@@ -90,7 +92,8 @@ const sh = (line: string, opts: RunOptions): Promise<RunResult> => run('/bin/sh'
 
 // Settings of the npm run that started the tests, which must not leak into
 // the npm runs below (npm_config_local_prefix would point them back at the repo).
-const KEEP_NPM_VARS = /^npm_config_(nodedir|userconfig|globalconfig|cache|cafile|registry|https?_proxy|proxy|noproxy|strict_ssl)$/i;
+const KEEP_NPM_VARS =
+  /^npm_config_(nodedir|userconfig|globalconfig|cache|cafile|registry|https?_proxy|proxy|noproxy|strict_ssl)$/i;
 
 /** The test's environment without npm's per-run variables or addon overrides, plus `extra`. */
 function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -165,15 +168,24 @@ describe('the CMake package config (cmake/cohortConfig.cmake)', function () {
   let tmp: string;
   let rt: Runtime;
   const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
-  const sdkVersion = /#define COHORT_SDK_VERSION (\d+)u/.exec(fs.readFileSync(path.join(root, 'include/cohort/cohort.h'), 'utf8'))?.[1];
+  const sdkVersion = /#define COHORT_SDK_VERSION (\d+)u/.exec(
+    fs.readFileSync(path.join(root, 'include/cohort/cohort.h'), 'utf8'),
+  )?.[1];
 
   /** Configures and builds a project whose CMakeLists.txt is `cmakeLists`. */
-  async function cmakeProject(name: string, cmakeLists: string, files: Record<string, string>): Promise<{ dir: string; configure: RunResult }> {
+  async function cmakeProject(
+    name: string,
+    cmakeLists: string,
+    files: Record<string, string>,
+  ): Promise<{ dir: string; configure: RunResult }> {
     const dir = path.join(tmp, name);
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'CMakeLists.txt'), cmakeLists);
     for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text);
-    const configure = await run('cmake', ['-S', '.', '-B', 'build', ...cmakeGenerator()], { cwd: dir, timeoutMs: 2 * MINUTE });
+    const configure = await run('cmake', ['-S', '.', '-B', 'build', ...cmakeGenerator()], {
+      cwd: dir,
+      timeoutMs: 2 * MINUTE,
+    });
     await run('cmake', ['--build', 'build'], { cwd: dir, timeoutMs: 3 * MINUTE });
     return { dir, configure };
   }
@@ -198,14 +210,20 @@ cohort_add_task_library(my_kernels my_kernels.cc)
 `,
       { 'my_kernels.cc': KERNEL_SOURCE },
     );
-    assert.match(configure.stdout, new RegExp(`cohort=${version.replace(/\./g, '\\.')} sdk=${sdkVersion} include=${path.join(root, 'include')}\\n`));
+    assert.match(
+      configure.stdout,
+      new RegExp(`cohort=${version.replace(/\./g, '\\.')} sdk=${sdkVersion} include=${path.join(root, 'include')}\\n`),
+    );
     const so = path.join(dir, 'build', 'libmy_kernels.so');
     const lib = await rt.loadLibrary(so);
     assert.deepEqual(lib.taskNames.sort(), ['greet', 'triple']);
     assert.equal(await rt.launch(lib.task<[number], number>('triple'), [14]).get(), 42);
     assert.equal(await rt.launch(lib.task<[string], string>('greet'), ['cmake']).get(), 'hi cmake');
     const nm = await run('nm', ['-D', '--defined-only', so], { cwd: dir, timeoutMs: MINUTE });
-    const exported = nm.stdout.split('\n').filter((l) => / T /.test(l)).map((l) => l.split(' ').pop());
+    const exported = nm.stdout
+      .split('\n')
+      .filter((l) => / T /.test(l))
+      .map((l) => l.split(' ').pop());
     assert.deepEqual(exported.sort(), ['cohort_library_register', 'cohort_library_sdk_version']);
   });
 
@@ -285,7 +303,8 @@ describe('the npm package', function () {
   }
 
   const requireInstalled = (): void => {
-    if (!installed) throw new Error('needs the consumer project from "installing the packed tarball needs no compiler"');
+    if (!installed)
+      throw new Error('needs the consumer project from "installing the packed tarball needs no compiler"');
   };
 
   before(async () => {
@@ -294,7 +313,10 @@ describe('the npm package', function () {
 
     // The package's files as a fresh clone + the author's uncommitted work would
     // have them: tracked and untracked-but-not-ignored files, no build output.
-    const ls = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, timeoutMs: MINUTE });
+    const ls = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      cwd: root,
+      timeoutMs: MINUTE,
+    });
     for (const rel of ls.stdout.split('\0').filter(Boolean)) {
       const from = path.join(root, rel);
       let st: fs.Stats;
@@ -313,7 +335,10 @@ describe('the npm package', function () {
     await run('npm', ['run', 'prebuildify'], { cwd: stage, timeoutMs: 8 * MINUTE });
     const dest = path.join(tmp, 'tarball');
     fs.mkdirSync(dest);
-    const pack = await run('npm', ['pack', '--json', '--pack-destination', dest], { cwd: stage, timeoutMs: 5 * MINUTE });
+    const pack = await run('npm', ['pack', '--json', '--pack-destination', dest], {
+      cwd: stage,
+      timeoutMs: 5 * MINUTE,
+    });
     packed = packCheck.parsePackJson(pack.stdout);
     tarball = path.join(dest, packed.filename);
 
@@ -344,12 +369,20 @@ describe('the npm package', function () {
     const sections = elfSections(binary);
     assert.ok(sections.includes('.dynsym'), 'no dynamic symbol table');
     assert.ok(!sections.includes('.symtab'), 'not stripped: has .symtab');
-    assert.deepEqual(sections.filter((s) => s.startsWith('.debug')), [], 'not stripped: has debug sections');
+    assert.deepEqual(
+      sections.filter((s) => s.startsWith('.debug')),
+      [],
+      'not stripped: has debug sections',
+    );
 
     const probe = `const ngb = require('node-gyp-build');
 const addon = ngb('.');
 console.log(JSON.stringify({ resolved: ngb.resolve('.'), exports: Object.keys(addon) }));`;
-    const r = await run(process.execPath, ['-e', probe], { cwd: stage, env: childEnv({ PREBUILDS_ONLY: '1' }), timeoutMs: MINUTE });
+    const r = await run(process.execPath, ['-e', probe], {
+      cwd: stage,
+      env: childEnv({ PREBUILDS_ONLY: '1' }),
+      timeoutMs: MINUTE,
+    });
     const { resolved, exports } = JSON.parse(r.stdout) as { resolved: string; exports: string[] };
     assert.equal(fs.realpathSync(resolved), fs.realpathSync(binary));
     assert.ok(exports.includes('start') && exports.includes('launch'), `addon exports: ${exports.join(', ')}`);
@@ -358,10 +391,22 @@ console.log(JSON.stringify({ resolved: ngb.resolve('.'), exports: Object.keys(ad
   it('the tarball holds dist/ with .d.ts, the SDK headers, cohort-config, the CMake config, the C++ sources and the prebuild, and no build output, tests or node_modules', () => {
     const files = packed.files.map((f) => f.path);
     assert.deepEqual(packCheck.checkPackList(files, stage), []);
-    for (const f of ['dist/index.js', 'dist/index.d.ts', 'include/cohort/cohort.hpp', 'bin/cohort-config.js', 'cmake/cohortConfig.cmake', 'scripts/sources.js', 'binding.gyp', `prebuilds/${platformDir}/${prebuildName}`]) {
+    for (const f of [
+      'dist/index.js',
+      'dist/index.d.ts',
+      'include/cohort/cohort.hpp',
+      'bin/cohort-config.js',
+      'cmake/cohortConfig.cmake',
+      'scripts/sources.js',
+      'binding.gyp',
+      `prebuilds/${platformDir}/${prebuildName}`,
+    ]) {
       assert.ok(files.includes(f), `missing ${f}`);
     }
-    assert.deepEqual(files.filter((f) => /^(build|test|node_modules)\//.test(f)), []);
+    assert.deepEqual(
+      files.filter((f) => /^(build|test|node_modules)\//.test(f)),
+      [],
+    );
     assert.ok(fs.statSync(tarball).size > 0);
   });
 
@@ -369,7 +414,10 @@ console.log(JSON.stringify({ resolved: ngb.resolve('.'), exports: Object.keys(ad
     // The stripped-down PATH really has no compiler (and the test machine does).
     const whichTool = onPath('which', process.env.PATH ?? '');
     assert.ok(whichTool, 'which is not on PATH');
-    assert.ok(onPath('g++', process.env.PATH ?? '') ?? onPath('c++', process.env.PATH ?? ''), 'the test machine should have a compiler for this check to mean anything');
+    assert.ok(
+      onPath('g++', process.env.PATH ?? '') ?? onPath('c++', process.env.PATH ?? ''),
+      'the test machine should have a compiler for this check to mean anything',
+    );
     for (const tool of ['g++', 'c++', 'cc', 'gcc', 'clang', 'make']) {
       const r = await spawnBounded(whichTool, [tool], { cwd: tmp, env: noCompilerEnv(), timeoutMs: MINUTE });
       assert.equal(r.status, 1, `\`which ${tool}\` found ${r.stdout.trim()} on the no-compiler PATH`);
@@ -377,13 +425,28 @@ console.log(JSON.stringify({ resolved: ngb.resolve('.'), exports: Object.keys(ad
 
     consumer = path.join(tmp, 'consumer');
     fs.mkdirSync(consumer);
-    fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2));
-    await run('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', tarball], { cwd: consumer, env: noCompilerEnv(), timeoutMs: 5 * MINUTE });
+    fs.writeFileSync(
+      path.join(consumer, 'package.json'),
+      JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2),
+    );
+    await run('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', tarball], {
+      cwd: consumer,
+      env: noCompilerEnv(),
+      timeoutMs: 5 * MINUTE,
+    });
     const pkgDir = path.join(consumer, 'node_modules', 'cohort');
-    assert.ok(!fs.existsSync(path.join(pkgDir, 'build')), 'the install compiled the addon (node_modules/cohort/build exists)');
+    assert.ok(
+      !fs.existsSync(path.join(pkgDir, 'build')),
+      'the install compiled the addon (node_modules/cohort/build exists)',
+    );
     installed = true;
 
-    const out = await nodeScript<{ result: string; resolved: string; mapped: string[] }>(consumer, 'run-ts-task.js', RUN_TS_TASK, noCompilerEnv());
+    const out = await nodeScript<{ result: string; resolved: string; mapped: string[] }>(
+      consumer,
+      'run-ts-task.js',
+      RUN_TS_TASK,
+      noCompilerEnv(),
+    );
     assert.equal(out.result, 'hello consumer x42');
     const expected = path.join(pkgDir, 'prebuilds', platformDir, prebuildName);
     assert.equal(out.resolved, expected);
@@ -393,18 +456,39 @@ console.log(JSON.stringify({ resolved: ngb.resolve('.'), exports: Object.keys(ad
   it('the prebuilt binary also loads when npm skips install scripts', async () => {
     const dir = path.join(tmp, 'consumer-ignore-scripts');
     fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer2', version: '1.0.0', private: true }, null, 2));
-    await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { cwd: dir, env: noCompilerEnv(), timeoutMs: 5 * MINUTE });
-    const out = await nodeScript<{ result: string; mapped: string[] }>(dir, 'run-ts-task.js', RUN_TS_TASK, noCompilerEnv());
+    fs.writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: 'consumer2', version: '1.0.0', private: true }, null, 2),
+    );
+    await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball], {
+      cwd: dir,
+      env: noCompilerEnv(),
+      timeoutMs: 5 * MINUTE,
+    });
+    const out = await nodeScript<{ result: string; mapped: string[] }>(
+      dir,
+      'run-ts-task.js',
+      RUN_TS_TASK,
+      noCompilerEnv(),
+    );
     assert.equal(out.result, 'hello consumer x42');
-    assert.deepEqual(out.mapped, [fs.realpathSync(path.join(dir, 'node_modules', 'cohort', 'prebuilds', platformDir, prebuildName))]);
+    assert.deepEqual(out.mapped, [
+      fs.realpathSync(path.join(dir, 'node_modules', 'cohort', 'prebuilds', platformDir, prebuildName)),
+    ]);
   });
 
   it('npm install --build-from-source compiles the addon from the packed sources instead', async () => {
     const dir = path.join(tmp, 'consumer-from-source');
     fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer3', version: '1.0.0', private: true }, null, 2));
-    await run('npm', ['install', '--no-audit', '--no-fund', '--build-from-source', tarball], { cwd: dir, env: childEnv(), timeoutMs: 8 * MINUTE });
+    fs.writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: 'consumer3', version: '1.0.0', private: true }, null, 2),
+    );
+    await run('npm', ['install', '--no-audit', '--no-fund', '--build-from-source', tarball], {
+      cwd: dir,
+      env: childEnv(),
+      timeoutMs: 8 * MINUTE,
+    });
     const built = path.join(dir, 'node_modules', 'cohort', 'build', 'Release', 'cohort.node');
     assert.ok(fs.existsSync(built), 'no build/Release/cohort.node after a from-source install');
     const out = await nodeScript<{ result: string; mapped: string[] }>(dir, 'run-ts-task.js', RUN_TS_TASK, childEnv());
@@ -432,15 +516,27 @@ console.log(JSON.stringify({ resolved: ngb.resolve('.'), exports: Object.keys(ad
         files: ['use-types.ts'],
       }),
     );
-    await run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], { cwd: consumer, timeoutMs: 2 * MINUTE });
+    await run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], {
+      cwd: consumer,
+      timeoutMs: 2 * MINUTE,
+    });
   });
 
   it('the README one-command build (npx cohort-config build) makes a task library the installed package loads', async () => {
     requireInstalled();
     fs.writeFileSync(path.join(consumer, 'my_kernels.cc'), KERNEL_SOURCE);
     // Exactly the command the README documents, with the compiler back on PATH.
-    await sh('npx cohort-config build my_kernels.cc -o my_kernels.so', { cwd: consumer, env: childEnv(), timeoutMs: 3 * MINUTE });
-    const out = await nodeScript<{ tasks: string[]; triple: number; greet: string }>(consumer, 'run-lib.js', runLibrary('./my_kernels.so'), childEnv());
+    await sh('npx cohort-config build my_kernels.cc -o my_kernels.so', {
+      cwd: consumer,
+      env: childEnv(),
+      timeoutMs: 3 * MINUTE,
+    });
+    const out = await nodeScript<{ tasks: string[]; triple: number; greet: string }>(
+      consumer,
+      'run-lib.js',
+      runLibrary('./my_kernels.so'),
+      childEnv(),
+    );
     assert.deepEqual(out, { tasks: ['greet', 'triple'], triple: 42, greet: 'hi npx' });
   });
 
@@ -452,8 +548,19 @@ console.log(JSON.stringify({ resolved: ngb.resolve('.'), exports: Object.keys(ad
     await sh('cmake -S . -B build', { cwd: consumer, env: childEnv(), timeoutMs: 3 * MINUTE });
     await sh('cmake --build build', { cwd: consumer, env: childEnv(), timeoutMs: 3 * MINUTE });
     const cache = fs.readFileSync(path.join(consumer, 'build', 'CMakeCache.txt'), 'utf8');
-    assert.match(cache, new RegExp(`^cohort_DIR:PATH=${fs.realpathSync(path.join(consumer, 'node_modules', 'cohort', 'cmake')).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
-    const out = await nodeScript<{ tasks: string[]; triple: number; greet: string }>(consumer, 'run-lib.js', runLibrary('./build/libmy_kernels.so'), childEnv());
+    assert.match(
+      cache,
+      new RegExp(
+        `^cohort_DIR:PATH=${fs.realpathSync(path.join(consumer, 'node_modules', 'cohort', 'cmake')).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
+        'm',
+      ),
+    );
+    const out = await nodeScript<{ tasks: string[]; triple: number; greet: string }>(
+      consumer,
+      'run-lib.js',
+      runLibrary('./build/libmy_kernels.so'),
+      childEnv(),
+    );
     assert.deepEqual(out, { tasks: ['greet', 'triple'], triple: 42, greet: 'hi npx' });
   });
 });

@@ -83,8 +83,14 @@ describe('the plan', () => {
     // The plan holds what ran, named by position: grandchildren are 3-part
     // names, every kind is there, and later operations name what they wait for.
     const text = calm.plan.join('\n');
-    assert.match(text, /^\d+\.\d+\.\d+ task add_to_field on rank 0 processor any cpp priority 0 waits \[\] exclusion \[\]$/m);
-    assert.match(text, /^\d+\.\d+\.\d+ task plan_leaf on rank 0 processor js ts priority 0 waits \[\d+\.\d+\.\d+\] exclusion \[\]$/m);
+    assert.match(
+      text,
+      /^\d+\.\d+\.\d+ task add_to_field on rank 0 processor any cpp priority 0 waits \[\] exclusion \[\]$/m,
+    );
+    assert.match(
+      text,
+      /^\d+\.\d+\.\d+ task plan_leaf on rank 0 processor js ts priority 0 waits \[\d+\.\d+\.\d+\] exclusion \[\]$/m,
+    );
     assert.match(text, /^\d+\.\d+ task plan_middle .* waits \[\d+\.\d+\]/m);
     for (const kind of ['fill', 'point', 'task', 'fence', 'map']) assert.match(text, new RegExp(`^\\d+ ${kind} `, 'm'));
     // Every replayed iteration is there: the traced launch and its 6

@@ -16,7 +16,9 @@ function readmeProgram(index: number): string {
   const lines = code.split('\n');
   const imports = lines.filter((l) => l.startsWith('import '));
   const body = lines.filter((l) => !l.startsWith('import '));
-  return [...imports, '(async () => {', ...body, '})().catch((e) => { console.error(e); process.exit(1); });'].join('\n');
+  return [...imports, '(async () => {', ...body, '})().catch((e) => { console.error(e); process.exit(1); });'].join(
+    '\n',
+  );
 }
 
 function run(code: string): string {

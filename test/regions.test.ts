@@ -26,11 +26,14 @@ describe('regions and partitions', () => {
     const eq = rt.partitionEqual(r, 3);
     assert.equal(eq.disjoint, true);
     assert.equal(eq.complete, true);
-    assert.deepEqual([0, 1, 2].map((c) => eq.subregion(c).bounds), [
-      { lo: [0], hi: [3] },
-      { lo: [4], hi: [6] },
-      { lo: [7], hi: [9] },
-    ]);
+    assert.deepEqual(
+      [0, 1, 2].map((c) => eq.subregion(c).bounds),
+      [
+        { lo: [0], hi: [3] },
+        { lo: [4], hi: [6] },
+        { lo: [7], hi: [9] },
+      ],
+    );
     const halo = rt.partitionByBlocks(r, 5, 1);
     assert.equal(halo.disjoint, false);
     assert.deepEqual(halo.subregion(0).bounds, { lo: [0], hi: [5] });
@@ -78,9 +81,13 @@ describe('regions and partitions', () => {
     const m = await rt.map(r.read('v'));
     const all = m.view('v');
     for (let i = 0; i <= 3; i++)
-      for (let j = 0; j <= 5; j++) assert.equal(all.data[all.index(i, j)], i >= 2 && j >= 3 ? i * 10 + j : 0, `(${i},${j})`);
+      for (let j = 0; j <= 5; j++)
+        assert.equal(all.data[all.index(i, j)], i >= 2 && j >= 3 ? i * 10 + j : 0, `(${i},${j})`);
     await m.unmap();
-    assert.equal(await rt.launch(tk.task('sum_field'), [], { regions: [p.subregion([1, 1]).read('v')] }).get(), 23 + 24 + 25 + 33 + 34 + 35);
+    assert.equal(
+      await rt.launch(tk.task('sum_field'), [], { regions: [p.subregion([1, 1]).read('v')] }).get(),
+      23 + 24 + 25 + 33 + 34 + 35,
+    );
   });
 
   it('an empty piece gives TS tasks and inline mappings a zero-length view that aliases no neighbour (1-D)', async () => {
@@ -92,8 +99,13 @@ describe('regions and partitions', () => {
       x.fill(ctx.point![0]);
       return { length: x.length, bounds: region.bounds, rects: region.rects } as never;
     });
-    const seen = (await rt.indexLaunch(stamp, 5, { regions: [p.writeDiscard('x')] }).values()) as unknown as { length: number }[];
-    assert.deepEqual(seen.map((s) => s.length), [1, 1, 1, 0, 0]);
+    const seen = (await rt.indexLaunch(stamp, 5, { regions: [p.writeDiscard('x')] }).values()) as unknown as {
+      length: number;
+    }[];
+    assert.deepEqual(
+      seen.map((s) => s.length),
+      [1, 1, 1, 0, 0],
+    );
     assert.deepEqual(seen[4], { length: 0, bounds: { lo: [0], hi: [-1] }, rects: [] });
     const m = await rt.map(r.read('x'));
     assert.deepEqual([...m.field('x')], [0, 1, 2]);
@@ -113,8 +125,13 @@ describe('regions and partitions', () => {
       view.data.fill(ctx.point![0] + 1);
       return { length: view.data.length, bounds: view.bounds } as never;
     });
-    const seen = (await rt.indexLaunch(stamp, Rect([0, 0], [2, 0]), { regions: [p.writeDiscard('v')] }).values()) as unknown as { length: number }[];
-    assert.deepEqual(seen.map((s) => s.length), [3, 3, 0]);
+    const seen = (await rt
+      .indexLaunch(stamp, Rect([0, 0], [2, 0]), { regions: [p.writeDiscard('v')] })
+      .values()) as unknown as { length: number }[];
+    assert.deepEqual(
+      seen.map((s) => s.length),
+      [3, 3, 0],
+    );
     assert.deepEqual(seen[2], { length: 0, bounds: { lo: [0, 0], hi: [-1, -1] } });
     const m = await rt.map(r.read('v'));
     assert.deepEqual([...m.field('v')], [1, 1, 1, 2, 2, 2]);
@@ -126,7 +143,9 @@ describe('regions and partitions', () => {
   });
 
   it('an empty top-level region maps inline and reaches TS tasks with zero-length fields', async () => {
-    const lengths = rt.registerTask('field_lengths', (ctx) => ctx.region(0).fieldNames.map((f) => ctx.region(0).field(f).length));
+    const lengths = rt.registerTask('field_lengths', (ctx) =>
+      ctx.region(0).fieldNames.map((f) => ctx.region(0).field(f).length),
+    );
     for (const bounds of [Rect(5, 2), Rect([0, 3], [2, 1])]) {
       const r = rt.createRegion(bounds, { x: 'f64', n: 'i32' });
       assert.equal(r.volume, 0);
@@ -173,9 +192,13 @@ describe('regions and partitions', () => {
     return rt.indexLaunch(tk.task('sum_field'), Rect(0, 1), { regions: [halo.read('x')] }).waitAll();
   });
 
-  it('a field the region lacks is an error naming the field and the region\'s fields', () => {
+  it("a field the region lacks is an error naming the field and the region's fields", () => {
     const r = rt.createRegion(Rect(0, 9), { x: 'f64', y: 'f64' });
-    assert.throws(() => rt.launch(tk.task('sum_field'), [], { regions: [(r as unknown as { read(f: string): never }).read('nope')] }), /no field 'nope'; its fields are x, y/);
+    assert.throws(
+      () =>
+        rt.launch(tk.task('sum_field'), [], { regions: [(r as unknown as { read(f: string): never }).read('nope')] }),
+      /no field 'nope'; its fields are x, y/,
+    );
   });
 
   it('read-only tasks on the same data never wait for each other (they run at the same time)', async () => {
@@ -191,7 +214,10 @@ describe('regions and partitions', () => {
     const r = rt.createRegion(Rect(0, 9), { x: 'f64' });
     const p = rt.partitionEqual(r, 2);
     await rt.launch(tk.task('reset_probe'), []).get();
-    const seen = rt.indexLaunch(tk.task<[number], number>('point_rendezvous'), Rect(0, 1), { args: [2], regions: [p.readWrite('x')] });
+    const seen = rt.indexLaunch(tk.task<[number], number>('point_rendezvous'), Rect(0, 1), {
+      args: [2],
+      regions: [p.readWrite('x')],
+    });
     assert.deepEqual(await within(seen.values(), 30000, 'point rendezvous'), [2, 2]);
   });
 
@@ -270,33 +296,69 @@ describe('regions and partitions', () => {
   it('rect bounds that are not integers (1.5, NaN, Infinity) are a RangeError naming the bound', () => {
     assert.throws(() => Rect(0, 1.5), { name: 'RangeError', message: 'rect hi must be an integer, got 1.5' });
     assert.throws(() => Rect(NaN, 3), { name: 'RangeError', message: 'rect lo must be an integer, got NaN' });
-    assert.throws(() => Rect([0, 0], [3, Infinity]), { name: 'RangeError', message: 'rect hi[1] must be an integer, got Infinity' });
+    assert.throws(() => Rect([0, 0], [3, Infinity]), {
+      name: 'RangeError',
+      message: 'rect hi[1] must be an integer, got Infinity',
+    });
     // Plain {lo, hi} objects reach the runtime unchecked by Rect(): it refuses them too.
-    assert.throws(() => rt.createRegion({ lo: [0], hi: [1.5] }, { x: 'f64' }), { name: 'RangeError', message: /region bounds hi\[0\] must be an integer, got 1\.5/ });
-    assert.throws(() => rt.createRegion({ lo: [-Infinity], hi: [3] }, { x: 'f64' }), { name: 'RangeError', message: /region bounds lo\[0\] must be an integer, got -Infinity/ });
+    assert.throws(() => rt.createRegion({ lo: [0], hi: [1.5] }, { x: 'f64' }), {
+      name: 'RangeError',
+      message: /region bounds hi\[0\] must be an integer, got 1\.5/,
+    });
+    assert.throws(() => rt.createRegion({ lo: [-Infinity], hi: [3] }, { x: 'f64' }), {
+      name: 'RangeError',
+      message: /region bounds lo\[0\] must be an integer, got -Infinity/,
+    });
     const r = rt.createRegion(Rect(0, 9), { x: 'f64' });
-    assert.throws(() => rt.partitionByRects(r, [{ lo: [0], hi: [2.5] }]), { name: 'RangeError', message: /partition rect hi\[0\] must be an integer, got 2\.5/ });
-    assert.throws(() => rt.partitionEqual(r, { lo: [0], hi: [NaN] }), { name: 'RangeError', message: /color space hi\[0\] must be an integer, got NaN/ });
-    assert.throws(() => rt.partitionEqual(r, 2).subregion(0.5), { name: 'RangeError', message: 'color must be an integer, got 0.5' });
-    assert.throws(() => rt.indexLaunch(tk.task('empty'), { lo: [0], hi: [1.5] }), { name: 'RangeError', message: 'rect hi[0] must be an integer, got 1.5' });
+    assert.throws(() => rt.partitionByRects(r, [{ lo: [0], hi: [2.5] }]), {
+      name: 'RangeError',
+      message: /partition rect hi\[0\] must be an integer, got 2\.5/,
+    });
+    assert.throws(() => rt.partitionEqual(r, { lo: [0], hi: [NaN] }), {
+      name: 'RangeError',
+      message: /color space hi\[0\] must be an integer, got NaN/,
+    });
+    assert.throws(() => rt.partitionEqual(r, 2).subregion(0.5), {
+      name: 'RangeError',
+      message: 'color must be an integer, got 0.5',
+    });
+    assert.throws(() => rt.indexLaunch(tk.task('empty'), { lo: [0], hi: [1.5] }), {
+      name: 'RangeError',
+      message: 'rect hi[0] must be an integer, got 1.5',
+    });
   });
 
   it('fill refuses a value an integer field cannot hold exactly, naming the field, its type and the range', async () => {
     const r = rt.createRegion(Rect(0, 3), { f: 'f64', g: 'f32', l: 'i64', i: 'i32', u: 'u32', b: 'u8' });
     const bad: [string, string, number | bigint][] = [
-      ['l', 'i64', 2 ** 63], ['l', 'i64', 2n ** 63n], ['l', 'i64', 0.5],
-      ['i', 'i32', 2 ** 31], ['i', 'i32', -(2 ** 31) - 1], ['i', 'i32', 1.5], ['i', 'i32', NaN],
-      ['u', 'u32', -1], ['u', 'u32', 2 ** 32], ['u', 'u32', Infinity],
-      ['b', 'u8', 256], ['b', 'u8', -1], ['b', 'u8', 300n],
+      ['l', 'i64', 2 ** 63],
+      ['l', 'i64', 2n ** 63n],
+      ['l', 'i64', 0.5],
+      ['i', 'i32', 2 ** 31],
+      ['i', 'i32', -(2 ** 31) - 1],
+      ['i', 'i32', 1.5],
+      ['i', 'i32', NaN],
+      ['u', 'u32', -1],
+      ['u', 'u32', 2 ** 32],
+      ['u', 'u32', Infinity],
+      ['b', 'u8', 256],
+      ['b', 'u8', -1],
+      ['b', 'u8', 300n],
     ];
     for (const [field, type, value] of bad) {
       assert.throws(
         () => rt.fill(r, field as 'i', value),
-        (e: Error) => e instanceof RangeError && e.message.startsWith(`fill: field '${field}' is ${type}, which holds integers from `) && e.message.endsWith(`cannot fill it with ${String(value)}`),
+        (e: Error) =>
+          e instanceof RangeError &&
+          e.message.startsWith(`fill: field '${field}' is ${type}, which holds integers from `) &&
+          e.message.endsWith(`cannot fill it with ${String(value)}`),
         `${type} ${String(value)}`,
       );
     }
-    assert.throws(() => rt.fill(r, ['f', 'b'], 256), /field 'b' is u8, which holds integers from 0 to 255; cannot fill it with 256/);
+    assert.throws(
+      () => rt.fill(r, ['f', 'b'], 256),
+      /field 'b' is u8, which holds integers from 0 to 255; cannot fill it with 256/,
+    );
     assert.throws(() => rt.fill(r, 'i', 2 ** 31), /from -2147483648 to 2147483647/);
     // Edge values and floats are fine.
     rt.fill(r, 'l', -(2n ** 63n));
@@ -322,13 +384,17 @@ describe('regions and partitions', () => {
       throw new Error('failed half way');
     });
     const reader = rt.registerTask('reads_x0', (ctx) => ctx.region(0).field('x')[0]);
-    const dependent = /did not run because task 'writes_then_fails' \(op #\d+\), which it depends on, failed: failed half way/;
+    const dependent =
+      /did not run because task 'writes_then_fails' \(op #\d+\), which it depends on, failed: failed half way/;
     const w = rt.launch(partial, [], { regions: [r.readWrite('x')] });
     const early = rt.launch(reader, [], { regions: [r.read('x')] });
     await assert.rejects(early.get(), dependent);
     await assert.rejects(w.get(), /failed half way/);
     // The writer has finished: later operations on its data still do not see the partial write.
-    await assert.rejects(rt.map(r.read('x')), new RegExp(`task 'cohort.inline_map' \\(op #\\d+\\) ${dependent.source}`));
+    await assert.rejects(
+      rt.map(r.read('x')),
+      new RegExp(`task 'cohort.inline_map' \\(op #\\d+\\) ${dependent.source}`),
+    );
     await assert.rejects(rt.launch(reader, [], { regions: [r.read('x')] }).get(), dependent);
     // Other regions are unaffected.
     const other = rt.createRegion(Rect(0, 3), { x: 'f64' });
@@ -365,7 +431,10 @@ describe('reduction operators registered by a C++ library', () => {
     const redops = await Promise.all(
       [1, 2, 4, 8, 16].map((mask) => rt.launch(orBits, [mask], { regions: [r.reduce(bitor, 'bits')] }).get()),
     );
-    assert.ok(redops.every((id) => id === bitor), 'the task sees the operator id');
+    assert.ok(
+      redops.every((id) => id === bitor),
+      'the task sees the operator id',
+    );
     const m = await rt.map(r.read('bits'));
     assert.ok(m.field<Int32Array>('bits').every((v) => v === 31));
     await m.unmap();
@@ -482,7 +551,10 @@ describe('checking mode', () => {
     const sneaky = rt.registerTask('sneaky', (ctx) => {
       ctx.region(0).field('y')[3] = 42;
     });
-    await assert.rejects(rt.launch(sneaky, [], { regions: [r.read('y')] }).get(), /task 'sneaky' .* wrote field 'y' .* read-only/);
+    await assert.rejects(
+      rt.launch(sneaky, [], { regions: [r.read('y')] }).get(),
+      /task 'sneaky' .* wrote field 'y' .* read-only/,
+    );
   });
 
   it('writing with a write privilege is fine in checking mode', async () => {
@@ -542,7 +614,9 @@ describe('checking mode', () => {
     });
     const sums = [];
     for (let i = 0; i < readers; i++)
-      sums.push(rt.launch(tk.task<[], number>('arrive_and_sum'), [], { regions: [halves.subregion(1).read('x')] }).get());
+      sums.push(
+        rt.launch(tk.task<[], number>('arrive_and_sum'), [], { regions: [halves.subregion(1).read('x')] }).get(),
+      );
     assert.deepEqual(await within(Promise.all(sums), 30000, 'readers'), new Array(readers).fill(64 * 32));
     assert.ok((await within(writer.get(), 30000, 'writer')) > 0, 'the writer wrote while the readers ran');
   });

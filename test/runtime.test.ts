@@ -23,9 +23,14 @@ describe('the runtime', () => {
     const rt = await Runtime.start({ workers: 2, window: 64 });
     await assert.rejects(
       Runtime.start({ checks: !rt.checks }),
-      new RegExp(`already running with checks ${rt.checks}; cannot start another with checks ${!rt.checks} \\(call shutdown\\(\\) first\\)`),
+      new RegExp(
+        `already running with checks ${rt.checks}; cannot start another with checks ${!rt.checks} \\(call shutdown\\(\\) first\\)`,
+      ),
     );
-    await assert.rejects(Runtime.start({ window: 128 }), /already running with window 64; cannot start another with window 128/);
+    await assert.rejects(
+      Runtime.start({ window: 128 }),
+      /already running with window 64; cannot start another with window 128/,
+    );
     await assert.rejects(Runtime.start({ workers: 2, window: 4096 }), /already running with window 64/);
     assert.equal(await Runtime.start({ workers: 2, checks: rt.checks, window: 64 }), rt);
     assert.equal(await Runtime.start({}), rt);
@@ -92,8 +97,23 @@ describe('the runtime', () => {
     });
     await within(started, 10000, 'the gate task');
     const gated = rt.pending()[0];
-    const after = rt.launch(rt.registerTask('after_gate', () => 'done'), [], { futures: [rt.launch(rt.registerTask('noop', () => 1), [])] });
-    const blocked = rt.launch(rt.registerTask('behind_gate', () => 1), [], { futures: [after] });
+    const after = rt.launch(
+      rt.registerTask('after_gate', () => 'done'),
+      [],
+      {
+        futures: [
+          rt.launch(
+            rt.registerTask('noop', () => 1),
+            [],
+          ),
+        ],
+      },
+    );
+    const blocked = rt.launch(
+      rt.registerTask('behind_gate', () => 1),
+      [],
+      { futures: [after] },
+    );
     assert.deepEqual(
       rt.pending().map((t) => [t.task, t.state]),
       [
@@ -115,7 +135,10 @@ describe('the runtime', () => {
     );
     assert.ok(gated.ms >= 0 && gated.ms < 10000);
     await within(blocked.get(), 10000, 'the tasks behind the gate');
-    assert.deepEqual(rt.pending().map((t) => t.task), ['gate']);
+    assert.deepEqual(
+      rt.pending().map((t) => t.task),
+      ['gate'],
+    );
     release();
     await within(rt.shutdown(), 10000, 'shutdown');
     assert.deepEqual(rt.pending(), []);
@@ -132,12 +155,15 @@ describe('the runtime', () => {
     assert.equal(a, b);
     await within(Promise.all([a, b]), 10000, 'both shutdowns');
     assert.equal(rt.isShutDown, true);
-    await rt.shutdown();  // and again, after it finished
+    await rt.shutdown(); // and again, after it finished
   });
 
   it('shutdown refuses a reportAfterMs that is not a non-negative number', async () => {
     const rt = await Runtime.start({ workers: 1 });
-    await assert.rejects(rt.shutdown({ reportAfterMs: -1 }), { name: 'RangeError', message: /reportAfterMs must be a non-negative number/ });
+    await assert.rejects(rt.shutdown({ reportAfterMs: -1 }), {
+      name: 'RangeError',
+      message: /reportAfterMs must be a non-negative number/,
+    });
     await assert.rejects(rt.shutdown({ reportAfterMs: NaN }), RangeError);
     await rt.shutdown({ reportAfterMs: Infinity });
   });

@@ -31,11 +31,15 @@ describe('tracing', () => {
     return { r, blocks: rt.partitionEqual(r, W), ghosts: rt.partitionByBlocks(r, N / W, 1) };
   }
   function step(s: ReturnType<typeof setup>, from: 'a' | 'b', to: 'a' | 'b'): void {
-    rt.indexLaunch(tk.task('stencil_step'), Rect(0, W - 1), { args: [0, N - 1], regions: [s.ghosts.read(from), s.blocks.writeDiscard(to)] });
+    rt.indexLaunch(tk.task('stencil_step'), Rect(0, W - 1), {
+      args: [0, N - 1],
+      regions: [s.ghosts.read(from), s.blocks.writeDiscard(to)],
+    });
   }
   function sequential(steps: number): number[] {
     let v = Array.from({ length: N }, (_, i) => i % 7);
-    for (let t = 0; t < steps; t++) v = v.map((x, i) => ((i > 0 ? v[i - 1] : 0) + 2 * x + (i < N - 1 ? v[i + 1] : 0) + 1) % 1000003);
+    for (let t = 0; t < steps; t++)
+      v = v.map((x, i) => ((i > 0 ? v[i - 1] : 0) + 2 * x + (i < N - 1 ? v[i + 1] : 0) + 1) % 1000003);
     return v;
   }
   async function init(s: ReturnType<typeof setup>): Promise<void> {
@@ -124,7 +128,10 @@ describe('tracing', () => {
           await within(rt.fence().get(), 30000, 'fence after replay');
           const expected = (times + 1) * points;
           const values = await fieldValues(B);
-          assert.ok(values.every((v) => v === expected), `trial ${trial}: expected every element ${expected}, saw ${Math.min(...values)}..${Math.max(...values)}`);
+          assert.ok(
+            values.every((v) => v === expected),
+            `trial ${trial}: expected every element ${expected}, saw ${Math.min(...values)}..${Math.max(...values)}`,
+          );
           assert.ok(trace.stats.replayedIterations > 0, JSON.stringify(trace.stats));
           rt.destroyRegion(B);
         }
@@ -144,14 +151,20 @@ describe('tracing', () => {
       rt.launch(consume, [], { futures: [f] });
     });
     await within(trace.replay(12).get(), 30000, 'replay');
-    assert.deepEqual(received, Array.from({ length: 13 }, (_, i) => i + 1));
+    assert.deepEqual(
+      received,
+      Array.from({ length: 13 }, (_, i) => i + 1),
+    );
     assert.ok(trace.stats.replayedIterations > 0, JSON.stringify(trace.stats));
   });
 
   it('a reduced future of an index launch inside a traced body is reduced again on every replay', async () => {
     const R = rt.createRegion(Rect(0, 0), { n: 'f64' });
     const received: number[] = [];
-    const point = rt.registerTask('trace_point_value', (ctx) => ctx.point![0] + 10 * (ctx.region(0).field('n') as Float64Array)[0]);
+    const point = rt.registerTask(
+      'trace_point_value',
+      (ctx) => ctx.point![0] + 10 * (ctx.region(0).field('n') as Float64Array)[0],
+    );
     const next = rt.registerTask('trace_next_round', (ctx) => {
       (ctx.region(0).field('n') as Float64Array)[0] += 1;
     });
@@ -165,7 +178,10 @@ describe('tracing', () => {
     });
     await within(trace.replay(6).get(), 30000, 'replay');
     await rt.fence().get();
-    assert.deepEqual(received, Array.from({ length: 7 }, (_, r) => 6 + 40 * r));
+    assert.deepEqual(
+      received,
+      Array.from({ length: 7 }, (_, r) => 6 + 40 * r),
+    );
   });
 
   it('a long replay is issued as the window allows, not all at once', async () => {
@@ -183,11 +199,15 @@ describe('tracing', () => {
   });
 
   it('a script that replays without awaiting stays alive until every iteration ran, then exits 0', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'test', 'programs', 'replay-and-leave.ts'), '30000'], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 60000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(root, 'test', 'programs', 'replay-and-leave.ts'), '30000'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 60000,
+      },
+    );
     assert.equal(r.error, undefined, `did not finish: ${r.error?.message}`);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), '30001');
@@ -205,7 +225,10 @@ describe('tracing', () => {
     trace.replay(10);
     await rt.fence().get();
     const values = await fieldValues(B);
-    assert.ok(values.every((v) => v === 110.5), `saw ${Math.min(...values)}..${Math.max(...values)}`);
+    assert.ok(
+      values.every((v) => v === 110.5),
+      `saw ${Math.min(...values)}..${Math.max(...values)}`,
+    );
   });
 
   it('a failure in a deferred replayed iteration rejects the replay', async () => {
@@ -225,15 +248,20 @@ describe('tracing', () => {
   it('an async body is refused, and no recording is left on by a refused or throwing body', async () => {
     const s = setup();
     assert.throws(
-      () => rt.trace(async () => {
-        step(s, 'a', 'b');
-        await Promise.resolve();
-      }),
+      () =>
+        rt.trace(async () => {
+          step(s, 'a', 'b');
+          await Promise.resolve();
+        }),
       /rt\.trace: the body must be synchronous \(it returned a Promise or thenable\)/,
     );
-    assert.throws(() => rt.trace(() => {
-      throw new Error('body bug');
-    }), /body bug/);
+    assert.throws(
+      () =>
+        rt.trace(() => {
+          throw new Error('body bug');
+        }),
+      /body bug/,
+    );
     // Nothing is being recorded any more: mappings work and a new trace records.
     const m = await rt.map(s.r.read('b'));
     await m.unmap();

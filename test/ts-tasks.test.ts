@@ -12,7 +12,10 @@ describe('TypeScript tasks', () => {
   });
 
   it('a task receives its arguments and its result resolves the future', async () => {
-    const t = rt.registerTask('concat', (_ctx, a: string, b: number, c: { k: number[] }) => `${a}:${b}:${c.k.join(',')}`);
+    const t = rt.registerTask(
+      'concat',
+      (_ctx, a: string, b: number, c: { k: number[] }) => `${a}:${b}:${c.k.join(',')}`,
+    );
     assert.equal(await rt.launch(t, ['x', 2, { k: [1, 2] }]).get(), 'x:2:1,2');
   });
 
@@ -51,7 +54,7 @@ describe('TypeScript tasks', () => {
     assert.deepEqual(values, [0, 1, 1, 2, 3, 5, 8, 55]);
   });
 
-  it('a task that returns a future resolves to that future\'s value', async () => {
+  it("a task that returns a future resolves to that future's value", async () => {
     const leaf = rt.registerTask('leaf_value', () => 41);
     const outer = rt.registerTask('returns_future', (ctx) => ctx.launch(leaf, []));
     assert.equal(await rt.launch(outer, []).get(), 41);
@@ -59,7 +62,11 @@ describe('TypeScript tasks', () => {
 
   it('typed arrays, bigints, nested objects and undefined round-trip through a future', async () => {
     const id = rt.registerTask('identity', (_ctx, v: unknown) => v as never);
-    const value = { a: new Float64Array([1.5, -2]), b: [new Int32Array([7]), 9007199254740993n], c: { d: null, e: undefined, f: true } };
+    const value = {
+      a: new Float64Array([1.5, -2]),
+      b: [new Int32Array([7]), 9007199254740993n],
+      c: { d: null, e: undefined, f: true },
+    };
     assert.deepEqual(await rt.launch(id, [value]).get(), value);
   });
 
@@ -69,7 +76,11 @@ describe('TypeScript tasks', () => {
       keys: Object.keys(v),
       own: Object.getOwnPropertyDescriptor(v, '__proto__')?.value as number,
     }));
-    assert.deepEqual(await rt.launch(inspect, [JSON.parse('{"__proto__": 5, "b": 2}')]).get(), { plain: true, keys: ['__proto__', 'b'], own: 5 });
+    assert.deepEqual(await rt.launch(inspect, [JSON.parse('{"__proto__": 5, "b": 2}')]).get(), {
+      plain: true,
+      keys: ['__proto__', 'b'],
+      own: 5,
+    });
     const echo = rt.registerTask('echo_ts', (_ctx, v: unknown) => v as never);
     const back = (await rt.launch(echo, [JSON.parse('{"__proto__": {"x": 1}}')]).get()) as object;
     assert.equal(Object.getPrototypeOf(back), Object.prototype);
@@ -80,9 +91,15 @@ describe('TypeScript tasks', () => {
     const t = rt.registerTask('point_arg', (_ctx, n: number) => n);
     assert.throws(
       () => rt.indexLaunch(t, 3, { pointArgs: (p) => (p[0] === 1 ? (7 as unknown as [number]) : [p[0]]) }),
-      { name: 'TypeError', message: "indexLaunch('point_arg'): pointArgs must return an array of arguments for point [1], got 7" },
+      {
+        name: 'TypeError',
+        message: "indexLaunch('point_arg'): pointArgs must return an array of arguments for point [1], got 7",
+      },
     );
-    assert.throws(() => rt.indexLaunch(t, 3, { args: 7 as unknown as [number] }), /indexLaunch\('point_arg'\): args must be an array, got 7/);
+    assert.throws(
+      () => rt.indexLaunch(t, 3, { args: 7 as unknown as [number] }),
+      /indexLaunch\('point_arg'\): args must be an array, got 7/,
+    );
   });
 
   it('Future.fromValue is ready at once and can feed a task', async () => {

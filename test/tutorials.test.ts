@@ -68,7 +68,10 @@ describe('Legion tutorial ports 04-08', () => {
     assert.deepEqual(order, sorted(order), 'lines out of order');
     const trees = matches(lines, /tree (\d+)\)$/).map((m) => Number(m[1]));
     assert.equal(new Set(trees).size, 2, 'the untyped and typed regions are different trees');
-    const [again, typed] = lines[order[6]].match(/\((\d+) != (\d+)\)/)!.slice(1).map(Number);
+    const [again, typed] = lines[order[6]]
+      .match(/\((\d+) != (\d+)\)/)!
+      .slice(1)
+      .map(Number);
     assert.notEqual(again, typed);
     assert.equal(typed, trees[1]);
   });
@@ -76,7 +79,11 @@ describe('Legion tutorial ports 04-08', () => {
   it('05 physical regions: fill, inline mappings and daxpy in the top level', () => {
     const lines = runOk('tutorial05_physical_regions.ts');
     assert.deepEqual(
-      [lineOf(lines, /^Running daxpy for 1024 elements\.\.\.$/), lineOf(lines, /^Running daxpy computation with alpha [\d.e+-]+\.\.\.Done!$/), lineOf(lines, /^Checking results\.\.\.SUCCESS!$/)],
+      [
+        lineOf(lines, /^Running daxpy for 1024 elements\.\.\.$/),
+        lineOf(lines, /^Running daxpy computation with alpha [\d.e+-]+\.\.\.Done!$/),
+        lineOf(lines, /^Checking results\.\.\.SUCCESS!$/),
+      ],
       [0, 1, 2],
     );
     assert.equal(lines.length, 3);
@@ -128,7 +135,13 @@ describe('Legion tutorial ports 04-08', () => {
   });
 
   it('every tutorial passes in checking mode (no task writes what it only asked to read)', () => {
-    for (const file of ['tutorial04_logical_regions.ts', 'tutorial05_physical_regions.ts', 'tutorial06_privileges.ts', 'tutorial07_partitioning.ts', 'tutorial08_multiple_partitions.ts']) {
+    for (const file of [
+      'tutorial04_logical_regions.ts',
+      'tutorial05_physical_regions.ts',
+      'tutorial06_privileges.ts',
+      'tutorial07_partitioning.ts',
+      'tutorial08_multiple_partitions.ts',
+    ]) {
       const lines = runOk(file, [], { COHORT_CHECKS: '1' });
       assert.match(lines[lines.length - 1], /SUCCESS!?$/, `${file} in checking mode`);
     }
@@ -154,8 +167,14 @@ function checkPartitioningRun(lines: string[], blocks: number): void {
   assert.equal(new Set(daxpys.map((m) => m[1])).size, 1, 'every point got the same alpha');
   for (let b = 0; b < blocks; b++) {
     const d = lineOf(lines, new RegExp(`for point ${b}\\.\\.\\.$`));
-    assert.ok(lineOf(lines, new RegExp(`^Initializing field 0 for block ${b}\\.`)) < d, `daxpy point ${b} ran before its x init`);
-    assert.ok(lineOf(lines, new RegExp(`^Initializing field 1 for block ${b}\\.`)) < d, `daxpy point ${b} ran before its y init`);
+    assert.ok(
+      lineOf(lines, new RegExp(`^Initializing field 0 for block ${b}\\.`)) < d,
+      `daxpy point ${b} ran before its x init`,
+    );
+    assert.ok(
+      lineOf(lines, new RegExp(`^Initializing field 1 for block ${b}\\.`)) < d,
+      `daxpy point ${b} ran before its y init`,
+    );
   }
   assert.equal(lineOf(lines, /^Checking results\.\.\.SUCCESS!$/), lines.length - 1);
 }
@@ -166,7 +185,10 @@ function checkStencilRun(lines: string[], blocks: number, slow: number[]): void 
   assert.deepEqual(sorted(inits), range(blocks));
   const paths = matches(lines, /^Running (slow|fast) stencil path for point (\d+)\.\.\.$/);
   assert.deepEqual(sorted(paths.filter((m) => m[1] === 'slow').map((m) => Number(m[2]))), slow);
-  assert.deepEqual(sorted(paths.filter((m) => m[1] === 'fast').map((m) => Number(m[2]))), range(blocks).filter((b) => !slow.includes(b)));
+  assert.deepEqual(
+    sorted(paths.filter((m) => m[1] === 'fast').map((m) => Number(m[2]))),
+    range(blocks).filter((b) => !slow.includes(b)),
+  );
   // Point p reads its ghost subregion, which overlaps blocks p-1 and p+1
   // too: its stencil must start after all three inits (printed first thing
   // in each task).
@@ -174,7 +196,10 @@ function checkStencilRun(lines: string[], blocks: number, slow: number[]): void 
     const p = Number(m[2]);
     const at = lines.indexOf(m[0]);
     for (const b of [p - 1, p, p + 1].filter((x) => x >= 0 && x < blocks)) {
-      assert.ok(lineOf(lines, new RegExp(`^Initializing field 0 for block ${b}\\.`)) < at, `stencil point ${p} ran before block ${b} was initialized`);
+      assert.ok(
+        lineOf(lines, new RegExp(`^Initializing field 0 for block ${b}\\.`)) < at,
+        `stencil point ${p} ran before block ${b} was initialized`,
+      );
     }
   }
   assert.equal(lineOf(lines, /^Checking results\.\.\.SUCCESS!$/), lines.length - 1);
@@ -205,7 +230,10 @@ describe('Legion tutorial port 09', () => {
 
     // sliceTask: init x, init y, daxpy; contiguous chunks covering 0..blocks-1 in order, on CPU workers.
     const slices = matches(lines, /^\[adversarial mapper\] sliceTask (\S+) \[0\.\.(\d+)\]: (.*)$/);
-    assert.deepEqual(slices.map((m) => m[1]), ['mapped_init_field', 'mapped_init_field', 'mapped_daxpy']);
+    assert.deepEqual(
+      slices.map((m) => m[1]),
+      ['mapped_init_field', 'mapped_init_field', 'mapped_daxpy'],
+    );
     const slicedTo: Map<number, number>[] = slices.map((m) => {
       assert.equal(Number(m[2]), blocks - 1);
       const owner = new Map<number, number>();
@@ -222,7 +250,10 @@ describe('Legion tutorial port 09', () => {
     });
 
     // mapTask: per point of each index launch (in point order), then the check.
-    const maps = matches(lines, /^\[adversarial mapper\] mapTask (\S+)(?: point (\d+))?: variant (cpp|ts) on processor (\d+) \(initial processor (\d+)\), priority (\d+)$/);
+    const maps = matches(
+      lines,
+      /^\[adversarial mapper\] mapTask (\S+)(?: point (\d+))?: variant (cpp|ts) on processor (\d+) \(initial processor (\d+)\), priority (\d+)$/,
+    );
     assert.equal(maps.length, 3 * blocks + 1, 'one mapTask per point and one for the check');
     slicedTo.forEach((owner, launch) => {
       for (let p = 0; p < blocks; p++) {

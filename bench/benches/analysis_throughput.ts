@@ -55,7 +55,7 @@ export async function indexLaunchBatch<A extends unknown[]>(
   const throttleEvery = Math.max(1, Math.floor(rt.window / (4 * width)));
   let issue = 0;
   const start = nowSeconds();
-  for (let k = 0; k < launches; ) {
+  for (let k = 0; k < launches;) {
     const t0 = nowSeconds();
     const stop = Math.min(launches, k + throttleEvery);
     for (; k < stop; k++) rt.indexLaunch(task, domain, options);
@@ -76,7 +76,9 @@ export async function launchRateSample<A extends unknown[]>(
   options: IndexLaunchOptions<A>,
   issued?: { launches: number },
 ): Promise<Sample> {
-  const t = await repeatBatches(ctx.minSampleSeconds, () => indexLaunchBatch(ctx.rt, task, width, launches, options, issued));
+  const t = await repeatBatches(ctx.minSampleSeconds, () =>
+    indexLaunchBatch(ctx.rt, task, width, launches, options, issued),
+  );
   const total = launches * t.batches;
   return { value: total / t.seconds, extra: { issue_launches_per_s: total / t.extraSeconds.issue } };
 }
@@ -115,7 +117,9 @@ async function run(ctx: BenchContext, width: number): Promise<BenchMeasurement> 
     const seen = wrong >= 0 ? x[wrong] : 0;
     await m.unmap();
     if (wrong >= 0) {
-      throw new Error(`analysis_throughput: cell ${wrong} was touched ${seen} times, expected ${issued.launches} (one per launch)`);
+      throw new Error(
+        `analysis_throughput: cell ${wrong} was touched ${seen} times, expected ${issued.launches} (one per launch)`,
+      );
     }
     return {
       cohort: r.cohort.value,

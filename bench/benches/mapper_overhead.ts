@@ -20,7 +20,15 @@
  */
 import type { MappableTask, MapTaskOutput, RectLike, TaskSlice } from '../../lib';
 import { Mapper, Rect } from '../../lib';
-import { BenchContext, BenchDefinition, BenchMeasurement, collectGarbage, interleave, median, Sample } from '../harness';
+import {
+  BenchContext,
+  BenchDefinition,
+  BenchMeasurement,
+  collectGarbage,
+  interleave,
+  median,
+  Sample,
+} from '../harness';
 import { launchRateSample } from './analysis_throughput';
 
 const POINTS = 16;
@@ -110,7 +118,9 @@ export const mapperOverhead: BenchDefinition = {
         const s = await launchRateSample(ctx, lib.empty, POINTS, launches, { mapper: DEFAULT_LIKE_ID }, issued);
         const callsPerLaunch = (m.defaultLike.calls - before) / issued.launches;
         if (callsPerLaunch !== 1 + POINTS) {
-          throw new Error(`mapper_overhead: the TS mapper was called ${callsPerLaunch} times per launch, expected ${1 + POINTS}`);
+          throw new Error(
+            `mapper_overhead: the TS mapper was called ${callsPerLaunch} times per launch, expected ${1 + POINTS}`,
+          );
         }
         return { value: s.value, extra: { ...s.extra, mapper_calls_per_launch: callsPerLaunch } };
       },

@@ -93,7 +93,10 @@ async function cohortRun(
   await settle();
   const domain = Rect(0, width - 1);
   const step = (from: 'a' | 'b', to: 'a' | 'b'): void => {
-    rt.indexLaunch(tasks.point, domain, { args: [iterations, width], regions: [s.ghosts.read(from), s.cells.writeDiscard(to)] });
+    rt.indexLaunch(tasks.point, domain, {
+      args: [iterations, width],
+      regions: [s.ghosts.read(from), s.cells.writeDiscard(to)],
+    });
   };
   const start = nowSeconds();
   const trace = rt.trace(() => {
@@ -130,7 +133,13 @@ function formatEfficiency(e: number): string {
   return e.toFixed(e < 0.1 ? 3 : 2);
 }
 
-function metgOf(walls: readonly number[], sizes: readonly number[], tasks: number, cores: number, peak: number): MetgResult {
+function metgOf(
+  walls: readonly number[],
+  sizes: readonly number[],
+  tasks: number,
+  cores: number,
+  peak: number,
+): MetgResult {
   const samples: MetgSample[] = sizes.map((iterations, i) => ({ iterations, wallSeconds: walls[i], tasks, cores }));
   return computeMetg(samples, { fixedPeakFlopsPerSecond: peak });
 }
@@ -150,12 +159,17 @@ async function run(ctx: BenchContext, width: number): Promise<BenchMeasurement> 
   // The METG code's flop count must be the kernel's.
   for (const it of [1, sizes[0]]) {
     const flops = await rt.launch(lib.kernelFlops, [it]).get();
-    if (flops !== flopsPerCall(it)) throw new Error(`kernel_flops(${it}) = ${flops}, bench/metg.ts counts ${flopsPerCall(it)}`);
+    if (flops !== flopsPerCall(it))
+      throw new Error(`kernel_flops(${it}) = ${flops}, bench/metg.ts counts ${flopsPerCall(it)}`);
   }
 
   const st = await stencilTasks(rt);
   const region = rt.createRegion(Rect(0, width - 1), { a: 'f64', b: 'f64' });
-  const s: StencilRegion = { region, cells: rt.partitionEqual(region, width), ghosts: rt.partitionByBlocks(region, 1, 1) };
+  const s: StencilRegion = {
+    region,
+    cells: rt.partitionEqual(region, width),
+    ghosts: rt.partitionByBlocks(region, 1, 1),
+  };
 
   // Per size: the cohort and baseline walls of every rep (rep order).
   const cohortWalls: number[][] = [];
@@ -182,7 +196,9 @@ async function run(ctx: BenchContext, width: number): Promise<BenchMeasurement> 
           await settle();
           const b = await rt.launch(lib.baselineStencilSeconds, [width, steps, iterations, workers]).get();
           if (expected !== undefined && b.checksum !== expected) {
-            throw new Error(`metg_stencil_1d: the baseline's checksum changed between runs (${expected}, ${b.checksum})`);
+            throw new Error(
+              `metg_stencil_1d: the baseline's checksum changed between runs (${expected}, ${b.checksum})`,
+            );
           }
           expected = b.checksum;
           return { value: b.seconds };
@@ -210,13 +226,24 @@ async function run(ctx: BenchContext, width: number): Promise<BenchMeasurement> 
     rt.destroyRegion(region);
   }
 
-  const peak = Math.max(bestFlopsPerSecond(cohortMedian, sizes, tasks), bestFlopsPerSecond(baselineMedian, sizes, tasks));
+  const peak = Math.max(
+    bestFlopsPerSecond(cohortMedian, sizes, tasks),
+    bestFlopsPerSecond(baselineMedian, sizes, tasks),
+  );
   const cohort = metgOf(cohortMedian, sizes, tasks, cores, peak);
   const baseline = metgOf(baselineMedian, sizes, tasks, cores, peak);
   const perRep = (walls: number[][]): number[] =>
-    Array.from({ length: reps }, (_, rep) => metgOf(walls.map((w) => w[rep]), sizes, tasks, cores, peak).metgMicros).filter(
-      (v) => Number.isFinite(v),
-    );
+    Array.from(
+      { length: reps },
+      (_, rep) =>
+        metgOf(
+          walls.map((w) => w[rep]),
+          sizes,
+          tasks,
+          cores,
+          peak,
+        ).metgMicros,
+    ).filter((v) => Number.isFinite(v));
   const last = sizes.length - 1; // iterations = 1
   const sweep = sizes
     .map(

@@ -82,8 +82,8 @@ void baselineStencilSeconds(cohort::TaskContext& ctx) {
   const auto iterations = countArg<uint64_t>(ctx, 2, "iterations");
   const auto threads = countArg<unsigned>(ctx, 3, "threads");
   double checksum = 0.0;
-  const double seconds = checkedMeasurement(
-      cohort_bench_stencil_seconds(width, steps, iterations, threads, &checksum), "baseline_stencil_seconds");
+  const double seconds = checkedMeasurement(cohort_bench_stencil_seconds(width, steps, iterations, threads, &checksum),
+                                            "baseline_stencil_seconds");
   cohort::Encoder e;
   e.beginObject(2);
   e.key("seconds").number(seconds);
@@ -135,7 +135,8 @@ void stencilPoint(cohort::TaskContext& ctx) {
   const auto width = countArg<unsigned>(ctx, 1, "width");
   const int64_t p = ctx.point(0);
   if (width == 0 || p < 0 || p >= static_cast<int64_t>(width))
-    throw std::invalid_argument("stencil_point: point " + std::to_string(p) + " outside width " + std::to_string(width));
+    throw std::invalid_argument("stencil_point: point " + std::to_string(p) + " outside width " +
+                                std::to_string(width));
   const auto in = ctx.field<double>(0, 0);
   const auto out = ctx.field<double>(1, 0);
   const int64_t first = p == 0 ? 0 : p - 1;
@@ -151,7 +152,8 @@ void stencilPoint(cohort::TaskContext& ctx) {
   uint64_t generation = 0;
   for (int64_t q = first; q <= last; ++q) {
     const StencilCell cell = decodeCell(in(q), q);
-    if (q == first) generation = cell.generation;
+    if (q == first)
+      generation = cell.generation;
     else if (cell.generation != generation)
       throw std::runtime_error("stencil_point: point " + std::to_string(p) + " sees inputs of different steps (cell " +
                                std::to_string(q) + " generation " + std::to_string(cell.generation) + ", cell " +
@@ -160,8 +162,7 @@ void stencilPoint(cohort::TaskContext& ctx) {
   }
   const unsigned step = static_cast<unsigned>(generation);
   const std::size_t count = step == 0 ? 0 : static_cast<std::size_t>(last - first + 1);
-  const double value =
-      cohort_bench_stencil_point(step, static_cast<unsigned>(p), width, inputs, count, iterations);
+  const double value = cohort_bench_stencil_point(step, static_cast<unsigned>(p), width, inputs, count, iterations);
   if (std::isnan(value)) throw std::runtime_error("stencil_point: invalid inputs at point " + std::to_string(p));
   out(p) = static_cast<double>(step + 1) * kGenerationScale + value;
 }

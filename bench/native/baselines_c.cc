@@ -33,8 +33,8 @@ double cohort_bench_chain_latency_us(unsigned threads, size_t length) {
   return guarded([&] { return cohort::bench::baselineChainLatencyMicros(threads, length); });
 }
 
-double cohort_bench_stencil_seconds(unsigned width, unsigned steps, uint64_t iters,
-                                    unsigned threads, double* checksum) {
+double cohort_bench_stencil_seconds(unsigned width, unsigned steps, uint64_t iters, unsigned threads,
+                                    double* checksum) {
   return guarded([&] {
     const auto result = cohort::bench::runStencilBaseline(width, steps, iters, threads);
     if (checksum != nullptr) *checksum = result.checksum;
@@ -42,12 +42,10 @@ double cohort_bench_stencil_seconds(unsigned width, unsigned steps, uint64_t ite
   });
 }
 
-double cohort_bench_kernel_flops(uint64_t iters) {
-  return static_cast<double>(cohort::bench::flopsPerCall(iters));
-}
+double cohort_bench_kernel_flops(uint64_t iters) { return static_cast<double>(cohort::bench::flopsPerCall(iters)); }
 
-double cohort_bench_stencil_point(unsigned step, unsigned point, unsigned width,
-                                  const double* inputs, size_t input_count, uint64_t iters) {
+double cohort_bench_stencil_point(unsigned step, unsigned point, unsigned width, const double* inputs,
+                                  size_t input_count, uint64_t iters) {
   if (inputs == nullptr && input_count != 0) return kInvalidValue;
   return cohort::bench::stencilPointValue(step, point, width, inputs, input_count, iters);
 }

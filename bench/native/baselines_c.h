@@ -23,8 +23,7 @@ double cohort_bench_chain_latency_us(unsigned threads, size_t length);
 /* Wall seconds of stencil_1d (width x steps, compute kernel with `iters`
  * iterations per point) on `threads` threads with a barrier per step. Writes
  * the checksum of the last step's outputs to *checksum when not NULL. */
-double cohort_bench_stencil_seconds(unsigned width, unsigned steps, uint64_t iters,
-                                    unsigned threads, double* checksum);
+double cohort_bench_stencil_seconds(unsigned width, unsigned steps, uint64_t iters, unsigned threads, double* checksum);
 
 /* Floating-point operations of one compute-kernel call (128 * iters). */
 double cohort_bench_kernel_flops(uint64_t iters);
@@ -33,8 +32,8 @@ double cohort_bench_kernel_flops(uint64_t iters);
  * this C interface computes exactly the baseline's values. `inputs` are the
  * step-1 outputs of points max(0,point-1)..min(point+1,width-1) in order
  * (none at step 0). Return NaN on invalid input. */
-double cohort_bench_stencil_point(unsigned step, unsigned point, unsigned width,
-                                  const double* inputs, size_t input_count, uint64_t iters);
+double cohort_bench_stencil_point(unsigned step, unsigned point, unsigned width, const double* inputs,
+                                  size_t input_count, uint64_t iters);
 double cohort_bench_stencil_checksum(const double* outputs, size_t width);
 
 #ifdef __cplusplus

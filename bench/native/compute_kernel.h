@@ -28,9 +28,7 @@ inline constexpr uint64_t kKernelBoundedIterations = uint64_t{1} << 38;
 // Useful floating-point work of one call: one multiply and one add per block
 // element per iteration. (Task Bench also counts 64 for its setup; we count
 // only the loop, so iterations = 0 is an empty task with zero flops.)
-inline constexpr uint64_t flopsPerCall(uint64_t iterations) {
-  return 2 * kKernelBlockDoubles * iterations;
-}
+inline constexpr uint64_t flopsPerCall(uint64_t iterations) { return 2 * kKernelBlockDoubles * iterations; }
 
 using KernelBlock = double[kKernelBlockDoubles];
 

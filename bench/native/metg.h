@@ -50,8 +50,8 @@ namespace cohort::bench {
 struct MetgSample {
   uint64_t iterations = 0;  // kernel iterations per task
   double wallSeconds = 0.0;
-  uint64_t tasks = 0;       // tasks in the whole run (width * steps)
-  unsigned cores = 0;       // cores the run was allowed to use
+  uint64_t tasks = 0;  // tasks in the whole run (width * steps)
+  unsigned cores = 0;  // cores the run was allowed to use
 };
 
 struct MetgOptions {
@@ -73,20 +73,18 @@ struct MetgPoint {
 struct MetgResult {
   std::vector<MetgPoint> points;  // largest iterations first
   double peakFlopsPerSecond = 0.0;
-  bool reached = false;     // some point has efficiency >= threshold
-  bool bracketed = false;   // a smaller-granularity point below threshold was used
+  bool reached = false;           // some point has efficiency >= threshold
+  bool bracketed = false;         // a smaller-granularity point below threshold was used
   std::size_t selectedIndex = 0;  // step 5's s (valid when reached)
   double metgMicros = std::numeric_limits<double>::quiet_NaN();
 };
 
 // Steps 1-4: averaged, ordered points with efficiency filled in.
-inline std::vector<MetgPoint> metgPoints(const std::vector<MetgSample>& samples,
-                                         double fixedPeakFlopsPerSecond,
+inline std::vector<MetgPoint> metgPoints(const std::vector<MetgSample>& samples, double fixedPeakFlopsPerSecond,
                                          double* peakOut = nullptr) {
   std::vector<MetgSample> sorted = samples;
-  std::stable_sort(sorted.begin(), sorted.end(), [](const MetgSample& a, const MetgSample& b) {
-    return a.iterations > b.iterations;
-  });
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const MetgSample& a, const MetgSample& b) { return a.iterations > b.iterations; });
 
   std::vector<MetgPoint> points;
   for (const MetgSample& s : sorted) {
@@ -122,8 +120,7 @@ inline std::vector<MetgPoint> metgPoints(const std::vector<MetgSample>& samples,
 }
 
 // Steps 5-6 on points ordered largest iterations first.
-inline MetgResult metgFromPoints(std::vector<MetgPoint> points, double threshold,
-                                 double peakFlopsPerSecond) {
+inline MetgResult metgFromPoints(std::vector<MetgPoint> points, double threshold, double peakFlopsPerSecond) {
   MetgResult result;
   result.peakFlopsPerSecond = peakFlopsPerSecond;
   for (std::size_t i = 0; i < points.size(); ++i) {
@@ -140,8 +137,7 @@ inline MetgResult metgFromPoints(std::vector<MetgPoint> points, double threshold
     if (s + 1 < points.size() && points[s + 1].granularityMicros < above.granularityMicros) {
       const MetgPoint& below = points[s + 1];
       const double fraction = (threshold - below.efficiency) / (above.efficiency - below.efficiency);
-      result.metgMicros = below.granularityMicros +
-                          fraction * (above.granularityMicros - below.granularityMicros);
+      result.metgMicros = below.granularityMicros + fraction * (above.granularityMicros - below.granularityMicros);
       result.bracketed = true;
     }
   }
@@ -149,8 +145,7 @@ inline MetgResult metgFromPoints(std::vector<MetgPoint> points, double threshold
   return result;
 }
 
-inline MetgResult computeMetg(const std::vector<MetgSample>& samples,
-                              const MetgOptions& options = MetgOptions{}) {
+inline MetgResult computeMetg(const std::vector<MetgSample>& samples, const MetgOptions& options = MetgOptions{}) {
   double peak = 0.0;
   std::vector<MetgPoint> points = metgPoints(samples, options.fixedPeakFlopsPerSecond, &peak);
   return metgFromPoints(std::move(points), options.threshold, peak);

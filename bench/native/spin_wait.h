@@ -50,8 +50,7 @@ class SpinBudget {
 // short budget, then sleep on a condition variable until the phase advances.
 class SpinThenBlockBarrier {
  public:
-  explicit SpinThenBlockBarrier(unsigned participants)
-      : participants_(participants == 0 ? 1 : participants) {}
+  explicit SpinThenBlockBarrier(unsigned participants) : participants_(participants == 0 ? 1 : participants) {}
 
   SpinThenBlockBarrier(const SpinThenBlockBarrier&) = delete;
   SpinThenBlockBarrier& operator=(const SpinThenBlockBarrier&) = delete;
@@ -78,9 +77,7 @@ class SpinThenBlockBarrier {
     }
     std::unique_lock<std::mutex> lock(mutex_);
     ++sleepers_;
-    phaseAdvanced_.wait(lock, [&] {
-      return phase_.load(std::memory_order_acquire) != myPhase;
-    });
+    phaseAdvanced_.wait(lock, [&] { return phase_.load(std::memory_order_acquire) != myPhase; });
     --sleepers_;
   }
 

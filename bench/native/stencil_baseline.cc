@@ -46,8 +46,8 @@ class DoubleBufferedOutputs {
   std::vector<PaddedOutput> generations_[2];
 };
 
-void computePointRange(DoubleBufferedOutputs& outputs, unsigned step, unsigned begin,
-                       unsigned end, unsigned width, uint64_t iterations) {
+void computePointRange(DoubleBufferedOutputs& outputs, unsigned step, unsigned begin, unsigned end, unsigned width,
+                       uint64_t iterations) {
   PaddedOutput* out = outputs.written(step);
   const PaddedOutput* previous = outputs.read(step);
   for (unsigned p = begin; p < end; ++p) {
@@ -127,8 +127,7 @@ StencilResult runStencilSequential(unsigned width, unsigned steps, uint64_t iter
   return result;
 }
 
-StencilResult runStencilBaseline(unsigned width, unsigned steps, uint64_t iterations,
-                                 unsigned threads) {
+StencilResult runStencilBaseline(unsigned width, unsigned steps, uint64_t iterations, unsigned threads) {
   validateShape(width, steps);
   if (threads == 0) throw std::invalid_argument("stencil needs at least one thread");
   // A thread without points would only add barrier traffic.

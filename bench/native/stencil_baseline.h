@@ -28,9 +28,7 @@ inline constexpr uint64_t kStencilMixMultiplier = 1000003;
 
 // First and last dependence of `point` (inclusive), clipped to [0, width).
 inline unsigned stencilFirstInput(unsigned point) { return point == 0 ? 0 : point - 1; }
-inline unsigned stencilLastInput(unsigned point, unsigned width) {
-  return point + 1 < width ? point + 1 : point;
-}
+inline unsigned stencilLastInput(unsigned point, unsigned width) { return point + 1 < width ? point + 1 : point; }
 // How many inputs point `point` of a step t > 0 has (3, or 2 at an edge, or
 // 1 when width is 1).
 inline std::size_t stencilInputCount(unsigned point, unsigned width) {
@@ -43,9 +41,8 @@ inline std::size_t stencilInputCount(unsigned point, unsigned width) {
 // with its position, so a missing, swapped or stale input changes it; the
 // kernel is seeded from that hash, so it cannot be hoisted or precomputed.
 // Returns NaN for a wrong input count or an input that is not a valid output.
-inline double stencilPointValue(unsigned step, unsigned point, unsigned width,
-                                const double* inputs, std::size_t inputCount,
-                                uint64_t iterations) {
+inline double stencilPointValue(unsigned step, unsigned point, unsigned width, const double* inputs,
+                                std::size_t inputCount, uint64_t iterations) {
   constexpr double kInvalid = std::numeric_limits<double>::quiet_NaN();
   constexpr uint64_t P = kStencilValueModulus;
   if (point >= width) return kInvalid;
@@ -95,8 +92,7 @@ struct StencilResult {
 // points split into equal contiguous ranges, one spin-then-block barrier
 // after each step, no runtime. Throws std::invalid_argument when width,
 // steps or threads is 0.
-StencilResult runStencilBaseline(unsigned width, unsigned steps, uint64_t iterations,
-                                 unsigned threads);
+StencilResult runStencilBaseline(unsigned width, unsigned steps, uint64_t iterations, unsigned threads);
 
 // The same computation on the calling thread, for checking.
 StencilResult runStencilSequential(unsigned width, unsigned steps, uint64_t iterations);

@@ -71,9 +71,7 @@ bool SharedQueueThreadPool::takeTask(std::function<void()>& task) {
 
   std::unique_lock<std::mutex> lock(mutex_);
   ++sleepingWorkers_;
-  workAvailable_.wait(lock, [&] {
-    return !queue_.empty() || stopping_.load(std::memory_order_relaxed);
-  });
+  workAvailable_.wait(lock, [&] { return !queue_.empty() || stopping_.load(std::memory_order_relaxed); });
   --sleepingWorkers_;
   return tryPopLocked(task);  // empty here means stopping
 }
@@ -129,9 +127,7 @@ void submitChainLink(ChainContext& chain, std::size_t index) {
 
 using Clock = std::chrono::steady_clock;
 
-double secondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 }  // namespace
 

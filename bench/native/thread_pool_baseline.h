@@ -48,9 +48,9 @@ class SharedQueueThreadPool {
   std::mutex mutex_;
   std::condition_variable workAvailable_;
   std::condition_variable becameIdle_;
-  std::deque<std::function<void()>> queue_;   // guarded by mutex_
-  unsigned sleepingWorkers_ = 0;               // guarded by mutex_
-  unsigned sleepingIdleWaiters_ = 0;           // guarded by mutex_
+  std::deque<std::function<void()>> queue_;  // guarded by mutex_
+  unsigned sleepingWorkers_ = 0;             // guarded by mutex_
+  unsigned sleepingIdleWaiters_ = 0;         // guarded by mutex_
   // Mirrors queue_.size() so spinning workers can poll without the lock.
   std::atomic<std::size_t> queuedHint_{0};
   // Submitted but not yet finished; a child is counted before its parent
@@ -63,8 +63,7 @@ class SharedQueueThreadPool {
 // Runs a dependent chain of `length` links on `pool`: link i calls
 // onLink(i) and, as its last act, submits link i+1 (the "each task waits on
 // the previous one's future" pattern). Returns when the last link is done.
-void runDependentChain(SharedQueueThreadPool& pool, std::size_t length,
-                       const std::function<void(std::size_t)>& onLink);
+void runDependentChain(SharedQueueThreadPool& pool, std::size_t length, const std::function<void(std::size_t)>& onLink);
 
 // Tasks per second for submitting `tasks` empty tasks from one thread and
 // waiting for all of them (pool start-up excluded from the timing).

@@ -16,21 +16,17 @@ void sortUnique(std::vector<T>& v) {
 
 }  // namespace
 
-DependenceAnalyzer::DependenceAnalyzer(const RegionForest& forest)
-    : forest_(forest) {}
+DependenceAnalyzer::DependenceAnalyzer(const RegionForest& forest) : forest_(forest) {}
 
-PlanEntry DependenceAnalyzer::analyzeOperation(
-    OpId op, const std::vector<RegionRequirement>& requirements,
-    const std::string& label) {
-  const std::vector<PointRequirements> single{
-      PointRequirements{Point(0), requirements}};
+PlanEntry DependenceAnalyzer::analyzeOperation(OpId op, const std::vector<RegionRequirement>& requirements,
+                                               const std::string& label) {
+  const std::vector<PointRequirements> single{PointRequirements{Point(0), requirements}};
   return analyzePoints(OperationName{op, label, false, single}).front();
 }
 
-std::vector<PlanEntry> DependenceAnalyzer::analyzeIndexLaunch(
-    OpId op, const Domain& domain,
-    const std::vector<LaunchRequirement>& requirements,
-    const std::string& label) {
+std::vector<PlanEntry> DependenceAnalyzer::analyzeIndexLaunch(OpId op, const Domain& domain,
+                                                              const std::vector<LaunchRequirement>& requirements,
+                                                              const std::string& label) {
   std::vector<PointRequirements> points;
   points.reserve(domain.volume());
   for (const Point& p : pointsIn(domain)) {
@@ -41,8 +37,8 @@ std::vector<PlanEntry> DependenceAnalyzer::analyzeIndexLaunch(
         pr.requirements.push_back(requirements[r].at(p));
       } catch (const Error& e) {
         const OperationName name{op, label, true, points};
-        throw Error(name.operation() + ", requirement " + std::to_string(r) +
-                    " at point " + p.toString() + ": " + e.what());
+        throw Error(name.operation() + ", requirement " + std::to_string(r) + " at point " + p.toString() + ": " +
+                    e.what());
       }
     }
     points.push_back(std::move(pr));
@@ -50,9 +46,8 @@ std::vector<PlanEntry> DependenceAnalyzer::analyzeIndexLaunch(
   return analyzePoints(OperationName{op, label, true, points});
 }
 
-std::vector<PlanEntry> DependenceAnalyzer::analyzeIndexLaunch(
-    OpId op, const std::vector<PointRequirements>& points,
-    const std::string& label) {
+std::vector<PlanEntry> DependenceAnalyzer::analyzeIndexLaunch(OpId op, const std::vector<PointRequirements>& points,
+                                                              const std::string& label) {
   return analyzePoints(OperationName{op, label, true, points});
 }
 
@@ -67,20 +62,14 @@ size_t DependenceAnalyzer::pieceCount(TreeId tree, FieldId field) const {
   return f == t->second.end() ? 0 : f->second.pieceCount();
 }
 
-PieceMap<PieceState>& DependenceAnalyzer::stateFor(TreeId tree,
-                                                   FieldId field) {
+PieceMap<PieceState>& DependenceAnalyzer::stateFor(TreeId tree, FieldId field) {
   auto& fields = trees_[tree];
   auto it = fields.find(field);
-  if (it == fields.end())
-    it = fields
-             .emplace(field,
-                      PieceMap<PieceState>(forest_.tree(tree).rootBounds()))
-             .first;
+  if (it == fields.end()) it = fields.emplace(field, PieceMap<PieceState>(forest_.tree(tree).rootBounds())).first;
   return it->second;
 }
 
-std::vector<OperationAccess> DependenceAnalyzer::resolve(
-    const OperationName& name) const {
+std::vector<OperationAccess> DependenceAnalyzer::resolve(const OperationName& name) const {
   std::vector<OperationAccess> out;
   std::vector<FieldId> fields;
   for (size_t i = 0; i < name.points.size(); ++i) {
@@ -96,30 +85,25 @@ std::vector<OperationAccess> DependenceAnalyzer::resolve(
       } catch (const Error& e) {
         throw Error(name.requirement(point, index) + ": " + e.what());
       }
-      if (req.fields.empty())
-        throw Error(name.requirement(point, index) + ": names no fields");
+      if (req.fields.empty()) throw Error(name.requirement(point, index) + ": names no fields");
       const FieldSpace& space = forest_.fieldSpace(req.region.tree);
       fields = req.fields;
       sortUnique(fields);
       for (FieldId f : fields) {
         if (!space.has(f))
-          throw Error(name.requirement(point, index) + ": region tree " +
-                      std::to_string(req.region.tree) + " has no field " +
-                      std::to_string(f));
-        out.push_back(OperationAccess{point, index, req.region, f,
-                                      &node->rects(), req.access()});
+          throw Error(name.requirement(point, index) + ": region tree " + std::to_string(req.region.tree) +
+                      " has no field " + std::to_string(f));
+        out.push_back(OperationAccess{point, index, req.region, f, &node->rects(), req.access()});
       }
     }
   }
   return out;
 }
 
-std::vector<PlanEntry> DependenceAnalyzer::analyzePoints(
-    const OperationName& name) {
+std::vector<PlanEntry> DependenceAnalyzer::analyzePoints(const OperationName& name) {
   const OpId op = name.op;
   if (anyAnalyzed_ && op <= lastOp_)
-    throw Error(name.operation() + ": operation ids must increase (op " +
-                std::to_string(op) + " comes after op " +
+    throw Error(name.operation() + ": operation ids must increase (op " + std::to_string(op) + " comes after op " +
                 std::to_string(lastOp_) + ")");
   const std::vector<OperationAccess> accesses = resolve(name);
   checkSelfConflicts(forest_, accesses, name);
@@ -142,13 +126,11 @@ std::vector<PlanEntry> DependenceAnalyzer::analyzePoints(
       for (const Rect& rect : *access->rects) {
         map.visitOverlapping(rect, [&](const Rect&, PieceState& state) {
           ++counters_.piecesVisited;
-          counters_.usersExamined +=
-              state.collectPredecessors(user, live_, waits);
+          counters_.usersExamined += state.collectPredecessors(user, live_, waits);
         });
       }
       if (needsExclusion(access->access))
-        entry.exclusionKeys.push_back(
-            ExclusionKey{access->region.tree, access->field});
+        entry.exclusionKeys.push_back(ExclusionKey{access->region.tree, access->field});
     }
     sortUnique(waits);
     entry.waitsFor = waits;
@@ -162,9 +144,7 @@ std::vector<PlanEntry> DependenceAnalyzer::analyzePoints(
   for (const OperationAccess& a : accesses) {
     PieceMap<PieceState>& map = stateFor(a.region.tree, a.field);
     const User user{op, a.access};
-    for (const Rect& rect : *a.rects)
-      map.updateInside(rect,
-                       [&](PieceState& state) { state.record(user, live_); });
+    for (const Rect& rect : *a.rects) map.updateInside(rect, [&](PieceState& state) { state.record(user, live_); });
   }
   anyAnalyzed_ = true;
   lastOp_ = op;

@@ -40,8 +40,7 @@ class DependenceAnalyzer {
   // bad handle, field or privilege, or when two requirements of the
   // operation touch the same elements of a field with accesses that would
   // have to be ordered. `label` names the operation in errors.
-  PlanEntry analyzeOperation(OpId op,
-                             const std::vector<RegionRequirement>& requirements,
+  PlanEntry analyzeOperation(OpId op, const std::vector<RegionRequirement>& requirements,
                              const std::string& label = "");
 
   // An index launch over `domain`: every point gets the requirements
@@ -50,14 +49,12 @@ class DependenceAnalyzer {
   // nothing) when two points touch the same elements of a field with
   // accesses that would have to be ordered (e.g. two writers of an aliased
   // partition), naming the launch, both points and the field.
-  std::vector<PlanEntry> analyzeIndexLaunch(
-      OpId op, const Domain& domain,
-      const std::vector<LaunchRequirement>& requirements,
-      const std::string& label = "");
+  std::vector<PlanEntry> analyzeIndexLaunch(OpId op, const Domain& domain,
+                                            const std::vector<LaunchRequirement>& requirements,
+                                            const std::string& label = "");
   // Same, with the points and their requirements listed by the caller.
-  std::vector<PlanEntry> analyzeIndexLaunch(
-      OpId op, const std::vector<PointRequirements>& points,
-      const std::string& label = "");
+  std::vector<PlanEntry> analyzeIndexLaunch(OpId op, const std::vector<PointRequirements>& points,
+                                            const std::string& label = "");
 
   // The operation finished: later operations need not wait for it, and its
   // records are dropped as they are met. Call it only after everything the

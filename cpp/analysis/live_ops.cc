@@ -5,9 +5,7 @@
 namespace cohort {
 
 void LiveOps::add(uint64_t op) {
-  if (op < next_)
-    throw Error("live operations: id " + std::to_string(op) +
-                " is not larger than the previous one");
+  if (op < next_) throw Error("live operations: id " + std::to_string(op) + " is not larger than the previous one");
   if (words_.empty()) base_ = op - op % kWordBits;  // skip the gap at once
   while (op - base_ >= words_.size() * kWordBits) words_.push_back(0);
   const uint64_t i = op - base_;

@@ -30,8 +30,7 @@ namespace cohort {
 template <class State>
 class PieceMap {
  public:
-  explicit PieceMap(const Rect& bounds)
-      : bounds_(bounds), dim_(bounds.dim()), top_(makeChain(0)) {}
+  explicit PieceMap(const Rect& bounds) : bounds_(bounds), dim_(bounds.dim()), top_(makeChain(0)) {}
 
   const Rect& bounds() const { return bounds_; }
 
@@ -89,20 +88,15 @@ class PieceMap {
   std::unique_ptr<Level> makeChain(int d) const {
     auto level = std::make_unique<Level>();
     if (bounds_.empty()) return level;
-    level->spans.emplace(
-        bounds_.lo[d],
-        Span{bounds_.hi[d], d + 1 < dim_ ? makeChain(d + 1) : nullptr,
-             State{}});
+    level->spans.emplace(bounds_.lo[d], Span{bounds_.hi[d], d + 1 < dim_ ? makeChain(d + 1) : nullptr, State{}});
     return level;
   }
 
   static std::unique_ptr<Level> deepCopy(const Level& level) {
     auto copy = std::make_unique<Level>();
     for (const auto& [lo, span] : level.spans)
-      copy->spans.emplace_hint(
-          copy->spans.end(), lo,
-          Span{span.hi, span.inner ? deepCopy(*span.inner) : nullptr,
-               span.state});
+      copy->spans.emplace_hint(copy->spans.end(), lo,
+                               Span{span.hi, span.inner ? deepCopy(*span.inner) : nullptr, span.state});
     return copy;
   }
 
@@ -117,9 +111,7 @@ class PieceMap {
     if (x <= bounds_.lo[d] || x > bounds_.hi[d]) return;
     SpanIt it = spanContaining(level, x);
     if (it->first == x) return;
-    Span upper{it->second.hi,
-               it->second.inner ? deepCopy(*it->second.inner) : nullptr,
-               it->second.state};
+    Span upper{it->second.hi, it->second.inner ? deepCopy(*it->second.inner) : nullptr, it->second.state};
     it->second.hi = x - 1;
     level.spans.emplace_hint(std::next(it), x, std::move(upper));
   }
@@ -157,11 +149,9 @@ class PieceMap {
   }
 
   template <class Visit>
-  void visitLevel(Level& level, int d, const Rect& r, Rect& piece,
-                  Visit& visit) {
+  void visitLevel(Level& level, int d, const Rect& r, Rect& piece, Visit& visit) {
     if (d >= kMaxDim) return;  // never: see forEachLevel
-    for (SpanIt it = spanContaining(level, r.lo[d]);
-         it != level.spans.end() && it->first <= r.hi[d]; ++it) {
+    for (SpanIt it = spanContaining(level, r.lo[d]); it != level.spans.end() && it->first <= r.hi[d]; ++it) {
       piece.lo[d] = it->first;
       piece.hi[d] = it->second.hi;
       if (d + 1 == dim_) {
@@ -193,8 +183,7 @@ class PieceMap {
   }
 
   template <class Visit>
-  void forEachLevel(const Level& level, int d, Rect& piece,
-                    Visit& visit) const {
+  void forEachLevel(const Level& level, int d, Rect& piece, Visit& visit) const {
     if (d >= kMaxDim) return;  // never: levels nest at most dim_ deep (tells the optimizer too)
     for (const auto& [lo, span] : level.spans) {
       piece.lo[d] = lo;

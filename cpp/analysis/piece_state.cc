@@ -6,20 +6,16 @@ namespace cohort {
 
 namespace {
 
-bool isExclusive(const User& u) {
-  return u.access.coherence == Coherence::Exclusive;
-}
+bool isExclusive(const User& u) { return u.access.coherence == Coherence::Exclusive; }
 
 // Examines every user of `list` against `next`: appends the ones `next`
 // must wait for, and drops the completed ones. Returns users examined.
-uint64_t scan(std::vector<User>& list, const User& next, const LiveOps& live,
-              std::vector<OpId>& waitsFor) {
+uint64_t scan(std::vector<User>& list, const User& next, const LiveOps& live, std::vector<OpId>& waitsFor) {
   size_t kept = 0;
   for (size_t i = 0; i < list.size(); ++i) {
     const User& earlier = list[i];
     if (!live.contains(earlier.op)) continue;
-    if (earlier.op != next.op && mustWait(earlier.access, next.access))
-      waitsFor.push_back(earlier.op);
+    if (earlier.op != next.op && mustWait(earlier.access, next.access)) waitsFor.push_back(earlier.op);
     if (kept != i) list[kept] = earlier;
     ++kept;
   }
@@ -28,19 +24,14 @@ uint64_t scan(std::vector<User>& list, const User& next, const LiveOps& live,
   return examined;
 }
 
-void appendCompacting(std::vector<User>& list, uint32_t& compactAt,
-                      const User& next, const LiveOps& live) {
+void appendCompacting(std::vector<User>& list, uint32_t& compactAt, const User& next, const LiveOps& live) {
   // Another point of the same operation with the same access: the record
   // is already there (an operation's points are recorded one after another).
   if (!list.empty() && list.back() == next) return;
   if (list.size() >= compactAt) {
-    list.erase(std::remove_if(list.begin(), list.end(),
-                              [&](const User& u) {
-                                return !live.contains(u.op);
-                              }),
+    list.erase(std::remove_if(list.begin(), list.end(), [&](const User& u) { return !live.contains(u.op); }),
                list.end());
-    compactAt = static_cast<uint32_t>(
-        std::max<size_t>(16, 2 * list.size()));
+    compactAt = static_cast<uint32_t>(std::max<size_t>(16, 2 * list.size()));
   }
   list.push_back(next);
 }
@@ -51,14 +42,11 @@ bool PieceState::joinsCurrent(const User& next) const {
   if (!isExclusive(next) || current_.empty()) return false;
   const Access& group = current_.front().access;
   if (isReadOnly(group)) return isReadOnly(next.access);
-  if (isReduce(group))
-    return isReduce(next.access) && next.access.redop == group.redop;
+  if (isReduce(group)) return isReduce(next.access) && next.access.redop == group.redop;
   return false;  // a writer never shares its group
 }
 
-uint64_t PieceState::collectPredecessors(const User& next,
-                                         const LiveOps& live,
-                                         std::vector<OpId>& waitsFor) {
+uint64_t PieceState::collectPredecessors(const User& next, const LiveOps& live, std::vector<OpId>& waitsFor) {
   uint64_t examined = 0;
   if (!isExclusive(next)) {
     // Unordered with at most one group kind, so waiting on both groups

@@ -37,9 +37,7 @@ struct User {
   Access access;
 };
 
-inline bool operator==(const User& a, const User& b) {
-  return a.op == b.op && a.access == b.access;
-}
+inline bool operator==(const User& a, const User& b) { return a.op == b.op && a.access == b.access; }
 
 // An access of the operation being analyzed, for checking its own points
 // and requirements against each other.
@@ -50,8 +48,7 @@ struct PointUser {
 };
 
 inline bool operator==(const PointUser& a, const PointUser& b) {
-  return a.point == b.point && a.requirement == b.requirement &&
-         a.access == b.access;
+  return a.point == b.point && a.requirement == b.requirement && a.access == b.access;
 }
 
 class PieceState {
@@ -59,20 +56,16 @@ class PieceState {
   // Appends to `waitsFor` every live earlier user `next` must wait for
   // (duplicates possible; never next.op). Drops completed users it meets.
   // Returns the number of user records examined.
-  uint64_t collectPredecessors(const User& next, const LiveOps& live,
-                               std::vector<OpId>& waitsFor);
+  uint64_t collectPredecessors(const User& next, const LiveOps& live, std::vector<OpId>& waitsFor);
 
   // Makes `next` the newest user of this piece.
   void record(const User& next, const LiveOps& live);
 
-  size_t userCount() const {
-    return previous_.size() + current_.size() + relaxed_.size();
-  }
+  size_t userCount() const { return previous_.size() + current_.size() + relaxed_.size(); }
 
   // Equal histories (used to merge neighbouring pieces).
   bool operator==(const PieceState& o) const {
-    return current_ == o.current_ && previous_ == o.previous_ &&
-           relaxed_ == o.relaxed_;
+    return current_ == o.current_ && previous_ == o.previous_ && relaxed_ == o.relaxed_;
   }
 
  private:
@@ -96,9 +89,7 @@ class LaunchPieceState {
   // or nullptr.
   const PointUser* conflictWith(const PointUser& next) const;
   void record(const PointUser& next);
-  bool operator==(const LaunchPieceState& o) const {
-    return representatives_ == o.representatives_;
-  }
+  bool operator==(const LaunchPieceState& o) const { return representatives_ == o.representatives_; }
 
  private:
   std::vector<PointUser> representatives_;

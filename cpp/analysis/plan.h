@@ -50,17 +50,15 @@ struct ExclusionKey {
   TreeId tree = 0;
   FieldId field = 0;
 };
-inline bool operator==(const ExclusionKey& a, const ExclusionKey& b) {
-  return a.tree == b.tree && a.field == b.field;
-}
+inline bool operator==(const ExclusionKey& a, const ExclusionKey& b) { return a.tree == b.tree && a.field == b.field; }
 inline bool operator<(const ExclusionKey& a, const ExclusionKey& b) {
   return a.tree != b.tree ? a.tree < b.tree : a.field < b.field;
 }
 
 struct PlanEntry {
   EntryKind kind = EntryKind::Task;
-  TaskId task = 0;  // Task, IndexPoint, Fill, InlineMap: what runs
-  OpId op = 0;      // the operation's position in its context (an index launch's: the launch's)
+  TaskId task = 0;          // Task, IndexPoint, Fill, InlineMap: what runs
+  OpId op = 0;              // the operation's position in its context (an index launch's: the launch's)
   uint32_t pointIndex = 0;  // position in the launch (row-major); 0 if single
   Point point;              // the launch point; (0) for a single operation
   Location where;

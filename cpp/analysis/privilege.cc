@@ -5,34 +5,25 @@
 namespace cohort {
 
 bool operator==(const Access& a, const Access& b) {
-  return a.privilege == b.privilege && a.redop == b.redop &&
-         a.coherence == b.coherence;
+  return a.privilege == b.privilege && a.redop == b.redop && a.coherence == b.coherence;
 }
 
 Dependence dependenceBetween(const Access& earlier, const Access& later) {
   if (isReadOnly(earlier) && isReadOnly(later)) return Dependence::None;
-  if (isReduce(earlier) && isReduce(later) && earlier.redop == later.redop)
-    return Dependence::Commutative;
+  if (isReduce(earlier) && isReduce(later) && earlier.redop == later.redop) return Dependence::Commutative;
   // From here on the two accesses interfere on the data.
-  if (earlier.coherence == Coherence::Exclusive ||
-      later.coherence == Coherence::Exclusive)
-    return Dependence::Ordered;
-  if (earlier.coherence == Coherence::Simultaneous ||
-      later.coherence == Coherence::Simultaneous)
+  if (earlier.coherence == Coherence::Exclusive || later.coherence == Coherence::Exclusive) return Dependence::Ordered;
+  if (earlier.coherence == Coherence::Simultaneous || later.coherence == Coherence::Simultaneous)
     return Dependence::None;
   return Dependence::MutualExclusion;
 }
 
-bool needsExclusion(const Access& access) {
-  return access.coherence == Coherence::Atomic || isReduce(access);
-}
+bool needsExclusion(const Access& access) { return access.coherence == Coherence::Atomic || isReduce(access); }
 
 void validateAccess(const Access& access) {
-  if (isReduce(access) && access.redop == kNoRedop)
-    throw Error("a reduce privilege needs a reduction operator id");
+  if (isReduce(access) && access.redop == kNoRedop) throw Error("a reduce privilege needs a reduction operator id");
   if (!isReduce(access) && access.redop != kNoRedop)
-    throw Error(std::string("a ") + privilegeName(access.privilege) +
-                " privilege cannot carry reduction operator " +
+    throw Error(std::string("a ") + privilegeName(access.privilege) + " privilege cannot carry reduction operator " +
                 std::to_string(access.redop));
 }
 
@@ -78,8 +69,7 @@ static std::string redopName(RedopId id) {
 std::string describeAccess(const Access& access) {
   std::string s = privilegeName(access.privilege);
   if (isReduce(access)) s += "(" + redopName(access.redop) + ")";
-  if (access.coherence != Coherence::Exclusive)
-    s += std::string(" ") + coherenceName(access.coherence);
+  if (access.coherence != Coherence::Exclusive) s += std::string(" ") + coherenceName(access.coherence);
   return s;
 }
 

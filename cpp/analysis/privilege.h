@@ -35,15 +35,10 @@ struct Access {
 bool operator==(const Access& a, const Access& b);
 inline bool operator!=(const Access& a, const Access& b) { return !(a == b); }
 
-inline bool isReadOnly(const Access& a) {
-  return a.privilege == Privilege::ReadOnly;
-}
-inline bool isReduce(const Access& a) {
-  return a.privilege == Privilege::Reduce;
-}
+inline bool isReadOnly(const Access& a) { return a.privilege == Privilege::ReadOnly; }
+inline bool isReduce(const Access& a) { return a.privilege == Privilege::Reduce; }
 inline bool isWrite(const Access& a) {
-  return a.privilege == Privilege::ReadWrite ||
-         a.privilege == Privilege::WriteDiscard;
+  return a.privilege == Privilege::ReadWrite || a.privilege == Privilege::WriteDiscard;
 }
 
 // What a later access must do about an earlier one on the same elements.

@@ -5,20 +5,14 @@
 
 namespace cohort {
 
-Projection projectIdentity(const RegionForest& forest,
-                           PartitionHandle partition) {
-  return [&forest, partition](const Point& p) {
-    return forest.subregion(partition, p);
-  };
+Projection projectIdentity(const RegionForest& forest, PartitionHandle partition) {
+  return [&forest, partition](const Point& p) { return forest.subregion(partition, p); };
 }
 
-Projection projectThrough(const RegionForest& forest,
-                          PartitionHandle partition,
+Projection projectThrough(const RegionForest& forest, PartitionHandle partition,
                           std::function<Point(const Point&)> map) {
   if (!map) throw Error("projectThrough: needs a color function");
-  return [&forest, partition, map = std::move(map)](const Point& p) {
-    return forest.subregion(partition, map(p));
-  };
+  return [&forest, partition, map = std::move(map)](const Point& p) { return forest.subregion(partition, map(p)); };
 }
 
 Projection projectWhole(RegionHandle region) {
@@ -27,10 +21,10 @@ Projection projectWhole(RegionHandle region) {
 
 RegionRequirement LaunchRequirement::at(const Point& launchPoint) const {
   if (!project)
-    throw Error("launch requirement: no projection (which region does "
-                "each point access?)");
-  return RegionRequirement{project(launchPoint), fields, privilege, redop,
-                           coherence};
+    throw Error(
+        "launch requirement: no projection (which region does "
+        "each point access?)");
+  return RegionRequirement{project(launchPoint), fields, privilege, redop, coherence};
 }
 
 }  // namespace cohort

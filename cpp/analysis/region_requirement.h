@@ -30,11 +30,9 @@ using Projection = std::function<RegionHandle(const Point& launchPoint)>;
 
 // Point p accesses the subregion of color p (Legion's projection 0).
 // Captures `forest` by reference: it must outlive the projection.
-Projection projectIdentity(const RegionForest& forest,
-                           PartitionHandle partition);
+Projection projectIdentity(const RegionForest& forest, PartitionHandle partition);
 // Point p accesses the subregion of color map(p).
-Projection projectThrough(const RegionForest& forest,
-                          PartitionHandle partition,
+Projection projectThrough(const RegionForest& forest, PartitionHandle partition,
                           std::function<Point(const Point&)> map);
 // Every point accesses the same region.
 Projection projectWhole(RegionHandle region);

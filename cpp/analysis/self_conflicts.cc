@@ -11,8 +11,7 @@ namespace cohort {
 
 std::string OperationName::operation() const {
   std::string s = isLaunch ? "index launch" : "operation";
-  if (!label.empty())
-    return s + " '" + label + "' (op " + std::to_string(op) + ")";
+  if (!label.empty()) return s + " '" + label + "' (op " + std::to_string(op) + ")";
   return s + " " + std::to_string(op);
 }
 
@@ -31,8 +30,7 @@ using Group = std::vector<const OperationAccess*>;
 bool accessesMayConflict(const Group& group) {
   std::vector<Access> kinds;
   for (const OperationAccess* a : group)
-    if (std::find(kinds.begin(), kinds.end(), a->access) == kinds.end())
-      kinds.push_back(a->access);
+    if (std::find(kinds.begin(), kinds.end(), a->access) == kinds.end()) kinds.push_back(a->access);
   for (const Access& x : kinds)
     for (const Access& y : kinds)
       if (mustWait(x, y)) return true;
@@ -57,45 +55,31 @@ bool distinctDisjointSiblings(const RegionForest& forest, const Group& group) {
   return std::adjacent_find(nodes.begin(), nodes.end()) == nodes.end();
 }
 
-[[noreturn]] void reportConflict(const RegionForest& forest,
-                                 const OperationName& name, TreeId tree,
-                                 FieldId field, const PointUser& earlier,
-                                 const PointUser& later) {
-  const std::string where = "field '" +
-                            forest.fieldSpace(tree).field(field).name +
-                            "' of region tree " + std::to_string(tree);
-  const std::string accesses = describeAccess(earlier.access) + " then " +
-                               describeAccess(later.access);
+[[noreturn]] void reportConflict(const RegionForest& forest, const OperationName& name, TreeId tree, FieldId field,
+                                 const PointUser& earlier, const PointUser& later) {
+  const std::string where =
+      "field '" + forest.fieldSpace(tree).field(field).name + "' of region tree " + std::to_string(tree);
+  const std::string accesses = describeAccess(earlier.access) + " then " + describeAccess(later.access);
   if (earlier.point != later.point)
-    throw Error(name.operation() + ": points " +
-                name.points[earlier.point].point.toString() + " and " +
-                name.points[later.point].point.toString() + " both access " +
-                where + " on overlapping elements with conflicting " +
-                "privileges (" + accesses +
+    throw Error(name.operation() + ": points " + name.points[earlier.point].point.toString() + " and " +
+                name.points[later.point].point.toString() + " both access " + where +
+                " on overlapping elements with conflicting " + "privileges (" + accesses +
                 "); points of one launch must not interfere");
-  throw Error(name.operation() + ": requirements " +
-              std::to_string(earlier.requirement) + " and " +
+  throw Error(name.operation() + ": requirements " + std::to_string(earlier.requirement) + " and " +
               std::to_string(later.requirement) +
-              (name.isLaunch
-                   ? " of point " + name.points[later.point].point.toString()
-                   : std::string()) +
-              " alias on " + where + " with conflicting privileges (" +
-              accesses + ")");
+              (name.isLaunch ? " of point " + name.points[later.point].point.toString() : std::string()) +
+              " alias on " + where + " with conflicting privileges (" + accesses + ")");
 }
 
 }  // namespace
 
-void checkSelfConflicts(const RegionForest& forest,
-                        const std::vector<OperationAccess>& accesses,
+void checkSelfConflicts(const RegionForest& forest, const std::vector<OperationAccess>& accesses,
                         const OperationName& name) {
   if (accesses.size() < 2) return;
   std::map<std::pair<TreeId, FieldId>, Group> byField;
-  for (const OperationAccess& a : accesses)
-    byField[{a.region.tree, a.field}].push_back(&a);
+  for (const OperationAccess& a : accesses) byField[{a.region.tree, a.field}].push_back(&a);
   for (const auto& [key, group] : byField) {
-    if (group.size() < 2 || !accessesMayConflict(group) ||
-        distinctDisjointSiblings(forest, group))
-      continue;
+    if (group.size() < 2 || !accessesMayConflict(group) || distinctDisjointSiblings(forest, group)) continue;
     // A scratch refinement holding only this operation's accesses finds
     // overlapping pairs in O(pieces touched) per access.
     PieceMap<LaunchPieceState> scratch(forest.tree(key.first).rootBounds());

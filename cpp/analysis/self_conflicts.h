@@ -42,8 +42,7 @@ struct OperationName {
 // requirements) and the field when two accesses of the operation touch a
 // common element of a field with accesses that must be ordered.
 // `accesses` must be grouped by point, in requirement order.
-void checkSelfConflicts(const RegionForest& forest,
-                        const std::vector<OperationAccess>& accesses,
+void checkSelfConflicts(const RegionForest& forest, const std::vector<OperationAccess>& accesses,
                         const OperationName& name);
 
 }  // namespace cohort

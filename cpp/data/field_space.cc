@@ -29,17 +29,14 @@ const char* fieldTypeName(FieldType type) {
 }
 
 FieldType parseFieldType(const std::string& name) {
-  for (FieldType t : {FieldType::F64, FieldType::F32, FieldType::I64,
-                      FieldType::I32, FieldType::U32, FieldType::U8})
+  for (FieldType t : {FieldType::F64, FieldType::F32, FieldType::I64, FieldType::I32, FieldType::U32, FieldType::U8})
     if (name == fieldTypeName(t)) return t;
-  throw Error("unknown field type '" + name +
-              "' (expected f64, f32, i64, i32, u32 or u8)");
+  throw Error("unknown field type '" + name + "' (expected f64, f32, i64, i32, u32 or u8)");
 }
 
 FieldId FieldSpace::addField(const std::string& name, FieldType type) {
   if (name.empty()) throw Error("field space: a field needs a name");
-  if (byName_.count(name))
-    throw Error("field space: duplicate field name '" + name + "'");
+  if (byName_.count(name)) throw Error("field space: duplicate field name '" + name + "'");
   const auto id = static_cast<FieldId>(fields_.size());
   fields_.push_back(FieldInfo{id, name, type, fieldTypeSize(type)});
   byName_.emplace(name, id);
@@ -48,15 +45,14 @@ FieldId FieldSpace::addField(const std::string& name, FieldType type) {
 
 const FieldInfo& FieldSpace::field(FieldId id) const {
   if (!has(id))
-    throw Error("field space: no field with id " + std::to_string(id) +
-                " (it has " + std::to_string(fields_.size()) + " fields)");
+    throw Error("field space: no field with id " + std::to_string(id) + " (it has " + std::to_string(fields_.size()) +
+                " fields)");
   return fields_[id];
 }
 
 FieldId FieldSpace::idOf(const std::string& name) const {
   auto it = byName_.find(name);
-  if (it == byName_.end())
-    throw Error("field space: no field named '" + name + "'");
+  if (it == byName_.end()) throw Error("field space: no field named '" + name + "'");
   return it->second;
 }
 

@@ -46,20 +46,17 @@ bool operator<(const Point& a, const Point& b) {
 
 void checkDim(int dim, const char* what) {
   if (dim < 1 || dim > kMaxDim)
-    throw Error(std::string(what) + ": dimension " + std::to_string(dim) +
-                " is not supported (1 to " + std::to_string(kMaxDim) + ")");
+    throw Error(std::string(what) + ": dimension " + std::to_string(dim) + " is not supported (1 to " +
+                std::to_string(kMaxDim) + ")");
 }
 
 Rect::Rect(const Point& l, const Point& h) : lo(l), hi(h) {
   if (l.dim != h.dim)
-    throw Error("rect: lo " + l.toString() + " and hi " + h.toString() +
-                " have different dimensions");
+    throw Error("rect: lo " + l.toString() + " and hi " + h.toString() + " have different dimensions");
   checkDim(l.dim, "rect");
 }
 
-Rect Rect::emptyOf(int dim) {
-  return Rect(Point::filled(dim, 0), Point::filled(dim, -1));
-}
+Rect Rect::emptyOf(int dim) { return Rect(Point::filled(dim, 0), Point::filled(dim, -1)); }
 
 bool Rect::empty() const {
   for (int d = 0; d < dim(); ++d)
@@ -67,17 +64,14 @@ bool Rect::empty() const {
   return false;
 }
 
-coord_t Rect::extent(int d) const {
-  return hi[d] < lo[d] ? 0 : hi[d] - lo[d] + 1;
-}
+coord_t Rect::extent(int d) const { return hi[d] < lo[d] ? 0 : hi[d] - lo[d] + 1; }
 
 uint64_t Rect::volume() const {
   if (empty()) return 0;
   uint64_t v = 1;
   for (int d = 0; d < dim(); ++d) {
     const auto e = static_cast<uint64_t>(extent(d));
-    if (v > std::numeric_limits<uint64_t>::max() / e)
-      throw Error("rect " + toString() + ": volume overflows 64 bits");
+    if (v > std::numeric_limits<uint64_t>::max() / e) throw Error("rect " + toString() + ": volume overflows 64 bits");
     v *= e;
   }
   return v;
@@ -85,8 +79,7 @@ uint64_t Rect::volume() const {
 
 static void requireSameDim(const Rect& a, const Rect& b, const char* op) {
   if (a.dim() != b.dim())
-    throw Error(std::string(op) + ": rects " + a.toString() + " and " +
-                b.toString() + " have different dimensions");
+    throw Error(std::string(op) + ": rects " + a.toString() + " and " + b.toString() + " have different dimensions");
 }
 
 Rect Rect::intersection(const Rect& o) const {
@@ -131,26 +124,20 @@ std::string Rect::toString() const {
   return s;
 }
 
-bool operator==(const Rect& a, const Rect& b) {
-  return a.lo == b.lo && a.hi == b.hi;
-}
+bool operator==(const Rect& a, const Rect& b) { return a.lo == b.lo && a.hi == b.hi; }
 bool operator!=(const Rect& a, const Rect& b) { return !(a == b); }
 
 uint64_t linearize(const Rect& bounds, const Point& p) {
-  if (!bounds.contains(p))
-    throw Error("linearize: point " + p.toString() + " is outside " +
-                bounds.toString());
+  if (!bounds.contains(p)) throw Error("linearize: point " + p.toString() + " is outside " + bounds.toString());
   uint64_t index = 0;
   for (int d = 0; d < bounds.dim(); ++d)
-    index = index * static_cast<uint64_t>(bounds.extent(d)) +
-            static_cast<uint64_t>(p[d] - bounds.lo[d]);
+    index = index * static_cast<uint64_t>(bounds.extent(d)) + static_cast<uint64_t>(p[d] - bounds.lo[d]);
   return index;
 }
 
 Point delinearize(const Rect& bounds, uint64_t index) {
   if (index >= bounds.volume())
-    throw Error("delinearize: index " + std::to_string(index) +
-                " is outside " + bounds.toString());
+    throw Error("delinearize: index " + std::to_string(index) + " is outside " + bounds.toString());
   Point p = bounds.lo;
   for (int d = bounds.dim() - 1; d >= 0; --d) {
     const auto e = static_cast<uint64_t>(bounds.extent(d));

@@ -88,9 +88,7 @@ class PointIterator {
   const Point& operator*() const { return current_; }
   const Point* operator->() const { return &current_; }
   PointIterator& operator++();
-  bool operator==(const PointIterator& o) const {
-    return done_ == o.done_ && (done_ || current_ == o.current_);
-  }
+  bool operator==(const PointIterator& o) const { return done_ == o.done_ && (done_ || current_ == o.current_); }
   bool operator!=(const PointIterator& o) const { return !(*this == o); }
 
  private:

@@ -12,32 +12,20 @@ using TreeId = uint32_t;  // 0 is never a valid tree
 struct RegionHandle {
   TreeId tree = 0;
   uint32_t node = 0;  // index in the tree's region table; 0 is the root
-  std::string toString() const {
-    return "region " + std::to_string(node) + " of tree " +
-           std::to_string(tree);
-  }
+  std::string toString() const { return "region " + std::to_string(node) + " of tree " + std::to_string(tree); }
 };
 
 struct PartitionHandle {
   TreeId tree = 0;
   uint32_t node = 0;  // index in the tree's partition table
-  std::string toString() const {
-    return "partition " + std::to_string(node) + " of tree " +
-           std::to_string(tree);
-  }
+  std::string toString() const { return "partition " + std::to_string(node) + " of tree " + std::to_string(tree); }
 };
 
-inline bool operator==(const RegionHandle& a, const RegionHandle& b) {
-  return a.tree == b.tree && a.node == b.node;
-}
-inline bool operator!=(const RegionHandle& a, const RegionHandle& b) {
-  return !(a == b);
-}
+inline bool operator==(const RegionHandle& a, const RegionHandle& b) { return a.tree == b.tree && a.node == b.node; }
+inline bool operator!=(const RegionHandle& a, const RegionHandle& b) { return !(a == b); }
 inline bool operator==(const PartitionHandle& a, const PartitionHandle& b) {
   return a.tree == b.tree && a.node == b.node;
 }
-inline bool operator!=(const PartitionHandle& a, const PartitionHandle& b) {
-  return !(a == b);
-}
+inline bool operator!=(const PartitionHandle& a, const PartitionHandle& b) { return !(a == b); }
 
 }  // namespace cohort

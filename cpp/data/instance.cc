@@ -7,13 +7,9 @@
 namespace cohort {
 
 FieldStorage::FieldStorage(const Rect& bounds, FieldType type)
-    : bounds_(bounds),
-      type_(type),
-      elementSize_(fieldTypeSize(type)),
-      elementCount_(bounds.volume()) {
+    : bounds_(bounds), type_(type), elementSize_(fieldTypeSize(type)), elementCount_(bounds.volume()) {
   if (elementCount_ > std::numeric_limits<uint64_t>::max() / elementSize_)
-    throw Error("field storage for " + bounds.toString() +
-                " is larger than the address space");
+    throw Error("field storage for " + bounds.toString() + " is larger than the address space");
 }
 
 void* FieldStorage::data() {
@@ -22,31 +18,22 @@ void* FieldStorage::data() {
     // zero pages, so untouched parts of a big region cost nothing.
     const size_t bytes = static_cast<size_t>(byteSize());
     void* p = std::calloc(bytes == 0 ? 1 : bytes, 1);
-    if (!p)
-      throw Error("field storage: cannot allocate " + std::to_string(bytes) +
-                  " bytes for " + bounds_.toString());
+    if (!p) throw Error("field storage: cannot allocate " + std::to_string(bytes) + " bytes for " + bounds_.toString());
     bytes_.reset(p);
     allocated_.store(true, std::memory_order_release);
   });
   return bytes_.get();
 }
 
-bool FieldStorage::allocated() const {
-  return allocated_.load(std::memory_order_acquire);
-}
+bool FieldStorage::allocated() const { return allocated_.load(std::memory_order_acquire); }
 
-std::array<int64_t, kMaxDim> FieldStorage::strides() const {
-  return windowIn(bounds_, bounds_).strides;
-}
+std::array<int64_t, kMaxDim> FieldStorage::strides() const { return windowIn(bounds_, bounds_).strides; }
 
-StorageWindow FieldStorage::window(const Rect& rect) const {
-  return windowIn(bounds_, rect);
-}
+StorageWindow FieldStorage::window(const Rect& rect) const { return windowIn(bounds_, rect); }
 
 StorageWindow windowIn(const Rect& bounds, const Rect& rect) {
   if (rect.dim() != bounds.dim() || rect.empty() || !bounds.contains(rect))
-    throw Error("storage window: rect " + rect.toString() +
-                " is empty or not inside the storage bounds " +
+    throw Error("storage window: rect " + rect.toString() + " is empty or not inside the storage bounds " +
                 bounds.toString());
   StorageWindow w;
   w.dim = bounds.dim();
@@ -70,8 +57,8 @@ std::shared_ptr<FieldStorage> TreeStorage::field(FieldId id, FieldType type) {
   auto& slot = fields_[id];
   if (!slot) slot = std::make_shared<FieldStorage>(rootBounds_, type);
   if (slot->type() != type)
-    throw Error("field storage: field " + std::to_string(id) + " is " +
-                fieldTypeName(slot->type()) + ", not " + fieldTypeName(type));
+    throw Error("field storage: field " + std::to_string(id) + " is " + fieldTypeName(slot->type()) + ", not " +
+                fieldTypeName(type));
   return slot;
 }
 

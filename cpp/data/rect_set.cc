@@ -55,9 +55,7 @@ namespace {
 uint64_t unionVolumeFrom(std::vector<const Rect*> rects, int d) {
   const int dim = rects.front()->dim();
   if (d == dim - 1) {
-    std::sort(rects.begin(), rects.end(), [d](const Rect* a, const Rect* b) {
-      return a->lo[d] < b->lo[d];
-    });
+    std::sort(rects.begin(), rects.end(), [d](const Rect* a, const Rect* b) { return a->lo[d] < b->lo[d]; });
     uint64_t total = 0;
     coord_t runLo = rects.front()->lo[d], runHi = rects.front()->hi[d];
     for (const Rect* r : rects) {
@@ -80,20 +78,15 @@ uint64_t unionVolumeFrom(std::vector<const Rect*> rects, int d) {
     boundaries.push_back(r->hi[d] + 1);
   }
   std::sort(boundaries.begin(), boundaries.end());
-  boundaries.erase(std::unique(boundaries.begin(), boundaries.end()),
-                   boundaries.end());
-  std::sort(rects.begin(), rects.end(), [d](const Rect* a, const Rect* b) {
-    return a->lo[d] < b->lo[d];
-  });
+  boundaries.erase(std::unique(boundaries.begin(), boundaries.end()), boundaries.end());
+  std::sort(rects.begin(), rects.end(), [d](const Rect* a, const Rect* b) { return a->lo[d] < b->lo[d]; });
   uint64_t total = 0;
   size_t nextToAdd = 0;
   std::vector<const Rect*> active;
   for (size_t i = 0; i + 1 < boundaries.size(); ++i) {
     const coord_t x = boundaries[i];
-    while (nextToAdd < rects.size() && rects[nextToAdd]->lo[d] <= x)
-      active.push_back(rects[nextToAdd++]);
-    active.erase(std::remove_if(active.begin(), active.end(),
-                                [&](const Rect* r) { return r->hi[d] < x; }),
+    while (nextToAdd < rects.size() && rects[nextToAdd]->lo[d] <= x) active.push_back(rects[nextToAdd++]);
+    active.erase(std::remove_if(active.begin(), active.end(), [&](const Rect* r) { return r->hi[d] < x; }),
                  active.end());
     if (active.empty()) continue;
     const auto width = static_cast<uint64_t>(boundaries[i + 1] - x);
@@ -123,9 +116,7 @@ Rect boundingRect(const RectList& rects, int dim) {
   bool any = false;
   for (const Rect& r : rects) {
     if (r.empty()) continue;
-    if (r.dim() != dim)
-      throw Error("boundingRect: rect " + r.toString() + " is not " +
-                  std::to_string(dim) + "-D");
+    if (r.dim() != dim) throw Error("boundingRect: rect " + r.toString() + " is not " + std::to_string(dim) + "-D");
     if (!any) {
       box = r;
       any = true;

@@ -23,12 +23,9 @@ class RegionForest {
   // A new tree whose root region is `bounds` x `fields`. Two calls with the
   // same arguments make two different trees. The field space may be shared
   // between trees and may gain fields later.
-  RegionHandle createRegion(const Rect& bounds,
-                            std::shared_ptr<FieldSpace> fields);
+  RegionHandle createRegion(const Rect& bounds, std::shared_ptr<FieldSpace> fields);
   // Convenience: a fresh field space from (name, type) pairs.
-  RegionHandle createRegion(
-      const Rect& bounds,
-      const std::vector<std::pair<std::string, FieldType>>& fields);
+  RegionHandle createRegion(const Rect& bounds, const std::vector<std::pair<std::string, FieldType>>& fields);
 
   // Destroys the tree (nodes, storage references). Later use of any of its
   // handles throws cohort::Error saying the tree was destroyed. Destroying
@@ -50,14 +47,11 @@ class RegionForest {
   // Convenience: `pieces` blocks along dimension 0, colors 0..pieces-1.
   PartitionHandle partitionEqual(RegionHandle parent, uint64_t pieces);
   // Blocks of `blockSize` widened by ghost widths (see blockLayout).
-  PartitionHandle partitionByBlocks(RegionHandle parent,
-                                    const Point& blockSize,
-                                    const Point& haloLo, const Point& haloHi);
+  PartitionHandle partitionByBlocks(RegionHandle parent, const Point& blockSize, const Point& haloLo,
+                                    const Point& haloHi);
   // Color i gets rects[i] (see explicitLayout).
-  PartitionHandle partitionByRects(RegionHandle parent,
-                                   const std::vector<Rect>& rects);
-  PartitionHandle partitionByRects(RegionHandle parent,
-                                   const std::vector<RectList>& rectsPerColor);
+  PartitionHandle partitionByRects(RegionHandle parent, const std::vector<Rect>& rects);
+  PartitionHandle partitionByRects(RegionHandle parent, const std::vector<RectList>& rectsPerColor);
 
   // The subregion of `color`; throws cohort::Error naming the partition and
   // its color space when the color is outside it.

@@ -17,8 +17,7 @@ namespace cohort {
 
 class RegionNode {
  public:
-  RegionNode(RegionHandle handle, RectList rects, int dim,
-             const PartitionHandle* parent, const Point& color,
+  RegionNode(RegionHandle handle, RectList rects, int dim, const PartitionHandle* parent, const Point& color,
              uint32_t depth);
 
   RegionHandle handle() const { return handle_; }
@@ -51,8 +50,7 @@ class RegionNode {
 
 class PartitionNode {
  public:
-  PartitionNode(PartitionHandle handle, RegionHandle parent,
-                PartitionKind kind, const Rect& colorSpace, bool disjoint,
+  PartitionNode(PartitionHandle handle, RegionHandle parent, PartitionKind kind, const Rect& colorSpace, bool disjoint,
                 bool complete);
 
   PartitionHandle handle() const { return handle_; }

@@ -36,8 +36,10 @@ bool EventImpl::addWaiter(std::shared_ptr<EventWaiter> w) {
   if (hasFired()) return false;
   std::lock_guard<std::mutex> lock(mutex_);
   if (state_.load(std::memory_order_relaxed) != kPending) return false;
-  if (inlineCount_ < inlineWaiters_.size()) inlineWaiters_[inlineCount_++] = std::move(w);
-  else moreWaiters_.push_back(std::move(w));
+  if (inlineCount_ < inlineWaiters_.size())
+    inlineWaiters_[inlineCount_++] = std::move(w);
+  else
+    moreWaiters_.push_back(std::move(w));
   return true;
 }
 
@@ -72,7 +74,10 @@ class MergeWaiter final : public EventWaiter {
       std::lock_guard<std::mutex> lock(mutex_);
       f = firstFailure_;
     }
-    if (f) out_.poison(f); else out_.trigger();
+    if (f)
+      out_.poison(f);
+    else
+      out_.trigger();
   }
 
  private:

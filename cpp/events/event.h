@@ -71,9 +71,7 @@ class Event {
 
   // Calls w now (on this thread) if the event already fired, else later.
   void subscribe(std::shared_ptr<EventWaiter> w) const;
-  bool addWaiter(std::shared_ptr<EventWaiter> w) const {
-    return impl_ && impl_->addWaiter(std::move(w));
-  }
+  bool addWaiter(std::shared_ptr<EventWaiter> w) const { return impl_ && impl_->addWaiter(std::move(w)); }
 
   // An event that fires when all inputs have fired; poisoned with the first
   // failure seen if any input was poisoned.

@@ -4,12 +4,9 @@
 
 namespace cohort {
 
-void DefaultMapper::selectTaskOptions(const MappableTask&, const Machine&, TaskOptions& out) {
-  out = TaskOptions{};
-}
+void DefaultMapper::selectTaskOptions(const MappableTask&, const Machine&, TaskOptions& out) { out = TaskOptions{}; }
 
-void DefaultMapper::sliceTask(const MappableTask&, const Domain& domain, const Machine&,
-                              std::vector<TaskSlice>& out) {
+void DefaultMapper::sliceTask(const MappableTask&, const Domain& domain, const Machine&, std::vector<TaskSlice>& out) {
   out.assign(1, TaskSlice{domain, kAnyProcessor});
 }
 
@@ -18,9 +15,7 @@ void DefaultMapper::mapTask(const MappableTask& task, const Machine&, MapTaskOut
   out.variant = static_cast<int>(task.task->cpp ? VariantKind::Cpp : VariantKind::Js);
 }
 
-void DefaultMapper::selectShardingFunctor(const MappableTask&, const Machine&, ShardingOutput& out) {
-  out.functor = 0;
-}
+void DefaultMapper::selectShardingFunctor(const MappableTask&, const Machine&, ShardingOutput& out) { out.functor = 0; }
 
 void DefaultMapper::replicateTask(const MappableTask&, const Machine& m, ReplicateTaskOutput& out) {
   out.shardRanks.clear();

@@ -46,8 +46,8 @@ struct MappableTask {
   const TaskInfo* task = nullptr;
   uint64_t launchId = 0;
   bool isIndexLaunch = false;
-  Domain launchDomain;      // the launch domain (index launches)
-  Point point;              // the point being mapped (mapTask of a point)
+  Domain launchDomain;  // the launch domain (index launches)
+  Point point;          // the point being mapped (mapTask of a point)
   bool hasPoint = false;
   uint32_t tag = 0;
   const MapperInput* input = nullptr;  // null: no requirements, no mapper argument

@@ -7,8 +7,7 @@ namespace cohort {
 MapperRegistry::MapperRegistry() : builtin_(std::make_shared<DefaultMapper>()) { mappers_[0] = builtin_; }
 
 void MapperRegistry::add(MapperId id, MapperPtr mapper) {
-  if (id == 0)
-    throw Error("addMapper: mapper id 0 is the default mapper; use replaceDefaultMapper to change it");
+  if (id == 0) throw Error("addMapper: mapper id 0 is the default mapper; use replaceDefaultMapper to change it");
   if (mappers_.count(id))
     throw Error("addMapper: a mapper is already registered with id " + std::to_string(id) + " ('" +
                 mappers_[id]->name() + "')");

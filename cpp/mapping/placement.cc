@@ -10,8 +10,8 @@ const char* variantName(int v) { return v == static_cast<int>(VariantKind::Cpp) 
 
 // Prefix of every error: which mapper, which callback, which task.
 std::string where(const MappingContext& ctx, const char* callback, const MappableTask& t) {
-  return "mapper '" + ctx.mapper.name() + "' (id " + std::to_string(ctx.mapperId) + "), " + callback +
-         ", task '" + t.task->name + "'" + (t.hasPoint ? " point " + t.point.toString() : std::string());
+  return "mapper '" + ctx.mapper.name() + "' (id " + std::to_string(ctx.mapperId) + "), " + callback + ", task '" +
+         t.task->name + "'" + (t.hasPoint ? " point " + t.point.toString() : std::string());
 }
 
 template <typename F>
@@ -43,21 +43,26 @@ PointPlacement placeWith(const MappingContext& ctx, const MappableTask& t, const
   if (!has)
     throw Error(where(ctx, "mapTask", t) + ": chose variant '" + variantName(variant) + "', which task '" +
                 t.task->name + "' lacks (it has " +
-                (t.task->cpp && t.task->js ? "cpp and ts" : t.task->cpp ? "only cpp" : "only ts") + ")");
+                (t.task->cpp && t.task->js ? "cpp and ts"
+                 : t.task->cpp             ? "only cpp"
+                                           : "only ts") +
+                ")");
   p.variant = static_cast<VariantKind>(variant);
   p.priority = out.priority;
   ProcessorKind needed = p.variant == VariantKind::Cpp ? ProcessorKind::Cpu : ProcessorKind::Js;
   for (int proc : out.targetProcessors) {
     // -1 means "any" elsewhere; in a list of processors it names none.
     if (proc == kAnyProcessor)
-      throw Error(where(ctx, "mapTask", t) + ": target processor -1 is not a processor id; targetProcessors lists ids " +
+      throw Error(where(ctx, "mapTask", t) +
+                  ": target processor -1 is not a processor id; targetProcessors lists ids " +
                   "of the machine's processors (leave it out to let the runtime choose); the machine has " +
                   ctx.machine.describe());
     checkProcessor(ctx, "mapTask", t, proc, "target processor");
     if (proc != kAnyProcessor && ctx.machine.processors[static_cast<size_t>(proc)].kind != needed)
-      throw Error(where(ctx, "mapTask", t) + ": target processor " + std::to_string(proc) + " is " +
-                  (needed == ProcessorKind::Cpu ? "the JS processor, which cannot run" : "a CPU worker, which cannot run") +
-                  " variant '" + variantName(variant) + "'");
+      throw Error(
+          where(ctx, "mapTask", t) + ": target processor " + std::to_string(proc) + " is " +
+          (needed == ProcessorKind::Cpu ? "the JS processor, which cannot run" : "a CPU worker, which cannot run") +
+          " variant '" + variantName(variant) + "'");
   }
   // Processors chosen earlier (selectTaskOptions, sliceTask) must suit the
   // variant too: a mismatch is the mapper's mistake, not something to ignore.
@@ -65,8 +70,8 @@ PointPlacement placeWith(const MappingContext& ctx, const MappableTask& t, const
     if (proc == kAnyProcessor || !out.targetProcessors.empty()) return;
     if (ctx.machine.processors[static_cast<size_t>(proc)].kind != needed)
       throw Error(where(ctx, callback, t) + ": " + what + " " + std::to_string(proc) + " is " +
-                  (needed == ProcessorKind::Cpu ? "the JS processor" : "a CPU worker") + ", which cannot run variant '" +
-                  variantName(variant) + "' (chosen by mapTask)");
+                  (needed == ProcessorKind::Cpu ? "the JS processor" : "a CPU worker") +
+                  ", which cannot run variant '" + variantName(variant) + "' (chosen by mapTask)");
   };
   mustSuit(sliceProc, "sliceTask", "slice processor");
   if (sliceProc == kAnyProcessor) mustSuit(opts.targetProcessor, "selectTaskOptions", "target processor");
@@ -137,7 +142,8 @@ LaunchPlacement placeIndex(const MappingContext& ctx, const MappableTask& t, con
   std::vector<int> owner(points.size(), -2);  // -2: uncovered
   auto linear = [&](const Point& p) {
     uint64_t idx = 0;
-    for (int d = 0; d < dom.dim(); ++d) idx = idx * static_cast<uint64_t>(dom.extent(d)) + static_cast<uint64_t>(p[d] - dom.lo[d]);
+    for (int d = 0; d < dom.dim(); ++d)
+      idx = idx * static_cast<uint64_t>(dom.extent(d)) + static_cast<uint64_t>(p[d] - dom.lo[d]);
     return idx;
   };
   for (size_t s = 0; s < slices.size(); ++s) {
@@ -195,8 +201,8 @@ LaunchPlacement placeIndex(const MappingContext& ctx, const MappableTask& t, con
         ProcessorKind needed = p.variant == VariantKind::Cpp ? ProcessorKind::Cpu : ProcessorKind::Js;
         if (ctx.machine.processors[static_cast<size_t>(sliceProc)].kind != needed)
           throw Error(where(ctx, "sliceTask", t) + ": slice processor " + std::to_string(sliceProc) + " is " +
-                      (needed == ProcessorKind::Cpu ? "the JS processor" : "a CPU worker") + ", which cannot run variant '" +
-                      variantName(static_cast<int>(p.variant)) + "'");
+                      (needed == ProcessorKind::Cpu ? "the JS processor" : "a CPU worker") +
+                      ", which cannot run variant '" + variantName(static_cast<int>(p.variant)) + "'");
         if (p.variant == VariantKind::Cpp) p.worker = sliceProc;
       }
     }

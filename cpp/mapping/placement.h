@@ -18,14 +18,14 @@ struct PointPlacement {
   VariantKind variant = VariantKind::Cpp;
   int worker = kAnyProcessor;  // a CPU worker, or any
   int priority = 0;
-  uint32_t shard = 0;          // owning shard (control replication)
+  uint32_t shard = 0;  // owning shard (control replication)
 };
 
 struct LaunchPlacement {
   std::vector<PointPlacement> points;  // one for a single launch
   bool inlineTask = false;
   bool replicate = false;
-  std::vector<uint32_t> shardRanks;    // from replicateTask, when replicate
+  std::vector<uint32_t> shardRanks;  // from replicateTask, when replicate
   ShardingId functor = 0;
 };
 

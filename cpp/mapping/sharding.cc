@@ -52,8 +52,7 @@ void ShardingRegistry::add(ShardingId id, ShardingFunctorPtr functor) {
 
 ShardingFunctor& ShardingRegistry::get(ShardingId id) const {
   auto it = functors_.find(id);
-  if (it == functors_.end())
-    throw Error("no sharding functor is registered with id " + std::to_string(id));
+  if (it == functors_.end()) throw Error("no sharding functor is registered with id " + std::to_string(id));
   return *it->second;
 }
 

@@ -55,8 +55,6 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
 
 }  // namespace cohort::napi
 
-static Napi::Object InitCohort(Napi::Env env, Napi::Object exports) {
-  return cohort::napi::Init(env, exports);
-}
+static Napi::Object InitCohort(Napi::Env env, Napi::Object exports) { return cohort::napi::Init(env, exports); }
 
 NODE_API_MODULE(cohort, InitCohort)

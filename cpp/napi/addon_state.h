@@ -58,8 +58,8 @@ struct AddonState {
   std::shared_ptr<Runtime> runtime;
   FutureTable futures;
   std::vector<std::shared_ptr<class Trace>> traces;  // by handle (JS thread only)
-  Napi::ThreadSafeFunction wake;  // calls the facade's drain function
-  bool wakeRefed = false;         // JS-thread-only view of the TSFN's ref state
+  Napi::ThreadSafeFunction wake;                     // calls the facade's drain function
+  bool wakeRefed = false;                            // JS-thread-only view of the TSFN's ref state
 };
 
 AddonState& state(Napi::Env env);

@@ -35,7 +35,7 @@ int32_t integer(const Napi::Value& v, const std::string& what) {
   bool ok = v.IsNumber();
   double d = ok ? v.As<Napi::Number>().DoubleValue() : 0;
   if (!ok || !std::isfinite(d) || std::trunc(d) != d || d < INT32_MIN || d > INT32_MAX) {
-    std::string got = v.IsString() ? "'" + v.ToString().Utf8Value() + "'"
+    std::string got = v.IsString()   ? "'" + v.ToString().Utf8Value() + "'"
                       : v.IsObject() ? std::string(v.IsArray() ? "an array" : "an object")
                                      : v.ToString().Utf8Value();
     throw Error(what + " must be an integer, got " + got);
@@ -51,8 +51,8 @@ int32_t intOr(const Napi::Object& o, const char* key, int32_t fallback) {
 
 class JsMapper final : public Mapper {
  public:
-  JsMapper(Napi::Env env, MapperId id, std::string name, uint32_t overrides, Napi::Function dispatch,
-           Mapper& fallback, const RegionForest& forest)
+  JsMapper(Napi::Env env, MapperId id, std::string name, uint32_t overrides, Napi::Function dispatch, Mapper& fallback,
+           const RegionForest& forest)
       : env_(env), id_(id), name_(std::move(name)), overrides_(overrides), fallback_(fallback), forest_(forest) {
     dispatch_ = Napi::Persistent(dispatch);
   }
@@ -86,7 +86,8 @@ class JsMapper final : public Mapper {
       Napi::Value d = s.Get("domain");
       if (!d.IsObject()) throw Error("slice " + std::to_string(i) + " has no domain {lo, hi}");
       Napi::Object dom = d.As<Napi::Object>();
-      out.push_back(TaskSlice{rectFrom(dom.Get("lo"), dom.Get("hi"), "slice domain"), intOr(s, "processor", kAnyProcessor)});
+      out.push_back(
+          TaskSlice{rectFrom(dom.Get("lo"), dom.Get("hi"), "slice domain"), intOr(s, "processor", kAnyProcessor)});
     }
   }
 
@@ -148,7 +149,8 @@ class JsMapper final : public Mapper {
   Napi::Value dispatch(Callback c, const MappableTask& t, Napi::Value arg) {
     try {
       Napi::Object task = taskObject(t);
-      return dispatch_.Call({Napi::Number::New(env_, id_), Napi::Number::New(env_, static_cast<uint32_t>(c)), task, arg});
+      return dispatch_.Call(
+          {Napi::Number::New(env_, id_), Napi::Number::New(env_, static_cast<uint32_t>(c)), task, arg});
     } catch (const Napi::Error& e) {
       throw Error(e.Message());
     }
@@ -214,9 +216,12 @@ class JsMapper final : public Mapper {
     Napi::Value v = o.Get("variant");
     if (v.IsString()) {
       std::string name = v.As<Napi::String>().Utf8Value();
-      if (name == "cpp") out.variant = static_cast<int>(VariantKind::Cpp);
-      else if (name == "ts") out.variant = static_cast<int>(VariantKind::Js);
-      else throw Error("variant must be 'cpp' or 'ts', got '" + name + "'");
+      if (name == "cpp")
+        out.variant = static_cast<int>(VariantKind::Cpp);
+      else if (name == "ts")
+        out.variant = static_cast<int>(VariantKind::Js);
+      else
+        throw Error("variant must be 'cpp' or 'ts', got '" + name + "'");
     } else if (!v.IsUndefined()) {
       throw Error("variant must be 'cpp' or 'ts', got " + typeName(v));
     }
@@ -224,7 +229,8 @@ class JsMapper final : public Mapper {
     if (tp.IsArray()) {
       Napi::Array a = tp.As<Napi::Array>();
       for (uint32_t i = 0; i < a.Length(); ++i)
-        out.targetProcessors.push_back(integer(a.Get(i), "targetProcessors[" + std::to_string(i) + "] (a processor id)"));
+        out.targetProcessors.push_back(
+            integer(a.Get(i), "targetProcessors[" + std::to_string(i) + "] (a processor id)"));
     } else if (!tp.IsUndefined()) {
       throw Error("targetProcessors must be an array of processor ids");
     }
@@ -265,14 +271,15 @@ class JsShardingFunctor final : public ShardingFunctor {
   int64_t shard(const Point& p, const Domain& d, uint32_t total) override {
     Napi::Value r;
     try {
-      r = dispatch_.Call({Napi::Number::New(env_, id_), arrayFrom(env_, p), arrayFrom(env_, d.lo), arrayFrom(env_, d.hi),
-                          Napi::Number::New(env_, total)});
+      r = dispatch_.Call({Napi::Number::New(env_, id_), arrayFrom(env_, p), arrayFrom(env_, d.lo),
+                          arrayFrom(env_, d.hi), Napi::Number::New(env_, total)});
     } catch (const Napi::Error& e) {
       throw Error(e.Message());
     }
     if (!r.IsNumber()) throw Error("shard() must return a number");
     double v = r.As<Napi::Number>().DoubleValue();
-    if (v != static_cast<double>(static_cast<int64_t>(v))) throw Error("shard() returned " + std::to_string(v) + ", not an integer");
+    if (v != static_cast<double>(static_cast<int64_t>(v)))
+      throw Error("shard() returned " + std::to_string(v) + ", not an integer");
     return static_cast<int64_t>(v);
   }
 
@@ -290,8 +297,10 @@ Napi::Value AddMapper(const Napi::CallbackInfo& info) {
   std::string name = info[1].As<Napi::String>().Utf8Value();
   auto mapper = std::make_shared<JsMapper>(info.Env(), id, name, u32(info[2], "overrides"),
                                            info[3].As<Napi::Function>(), rt.mappers().builtinDefault(), rt.forest());
-  if (info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value()) rt.mappers().replaceDefault(mapper);
-  else rt.mappers().add(id, mapper);
+  if (info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value())
+    rt.mappers().replaceDefault(mapper);
+  else
+    rt.mappers().add(id, mapper);
   return info.Env().Undefined();
 }
 
@@ -332,7 +341,8 @@ Napi::Value ShardPoints(const Napi::CallbackInfo& info) {
   }
   if (points > kMaxShardQueryPoints)
     throw Napi::RangeError::New(env, "shardPoints: the domain " + domain.toString() + " has more than " +
-                                         std::to_string(kMaxShardQueryPoints) + " points (the answer lists every point)");
+                                         std::to_string(kMaxShardQueryPoints) +
+                                         " points (the answer lists every point)");
   auto shards = rt.sharding().shardPoints(id, domain, total);
   Napi::Array out = Napi::Array::New(env, shards.size());
   for (size_t s = 0; s < shards.size(); ++s) {

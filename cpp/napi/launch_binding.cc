@@ -132,9 +132,7 @@ Napi::Value ArmWindow(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), armed);
 }
 
-OpId parentArg(const Napi::Value& v) {
-  return v.IsNumber() ? static_cast<OpId>(v.As<Napi::Number>().Int64Value()) : 0;
-}
+OpId parentArg(const Napi::Value& v) { return v.IsNumber() ? static_cast<OpId>(v.As<Napi::Number>().Int64Value()) : 0; }
 
 // beginTrace(parent)
 Napi::Value BeginTrace(const Napi::CallbackInfo& info) {

@@ -25,18 +25,21 @@ coord_t coordFrom(const Napi::Value& c, const char* what, int index) {
   if (!c.IsNumber()) throw Napi::TypeError::New(c.Env(), "cohort: " + name + " must be a number");
   double d = c.As<Napi::Number>().DoubleValue();
   if (!std::isfinite(d) || std::trunc(d) != d || std::fabs(d) >= 9223372036854775808.0)
-    throw Napi::RangeError::New(c.Env(), "cohort: " + name + " must be an integer, got " +
-                                             c.ToString().Utf8Value());
+    throw Napi::RangeError::New(c.Env(), "cohort: " + name + " must be an integer, got " + c.ToString().Utf8Value());
   return static_cast<coord_t>(d);
 }
 }  // namespace
 
 Point pointFrom(const Napi::Value& v, const char* what) {
   if (v.IsNumber()) return Point(coordFrom(v, what, -1));
-  if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), std::string("cohort: ") + what + " must be a number or an array of 1 to 3 numbers");
+  if (!v.IsArray())
+    throw Napi::TypeError::New(v.Env(),
+                               std::string("cohort: ") + what + " must be a number or an array of 1 to 3 numbers");
   Napi::Array a = v.As<Napi::Array>();
   uint32_t n = a.Length();
-  if (n < 1 || n > 3) throw Napi::TypeError::New(v.Env(), std::string("cohort: ") + what + " must have 1 to 3 coordinates, got " + std::to_string(n));
+  if (n < 1 || n > 3)
+    throw Napi::TypeError::New(
+        v.Env(), std::string("cohort: ") + what + " must have 1 to 3 coordinates, got " + std::to_string(n));
   Point p = Point::filled(static_cast<int>(n), 0);
   for (uint32_t i = 0; i < n; ++i) {
     p[static_cast<int>(i)] = coordFrom(a.Get(i), what, static_cast<int>(i));

@@ -123,11 +123,12 @@ Napi::Value StorageBuffer(const Napi::CallbackInfo& info) {
   void* data = storage->data();
   size_t bytes = static_cast<size_t>(storage->byteSize());
   auto holder = std::make_unique<std::shared_ptr<FieldStorage>>(std::move(storage));
-  auto buf = Napi::ArrayBuffer::New(info.Env(), data, bytes,
-                                    [](Napi::Env, void*, std::shared_ptr<FieldStorage>* h) {
-                                      std::unique_ptr<std::shared_ptr<FieldStorage>> adopt(h);
-                                    },
-                                    holder.get());
+  auto buf = Napi::ArrayBuffer::New(
+      info.Env(), data, bytes,
+      [](Napi::Env, void*, std::shared_ptr<FieldStorage>* h) {
+        std::unique_ptr<std::shared_ptr<FieldStorage>> adopt(h);
+      },
+      holder.get());
   holder.release();  // owned by the ArrayBuffer's finalizer now
   return buf;
 }

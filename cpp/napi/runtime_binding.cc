@@ -50,8 +50,7 @@ Napi::Value Shutdown(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonState& s = state(env);
   if (!s.runtime) return env.Undefined();
-  if (s.runtime->outstanding() != 0)
-    throw Napi::Error::New(env, "cohort: shutdown while operations are outstanding");
+  if (s.runtime->outstanding() != 0) throw Napi::Error::New(env, "cohort: shutdown while operations are outstanding");
   s.runtime->jsProcessor().setNotifier(nullptr);
   s.runtime->shutdown();
   if (s.wake) {
@@ -114,9 +113,9 @@ Napi::Value LoadLibrary(const Napi::CallbackInfo& info) {
 Napi::ArrayBuffer copyBuffer(Napi::Env env, const std::shared_ptr<std::vector<uint8_t>>& copy) {
   using Holder = std::shared_ptr<std::vector<uint8_t>>;
   auto holder = std::make_unique<Holder>(copy);
-  auto buf = Napi::ArrayBuffer::New(env, copy->data(), copy->size(),
-                                    [](Napi::Env, void*, Holder* h) { std::unique_ptr<Holder> adopt(h); },
-                                    holder.get());
+  auto buf = Napi::ArrayBuffer::New(
+      env, copy->data(), copy->size(), [](Napi::Env, void*, Holder* h) { std::unique_ptr<Holder> adopt(h); },
+      holder.get());
   holder.release();  // owned by the ArrayBuffer's finalizer now
   return buf;
 }

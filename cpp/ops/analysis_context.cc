@@ -58,5 +58,4 @@ void AnalysisContext::noteCompleted(OpId op) {
   inbox_.push_back(op);
 }
 
-
 }  // namespace cohort

@@ -28,10 +28,10 @@ class Runtime;
 struct PointWork {
   TaskId task = 0;
   SharedBytes args;
-  TaskPoint point;                                        // dim 0 for a single task
+  TaskPoint point;                                               // dim 0 for a single task
   const std::vector<RegionRequirement>* requirements = nullptr;  // bound by the executor...
-  SharedRegions bound;                                    // ...or bound once already (trace replay)
-  std::vector<Event> waits;                               // preconditions known as events already
+  SharedRegions bound;                                           // ...or bound once already (trace replay)
+  std::vector<Event> waits;                                      // preconditions known as events already
 };
 
 struct LaunchWork {
@@ -43,7 +43,7 @@ struct LaunchWork {
   bool resolveWaits = true;
   // Later operations of the context may wait for this launch (it has regions).
   bool recordLive = false;
-  bool needDone = false;  // the caller wants LaunchOutcome::done (else only made for recordLive)
+  bool needDone = false;           // the caller wants LaunchOutcome::done (else only made for recordLive)
   const TaskOp* parent = nullptr;  // the running task issuing it (checking mode shares its copies)
   FenceEpochPtr epoch;             // null: the context's current one
   Event fence;                     // with epoch: the fence to wait for

@@ -8,9 +8,9 @@
 #include "mapping/placement.h"
 #include "ops/executor.h"
 #include "ops/parent_privileges.h"
-#include "plan/planner.h"
 #include "ops/region_args.h"
 #include "ops/trace.h"
+#include "plan/planner.h"
 #include "util/error.h"
 
 namespace cohort {
@@ -105,8 +105,8 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   TracedLaunch traced;
   if (recording) {
     traced.futures = work.futures;
-    traced.points.push_back(tracedPoint(rt, *ctx, position, p, plan.entries[0].where, request.points[0].requirements,
-                                        Domain()));
+    traced.points.push_back(
+        tracedPoint(rt, *ctx, position, p, plan.entries[0].where, request.points[0].requirements, Domain()));
   }
   LaunchOutcome out = rt.executor().execute(ctx, position, plan.entries, std::move(work));
   if (recording) ctx->recording()->record(std::move(traced), position, out.done, out.results);
@@ -193,7 +193,8 @@ FuturePtr issueFence(Runtime& rt, OpId parent) {
 
 FuturePtr reduceFutures(const std::vector<FuturePtr>& inputs, RedopId redop, const std::string& label) {
   if (redop < kRedopSum || redop > kRedopMax)
-    throw Error(label + ": reduction operator #" + std::to_string(redop) + " is not a built-in (sum, product, min, max)");
+    throw Error(label + ": reduction operator #" + std::to_string(redop) +
+                " is not a built-in (sum, product, min, max)");
   auto out = std::make_shared<FutureImpl>(label);
   std::vector<Event> events;
   events.reserve(inputs.size());
@@ -204,10 +205,10 @@ FuturePtr reduceFutures(const std::vector<FuturePtr>& inputs, RedopId redop, con
       out->reject(failure);
       return;
     }
-    double acc = redop == kRedopSum ? 0.0
-               : redop == kRedopProduct ? 1.0
-               : redop == kRedopMin ? std::numeric_limits<double>::infinity()
-                                    : -std::numeric_limits<double>::infinity();
+    double acc = redop == kRedopSum       ? 0.0
+                 : redop == kRedopProduct ? 1.0
+                 : redop == kRedopMin     ? std::numeric_limits<double>::infinity()
+                                          : -std::numeric_limits<double>::infinity();
     try {
       for (const auto& f : inputs) {
         double v = Value::decode(f->bytes().data(), f->bytes().size()).asNumber();

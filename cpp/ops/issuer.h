@@ -19,7 +19,7 @@ struct SingleLaunch {
   std::vector<FuturePtr> futures;
   std::vector<RegionRequirement> regions;
   LaunchOptions options;  // explicit variant/worker override the mapper
-  OpId parent = 0;  // 0: top level; else the running TS task launching it
+  OpId parent = 0;        // 0: top level; else the running TS task launching it
   MapperId mapper = 0;
   uint32_t tag = 0;
   MapperInput mapping;  // what the mapper sees: requirements as given, mapper argument
@@ -28,8 +28,8 @@ struct SingleLaunch {
 struct IndexLaunch {
   TaskId task = 0;
   Domain domain;
-  std::vector<uint8_t> args;                   // shared by every point...
-  std::vector<std::vector<uint8_t>> pointArgs; // ...unless given per point (row-major)
+  std::vector<uint8_t> args;                    // shared by every point...
+  std::vector<std::vector<uint8_t>> pointArgs;  // ...unless given per point (row-major)
   std::vector<FuturePtr> futures;
   std::vector<LaunchRequirement> regions;
   LaunchOptions options;
@@ -54,11 +54,9 @@ FuturePtr issueFence(Runtime& rt, OpId parent);
 // (sum, product, min, max); rejects if any input failed.
 FuturePtr reduceFutures(const std::vector<FuturePtr>& inputs, RedopId redop, const std::string& label);
 
-
 // Tracing: starts recording launches issued in `parent`'s context / stops
 // and returns the trace (rt.trace(body) in TS).
 void beginTrace(Runtime& rt, OpId parent);
 std::shared_ptr<class Trace> endTrace(Runtime& rt, OpId parent);
-
 
 }  // namespace cohort

@@ -37,8 +37,8 @@ std::string describeParent(const TaskOp& parent) {
 
 }  // namespace
 
-void checkWithinParent(const RegionForest& forest, const TaskOp& parent,
-                       const std::vector<RegionRequirement>& child, const std::string& childLabel) {
+void checkWithinParent(const RegionForest& forest, const TaskOp& parent, const std::vector<RegionRequirement>& child,
+                       const std::string& childLabel) {
   const auto& granted = parent.regions();
   for (size_t r = 0; r < child.size(); ++r) {
     const RegionRequirement& req = child[r];
@@ -57,10 +57,10 @@ void checkWithinParent(const RegionForest& forest, const TaskOp& parent,
         break;
       }
       if (!within)
-        throw Error(childLabel + ", launched from " + parent.describe() + ": region requirement " +
-                    std::to_string(r) + " asks for " + describeAccess(req.access()) + " of " +
-                    req.region.toString() + " field '" + forest.fieldSpace(req.region.tree).field(f).name +
-                    "', which its parent task does not have (" + describeParent(parent) +
+        throw Error(childLabel + ", launched from " + parent.describe() + ": region requirement " + std::to_string(r) +
+                    " asks for " + describeAccess(req.access()) + " of " + req.region.toString() + " field '" +
+                    forest.fieldSpace(req.region.tree).field(f).name + "', which its parent task does not have (" +
+                    describeParent(parent) +
                     "). A subtask may use only data its parent task asked for, with at most the parent's privilege: "
                     "add the requirement to the parent's launch");
     }

@@ -14,9 +14,7 @@ const uint8_t* taskArgs(const cohort_task_context* c, size_t* len) {
   return c->op->args().data();
 }
 
-uint32_t taskFutureCount(const cohort_task_context* c) {
-  return static_cast<uint32_t>(c->op->futures().size());
-}
+uint32_t taskFutureCount(const cohort_task_context* c) { return static_cast<uint32_t>(c->op->futures().size()); }
 
 const uint8_t* taskFuture(const cohort_task_context* c, uint32_t i, size_t* len) {
   const auto& fs = c->op->futures();
@@ -28,9 +26,7 @@ const uint8_t* taskFuture(const cohort_task_context* c, uint32_t i, size_t* len)
   return fs[i]->bytes().data();
 }
 
-void taskSetResult(cohort_task_context* c, const uint8_t* data, size_t len) {
-  c->result.assign(data, data + len);
-}
+void taskSetResult(cohort_task_context* c, const uint8_t* data, size_t len) { c->result.assign(data, data + len); }
 
 void taskFail(cohort_task_context* c, const char* message) {
   if (c->failed) return;
@@ -53,17 +49,14 @@ int32_t taskDomain(const cohort_task_context* c, int64_t lo[3], int64_t hi[3]) {
   return p.dim;
 }
 
-uint32_t taskRegionCount(const cohort_task_context* c) {
-  return static_cast<uint32_t>(c->op->regions().size());
-}
+uint32_t taskRegionCount(const cohort_task_context* c) { return static_cast<uint32_t>(c->op->regions().size()); }
 
 uint32_t taskRegionFieldCount(const cohort_task_context* c, uint32_t req) {
   const auto& rs = c->op->regions();
   return req < rs.size() ? static_cast<uint32_t>(rs[req].fields.size()) : 0;
 }
 
-int taskRegionField(const cohort_task_context* c, uint32_t req, uint32_t field,
-                    cohort_field_view* out) {
+int taskRegionField(const cohort_task_context* c, uint32_t req, uint32_t field, cohort_field_view* out) {
   const auto& rs = c->op->regions();
   if (req >= rs.size() || field >= rs[req].fields.size()) return -1;
   *out = rs[req].fields[field];

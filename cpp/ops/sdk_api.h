@@ -23,8 +23,7 @@ namespace cohort {
 // The immutable function table (one per process; constant data).
 const cohort_api& sdkApi();
 
-int registrarRegisterTask(cohort_registrar* reg, const char* name, cohort_task_fn fn,
-                          uint32_t flags);
+int registrarRegisterTask(cohort_registrar* reg, const char* name, cohort_task_fn fn, uint32_t flags);
 const char* registrarLastError(const cohort_registrar* reg);
 int registrarRegisterReduction(cohort_registrar* reg, const char* name, uint32_t* idOut);
 

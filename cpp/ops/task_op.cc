@@ -110,8 +110,10 @@ void TaskOp::eventFired(const FailurePtr& failure) {
     // Do not run: name the predecessor and the root failure (once, not the
     // predecessor's whole message: along a chain that would grow quadratically).
     std::string message = describe() + " did not run because " + pred->origin + ", which it depends on, ";
-    if (pred->root) message += "did not run because " + pred->root->origin + " failed: " + pred->root->message;
-    else message += "failed: " + pred->message;
+    if (pred->root)
+      message += "did not run because " + pred->root->origin + " failed: " + pred->root->message;
+    else
+      message += "failed: " + pred->message;
     finish(makeFailure(std::move(message), "", describe(), pred->root ? pred->root : pred), {});
     return;
   }
@@ -120,8 +122,10 @@ void TaskOp::eventFired(const FailurePtr& failure) {
 
 void TaskOp::dispatch() {
   enterPhase(Phase::Queued);
-  if (variant_ == VariantKind::Js) services_.dispatch(shared_from_this(), ProcessorKind::Js, -1, priority_);
-  else services_.dispatch(shared_from_this(), ProcessorKind::Cpu, pinnedWorker_, priority_);  // ended at the end of run()
+  if (variant_ == VariantKind::Js)
+    services_.dispatch(shared_from_this(), ProcessorKind::Js, -1, priority_);
+  else
+    services_.dispatch(shared_from_this(), ProcessorKind::Cpu, pinnedWorker_, priority_);  // ended at the end of run()
 }
 
 void TaskOp::markRunning(ProcessorId proc) {
@@ -151,8 +155,7 @@ void TaskOp::run(ProcessorId proc) {
     if (checked_) violation = endChecked();  // written back under the locks
   }
   if (!exclusion_.empty()) services_.locksReleased();
-  if (!ctx.failed() && rc != 0)
-    ctx.fail("C++ task '" + task_.name + "' returned error code " + std::to_string(rc));
+  if (!ctx.failed() && rc != 0) ctx.fail("C++ task '" + task_.name + "' returned error code " + std::to_string(rc));
   if (!ctx.failed() && !violation.empty()) ctx.fail(violation);
   if (ctx.failed())
     finish(makeFailure(ctx.failureMessage(), "", describe()), {});
@@ -218,8 +221,10 @@ void TaskOp::finish(FailurePtr failure, std::vector<uint8_t> result) {
   enterPhase(Phase::Done);
   // Release what the task held before successors start.
   regions_.reset();
-  if (failure) result_->reject(std::move(failure));
-  else result_->resolve(result.empty() ? std::vector<uint8_t>{0} : std::move(result));
+  if (failure)
+    result_->reject(std::move(failure));
+  else
+    result_->resolve(result.empty() ? std::vector<uint8_t>{0} : std::move(result));
   if (epoch_) std::exchange(epoch_, nullptr)->arrive();  // after the result: a fence implies it
   services_.retire(shared_from_this());
   if (counted_) services_.operationCompleted(id_);

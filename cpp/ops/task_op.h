@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "cohort/cohort.h"
-#include "events/event.h"
-#include "ops/future.h"
 #include "analysis/plan.h"
 #include "analysis/privilege.h"
+#include "cohort/cohort.h"
+#include "events/event.h"
 #include "ops/exclusion_locks.h"
+#include "ops/future.h"
 #include "ops/task_services.h"
 #include "ops/unfinished_tasks.h"
 #include "procs/processor.h"
@@ -45,8 +45,8 @@ struct TaskRegionArg {
   std::vector<cohort_field_view> fields;
   std::vector<std::array<int64_t, 6>> rects;  // exact rects: lo[3], hi[3]
   std::vector<uint32_t> fieldIds;
-  std::vector<std::string> names;     // field names, for errors
-  std::vector<uint64_t> offsets;      // element offset of the view in its storage
+  std::vector<std::string> names;  // field names, for errors
+  std::vector<uint64_t> offsets;   // element offset of the view in its storage
   std::vector<std::shared_ptr<void>> keepAlive;
   // Checking mode: per field, the private copy the view points into (see
   // ops/checked_views.h); empty or null when the view is over the storage.
@@ -54,9 +54,7 @@ struct TaskRegionArg {
   std::vector<uint64_t> shadowOffsets;  // element offset of the view in its copy
 };
 
-class TaskOp final : public ProcessorTask,
-                     public EventWaiter,
-                     public std::enable_shared_from_this<TaskOp> {
+class TaskOp final : public ProcessorTask, public EventWaiter, public std::enable_shared_from_this<TaskOp> {
  public:
   // `id` is a process-unique handle (tables, the JS side); the op's name is
   // (`context`, `position`): see plan/planner.h.
@@ -164,7 +162,7 @@ class TaskOp final : public ProcessorTask,
   FailurePtr predecessorFailure_;
   std::atomic<uint8_t> phase_{static_cast<uint8_t>(Phase::Waiting)};
   std::atomic<int64_t> phaseSinceMs_{0};  // coarse monotonic clock
-  UnfinishedTasks::Hook unfinished_;       // Runtime's list (issuing thread only)
+  UnfinishedTasks::Hook unfinished_;      // Runtime's list (issuing thread only)
 };
 
 template <typename F>

@@ -23,10 +23,10 @@ struct Trace::DeferredRun {
   AnalysisContextPtr ctx;
   uint32_t remaining = 0;
   uint64_t nextBase = 0;  // the first position of the next iteration (reserved at the replay)
-  Iteration previous;  // the iteration before the next one to issue
+  Iteration previous;     // the iteration before the next one to issue
   std::vector<std::vector<std::vector<Event>>> external;  // [launch][point]
   Event fence;
-  FenceEpochPtr epoch;  // the context's epoch at the replay: later fences wait for the run
+  FenceEpochPtr epoch;                      // the context's epoch at the replay: later fences wait for the run
   std::vector<Event> placeholders;          // [launch]: every incarnation done
   std::vector<std::vector<Event>> pending;  // [launch]: incarnations not seen fired
   std::vector<size_t> compactAt;
@@ -169,9 +169,9 @@ Trace::Iteration Trace::issueAnalyzed(Runtime& rt, const AnalysisContextPtr& ctx
         pr.requirements = p.regions;
         prs.push_back(std::move(pr));
       }
-      std::vector<PlanEntry> analysis =
-          L.index ? ctx.analyzer().analyzeIndexLaunch(key, prs, "replayed trace launch")
-                  : std::vector<PlanEntry>{ctx.analyzer().analyzeOperation(key, prs[0].requirements, "replayed trace launch")};
+      std::vector<PlanEntry> analysis = L.index ? ctx.analyzer().analyzeIndexLaunch(key, prs, "replayed trace launch")
+                                                : std::vector<PlanEntry>{ctx.analyzer().analyzeOperation(
+                                                      key, prs[0].requirements, "replayed trace launch")};
       for (size_t i = 0; i < entries.size(); ++i) {
         entries[i].waitsFor = std::move(analysis[i].waitsFor);
         entries[i].needsExclusion = analysis[i].needsExclusion;
@@ -205,8 +205,10 @@ Trace::Iteration Trace::issueAnalyzed(Runtime& rt, const AnalysisContextPtr& ctx
             sameIteration = true;
           }
         if (sameIteration) continue;
-        if (external) pp.external.push_back(id);
-        else pp.deps.push_back(d);
+        if (external)
+          pp.external.push_back(id);
+        else
+          pp.deps.push_back(d);
       }
       pp.exclusion = e.exclusionKeys;
     }
@@ -262,8 +264,7 @@ Trace::Iteration Trace::issueSteady(Runtime& rt, DeferredRun& run, uint64_t base
   return cur;
 }
 
-std::shared_ptr<Trace::DeferredRun> Trace::deferSteady(Runtime& rt, const AnalysisContextPtr& ctxPtr,
-                                                       uint32_t count) {
+std::shared_ptr<Trace::DeferredRun> Trace::deferSteady(Runtime& rt, const AnalysisContextPtr& ctxPtr, uint32_t count) {
   AnalysisContext& ctx = *ctxPtr;
   auto run = std::make_shared<DeferredRun>();
   const size_t n = body_.size();
@@ -276,7 +277,8 @@ std::shared_ptr<Trace::DeferredRun> Trace::deferSteady(Runtime& rt, const Analys
   run->external.resize(n);
   for (size_t q = 0; q < n; ++q) {
     run->external[q].resize(steadyPlan_[q].size());
-    for (size_t i = 0; i < steadyPlan_[q].size(); ++i) ctx.appendEvents(steadyPlan_[q][i].external, run->external[q][i]);
+    for (size_t i = 0; i < steadyPlan_[q].size(); ++i)
+      ctx.appendEvents(steadyPlan_[q][i].external, run->external[q][i]);
   }
   run->fence = ctx.fence();
   run->epoch = ctx.epoch();
@@ -295,7 +297,8 @@ std::shared_ptr<Trace::DeferredRun> Trace::deferSteady(Runtime& rt, const Analys
       reportCompletion(ctxPtr, lastAnalyzed_[q].key, run->placeholders[q]);
     if (rt.planLog().enabled()) {
       std::vector<OpId> incarnations;
-      for (uint32_t k = 0; k < count; ++k) incarnations.push_back(run->nextBase + k * positionsPerIteration() + offsetOf(q));
+      for (uint32_t k = 0; k < count; ++k)
+        incarnations.push_back(run->nextBase + k * positionsPerIteration() + offsetOf(q));
       ctx.addAlias(lastAnalyzed_[q].key, incarnations);
     }
   }
@@ -376,8 +379,10 @@ void Trace::finishDeferred(Runtime& rt, DeferredRun& run) {
     Event placeholder = run.placeholders[q];
     FailurePtr earlier = run.failures[q];
     Event::merge(run.pending[q]).subscribe(makeWaiter([placeholder, earlier](const FailurePtr& f) {
-      if (f || earlier) placeholder.poison(f ? f : earlier);
-      else placeholder.trigger();
+      if (f || earlier)
+        placeholder.poison(f ? f : earlier);
+      else
+        placeholder.trigger();
     }));
     run.pending[q].clear();
   }
@@ -434,8 +439,10 @@ FuturePtr Trace::replay(Runtime& rt, const AnalysisContextPtr& ctxPtr, uint32_t 
   // The replay's future: every iteration's completion.
   auto out = std::make_shared<FutureImpl>("replayed trace");
   Event::merge(finals).subscribe(makeWaiter([out](const FailurePtr& f) {
-    if (f) out->reject(f);
-    else out->resolve(undefinedValue());
+    if (f)
+      out->reject(f);
+    else
+      out->resolve(undefinedValue());
   }));
   return out;
 }

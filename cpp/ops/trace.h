@@ -16,13 +16,11 @@
 //
 // Steady iterations are a deferred run: they are issued as the issue window
 // allows (continueDeferred, called again by the JS side when the run's
-// unfinished iterations drop to half the window), not all at once. The last iteration of every replay is analyzed at once, so the
-// analyzer's state is what a fresh run would leave and later work is
-// ordered after the replay. The analyzer knows the body by the last
-// analyzed iteration's op ids; while a run is deferred, each of those ids
-// stands for a placeholder event that fires when that launch's every
-// incarnation in the run has completed — not just the newest, since a
-// reduction or an atomic launch does not wait for its previous incarnation.
+// unfinished iterations drop to half the window), not all at once. The last iteration of every replay is analyzed at
+// once, so the analyzer's state is what a fresh run would leave and later work is ordered after the replay. The
+// analyzer knows the body by the last analyzed iteration's op ids; while a run is deferred, each of those ids stands
+// for a placeholder event that fires when that launch's every incarnation in the run has completed — not just the
+// newest, since a reduction or an atomic launch does not wait for its previous incarnation.
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -35,8 +33,8 @@
 #include "analysis/plan.h"
 #include "analysis/region_requirement.h"
 #include "ops/future.h"
-#include "plan/launch_description.h"
 #include "ops/task_op.h"
+#include "plan/launch_description.h"
 #include "runtime/runtime.h"
 
 namespace cohort {
@@ -62,7 +60,7 @@ struct TracedPoint {
   SharedBytes args;
   TaskPoint point;
   std::vector<RegionRequirement> regions;  // projected for this point
-  SharedRegions bound;  // views bound once, shared by every replayed incarnation
+  SharedRegions bound;                     // views bound once, shared by every replayed incarnation
 };
 
 struct TracedLaunch {
@@ -160,7 +158,7 @@ class Trace {
   bool steady_ = false;
   uint32_t analyzed_ = 0;
   uint32_t replayed_ = 0;
-  Iteration lastAnalyzed_;  // the ids the analyzer knows the body by
+  Iteration lastAnalyzed_;                             // the ids the analyzer knows the body by
   std::deque<std::shared_ptr<DeferredRun>> deferred_;  // oldest first
 };
 

@@ -22,18 +22,24 @@ void UnfinishedTasks::add(const std::shared_ptr<TaskOp>& op) {
   h.self = op;
   h.prev = tail_;
   h.next = nullptr;
-  if (tail_) tail_->unfinishedHook().next = op.get();
-  else head_ = op.get();
+  if (tail_)
+    tail_->unfinishedHook().next = op.get();
+  else
+    head_ = op.get();
   tail_ = op.get();
 }
 
 void UnfinishedTasks::remove(TaskOp& op) {
   Hook& h = op.unfinishedHook();
   if (!h.self) return;
-  if (h.prev) h.prev->unfinishedHook().next = h.next;
-  else head_ = h.next;
-  if (h.next) h.next->unfinishedHook().prev = h.prev;
-  else tail_ = h.prev;
+  if (h.prev)
+    h.prev->unfinishedHook().next = h.next;
+  else
+    head_ = h.next;
+  if (h.next)
+    h.next->unfinishedHook().prev = h.prev;
+  else
+    tail_ = h.prev;
   h.prev = h.next = nullptr;
   std::shared_ptr<TaskOp> last = std::move(h.self);  // may destroy op: touch nothing after
 }

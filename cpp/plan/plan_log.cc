@@ -9,8 +9,8 @@ void PlanLog::add(OpName name, const PlanEntry& entry, const std::vector<OpName>
   if (entry.kind != EntryKind::Fence) {
     line += " " + task + " on rank " + std::to_string(entry.where.rank) + " processor " +
             (entry.where.variant == VariantKind::Js ? std::string("js")
-             : entry.where.processor < 0           ? std::string("any")
-                                                   : std::to_string(entry.where.processor)) +
+             : entry.where.processor < 0            ? std::string("any")
+                                                    : std::to_string(entry.where.processor)) +
             (entry.where.variant == VariantKind::Cpp ? " cpp" : " ts") + " priority " +
             std::to_string(entry.where.priority);
   }

@@ -61,10 +61,9 @@ LaunchPlan Planner::planLaunch(DependenceAnalyzer& analyzer, uint64_t position, 
   for (const auto& p : request.points) anyRegions = anyRegions || !p.requirements.empty();
   plan.analyzed = anyRegions;
   if (anyRegions) {
-    plan.entries = request.index
-                       ? analyzer.analyzeIndexLaunch(position, request.points, request.label)
-                       : std::vector<PlanEntry>{analyzer.analyzeOperation(position, request.points[0].requirements,
-                                                                          request.label)};
+    plan.entries = request.index ? analyzer.analyzeIndexLaunch(position, request.points, request.label)
+                                 : std::vector<PlanEntry>{analyzer.analyzeOperation(
+                                       position, request.points[0].requirements, request.label)};
   } else {
     plan.entries.resize(request.points.size());
     for (size_t i = 0; i < plan.entries.size(); ++i) {

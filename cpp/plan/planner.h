@@ -42,18 +42,18 @@ struct LaunchRequest {
   EntryKind kind = EntryKind::Task;  // Task, Fill or InlineMap; points of an index launch are IndexPoint
   const TaskInfo* task = nullptr;
   bool index = false;
-  Domain domain;                         // index launches
+  Domain domain;                          // index launches
   std::vector<PointRequirements> points;  // row-major over the domain
   MapperId mapper = 0;
   uint32_t tag = 0;
   LaunchOptions options;
-  std::string label;  // names the launch in errors
+  std::string label;                     // names the launch in errors
   const MapperInput* mapping = nullptr;  // what the mapper sees of it (requirements as given, mapper argument)
 };
 
 struct LaunchPlan {
-  uint64_t position = 0;  // the launch's position; point i is position + 1 + i for index launches
-  bool analyzed = false;  // it has region requirements: later operations may wait for it
+  uint64_t position = 0;           // the launch's position; point i is position + 1 + i for index launches
+  bool analyzed = false;           // it has region requirements: later operations may wait for it
   std::vector<PlanEntry> entries;  // one per point, row-major
 };
 
@@ -74,9 +74,7 @@ class Planner {
   static PlanEntry planFence(uint64_t position);
 
   // Positions an operation takes (see the naming rule above).
-  static uint64_t positionsOf(const LaunchRequest& request) {
-    return request.index ? 1 + request.points.size() : 1;
-  }
+  static uint64_t positionsOf(const LaunchRequest& request) { return request.index ? 1 + request.points.size() : 1; }
 
  private:
   const Machine& machine_;

@@ -30,15 +30,12 @@ WorkerPool::WorkerPool(unsigned workers) {
   if (workers == 0) workers = 1;
   workers_.reserve(workers);
   for (unsigned i = 0; i < workers; ++i) workers_.push_back(std::make_unique<Worker>());
-  for (unsigned i = 0; i < workers; ++i)
-    workers_[i]->thread = std::thread([this, i] { loop(i); });
+  for (unsigned i = 0; i < workers; ++i) workers_[i]->thread = std::thread([this, i] { loop(i); });
 }
 
 WorkerPool::~WorkerPool() { shutdown(); }
 
-int WorkerPool::currentWorker() const {
-  return tlsWorker.pool == this ? tlsWorker.index : -1;
-}
+int WorkerPool::currentWorker() const { return tlsWorker.pool == this ? tlsWorker.index : -1; }
 
 void WorkerPool::submit(RunnablePtr r, int priority) {
   int self = currentWorker();
@@ -66,8 +63,10 @@ void WorkerPool::submit(RunnablePtr r, int priority) {
 }
 
 void WorkerPool::enqueue(ProcessorTaskPtr task, int local, int priority) {
-  if (local >= 0) submitPinned(std::move(task), static_cast<unsigned>(local), priority);
-  else submit(std::move(task), priority);
+  if (local >= 0)
+    submitPinned(std::move(task), static_cast<unsigned>(local), priority);
+  else
+    submit(std::move(task), priority);
 }
 
 void WorkerPool::submitPinned(RunnablePtr r, unsigned index, int priority) {
@@ -159,8 +158,10 @@ RunnablePtr WorkerPool::findWork(unsigned index) {
       victim.local.pop_back();
     }
   }
-  if (r) stealable_.fetch_sub(1, std::memory_order_acq_rel);
-  else if (prioritizedCount_.load(std::memory_order_acquire) > 0) r = takePrioritized(index, false);  // negative ones
+  if (r)
+    stealable_.fetch_sub(1, std::memory_order_acq_rel);
+  else if (prioritizedCount_.load(std::memory_order_acquire) > 0)
+    r = takePrioritized(index, false);  // negative ones
   return r;
 }
 
@@ -184,9 +185,12 @@ void WorkerPool::loop(unsigned index) {
     int expected = 0;
     if (spinners_.compare_exchange_strong(expected, 1, std::memory_order_seq_cst)) {
       for (int i = 0; i < kSpinRounds && !found; ++i) {
-        if (hasWorkFor(index)) found = true;
-        else if (stopping_.load(std::memory_order_relaxed)) break;
-        else cpuRelax();
+        if (hasWorkFor(index))
+          found = true;
+        else if (stopping_.load(std::memory_order_relaxed))
+          break;
+        else
+          cpuRelax();
       }
       spinners_.fetch_sub(1, std::memory_order_seq_cst);
     } else {

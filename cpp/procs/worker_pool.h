@@ -14,12 +14,12 @@
 #pragma once
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
-#include <cstdint>
 
 #include "procs/processor.h"
 

@@ -66,8 +66,7 @@ std::shared_ptr<Library> LibraryLoader::load(const std::string& path, TaskRegist
 
   dlerror();
   void* handle = dlopen(resolved, RTLD_NOW | RTLD_LOCAL);
-  if (!handle)
-    throw Error("loadLibrary: '" + path + "' is not a loadable shared object: " + lastDlError());
+  if (!handle) throw Error("loadLibrary: '" + path + "' is not a loadable shared object: " + lastDlError());
 
   using VersionFn = uint32_t (*)();
   using RegisterFn = int (*)(const cohort_api*, cohort_registrar*);
@@ -75,39 +74,39 @@ std::shared_ptr<Library> LibraryLoader::load(const std::string& path, TaskRegist
   auto version = reinterpret_cast<VersionFn>(dlsym(handle, COHORT_SYMBOL_SDK_VERSION));
   if (!version) {
     std::string err = lastDlError();
-    throw Error("loadLibrary: '" + path + "' has no cohort entry point (symbol '" +
-                COHORT_SYMBOL_SDK_VERSION + "' not found; define COHORT_LIBRARY(...) from "
-                "<cohort/cohort.hpp>): " + err);
+    throw Error("loadLibrary: '" + path + "' has no cohort entry point (symbol '" + COHORT_SYMBOL_SDK_VERSION +
+                "' not found; define COHORT_LIBRARY(...) from "
+                "<cohort/cohort.hpp>): " +
+                err);
   }
   dlerror();
   auto reg = reinterpret_cast<RegisterFn>(dlsym(handle, COHORT_SYMBOL_REGISTER));
   if (!reg) {
     std::string err = lastDlError();
-    throw Error("loadLibrary: '" + path + "' has no cohort entry point (symbol '" +
-                COHORT_SYMBOL_REGISTER + "' not found; define COHORT_LIBRARY(...) from "
-                "<cohort/cohort.hpp>): " + err);
+    throw Error("loadLibrary: '" + path + "' has no cohort entry point (symbol '" + COHORT_SYMBOL_REGISTER +
+                "' not found; define COHORT_LIBRARY(...) from "
+                "<cohort/cohort.hpp>): " +
+                err);
   }
   uint32_t v = version();
   if (v != COHORT_SDK_VERSION)
-    throw Error("loadLibrary: '" + path + "' was built against cohort SDK version " +
-                std::to_string(v) + ", but this runtime provides SDK version " +
-                std::to_string(COHORT_SDK_VERSION) + "; rebuild the library against the installed cohort");
+    throw Error("loadLibrary: '" + path + "' was built against cohort SDK version " + std::to_string(v) +
+                ", but this runtime provides SDK version " + std::to_string(COHORT_SDK_VERSION) +
+                "; rebuild the library against the installed cohort");
 
   auto lib = std::make_shared<Library>(key, handle, hashFile(key));
   cohort_registrar r{&registry, &reductions, lib, {}};
   int rc = reg(api_, &r);
   if (rc != 0) {
     throw Error("loadLibrary: the register function of '" + path + "' failed" +
-                (r.lastError.empty() ? std::string(" (it returned ") + std::to_string(rc) + ")"
-                                     : ": " + r.lastError));
+                (r.lastError.empty() ? std::string(" (it returned ") + std::to_string(rc) + ")" : ": " + r.lastError));
   }
   byPath_.emplace(key, lib);
   return lib;
 }
 
 // C ABI entry used by libraries through cohort_api::register_task.
-int registrarRegisterTask(cohort_registrar* reg, const char* name, cohort_task_fn fn,
-                          uint32_t flags) {
+int registrarRegisterTask(cohort_registrar* reg, const char* name, cohort_task_fn fn, uint32_t flags) {
   try {
     if (!name) throw Error("register_task: null task name");
     TaskId id = reg->registry->registerCpp(name, fn, reg->library, propsFromFlags(flags));

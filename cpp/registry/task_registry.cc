@@ -16,8 +16,7 @@ VariantProps propsFromFlags(uint32_t flags) {
 }
 
 static void checkProps(const std::string& name, const VariantProps& p) {
-  if (p.leaf && p.inner)
-    throw Error("task '" + name + "': a variant cannot be both leaf and inner");
+  if (p.leaf && p.inner) throw Error("task '" + name + "': a variant cannot be both leaf and inner");
 }
 
 TaskInfo& TaskRegistry::findOrCreate(const std::string& name) {
@@ -42,8 +41,8 @@ TaskId TaskRegistry::registerJs(const std::string& name, VariantProps props) {
   return t.id;
 }
 
-TaskId TaskRegistry::registerCpp(const std::string& name, cohort_task_fn fn,
-                                 std::shared_ptr<Library> lib, VariantProps props) {
+TaskId TaskRegistry::registerCpp(const std::string& name, cohort_task_fn fn, std::shared_ptr<Library> lib,
+                                 VariantProps props) {
   checkProps(name, props);
   if (!fn) throw Error("task '" + name + "': null task function");
   auto it = byName_.find(name);

@@ -70,8 +70,7 @@ class TaskRegistry {
   // name already has a TS variant.
   TaskId registerJs(const std::string& name, VariantProps props);
   // Adds a C++ variant. Throws if the name already has a C++ variant.
-  TaskId registerCpp(const std::string& name, cohort_task_fn fn, std::shared_ptr<Library> lib,
-                     VariantProps props);
+  TaskId registerCpp(const std::string& name, cohort_task_fn fn, std::shared_ptr<Library> lib, VariantProps props);
 
   const TaskInfo& get(TaskId id) const;  // throws on an unknown id
   void markInternal(TaskId id) { tasks_.at(id).internal = true; }

@@ -49,8 +49,10 @@ const AnalysisContextPtr& Runtime::context(OpId parent) {
   auto it = taskContexts_.find(parent);
   if (it == taskContexts_.end()) {
     if (!jsProcessor_.running(parent))
-      throw Error("launch from task op #" + std::to_string(parent) + ", which is not running: launch subtasks only from inside the task body");
-    it = taskContexts_.emplace(parent, std::make_shared<AnalysisContext>(forest_, parent, runningJsTask(parent)->opName()))
+      throw Error("launch from task op #" + std::to_string(parent) +
+                  ", which is not running: launch subtasks only from inside the task body");
+    it = taskContexts_
+             .emplace(parent, std::make_shared<AnalysisContext>(forest_, parent, runningJsTask(parent)->opName()))
              .first;
   }
   return it->second;
@@ -64,14 +66,13 @@ std::shared_ptr<Runtime> Runtime::start(const RuntimeOptions& options, bool work
   if (auto rt = s.runtime.lock()) {
     if (!rt->isShutDown()) {
       if (workersRequested && options.workers != rt->workerCount())
-        throw Error("Runtime.start: a runtime is already running with " +
-                    std::to_string(rt->workerCount()) + " workers; cannot start another with " +
-                    std::to_string(options.workers) + " (call shutdown() first)");
+        throw Error("Runtime.start: a runtime is already running with " + std::to_string(rt->workerCount()) +
+                    " workers; cannot start another with " + std::to_string(options.workers) +
+                    " (call shutdown() first)");
       return rt;
     }
   }
-  if (workersRequested && options.workers == 0)
-    throw Error("Runtime.start: workers must be a positive integer");
+  if (workersRequested && options.workers == 0) throw Error("Runtime.start: workers must be a positive integer");
   auto rt = std::make_shared<Runtime>(options);
   s.runtime = rt;
   return rt;
@@ -79,7 +80,8 @@ std::shared_ptr<Runtime> Runtime::start(const RuntimeOptions& options, bool work
 
 void Runtime::checkRunning(const char* what) const {
   if (shutDown_)
-    throw Error(std::string(what) + " after shutdown: the runtime has been shut down; start a new one with Runtime.start()");
+    throw Error(std::string(what) +
+                " after shutdown: the runtime has been shut down; start a new one with Runtime.start()");
 }
 
 std::shared_ptr<Library> Runtime::loadLibrary(const std::string& path) {
@@ -123,9 +125,7 @@ void Runtime::drainRetired() {
   draining_.clear();  // the ops are destroyed here, on the thread that made them
 }
 
-const TaskOp* Runtime::runningJsTask(OpId id) const {
-  return dynamic_cast<const TaskOp*>(jsProcessor_.running(id));
-}
+const TaskOp* Runtime::runningJsTask(OpId id) const { return dynamic_cast<const TaskOp*>(jsProcessor_.running(id)); }
 
 TaskOpPtr Runtime::endJsTask(OpId id) {
   ProcessorTaskPtr task = jsProcessor_.end(id);

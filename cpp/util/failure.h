@@ -25,8 +25,7 @@ struct Failure {
   const Failure& rootFailure() const { return root ? *root : *this; }
 };
 
-inline FailurePtr makeFailure(std::string message, std::string stack,
-                              std::string origin, FailurePtr root = nullptr) {
+inline FailurePtr makeFailure(std::string message, std::string stack, std::string origin, FailurePtr root = nullptr) {
   return std::make_shared<const Failure>(
       Failure{std::move(message), std::move(stack), std::move(origin), std::move(root)});
 }

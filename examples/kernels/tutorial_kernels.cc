@@ -59,8 +59,7 @@ void daxpy(cohort::TaskContext& ctx) {
   const double alpha = ctx.arg(0).asNumber();
   const int64_t point = pointOrMinusOne(ctx);
   if (point >= 0)
-    std::printf("Running daxpy computation with alpha %.8g for point %lld...\n", alpha,
-                static_cast<long long>(point));
+    std::printf("Running daxpy computation with alpha %.8g for point %lld...\n", alpha, static_cast<long long>(point));
   else
     std::printf("Running daxpy computation with alpha %.8g...\n", alpha);
   std::fflush(stdout);
@@ -93,13 +92,11 @@ void stencil(cohort::TaskContext& ctx) {
     std::printf("Running slow stencil path for point %lld...\n", static_cast<long long>(point));
     std::fflush(stdout);
     auto at = [&](int64_t i) { return in[i < 0 ? 0 : (i > n - 1 ? n - 1 : i)]; };
-    for (int64_t i = lo; i <= hi; ++i)
-      out[i] = (at(i - 2) - 8.0 * at(i - 1) + 8.0 * at(i + 1) - at(i + 2)) / 12.0;
+    for (int64_t i = lo; i <= hi; ++i) out[i] = (at(i - 2) - 8.0 * at(i - 1) + 8.0 * at(i + 1) - at(i + 2)) / 12.0;
   } else {
     std::printf("Running fast stencil path for point %lld...\n", static_cast<long long>(point));
     std::fflush(stdout);
-    for (int64_t i = lo; i <= hi; ++i)
-      out[i] = (in[i - 2] - 8.0 * in[i - 1] + 8.0 * in[i + 1] - in[i + 2]) / 12.0;
+    for (int64_t i = lo; i <= hi; ++i) out[i] = (in[i - 2] - 8.0 * in[i - 1] + 8.0 * in[i + 1] - in[i + 2]) / 12.0;
   }
 }
 

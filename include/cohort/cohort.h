@@ -75,9 +75,9 @@ typedef enum cohort_privilege {
 typedef struct cohort_field_view {
   void* base;
   int32_t dim;
-  int32_t field_type;   /* cohort_field_type */
-  int32_t privilege;    /* cohort_privilege */
-  int32_t redop;        /* reduction operator id when privilege is REDUCE */
+  int32_t field_type; /* cohort_field_type */
+  int32_t privilege;  /* cohort_privilege */
+  int32_t redop;      /* reduction operator id when privilege is REDUCE */
   int64_t lo[3];
   int64_t hi[3];
   int64_t strides[3];
@@ -89,8 +89,7 @@ typedef struct cohort_api {
 
   /* Registration (only inside cohort_library_register). Returns 0, or -1
    * with a message available from last_error. */
-  int (*register_task)(cohort_registrar* reg, const char* name, cohort_task_fn fn,
-                       uint32_t flags);
+  int (*register_task)(cohort_registrar* reg, const char* name, cohort_task_fn fn, uint32_t flags);
   const char* (*registrar_last_error)(const cohort_registrar* reg);
 
   /* Inside a task. Pointers stay valid until the task returns. */
@@ -114,16 +113,14 @@ typedef struct cohort_api {
    * Returns 0, or -1 if out of range. */
   uint32_t (*task_region_count)(const cohort_task_context* ctx);
   uint32_t (*task_region_field_count)(const cohort_task_context* ctx, uint32_t req);
-  int (*task_region_field)(const cohort_task_context* ctx, uint32_t req, uint32_t field_index,
-                           cohort_field_view* out);
+  int (*task_region_field)(const cohort_task_context* ctx, uint32_t req, uint32_t field_index, cohort_field_view* out);
 
   /* The exact points of requirement `req`: a region made of several rects
    * (a piece of an explicit partition) is seen through its bounding rect in
    * cohort_field_view; a task that must touch only the region's own points
    * iterates these rects. Returns 0, or -1 if out of range. */
   uint32_t (*task_region_rect_count)(const cohort_task_context* ctx, uint32_t req);
-  int (*task_region_rect)(const cohort_task_context* ctx, uint32_t req, uint32_t index, int64_t lo[3],
-                          int64_t hi[3]);
+  int (*task_region_rect)(const cohort_task_context* ctx, uint32_t req, uint32_t index, int64_t lo[3], int64_t hi[3]);
 
   /* Registers a reduction operator by name (only inside
    * cohort_library_register) and stores its id in *id_out. Tasks that reduce

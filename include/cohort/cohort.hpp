@@ -46,9 +46,8 @@ class FieldAccessor {
 #if !defined(NDEBUG) || defined(COHORT_BOUNDS_CHECKS)
     for (int d = 0; d < v_.dim; ++d) {
       if (c[d] < v_.lo[d] || c[d] > v_.hi[d])
-        throw ValueError("cohort accessor: coordinate " + std::to_string(c[d]) + " of dimension " +
-                         std::to_string(d) + " is outside [" + std::to_string(v_.lo[d]) + ", " +
-                         std::to_string(v_.hi[d]) + "]");
+        throw ValueError("cohort accessor: coordinate " + std::to_string(c[d]) + " of dimension " + std::to_string(d) +
+                         " is outside [" + std::to_string(v_.lo[d]) + ", " + std::to_string(v_.hi[d]) + "]");
     }
 #endif
     int64_t off = 0;
@@ -58,13 +57,32 @@ class FieldAccessor {
   cohort_field_view v_;
 };
 
-template <typename T> struct FieldTypeOf;
-template <> struct FieldTypeOf<double> { static constexpr int value = COHORT_F64; };
-template <> struct FieldTypeOf<float> { static constexpr int value = COHORT_F32; };
-template <> struct FieldTypeOf<int64_t> { static constexpr int value = COHORT_I64; };
-template <> struct FieldTypeOf<int32_t> { static constexpr int value = COHORT_I32; };
-template <> struct FieldTypeOf<uint32_t> { static constexpr int value = COHORT_U32; };
-template <> struct FieldTypeOf<uint8_t> { static constexpr int value = COHORT_U8; };
+template <typename T>
+struct FieldTypeOf;
+template <>
+struct FieldTypeOf<double> {
+  static constexpr int value = COHORT_F64;
+};
+template <>
+struct FieldTypeOf<float> {
+  static constexpr int value = COHORT_F32;
+};
+template <>
+struct FieldTypeOf<int64_t> {
+  static constexpr int value = COHORT_I64;
+};
+template <>
+struct FieldTypeOf<int32_t> {
+  static constexpr int value = COHORT_I32;
+};
+template <>
+struct FieldTypeOf<uint32_t> {
+  static constexpr int value = COHORT_U32;
+};
+template <>
+struct FieldTypeOf<uint8_t> {
+  static constexpr int value = COHORT_U8;
+};
 
 class TaskContext {
  public:
@@ -91,8 +109,15 @@ class TaskContext {
   }
 
   // Point and launch domain of an index-launch point task (dim 0 otherwise).
-  int pointDim() const { int64_t p[3]; return api_->task_point(ctx_, p); }
-  int64_t point(int d = 0) const { int64_t p[3] = {0, 0, 0}; api_->task_point(ctx_, p); return p[d]; }
+  int pointDim() const {
+    int64_t p[3];
+    return api_->task_point(ctx_, p);
+  }
+  int64_t point(int d = 0) const {
+    int64_t p[3] = {0, 0, 0};
+    api_->task_point(ctx_, p);
+    return p[d];
+  }
 
   uint32_t regionCount() const { return api_->task_region_count(ctx_); }
   cohort_field_view fieldView(uint32_t req, uint32_t fieldIndex) const {
@@ -106,11 +131,11 @@ class TaskContext {
   FieldAccessor<T, DIM> field(uint32_t req, uint32_t fieldIndex) const {
     cohort_field_view v = fieldView(req, fieldIndex);
     if (v.field_type != FieldTypeOf<T>::value)
-      throw ValueError("cohort task: field " + std::to_string(fieldIndex) + " of requirement " +
-                       std::to_string(req) + " has a different element type than requested");
+      throw ValueError("cohort task: field " + std::to_string(fieldIndex) + " of requirement " + std::to_string(req) +
+                       " has a different element type than requested");
     if (v.dim != DIM)
-      throw ValueError("cohort task: requirement " + std::to_string(req) + " is " +
-                       std::to_string(v.dim) + "-D, accessor asked for " + std::to_string(DIM) + "-D");
+      throw ValueError("cohort task: requirement " + std::to_string(req) + " is " + std::to_string(v.dim) +
+                       "-D, accessor asked for " + std::to_string(DIM) + "-D");
     return FieldAccessor<T, DIM>(v);
   }
 
@@ -126,12 +151,28 @@ class TaskContext {
   }
 
   void result(const Encoder& e) { api_->task_set_result(ctx_, e.bytes().data(), e.bytes().size()); }
-  void result(double d) { Encoder e; e.number(d); result(e); }
-  void result(bool b) { Encoder e; e.boolean(b); result(e); }
-  void result(std::string_view s) { Encoder e; e.string(s); result(e); }
+  void result(double d) {
+    Encoder e;
+    e.number(d);
+    result(e);
+  }
+  void result(bool b) {
+    Encoder e;
+    e.boolean(b);
+    result(e);
+  }
+  void result(std::string_view s) {
+    Encoder e;
+    e.string(s);
+    result(e);
+  }
   void result(const char* s) { result(std::string_view(s)); }
   template <typename T>
-  void result(const std::vector<T>& v) { Encoder e; e.typedArray(v.data(), v.size()); result(e); }
+  void result(const std::vector<T>& v) {
+    Encoder e;
+    e.typedArray(v.data(), v.size());
+    result(e);
+  }
 
   void fail(const std::string& message) { api_->task_fail(ctx_, message.c_str()); }
 
@@ -174,8 +215,7 @@ class Registrar {
     return id;
   }
   void raw(const char* name, cohort_task_fn fn, uint32_t flags) {
-    if (api_->register_task(reg_, name, fn, flags) != 0)
-      throw ValueError(api_->registrar_last_error(reg_));
+    if (api_->register_task(reg_, name, fn, flags) != 0) throw ValueError(api_->registrar_last_error(reg_));
   }
 
  private:
@@ -204,9 +244,9 @@ int registerLibrary(const cohort_api* api, cohort_registrar* reg, F&& fn) noexce
 // load with its message. The macro declares no name of its own besides its
 // two parameters (cohort_library_api_, cohort_library_registrar_), so `fn`
 // may be called anything: COHORT_LIBRARY(reg), COHORT_LIBRARY(r), ...
-#define COHORT_LIBRARY(fn)                                                                        \
-  extern "C" COHORT_EXPORT uint32_t cohort_library_sdk_version(void) { return COHORT_SDK_VERSION; } \
-  extern "C" COHORT_EXPORT int cohort_library_register(const cohort_api* cohort_library_api_,        \
+#define COHORT_LIBRARY(fn)                                                                            \
+  extern "C" COHORT_EXPORT uint32_t cohort_library_sdk_version(void) { return COHORT_SDK_VERSION; }   \
+  extern "C" COHORT_EXPORT int cohort_library_register(const cohort_api* cohort_library_api_,         \
                                                        cohort_registrar* cohort_library_registrar_) { \
-    return ::cohort::detail::registerLibrary(cohort_library_api_, cohort_library_registrar_, fn);    \
+    return ::cohort::detail::registerLibrary(cohort_library_api_, cohort_library_registrar_, fn);     \
   }

@@ -28,35 +28,88 @@
 namespace cohort {
 
 enum class ValueTag : uint8_t {
-  Undefined = 0, Null = 1, False = 2, True = 3, Number = 4, BigInt = 5,
-  String = 6, Array = 7, Object = 8, TypedArray = 9
+  Undefined = 0,
+  Null = 1,
+  False = 2,
+  True = 3,
+  Number = 4,
+  BigInt = 5,
+  String = 6,
+  Array = 7,
+  Object = 8,
+  TypedArray = 9
 };
 
 enum class ElementKind : uint8_t {
-  F64 = 0, F32 = 1, I32 = 2, U32 = 3, I16 = 4, U16 = 5, I8 = 6, U8 = 7,
-  I64 = 8, U64 = 9, U8Clamped = 10
+  F64 = 0,
+  F32 = 1,
+  I32 = 2,
+  U32 = 3,
+  I16 = 4,
+  U16 = 5,
+  I8 = 6,
+  U8 = 7,
+  I64 = 8,
+  U64 = 9,
+  U8Clamped = 10
 };
 
 inline size_t elementSize(ElementKind k) {
   switch (k) {
-    case ElementKind::F64: case ElementKind::I64: case ElementKind::U64: return 8;
-    case ElementKind::F32: case ElementKind::I32: case ElementKind::U32: return 4;
-    case ElementKind::I16: case ElementKind::U16: return 2;
+    case ElementKind::F64:
+    case ElementKind::I64:
+    case ElementKind::U64: return 8;
+    case ElementKind::F32:
+    case ElementKind::I32:
+    case ElementKind::U32: return 4;
+    case ElementKind::I16:
+    case ElementKind::U16: return 2;
     default: return 1;
   }
 }
 
-template <typename T> struct ElementKindOf;
-template <> struct ElementKindOf<double> { static constexpr ElementKind value = ElementKind::F64; };
-template <> struct ElementKindOf<float> { static constexpr ElementKind value = ElementKind::F32; };
-template <> struct ElementKindOf<int32_t> { static constexpr ElementKind value = ElementKind::I32; };
-template <> struct ElementKindOf<uint32_t> { static constexpr ElementKind value = ElementKind::U32; };
-template <> struct ElementKindOf<int16_t> { static constexpr ElementKind value = ElementKind::I16; };
-template <> struct ElementKindOf<uint16_t> { static constexpr ElementKind value = ElementKind::U16; };
-template <> struct ElementKindOf<int8_t> { static constexpr ElementKind value = ElementKind::I8; };
-template <> struct ElementKindOf<uint8_t> { static constexpr ElementKind value = ElementKind::U8; };
-template <> struct ElementKindOf<int64_t> { static constexpr ElementKind value = ElementKind::I64; };
-template <> struct ElementKindOf<uint64_t> { static constexpr ElementKind value = ElementKind::U64; };
+template <typename T>
+struct ElementKindOf;
+template <>
+struct ElementKindOf<double> {
+  static constexpr ElementKind value = ElementKind::F64;
+};
+template <>
+struct ElementKindOf<float> {
+  static constexpr ElementKind value = ElementKind::F32;
+};
+template <>
+struct ElementKindOf<int32_t> {
+  static constexpr ElementKind value = ElementKind::I32;
+};
+template <>
+struct ElementKindOf<uint32_t> {
+  static constexpr ElementKind value = ElementKind::U32;
+};
+template <>
+struct ElementKindOf<int16_t> {
+  static constexpr ElementKind value = ElementKind::I16;
+};
+template <>
+struct ElementKindOf<uint16_t> {
+  static constexpr ElementKind value = ElementKind::U16;
+};
+template <>
+struct ElementKindOf<int8_t> {
+  static constexpr ElementKind value = ElementKind::I8;
+};
+template <>
+struct ElementKindOf<uint8_t> {
+  static constexpr ElementKind value = ElementKind::U8;
+};
+template <>
+struct ElementKindOf<int64_t> {
+  static constexpr ElementKind value = ElementKind::I64;
+};
+template <>
+struct ElementKindOf<uint64_t> {
+  static constexpr ElementKind value = ElementKind::U64;
+};
 
 // Thrown when a value is not what the reader expected, or bytes are malformed.
 struct ValueError : std::runtime_error {
@@ -67,7 +120,8 @@ inline const char* tagName(ValueTag t) {
   switch (t) {
     case ValueTag::Undefined: return "undefined";
     case ValueTag::Null: return "null";
-    case ValueTag::False: case ValueTag::True: return "boolean";
+    case ValueTag::False:
+    case ValueTag::True: return "boolean";
     case ValueTag::Number: return "number";
     case ValueTag::BigInt: return "bigint";
     case ValueTag::String: return "string";
@@ -83,8 +137,7 @@ inline const char* tagName(ValueTag t) {
 class Value {
  public:
   Value() = default;
-  Value(const uint8_t* origin, const uint8_t* at, const uint8_t* end)
-      : origin_(origin), at_(at), end_(end) {
+  Value(const uint8_t* origin, const uint8_t* at, const uint8_t* end) : origin_(origin), at_(at), end_(end) {
     if (at_ >= end_) throw ValueError("cohort value: empty or truncated buffer");
   }
   static Value decode(const uint8_t* data, size_t len) { return Value(data, data, data + len); }
@@ -127,7 +180,8 @@ class Value {
   // typed array.
   size_t size() const {
     switch (tag()) {
-      case ValueTag::Array: case ValueTag::Object: return read<uint32_t>(at_ + 1);
+      case ValueTag::Array:
+      case ValueTag::Object: return read<uint32_t>(at_ + 1);
       case ValueTag::TypedArray: return read<uint32_t>(at_ + 2);
       default: throw mismatch("array, object or typed array");
     }
@@ -136,8 +190,8 @@ class Value {
     if (tag() != ValueTag::Array) throw mismatch("array");
     size_t n = size();
     if (i >= n)
-      throw ValueError("cohort value: index " + std::to_string(i) + " out of range (array of " +
-                       std::to_string(n) + ")");
+      throw ValueError("cohort value: index " + std::to_string(i) + " out of range (array of " + std::to_string(n) +
+                       ")");
     const uint8_t* p = at_ + 5;
     for (size_t k = 0; k < i; ++k) p = skip(p);
     return Value(origin_, p, end_);
@@ -191,8 +245,7 @@ class Value {
     return v;
   }
   void need(const uint8_t* p, size_t n) const {
-    if (p > end_ || static_cast<size_t>(end_ - p) < n)
-      throw ValueError("cohort value: truncated buffer");
+    if (p > end_ || static_cast<size_t>(end_ - p) < n) throw ValueError("cohort value: truncated buffer");
   }
   ValueError mismatch(const char* expected) const {
     return ValueError(std::string("cohort value: expected ") + expected + ", got " + typeName());
@@ -219,9 +272,12 @@ class Value {
   const uint8_t* skip(const uint8_t* p) const {
     need(p, 1);
     switch (static_cast<ValueTag>(*p)) {
-      case ValueTag::Undefined: case ValueTag::Null: case ValueTag::False: case ValueTag::True:
-        return p + 1;
-      case ValueTag::Number: case ValueTag::BigInt: need(p + 1, 8); return p + 9;
+      case ValueTag::Undefined:
+      case ValueTag::Null:
+      case ValueTag::False:
+      case ValueTag::True: return p + 1;
+      case ValueTag::Number:
+      case ValueTag::BigInt: need(p + 1, 8); return p + 9;
       case ValueTag::String: return p + 5 + read<uint32_t>(p + 1);
       case ValueTag::Array: {
         uint32_t n = read<uint32_t>(p + 1);
@@ -257,19 +313,44 @@ class Value {
 // caller states the count up front (as the format stores it first).
 class Encoder {
  public:
-  Encoder& undefined() { tag(ValueTag::Undefined); return *this; }
-  Encoder& null() { tag(ValueTag::Null); return *this; }
-  Encoder& boolean(bool b) { tag(b ? ValueTag::True : ValueTag::False); return *this; }
-  Encoder& number(double d) { tag(ValueTag::Number); put(d); return *this; }
-  Encoder& bigint(int64_t v) { tag(ValueTag::BigInt); put(v); return *this; }
+  Encoder& undefined() {
+    tag(ValueTag::Undefined);
+    return *this;
+  }
+  Encoder& null() {
+    tag(ValueTag::Null);
+    return *this;
+  }
+  Encoder& boolean(bool b) {
+    tag(b ? ValueTag::True : ValueTag::False);
+    return *this;
+  }
+  Encoder& number(double d) {
+    tag(ValueTag::Number);
+    put(d);
+    return *this;
+  }
+  Encoder& bigint(int64_t v) {
+    tag(ValueTag::BigInt);
+    put(v);
+    return *this;
+  }
   Encoder& string(std::string_view s) {
     tag(ValueTag::String);
     put(static_cast<uint32_t>(s.size()));
     buf_.insert(buf_.end(), s.begin(), s.end());
     return *this;
   }
-  Encoder& beginArray(uint32_t count) { tag(ValueTag::Array); put(count); return *this; }
-  Encoder& beginObject(uint32_t count) { tag(ValueTag::Object); put(count); return *this; }
+  Encoder& beginArray(uint32_t count) {
+    tag(ValueTag::Array);
+    put(count);
+    return *this;
+  }
+  Encoder& beginObject(uint32_t count) {
+    tag(ValueTag::Object);
+    put(count);
+    return *this;
+  }
   Encoder& key(std::string_view k) {
     put(static_cast<uint32_t>(k.size()));
     buf_.insert(buf_.end(), k.begin(), k.end());

@@ -28,9 +28,7 @@ inline int& failures_in_case() {
 }
 
 struct Registrar {
-  Registrar(const char* name, std::function<void()> body) {
-    registry().push_back({name, std::move(body)});
-  }
+  Registrar(const char* name, std::function<void()> body) { registry().push_back({name, std::move(body)}); }
 };
 
 inline int run_all(const char* suite) {
@@ -60,38 +58,40 @@ inline int run_all(const char* suite) {
 
 #define COHORT_TEST_CAT2(a, b) a##b
 #define COHORT_TEST_CAT(a, b) COHORT_TEST_CAT2(a, b)
-#define TEST(name)                                                            \
-  static void COHORT_TEST_CAT(test_fn_, __LINE__)();                          \
-  static cohort_test::Registrar COHORT_TEST_CAT(test_reg_, __LINE__)(         \
-      name, COHORT_TEST_CAT(test_fn_, __LINE__));                             \
+#define TEST(name)                                                                                               \
+  static void COHORT_TEST_CAT(test_fn_, __LINE__)();                                                             \
+  static cohort_test::Registrar COHORT_TEST_CAT(test_reg_, __LINE__)(name, COHORT_TEST_CAT(test_fn_, __LINE__)); \
   static void COHORT_TEST_CAT(test_fn_, __LINE__)()
 
-#define CHECK(cond)                                                           \
-  do {                                                                        \
-    if (!(cond)) {                                                            \
-      std::printf("  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);  \
-      ++cohort_test::failures_in_case();                                      \
-    }                                                                         \
+#define CHECK(cond)                                                          \
+  do {                                                                       \
+    if (!(cond)) {                                                           \
+      std::printf("  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
+      ++cohort_test::failures_in_case();                                     \
+    }                                                                        \
   } while (0)
 
-#define REQUIRE(cond)                                                         \
-  do {                                                                        \
-    if (!(cond)) {                                                            \
-      std::printf("  %s:%d: REQUIRE(%s) failed\n", __FILE__, __LINE__, #cond);\
-      ++cohort_test::failures_in_case();                                      \
-      throw cohort_test::Failed{};                                            \
-    }                                                                         \
+#define REQUIRE(cond)                                                          \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      std::printf("  %s:%d: REQUIRE(%s) failed\n", __FILE__, __LINE__, #cond); \
+      ++cohort_test::failures_in_case();                                       \
+      throw cohort_test::Failed{};                                             \
+    }                                                                          \
   } while (0)
 
-#define CHECK_THROWS(expr)                                                    \
-  do {                                                                        \
-    bool threw_ = false;                                                      \
-    try { (void)(expr); } catch (...) { threw_ = true; }                      \
-    if (!threw_) {                                                            \
-      std::printf("  %s:%d: CHECK_THROWS(%s) did not throw\n", __FILE__,      \
-                  __LINE__, #expr);                                           \
-      ++cohort_test::failures_in_case();                                      \
-    }                                                                         \
+#define CHECK_THROWS(expr)                                                                 \
+  do {                                                                                     \
+    bool threw_ = false;                                                                   \
+    try {                                                                                  \
+      (void)(expr);                                                                        \
+    } catch (...) {                                                                        \
+      threw_ = true;                                                                       \
+    }                                                                                      \
+    if (!threw_) {                                                                         \
+      std::printf("  %s:%d: CHECK_THROWS(%s) did not throw\n", __FILE__, __LINE__, #expr); \
+      ++cohort_test::failures_in_case();                                                   \
+    }                                                                                      \
   } while (0)
 
 #define TEST_MAIN(suite) \

@@ -15,16 +15,13 @@ struct World {
   DependenceAnalyzer analyzer{forest};
   OpId nextOp = 1;
 
-  RegionHandle region(const Rect& bounds) {
-    return forest.createRegion(bounds, {{"x", FieldType::F64}});
-  }
+  RegionHandle region(const Rect& bounds) { return forest.createRegion(bounds, {{"x", FieldType::F64}}); }
   PlanEntry run(RegionHandle r, Privilege p, RedopId redop = kNoRedop) {
     return analyzer.analyzeOperation(nextOp++, {RegionRequirement{r, {0}, p, redop}});
   }
   std::vector<PlanEntry> index(PartitionHandle part, Privilege p) {
-    return analyzer.analyzeIndexLaunch(
-        nextOp++, forest.partition(part).colorSpace(),
-        {LaunchRequirement{projectIdentity(forest, part), {0}, p}});
+    return analyzer.analyzeIndexLaunch(nextOp++, forest.partition(part).colorSpace(),
+                                       {LaunchRequirement{projectIdentity(forest, part), {0}, p}});
   }
   // Work counters of one call.
   template <class Fn>
@@ -103,12 +100,10 @@ TEST("one piece of a 4096-piece 1-D partition is found without looking at the ot
   for (int c = 0; c < 4096; ++c)        // and once more, one op per piece
     w.run(w.forest.subregion(p, Point(c)), Privilege::ReadWrite);
   CHECK(w.analyzer.pieceCount(r.tree, 0) == 4096);
-  AnalysisCounters c =
-      w.measure([&] { w.run(w.forest.subregion(p, Point(0)), Privilege::ReadOnly); });
+  AnalysisCounters c = w.measure([&] { w.run(w.forest.subregion(p, Point(0)), Privilege::ReadOnly); });
   CHECK(c.piecesVisited == 1);
   CHECK(c.usersExamined == 1);
-  AnalysisCounters last =
-      w.measure([&] { w.run(w.forest.subregion(p, Point(4095)), Privilege::ReadWrite); });
+  AnalysisCounters last = w.measure([&] { w.run(w.forest.subregion(p, Point(4095)), Privilege::ReadWrite); });
   CHECK(last.piecesVisited == 1);
   CHECK(last.usersExamined == 1);
 }
@@ -121,12 +116,10 @@ TEST("one block of a 64x64 2-D partition is found without looking at the others"
   for (const Point& c : pointsIn(w.forest.partition(p).colorSpace()))
     w.run(w.forest.subregion(p, c), Privilege::WriteDiscard);
   CHECK(w.analyzer.pieceCount(r.tree, 0) == 4096);
-  AnalysisCounters c = w.measure(
-      [&] { w.run(w.forest.subregion(p, Point(0, 0)), Privilege::ReadOnly); });
+  AnalysisCounters c = w.measure([&] { w.run(w.forest.subregion(p, Point(0, 0)), Privilege::ReadOnly); });
   CHECK(c.piecesVisited == 1);
   CHECK(c.usersExamined == 1);
-  AnalysisCounters mid = w.measure(
-      [&] { w.run(w.forest.subregion(p, Point(31, 40)), Privilege::ReadWrite); });
+  AnalysisCounters mid = w.measure([&] { w.run(w.forest.subregion(p, Point(31, 40)), Privilege::ReadWrite); });
   CHECK(mid.piecesVisited == 1);
   CHECK(mid.usersExamined == 1);
 }
@@ -174,10 +167,8 @@ TEST("a halo stencil of one task per block costs the same in its 100th iteration
   const Rect colors = w.forest.partition(blocks).colorSpace();
   auto step = [&] {
     return w.measure([&] {
-      for (const Point& c : pointsIn(colors))
-        w.run(w.forest.subregion(ghosts, c), Privilege::ReadOnly);
-      for (const Point& c : pointsIn(colors))
-        w.run(w.forest.subregion(blocks, c), Privilege::ReadWrite);
+      for (const Point& c : pointsIn(colors)) w.run(w.forest.subregion(ghosts, c), Privilege::ReadOnly);
+      for (const Point& c : pointsIn(colors)) w.run(w.forest.subregion(blocks, c), Privilege::ReadWrite);
     });
   };
   for (int i = 0; i < 4; ++i) step();

@@ -46,8 +46,7 @@ struct OpRecord {
 
 class Program {
  public:
-  Program(uint64_t seed, bool completeOps)
-      : rng_(seed), completeOps_(completeOps) {}
+  Program(uint64_t seed, bool completeOps) : rng_(seed), completeOps_(completeOps) {}
 
   std::string run();
 
@@ -98,8 +97,7 @@ void Program::buildRegion() {
   }
   fieldCount_ = 1 + pick(3);
   auto fs = std::make_shared<FieldSpace>();
-  for (int f = 0; f < fieldCount_; ++f)
-    fs->addField("f" + std::to_string(f), FieldType::F64);
+  for (int f = 0; f < fieldCount_; ++f) fs->addField("f" + std::to_string(f), FieldType::F64);
   root_ = forest_.createRegion(bounds_, fs);
   regions_.push_back(root_);
 }
@@ -112,15 +110,12 @@ void Program::addRandomPartition() {
   PartitionHandle p;
   switch (pick(3)) {
     case 0: {
-      Rect colors = dim == 1 || chance(30)
-                        ? Rect(0, pick(6))
-                        : Rect(Point(0, 0), Point(pick(3), pick(3)));
+      Rect colors = dim == 1 || chance(30) ? Rect(0, pick(6)) : Rect(Point(0, 0), Point(pick(3), pick(3)));
       p = forest_.partitionEqual(parent, colors);
       break;
     }
     case 1: {
-      Point block = Point::filled(dim, 1), lo = Point::filled(dim, 0),
-            hi = Point::filled(dim, 0);
+      Point block = Point::filled(dim, 1), lo = Point::filled(dim, 0), hi = Point::filled(dim, 0);
       for (int d = 0; d < dim; ++d) {
         block[d] = 1 + pick(5);
         lo[d] = pick(3) == 0 ? 1 : 0;
@@ -170,8 +165,7 @@ Access Program::randomAccess() {
     a.redop = static_cast<RedopId>(1 + pick(2));
   }
   const int c = pick(100);
-  a.coherence = c < 85 ? Coherence::Exclusive
-                       : (c < 95 ? Coherence::Atomic : Coherence::Simultaneous);
+  a.coherence = c < 85 ? Coherence::Exclusive : (c < 95 ? Coherence::Atomic : Coherence::Simultaneous);
   return a;
 }
 
@@ -199,8 +193,7 @@ void Program::issueRandomOp() {
     for (int i = 0; i < n; ++i) {
       const RegionHandle r = regions_[static_cast<size_t>(pick(static_cast<int>(regions_.size())))];
       const Access a = randomAccess();
-      pr.requirements.push_back(RegionRequirement{r, fieldList(randomFields()),
-                                                  a.privilege, a.redop, a.coherence});
+      pr.requirements.push_back(RegionRequirement{r, fieldList(randomFields()), a.privilege, a.redop, a.coherence});
     }
     points.push_back(pr);
   } else {
@@ -215,13 +208,12 @@ void Program::issueRandomOp() {
     const Access a1 = randomAccess();
     const uint32_t f1 = randomFields();
     for (const Point& pt : pointsIn(domain)) {
-      const Point color = identity ? pt : delinearize(part.colorSpace(),
-                                                      static_cast<uint64_t>(pick(static_cast<int>(part.colorCount()))));
-      PointRequirements pr{pt, {RegionRequirement{forest_.subregion(p, color), fieldList(f0),
-                                                  a0.privilege, a0.redop, a0.coherence}}};
-      if (second)
-        pr.requirements.push_back(RegionRequirement{r1, fieldList(f1), a1.privilege,
-                                                    a1.redop, a1.coherence});
+      const Point color =
+          identity ? pt
+                   : delinearize(part.colorSpace(), static_cast<uint64_t>(pick(static_cast<int>(part.colorCount()))));
+      PointRequirements pr{
+          pt, {RegionRequirement{forest_.subregion(p, color), fieldList(f0), a0.privilege, a0.redop, a0.coherence}}};
+      if (second) pr.requirements.push_back(RegionRequirement{r1, fieldList(f1), a1.privilege, a1.redop, a1.coherence});
       points.push_back(pr);
     }
   }
@@ -243,8 +235,7 @@ void Program::issueRandomOp() {
       for (const PointAccess& a : rec.points[p])
         for (const PointAccess& b : rec.points[q]) {
           if (p == q && a.requirement >= b.requirement) continue;
-          if ((a.fieldMask & b.fieldMask) && (a.elements & b.elements) &&
-              mustWait(a.access, b.access))
+          if ((a.fieldMask & b.fieldMask) && (a.elements & b.elements) && mustWait(a.access, b.access))
             selfConflict = true;
         }
   const bool isLaunch = points.size() != 1 || points[0].point != Point(0);
@@ -305,16 +296,16 @@ std::string Program::check() const {
         for (const auto& ip : i.points)
           for (const PointAccess& a : ip)
             for (const PointAccess& b : j.points[p])
-              conflict = conflict || ((a.fieldMask & b.fieldMask) && (a.elements & b.elements) &&
-                                      mustWait(a.access, b.access));
+              conflict = conflict ||
+                         ((a.fieldMask & b.fieldMask) && (a.elements & b.elements) && mustWait(a.access, b.access));
         const uint64_t bit = uint64_t{1} << (i.id - 1);
         if ((direct & bit) && !conflict)
-          return "op " + std::to_string(j.id) + " point " + std::to_string(p) +
-                 " waits for op " + std::to_string(i.id) + " without a conflict";
+          return "op " + std::to_string(j.id) + " point " + std::to_string(p) + " waits for op " +
+                 std::to_string(i.id) + " without a conflict";
         const bool doneBefore = (j.completedBefore & bit) != 0;
         if (conflict && !doneBefore && !(closure & bit))
-          return "op " + std::to_string(j.id) + " point " + std::to_string(p) +
-                 " conflicts with op " + std::to_string(i.id) + " but is not ordered after it";
+          return "op " + std::to_string(j.id) + " point " + std::to_string(p) + " conflicts with op " +
+                 std::to_string(i.id) + " but is not ordered after it";
       }
     }
   }

@@ -96,8 +96,7 @@ TEST("rects outside the bounds are clipped") {
 
 TEST("random updates keep the map equal to a per-point model in 1, 2 and 3 D") {
   std::mt19937 rng(7);
-  const Rect boundsByDim[] = {Rect(0, 30), Rect(Point(0, 0), Point(7, 6)),
-                              Rect(Point(0, 0, 0), Point(3, 4, 3))};
+  const Rect boundsByDim[] = {Rect(0, 30), Rect(Point(0, 0), Point(7, 6)), Rect(Point(0, 0, 0), Point(3, 4, 3))};
   for (const Rect& bounds : boundsByDim) {
     PieceMap<Tag> map(bounds);
     std::map<Point, int> model;

@@ -7,26 +7,17 @@ using namespace cohort;
 
 namespace {
 
-Access ro(Coherence c = Coherence::Exclusive) {
-  return {Privilege::ReadOnly, kNoRedop, c};
-}
-Access rw(Coherence c = Coherence::Exclusive) {
-  return {Privilege::ReadWrite, kNoRedop, c};
-}
-Access wd(Coherence c = Coherence::Exclusive) {
-  return {Privilege::WriteDiscard, kNoRedop, c};
-}
-Access red(RedopId op, Coherence c = Coherence::Exclusive) {
-  return {Privilege::Reduce, op, c};
-}
+Access ro(Coherence c = Coherence::Exclusive) { return {Privilege::ReadOnly, kNoRedop, c}; }
+Access rw(Coherence c = Coherence::Exclusive) { return {Privilege::ReadWrite, kNoRedop, c}; }
+Access wd(Coherence c = Coherence::Exclusive) { return {Privilege::WriteDiscard, kNoRedop, c}; }
+Access red(RedopId op, Coherence c = Coherence::Exclusive) { return {Privilege::Reduce, op, c}; }
 
 }  // namespace
 
 TEST("two reads never depend, whatever the coherence") {
   CHECK(dependenceBetween(ro(), ro()) == Dependence::None);
   CHECK(dependenceBetween(ro(Coherence::Atomic), ro()) == Dependence::None);
-  CHECK(dependenceBetween(ro(Coherence::Simultaneous), ro(Coherence::Atomic)) ==
-        Dependence::None);
+  CHECK(dependenceBetween(ro(Coherence::Simultaneous), ro(Coherence::Atomic)) == Dependence::None);
 }
 
 TEST("a read after a write waits (read after write)") {
@@ -46,20 +37,15 @@ TEST("a write after a write waits (write after write), discard included") {
 }
 
 TEST("reductions with the same operator commute") {
-  CHECK(dependenceBetween(red(kRedopSum), red(kRedopSum)) ==
-        Dependence::Commutative);
-  CHECK(dependenceBetween(red(kRedopMax, Coherence::Atomic), red(kRedopMax)) ==
-        Dependence::Commutative);
+  CHECK(dependenceBetween(red(kRedopSum), red(kRedopSum)) == Dependence::Commutative);
+  CHECK(dependenceBetween(red(kRedopMax, Coherence::Atomic), red(kRedopMax)) == Dependence::Commutative);
   CHECK(!mustWait(red(kRedopSum), red(kRedopSum)));
 }
 
 TEST("reductions with different operators are ordered") {
-  CHECK(dependenceBetween(red(kRedopSum), red(kRedopProduct)) ==
-        Dependence::Ordered);
-  CHECK(dependenceBetween(red(kRedopMin), red(kRedopMax)) ==
-        Dependence::Ordered);
-  CHECK(dependenceBetween(red(kFirstCustomRedop), red(kRedopSum)) ==
-        Dependence::Ordered);
+  CHECK(dependenceBetween(red(kRedopSum), red(kRedopProduct)) == Dependence::Ordered);
+  CHECK(dependenceBetween(red(kRedopMin), red(kRedopMax)) == Dependence::Ordered);
+  CHECK(dependenceBetween(red(kFirstCustomRedop), red(kRedopSum)) == Dependence::Ordered);
 }
 
 TEST("a reduction and a read or write are ordered both ways") {
@@ -71,27 +57,20 @@ TEST("a reduction and a read or write are ordered both ways") {
 
 TEST("exclusive on either side of a conflict orders it") {
   CHECK(dependenceBetween(rw(Coherence::Atomic), ro()) == Dependence::Ordered);
-  CHECK(dependenceBetween(ro(), rw(Coherence::Simultaneous)) ==
-        Dependence::Ordered);
+  CHECK(dependenceBetween(ro(), rw(Coherence::Simultaneous)) == Dependence::Ordered);
   CHECK(dependenceBetween(rw(), rw(Coherence::Atomic)) == Dependence::Ordered);
 }
 
 TEST("simultaneous coherence removes the ordering of non-exclusive pairs") {
-  CHECK(dependenceBetween(rw(Coherence::Simultaneous),
-                          rw(Coherence::Simultaneous)) == Dependence::None);
-  CHECK(dependenceBetween(rw(Coherence::Atomic),
-                          ro(Coherence::Simultaneous)) == Dependence::None);
-  CHECK(dependenceBetween(red(kRedopSum, Coherence::Simultaneous),
-                          rw(Coherence::Atomic)) == Dependence::None);
+  CHECK(dependenceBetween(rw(Coherence::Simultaneous), rw(Coherence::Simultaneous)) == Dependence::None);
+  CHECK(dependenceBetween(rw(Coherence::Atomic), ro(Coherence::Simultaneous)) == Dependence::None);
+  CHECK(dependenceBetween(red(kRedopSum, Coherence::Simultaneous), rw(Coherence::Atomic)) == Dependence::None);
 }
 
 TEST("atomic against atomic needs mutual exclusion but no order") {
-  CHECK(dependenceBetween(rw(Coherence::Atomic), rw(Coherence::Atomic)) ==
-        Dependence::MutualExclusion);
-  CHECK(dependenceBetween(ro(Coherence::Atomic), wd(Coherence::Atomic)) ==
-        Dependence::MutualExclusion);
-  CHECK(dependenceBetween(red(kRedopSum, Coherence::Atomic),
-                          red(kRedopMin, Coherence::Atomic)) ==
+  CHECK(dependenceBetween(rw(Coherence::Atomic), rw(Coherence::Atomic)) == Dependence::MutualExclusion);
+  CHECK(dependenceBetween(ro(Coherence::Atomic), wd(Coherence::Atomic)) == Dependence::MutualExclusion);
+  CHECK(dependenceBetween(red(kRedopSum, Coherence::Atomic), red(kRedopMin, Coherence::Atomic)) ==
         Dependence::MutualExclusion);
   CHECK(!mustWait(rw(Coherence::Atomic), rw(Coherence::Atomic)));
 }
@@ -104,10 +83,8 @@ TEST("atomic accesses and all reductions ask the executor for exclusion") {
 }
 
 TEST("a reduce privilege needs an operator and nothing else may carry one") {
-  CHECK_THROWS(validateAccess(Access{Privilege::Reduce, kNoRedop,
-                                     Coherence::Exclusive}));
-  CHECK_THROWS(validateAccess(Access{Privilege::ReadOnly, kRedopSum,
-                                     Coherence::Exclusive}));
+  CHECK_THROWS(validateAccess(Access{Privilege::Reduce, kNoRedop, Coherence::Exclusive}));
+  CHECK_THROWS(validateAccess(Access{Privilege::ReadOnly, kRedopSum, Coherence::Exclusive}));
   validateAccess(red(kRedopSum));
   validateAccess(rw());
 }

@@ -12,8 +12,7 @@ namespace {
 
 using Ops = std::vector<OpId>;
 
-RegionRequirement access(RegionHandle r, std::vector<FieldId> fields,
-                         Privilege p, RedopId redop = kNoRedop,
+RegionRequirement access(RegionHandle r, std::vector<FieldId> fields, Privilege p, RedopId redop = kNoRedop,
                          Coherence c = Coherence::Exclusive) {
   return RegionRequirement{r, std::move(fields), p, redop, c};
 }
@@ -23,15 +22,12 @@ RegionRequirement reads(RegionHandle r, std::vector<FieldId> f = {0}) {
 RegionRequirement writes(RegionHandle r, std::vector<FieldId> f = {0}) {
   return access(r, std::move(f), Privilege::ReadWrite);
 }
-RegionRequirement reduces(RegionHandle r, RedopId op,
-                          std::vector<FieldId> f = {0}) {
+RegionRequirement reduces(RegionHandle r, RedopId op, std::vector<FieldId> f = {0}) {
   return access(r, std::move(f), Privilege::Reduce, op);
 }
 
-LaunchRequirement launch(Projection proj, Privilege p,
-                         RedopId redop = kNoRedop) {
-  return LaunchRequirement{std::move(proj), {0}, p, redop,
-                           Coherence::Exclusive};
+LaunchRequirement launch(Projection proj, Privilege p, RedopId redop = kNoRedop) {
+  return LaunchRequirement{std::move(proj), {0}, p, redop, Coherence::Exclusive};
 }
 
 struct World {
@@ -40,18 +36,11 @@ struct World {
   OpId nextOp = 1;
 
   RegionHandle region(const Rect& bounds) {
-    return forest.createRegion(bounds, {{"x", FieldType::F64},
-                                        {"y", FieldType::F64}});
+    return forest.createRegion(bounds, {{"x", FieldType::F64}, {"y", FieldType::F64}});
   }
-  Ops run(std::vector<RegionRequirement> reqs) {
-    return analyzer.analyzeOperation(nextOp++, reqs).waitsFor;
-  }
-  PlanEntry entry(std::vector<RegionRequirement> reqs) {
-    return analyzer.analyzeOperation(nextOp++, reqs);
-  }
-  std::vector<PlanEntry> index(const Domain& d,
-                               std::vector<LaunchRequirement> reqs,
-                               const std::string& label = "") {
+  Ops run(std::vector<RegionRequirement> reqs) { return analyzer.analyzeOperation(nextOp++, reqs).waitsFor; }
+  PlanEntry entry(std::vector<RegionRequirement> reqs) { return analyzer.analyzeOperation(nextOp++, reqs); }
+  std::vector<PlanEntry> index(const Domain& d, std::vector<LaunchRequirement> reqs, const std::string& label = "") {
     return analyzer.analyzeIndexLaunch(nextOp++, d, reqs, label);
   }
 };
@@ -65,9 +54,7 @@ std::string errorOf(const std::function<void()>& fn) {
   return "";
 }
 
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 }  // namespace
 
@@ -165,8 +152,7 @@ TEST("siblings of a disjoint partition never depend on each other") {
   World w;
   RegionHandle r = w.region(Rect(0, 99));
   PartitionHandle p = w.forest.partitionEqual(r, 10);
-  for (int i = 0; i < 10; ++i)
-    CHECK(w.run({writes(w.forest.subregion(p, Point(i)))}).empty());
+  for (int i = 0; i < 10; ++i) CHECK(w.run({writes(w.forest.subregion(p, Point(i)))}).empty());
   CHECK(w.run({writes(w.forest.subregion(p, Point(3)))}) == Ops{4});
 }
 
@@ -174,8 +160,7 @@ TEST("aliased halo neighbours depend exactly when their ghosts overlap") {
   World w;
   RegionHandle r = w.region(Rect(0, 99));
   PartitionHandle blocks = w.forest.partitionEqual(r, 10);
-  PartitionHandle ghosts =
-      w.forest.partitionByBlocks(r, Point(10), Point(1), Point(1));
+  PartitionHandle ghosts = w.forest.partitionByBlocks(r, Point(10), Point(1), Point(1));
   for (int i = 0; i < 10; ++i) w.run({writes(w.forest.subregion(blocks, Point(i)))});
   // Ghosted block 4 is [39..50]: blocks 3, 4 and 5.
   CHECK(w.run({reads(w.forest.subregion(ghosts, Point(4)))}) == (Ops{4, 5, 6}));
@@ -183,8 +168,7 @@ TEST("aliased halo neighbours depend exactly when their ghosts overlap") {
   CHECK(w.run({writes(w.forest.subregion(ghosts, Point(6)))}) == (Ops{6, 7, 8}));
   // Ghosted block 5 is [49..60]: it meets the read of [49..50] (which
   // itself waited for ops 5 and 6), block 5's writer and op 12 at [59..60].
-  CHECK(w.run({writes(w.forest.subregion(ghosts, Point(5)))}) ==
-        (Ops{6, 11, 12}));
+  CHECK(w.run({writes(w.forest.subregion(ghosts, Point(5)))}) == (Ops{6, 11, 12}));
 }
 
 TEST("two different partitions of one region depend where they intersect") {
@@ -221,8 +205,7 @@ TEST("2-D blocks depend only on the blocks their rects touch") {
   for (const Point& c : pointsIn(Rect(Point(0, 0), Point(1, 1))))
     w.run({writes(w.forest.subregion(p, c))});  // ops 1..4 row-major
   CHECK(w.run({reads(w.forest.subregion(p, Point(1, 0)))}) == Ops{3});
-  RegionHandle column = w.forest.subregion(
-      w.forest.partitionByRects(r, {Rect(Point(0, 3), Point(7, 4))}), Point(0));
+  RegionHandle column = w.forest.subregion(w.forest.partitionByRects(r, {Rect(Point(0, 3), Point(7, 4))}), Point(0));
   // Quadrant (1,0) was read by op 5 after op 3 wrote it: op 5 stands for both.
   CHECK(w.run({writes(column)}) == (Ops{1, 2, 4, 5}));
 }
@@ -231,14 +214,11 @@ TEST("points of one index launch never depend on each other") {
   World w;
   RegionHandle r = w.region(Rect(0, 99));
   PartitionHandle blocks = w.forest.partitionEqual(r, 10);
-  PartitionHandle ghosts =
-      w.forest.partitionByBlocks(r, Point(10), Point(2), Point(2));
-  auto writesAll = w.index(Rect(0, 9), {launch(projectIdentity(w.forest, blocks),
-                                               Privilege::WriteDiscard)});
+  PartitionHandle ghosts = w.forest.partitionByBlocks(r, Point(10), Point(2), Point(2));
+  auto writesAll = w.index(Rect(0, 9), {launch(projectIdentity(w.forest, blocks), Privilege::WriteDiscard)});
   REQUIRE(writesAll.size() == 10);
   for (const PlanEntry& e : writesAll) CHECK(e.waitsFor.empty());
-  auto readsAll = w.index(Rect(0, 9), {launch(projectIdentity(w.forest, ghosts),
-                                              Privilege::ReadOnly)});
+  auto readsAll = w.index(Rect(0, 9), {launch(projectIdentity(w.forest, ghosts), Privilege::ReadOnly)});
   for (const PlanEntry& e : readsAll) CHECK(e.waitsFor == Ops{1});
   CHECK(readsAll[3].point == Point(3));
   CHECK(readsAll[3].pointIndex == 3);
@@ -248,12 +228,9 @@ TEST("points of one index launch never depend on each other") {
 TEST("an index launch writing an aliased partition is rejected naming both points and the field") {
   World w;
   RegionHandle r = w.region(Rect(0, 99));
-  PartitionHandle ghosts =
-      w.forest.partitionByBlocks(r, Point(10), Point(1), Point(1));
-  const std::string msg = errorOf([&] {
-    w.index(Rect(0, 9), {launch(projectIdentity(w.forest, ghosts), Privilege::ReadWrite)},
-            "stencil");
-  });
+  PartitionHandle ghosts = w.forest.partitionByBlocks(r, Point(10), Point(1), Point(1));
+  const std::string msg = errorOf(
+      [&] { w.index(Rect(0, 9), {launch(projectIdentity(w.forest, ghosts), Privilege::ReadWrite)}, "stencil"); });
   CHECK(contains(msg, "'stencil'"));
   CHECK(contains(msg, "points (0) and (1)"));
   CHECK(contains(msg, "field 'x'"));
@@ -266,13 +243,10 @@ TEST("a non-injective projection may read but not write") {
   RegionHandle r = w.region(Rect(0, 99));
   PartitionHandle p = w.forest.partitionEqual(r, 10);
   auto half = [](const Point& q) { return Point(q[0] / 2); };
-  auto ok = w.index(Rect(0, 9), {launch(projectThrough(w.forest, p, half),
-                                        Privilege::ReadOnly)});
+  auto ok = w.index(Rect(0, 9), {launch(projectThrough(w.forest, p, half), Privilege::ReadOnly)});
   CHECK(ok.size() == 10);
-  const std::string msg = errorOf([&] {
-    w.index(Rect(0, 9), {launch(projectThrough(w.forest, p, half),
-                                Privilege::WriteDiscard)});
-  });
+  const std::string msg =
+      errorOf([&] { w.index(Rect(0, 9), {launch(projectThrough(w.forest, p, half), Privilege::WriteDiscard)}); });
   CHECK(contains(msg, "points (0) and (1)"));
 }
 
@@ -293,9 +267,8 @@ TEST("a launch point out of the partition's color space is a clear error") {
   World w;
   RegionHandle r = w.region(Rect(0, 9));
   PartitionHandle p = w.forest.partitionEqual(r, 2);
-  const std::string msg = errorOf([&] {
-    w.index(Rect(0, 2), {launch(projectIdentity(w.forest, p), Privilege::ReadOnly)});
-  });
+  const std::string msg =
+      errorOf([&] { w.index(Rect(0, 2), {launch(projectIdentity(w.forest, p), Privilege::ReadOnly)}); });
   CHECK(contains(msg, "point (2)"));
   CHECK(contains(msg, "no color (2)"));
 }
@@ -338,8 +311,7 @@ TEST("simultaneous accesses are not ordered with each other") {
 TEST("exclusion keys are sorted by tree and field") {
   World w;
   RegionHandle a = w.region(Rect(0, 9)), b = w.region(Rect(0, 9));
-  PlanEntry e = w.entry({reduces(b, kRedopSum, {1}), reduces(a, kRedopMin, {1, 0}),
-                         reads(b, {0})});
+  PlanEntry e = w.entry({reduces(b, kRedopSum, {1}), reduces(a, kRedopMin, {1, 0}), reads(b, {0})});
   REQUIRE(e.exclusionKeys.size() == 3);
   CHECK(e.exclusionKeys[0] == (ExclusionKey{a.tree, 0}));
   CHECK(e.exclusionKeys[1] == (ExclusionKey{a.tree, 1}));
@@ -364,8 +336,7 @@ TEST("operation ids must increase") {
   World w;
   RegionHandle r = w.region(Rect(0, 9));
   w.analyzer.analyzeOperation(5, {writes(r)});
-  CHECK(contains(errorOf([&] { w.analyzer.analyzeOperation(5, {reads(r)}); }),
-                 "must increase"));
+  CHECK(contains(errorOf([&] { w.analyzer.analyzeOperation(5, {reads(r)}); }), "must increase"));
   CHECK(w.analyzer.analyzeOperation(9, {reads(r)}).waitsFor == Ops{5});
 }
 
@@ -374,11 +345,11 @@ TEST("bad requirements are rejected naming the operation and requirement") {
   RegionHandle r = w.region(Rect(0, 9));
   CHECK(contains(errorOf([&] { w.analyzer.analyzeOperation(1, {reads(r, {7})}, "init"); }),
                  "'init' (op 1), requirement 0: region tree 1 has no field 7"));
-  CHECK(contains(errorOf([&] { w.analyzer.analyzeOperation(2, {reads(r), reads(r, {})}); }),
-                 "requirement 1: names no fields"));
   CHECK(contains(errorOf([&] {
-                   w.analyzer.analyzeOperation(3, {access(r, {0}, Privilege::Reduce)});
+                   w.analyzer.analyzeOperation(2, {reads(r), reads(r, {})});
                  }),
+                 "requirement 1: names no fields"));
+  CHECK(contains(errorOf([&] { w.analyzer.analyzeOperation(3, {access(r, {0}, Privilege::Reduce)}); }),
                  "reduction operator"));
   CHECK(!errorOf([&] { w.analyzer.analyzeOperation(4, {reads(RegionHandle{1, 99})}); }).empty());
 }
@@ -410,8 +381,7 @@ TEST("an empty subregion depends on nothing and nothing depends on it") {
 TEST("a multi-rect subregion depends on what touches any of its rects") {
   World w;
   RegionHandle r = w.region(Rect(0, 19));
-  PartitionHandle p = w.forest.partitionByRects(
-      r, std::vector<RectList>{{Rect(0, 1), Rect(10, 11)}, {Rect(5, 6)}});
+  PartitionHandle p = w.forest.partitionByRects(r, std::vector<RectList>{{Rect(0, 1), Rect(10, 11)}, {Rect(5, 6)}});
   w.run({writes(w.forest.subregion(w.forest.partitionByRects(r, {Rect(11, 11)}), Point(0)))});
   CHECK(w.run({reads(w.forest.subregion(p, Point(0)))}) == Ops{1});
   CHECK(w.run({reads(w.forest.subregion(p, Point(1)))}).empty());

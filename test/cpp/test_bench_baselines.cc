@@ -33,8 +33,7 @@ bool closeTo(double actual, double expected, double relative = 1e-9) {
 // switch to break it in one specific way, to show the checksum notices.
 enum class StencilFault { None, DropRightNeighbour, ReadTwoStepsBack };
 
-double referenceStencilChecksum(unsigned width, unsigned steps, uint64_t iterations,
-                                StencilFault fault) {
+double referenceStencilChecksum(unsigned width, unsigned steps, uint64_t iterations, StencilFault fault) {
   // history[t][p]: every step kept, so "two steps back" is expressible.
   std::vector<std::vector<double>> history(steps, std::vector<double>(width));
   for (unsigned t = 0; t < steps; ++t) {
@@ -309,8 +308,8 @@ namespace {
 //   iters   16: wall 4.096e-4    -> 1e10,  eff 0.1, g 0.4096 us
 std::vector<MetgSample> monotonicSweep() {
   return {
-      {64, 4.096e-4, 2000, 2},   {1024, 2.62144e-3, 2000, 2}, {256, 7.192e-4, 2000, 2},
-      {16, 4.096e-4, 2000, 2},   {256, 9.192e-4, 2000, 2},
+      {64, 4.096e-4, 2000, 2}, {1024, 2.62144e-3, 2000, 2}, {256, 7.192e-4, 2000, 2},
+      {16, 4.096e-4, 2000, 2}, {256, 9.192e-4, 2000, 2},
   };
 }
 
@@ -397,9 +396,8 @@ TEST("METG is undefined when no point reaches the threshold") {
 TEST("a point exactly at the threshold counts as reaching it") {
   // A fixed peak of exactly twice the iters-256 point's rate puts it at
   // efficiency 0.5 with no rounding (x / 2x is exact in binary floating point).
-  const std::vector<MetgSample> sweep = {{1024, 2.62144e-3, 2000, 2},
-                                         {256, 1.31072e-3, 2000, 2},
-                                         {64, 4.096e-4, 2000, 2}};
+  const std::vector<MetgSample> sweep = {
+      {1024, 2.62144e-3, 2000, 2}, {256, 1.31072e-3, 2000, 2}, {64, 4.096e-4, 2000, 2}};
   MetgOptions options;
   options.fixedPeakFlopsPerSecond = 2.0 * (2000.0 * 128 * 256 / 1.31072e-3);
   const MetgResult r = computeMetg(sweep, options);

@@ -60,10 +60,8 @@ TEST("row-major linearization makes the last dimension fastest") {
 }
 
 TEST("delinearize inverts linearize in one, two and three dimensions") {
-  for (const Rect& r : {Rect(-3, 7), Rect(Point(1, -2), Point(4, 5)),
-                        Rect(Point(0, 1, 2), Point(2, 3, 5))}) {
-    for (uint64_t i = 0; i < r.volume(); ++i)
-      CHECK(linearize(r, delinearize(r, i)) == i);
+  for (const Rect& r : {Rect(-3, 7), Rect(Point(1, -2), Point(4, 5)), Rect(Point(0, 1, 2), Point(2, 3, 5))}) {
+    for (uint64_t i = 0; i < r.volume(); ++i) CHECK(linearize(r, delinearize(r, i)) == i);
     CHECK_THROWS(delinearize(r, r.volume()));
   }
 }
@@ -106,8 +104,8 @@ TEST("subtracting a rect leaves disjoint pieces covering the difference") {
 }
 
 TEST("makeDisjoint keeps the point set and removes overlaps") {
-  RectList in{Rect(Point(0, 0), Point(4, 4)), Rect(Point(2, 2), Point(6, 6)),
-              Rect(Point(0, 0), Point(1, 1)), Rect::emptyOf(2)};
+  RectList in{Rect(Point(0, 0), Point(4, 4)), Rect(Point(2, 2), Point(6, 6)), Rect(Point(0, 0), Point(1, 1)),
+              Rect::emptyOf(2)};
   RectList out = makeDisjoint(in);
   CHECK(totalVolume(out) == unionVolume(in));
   CHECK(unionVolume(out) == totalVolume(out));
@@ -116,10 +114,8 @@ TEST("makeDisjoint keeps the point set and removes overlaps") {
 
 TEST("union volume counts shared points once in one two and three dimensions") {
   CHECK(unionVolume({Rect(0, 9), Rect(5, 14), Rect(20, 20)}) == 16);
-  CHECK(unionVolume({Rect(Point(0, 0), Point(3, 3)),
-                     Rect(Point(2, 2), Point(5, 5))}) == 16 + 16 - 4);
-  CHECK(unionVolume({Rect(Point(0, 0, 0), Point(1, 1, 1)),
-                     Rect(Point(1, 1, 1), Point(2, 2, 2))}) == 8 + 8 - 1);
+  CHECK(unionVolume({Rect(Point(0, 0), Point(3, 3)), Rect(Point(2, 2), Point(5, 5))}) == 16 + 16 - 4);
+  CHECK(unionVolume({Rect(Point(0, 0, 0), Point(1, 1, 1)), Rect(Point(1, 1, 1), Point(2, 2, 2))}) == 8 + 8 - 1);
   CHECK(unionVolume({}) == 0);
 }
 

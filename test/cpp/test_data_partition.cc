@@ -19,13 +19,11 @@ std::shared_ptr<FieldSpace> xy() {
 
 std::vector<uint64_t> childVolumes(const RegionForest& f, PartitionHandle p) {
   std::vector<uint64_t> v;
-  for (RegionHandle c : f.partition(p).children())
-    v.push_back(f.region(c).volume());
+  for (RegionHandle c : f.partition(p).children()) v.push_back(f.region(c).volume());
   return v;
 }
 
-bool throwsMentioning(const std::function<void()>& fn,
-                      const std::string& text) {
+bool throwsMentioning(const std::function<void()>& fn, const std::string& text) {
   try {
     fn();
   } catch (const Error& e) {
@@ -61,8 +59,7 @@ TEST("fields get small consecutive ids and are found by name") {
 TEST("a duplicate field name is rejected with an error naming the field") {
   FieldSpace fs;
   fs.addField("velocity", FieldType::F32);
-  CHECK(throwsMentioning([&] { fs.addField("velocity", FieldType::F64); },
-                         "'velocity'"));
+  CHECK(throwsMentioning([&] { fs.addField("velocity", FieldType::F64); }, "'velocity'"));
   CHECK(fs.size() == 1);
 }
 
@@ -106,41 +103,34 @@ TEST("a 2-D equal partition splits each dimension by the color extent") {
   RegionHandle r = forest.createRegion(Rect(Point(0, 0), Point(9, 5)), xy());
   PartitionHandle p = forest.partitionEqual(r, Rect(Point(0, 0), Point(2, 1)));
   CHECK(forest.partition(p).colorCount() == 6);
-  CHECK(forest.region(forest.subregion(p, Point(0, 0))).bounds() ==
-        Rect(Point(0, 0), Point(3, 2)));
-  CHECK(forest.region(forest.subregion(p, Point(2, 1))).bounds() ==
-        Rect(Point(7, 3), Point(9, 5)));
+  CHECK(forest.region(forest.subregion(p, Point(0, 0))).bounds() == Rect(Point(0, 0), Point(3, 2)));
+  CHECK(forest.region(forest.subregion(p, Point(2, 1))).bounds() == Rect(Point(7, 3), Point(9, 5)));
   CHECK(forest.partition(p).disjoint());
   CHECK(forest.partition(p).complete());
 }
 
 TEST("a 3-D equal partition is disjoint and complete") {
   RegionForest forest;
-  RegionHandle r =
-      forest.createRegion(Rect(Point(0, 0, 0), Point(4, 4, 4)), xy());
-  PartitionHandle p =
-      forest.partitionEqual(r, Rect(Point(0, 0, 0), Point(1, 1, 2)));
+  RegionHandle r = forest.createRegion(Rect(Point(0, 0, 0), Point(4, 4, 4)), xy());
+  PartitionHandle p = forest.partitionEqual(r, Rect(Point(0, 0, 0), Point(1, 1, 2)));
   uint64_t total = 0;
   for (uint64_t v : childVolumes(forest, p)) total += v;
   CHECK(total == 125);
   CHECK(forest.partition(p).disjoint());
   CHECK(forest.partition(p).complete());
-  CHECK(forest.region(forest.subregion(p, Point(1, 1, 2))).bounds() ==
-        Rect(Point(3, 3, 4), Point(4, 4, 4)));
+  CHECK(forest.region(forest.subregion(p, Point(1, 1, 2))).bounds() == Rect(Point(3, 3, 4), Point(4, 4, 4)));
 }
 
 TEST("a 1-D color space over a 2-D region splits rows only") {
   RegionForest forest;
   RegionHandle r = forest.createRegion(Rect(Point(0, 0), Point(7, 3)), xy());
   PartitionHandle p = forest.partitionEqual(r, 4);
-  CHECK(forest.region(forest.subregion(p, Point(1))).bounds() ==
-        Rect(Point(2, 0), Point(3, 3)));
+  CHECK(forest.region(forest.subregion(p, Point(1))).bounds() == Rect(Point(2, 0), Point(3, 3)));
 }
 
 TEST("a 2-D color space cannot split a 3-D region") {
   RegionForest forest;
-  RegionHandle r =
-      forest.createRegion(Rect(Point(0, 0, 0), Point(3, 3, 3)), xy());
+  RegionHandle r = forest.createRegion(Rect(Point(0, 0, 0), Point(3, 3, 3)), xy());
   CHECK_THROWS(forest.partitionEqual(r, Rect(Point(0, 0), Point(1, 1))));
 }
 
@@ -167,15 +157,12 @@ TEST("blocks with a halo are aliased and their ghosts are clipped to the parent"
 TEST("a 2-D halo partition widens blocks in every dimension") {
   RegionForest forest;
   RegionHandle r = forest.createRegion(Rect(Point(0, 0), Point(7, 7)), xy());
-  PartitionHandle p =
-      forest.partitionByBlocks(r, Point(4, 4), Point(1, 1), Point(1, 1));
+  PartitionHandle p = forest.partitionByBlocks(r, Point(4, 4), Point(1, 1), Point(1, 1));
   CHECK(forest.partition(p).colorCount() == 4);
   CHECK(forest.partition(p).aliased());
-  CHECK(forest.region(forest.subregion(p, Point(1, 0))).bounds() ==
-        Rect(Point(3, 0), Point(7, 4)));
+  CHECK(forest.region(forest.subregion(p, Point(1, 0))).bounds() == Rect(Point(3, 0), Point(7, 4)));
   // A halo along one dimension only still aliases.
-  PartitionHandle q =
-      forest.partitionByBlocks(r, Point(4, 8), Point(0, 0), Point(1, 0));
+  PartitionHandle q = forest.partitionByBlocks(r, Point(4, 8), Point(0, 0), Point(1, 0));
   CHECK(forest.partition(q).aliased());
 }
 
@@ -190,15 +177,13 @@ TEST("block partition arguments are checked") {
 TEST("explicit rects: disjointness and completeness come from the geometry") {
   RegionForest forest;
   RegionHandle r = forest.createRegion(Rect(0, 9), xy());
-  PartitionHandle tiles =
-      forest.partitionByRects(r, {Rect(0, 4), Rect(5, 9)});
+  PartitionHandle tiles = forest.partitionByRects(r, {Rect(0, 4), Rect(5, 9)});
   CHECK(forest.partition(tiles).disjoint());
   CHECK(forest.partition(tiles).complete());
   PartitionHandle gaps = forest.partitionByRects(r, {Rect(0, 2), Rect(5, 9)});
   CHECK(forest.partition(gaps).disjoint());
   CHECK(!forest.partition(gaps).complete());
-  PartitionHandle overlap =
-      forest.partitionByRects(r, {Rect(0, 5), Rect(5, 9)});
+  PartitionHandle overlap = forest.partitionByRects(r, {Rect(0, 5), Rect(5, 9)});
   CHECK(forest.partition(overlap).aliased());
   CHECK(forest.partition(overlap).complete());
 }
@@ -206,10 +191,9 @@ TEST("explicit rects: disjointness and completeness come from the geometry") {
 TEST("explicit rect lists per color merge their own overlaps") {
   RegionForest forest;
   RegionHandle r = forest.createRegion(Rect(Point(0, 0), Point(9, 9)), xy());
-  PartitionHandle p = forest.partitionByRects(
-      r, std::vector<RectList>{
-             {Rect(Point(0, 0), Point(4, 9)), Rect(Point(3, 0), Point(5, 9))},
-             {Rect(Point(6, 0), Point(9, 9))}});
+  PartitionHandle p =
+      forest.partitionByRects(r, std::vector<RectList>{{Rect(Point(0, 0), Point(4, 9)), Rect(Point(3, 0), Point(5, 9))},
+                                                       {Rect(Point(6, 0), Point(9, 9))}});
   CHECK(forest.partition(p).disjoint());  // color 0's overlap is its own
   CHECK(forest.partition(p).complete());
   CHECK(forest.region(forest.subregion(p, Point(0))).volume() == 60);
@@ -218,17 +202,14 @@ TEST("explicit rect lists per color merge their own overlaps") {
 TEST("an explicit rect outside the parent is rejected naming the color") {
   RegionForest forest;
   RegionHandle r = forest.createRegion(Rect(0, 9), xy());
-  CHECK(throwsMentioning(
-      [&] { forest.partitionByRects(r, {Rect(0, 4), Rect(8, 12)}); },
-      "color 1"));
+  CHECK(throwsMentioning([&] { forest.partitionByRects(r, {Rect(0, 4), Rect(8, 12)}); }, "color 1"));
 }
 
 TEST("a subregion outside the color space is a clear error") {
   RegionForest forest;
   RegionHandle r = forest.createRegion(Rect(0, 9), xy());
   PartitionHandle p = forest.partitionEqual(r, 4);
-  CHECK(throwsMentioning([&] { forest.subregion(p, Point(4)); },
-                         "has no color (4)"));
+  CHECK(throwsMentioning([&] { forest.subregion(p, Point(4)); }, "has no color (4)"));
   CHECK_THROWS(forest.subregion(p, Point(0, 0)));
 }
 
@@ -239,12 +220,10 @@ TEST("partitions of subregions nest and stay inside their parent") {
   RegionHandle quarter = forest.subregion(top, Point(2));  // [50..74]
   PartitionHandle inner = forest.partitionEqual(quarter, 5);
   CHECK(forest.partition(inner).parent() == quarter);
-  CHECK(forest.region(forest.subregion(inner, Point(0))).bounds() ==
-        Rect(50, 54));
+  CHECK(forest.region(forest.subregion(inner, Point(0))).bounds() == Rect(50, 54));
   CHECK(forest.region(forest.subregion(inner, Point(0))).depth() == 2);
   CHECK(forest.partition(inner).complete());
-  PartitionHandle halo =
-      forest.partitionByBlocks(quarter, Point(10), Point(2), Point(2));
+  PartitionHandle halo = forest.partitionByBlocks(quarter, Point(10), Point(2), Point(2));
   CHECK(forest.region(forest.subregion(halo, Point(0))).bounds() ==
         Rect(50, 61));  // clipped to the quarter, not to the root
   CHECK(forest.region(quarter).partitions().size() == 2);
@@ -253,14 +232,11 @@ TEST("partitions of subregions nest and stay inside their parent") {
 TEST("partitioning a multi-rect subregion clips pieces to its points") {
   RegionForest forest;
   RegionHandle r = forest.createRegion(Rect(0, 19), xy());
-  PartitionHandle p = forest.partitionByRects(
-      r, std::vector<RectList>{{Rect(0, 4), Rect(10, 14)}, {Rect(5, 9)}});
+  PartitionHandle p = forest.partitionByRects(r, std::vector<RectList>{{Rect(0, 4), Rect(10, 14)}, {Rect(5, 9)}});
   RegionHandle odd = forest.subregion(p, Point(0));
   PartitionHandle halves = forest.partitionEqual(odd, 2);
-  CHECK(forest.region(forest.subregion(halves, Point(0))).rects() ==
-        RectList{Rect(0, 4)});
-  CHECK(forest.region(forest.subregion(halves, Point(1))).rects() ==
-        RectList{Rect(10, 14)});
+  CHECK(forest.region(forest.subregion(halves, Point(0))).rects() == RectList{Rect(0, 4)});
+  CHECK(forest.region(forest.subregion(halves, Point(1))).rects() == RectList{Rect(10, 14)});
   CHECK(forest.partition(halves).complete());
   CHECK(!forest.partition(p).complete());
 }
@@ -288,8 +264,7 @@ TEST("a 4096-block equal partition classifies quickly and exactly") {
   PartitionHandle p = forest.partitionEqual(r, Rect(Point(0, 0), Point(63, 63)));
   CHECK(forest.partition(p).disjoint());
   CHECK(forest.partition(p).complete());
-  PartitionHandle h =
-      forest.partitionByBlocks(r, Point(16, 16), Point(1, 1), Point(1, 1));
+  PartitionHandle h = forest.partitionByBlocks(r, Point(16, 16), Point(1, 1), Point(1, 1));
   CHECK(forest.partition(h).colorCount() == 4096);
   CHECK(forest.partition(h).aliased());
   CHECK(forest.partition(h).complete());

@@ -34,8 +34,7 @@ TEST("concurrent first uses allocate exactly once") {
   FieldStorage s(Rect(0, 1 << 16), FieldType::U32);
   std::vector<void*> seen(8, nullptr);
   std::vector<std::thread> threads;
-  for (size_t i = 0; i < seen.size(); ++i)
-    threads.emplace_back([&s, &seen, i] { seen[i] = s.data(); });
+  for (size_t i = 0; i < seen.size(); ++i) threads.emplace_back([&s, &seen, i] { seen[i] = s.data(); });
   for (auto& t : threads) t.join();
   for (void* p : seen) CHECK(p == seen[0]);
 }
@@ -69,8 +68,7 @@ TEST("a 3-D subrect window uses plane and row strides of the root") {
   for (const Point& p : pointsIn(Rect(Point(2, 3, 4), Point(3, 4, 6)))) {
     int64_t e = w.offset;
     for (int d = 0; d < 3; ++d)
-      e += (p[d] - Rect(Point(2, 3, 4), Point(3, 4, 6)).lo[d]) *
-           w.strides[static_cast<size_t>(d)];
+      e += (p[d] - Rect(Point(2, 3, 4), Point(3, 4, 6)).lo[d]) * w.strides[static_cast<size_t>(d)];
     CHECK(static_cast<uint64_t>(e) == linearize(root, p));
   }
 }
@@ -83,8 +81,7 @@ TEST("a window outside the storage or empty is an error") {
 
 TEST("writes through a subregion window land in the root's storage") {
   RegionForest forest;
-  RegionHandle r = forest.createRegion(Rect(Point(0, 0), Point(3, 3)),
-                                       {{"v", FieldType::I32}});
+  RegionHandle r = forest.createRegion(Rect(Point(0, 0), Point(3, 3)), {{"v", FieldType::I32}});
   PartitionHandle p = forest.partitionEqual(r, Rect(Point(0, 0), Point(1, 1)));
   RegionHandle quadrant = forest.subregion(p, Point(1, 1));  // [2..3]x[2..3]
   auto store = forest.storage(quadrant, 0);
@@ -92,8 +89,7 @@ TEST("writes through a subregion window land in the root's storage") {
   std::vector<StorageWindow> ws = forest.windows(quadrant, 0);
   REQUIRE(ws.size() == 1);
   for (int64_t i = 0; i < ws[0].extents[0]; ++i)
-    for (int64_t j = 0; j < ws[0].extents[1]; ++j)
-      data[ws[0].offset + i * ws[0].strides[0] + j * ws[0].strides[1]] = 7;
+    for (int64_t j = 0; j < ws[0].extents[1]; ++j) data[ws[0].offset + i * ws[0].strides[0] + j * ws[0].strides[1]] = 7;
   int sevens = 0;
   for (int k = 0; k < 16; ++k) sevens += data[k] == 7;
   CHECK(sevens == 4);
@@ -103,8 +99,7 @@ TEST("writes through a subregion window land in the root's storage") {
 
 TEST("all nodes of a tree share one storage per field") {
   RegionForest forest;
-  RegionHandle r = forest.createRegion(Rect(0, 9), {{"a", FieldType::F32},
-                                                    {"b", FieldType::U8}});
+  RegionHandle r = forest.createRegion(Rect(0, 9), {{"a", FieldType::F32}, {"b", FieldType::U8}});
   PartitionHandle p = forest.partitionEqual(r, 2);
   CHECK(forest.storage(r, 0) == forest.storage(forest.subregion(p, Point(1)), 0));
   CHECK(forest.storage(r, 0) != forest.storage(r, 1));

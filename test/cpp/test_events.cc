@@ -103,7 +103,10 @@ TEST("a merge of events fired from several threads fires once") {
     m.subscribe(makeWaiter([&](const FailurePtr&) { calls.fetch_add(1); }));
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t)
-      threads.emplace_back([&, t] { inputs[2 * t].trigger(); inputs[2 * t + 1].trigger(); });
+      threads.emplace_back([&, t] {
+        inputs[2 * t].trigger();
+        inputs[2 * t + 1].trigger();
+      });
     for (auto& t : threads) t.join();
     CHECK(calls.load() == 1);
   }

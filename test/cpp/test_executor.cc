@@ -176,7 +176,6 @@ TEST("a TS task reaches the JS processor running once its future is ready") {
   rt.shutdown();
 }
 
-
 TEST("launching after shutdown is an error that says so") {
   Runtime rt(RuntimeOptions{1});
   TaskId one = rt.tasks().registerCpp("add_one", &addOne, nullptr, VariantProps{});
@@ -272,8 +271,8 @@ TEST("a trace records each point as its launch description, which round-trips th
   l.task = one;
   l.domain = Rect(0, 3);
   l.args = noArgs();
-  l.regions.push_back(
-      LaunchRequirement{projectIdentity(rt.forest(), blocks), {0}, Privilege::ReadWrite, kNoRedop, Coherence::Exclusive});
+  l.regions.push_back(LaunchRequirement{
+      projectIdentity(rt.forest(), blocks), {0}, Privilege::ReadWrite, kNoRedop, Coherence::Exclusive});
   issueIndexLaunch(rt, std::move(l));
   TracePtr t = endTrace(rt, 0);
   REQUIRE(t->launches() == 2);

@@ -17,7 +17,8 @@ constexpr ProcessorId kJsId = 3;
 
 class FakeTask final : public ProcessorTask {
  public:
-  explicit FakeTask(uint64_t id, std::function<bool()> lock = [] { return true; })
+  explicit FakeTask(
+      uint64_t id, std::function<bool()> lock = [] { return true; })
       : id_(id), lock_(std::move(lock)) {}
   uint64_t taskId() const override { return id_; }
   bool tryAcquireLocks() override {

@@ -26,8 +26,10 @@ class ScriptedMapper final : public Mapper {
     base_.selectTaskOptions(t, m, out);
   }
   void sliceTask(const MappableTask& t, const Domain& d, const Machine& m, std::vector<TaskSlice>& out) override {
-    if (slices) slices(out, d);
-    else base_.sliceTask(t, d, m, out);
+    if (slices)
+      slices(out, d);
+    else
+      base_.sliceTask(t, d, m, out);
   }
   void mapTask(const MappableTask& t, const Machine& m, MapTaskOutput& out) override {
     base_.mapTask(t, m, out);
@@ -117,13 +119,15 @@ TEST("slices that leave a point out or cover one twice are refused, naming the p
   World w;
   Domain d(0, 7);
   w.mapper.slices = [](std::vector<TaskSlice>& out, const Domain&) { out = {TaskSlice{Domain(0, 6), -1}}; };
-  CHECK(errorOf([&] { placeIndex(w.with(w.mapper), w.task(w.cpp, d), pointsOf(d)); })
-            .find("sliceTask, task 'kernel': the slices leave point (7) of [0..7] uncovered") != std::string::npos);
+  CHECK(errorOf([&] {
+          placeIndex(w.with(w.mapper), w.task(w.cpp, d), pointsOf(d));
+        }).find("sliceTask, task 'kernel': the slices leave point (7) of [0..7] uncovered") != std::string::npos);
   w.mapper.slices = [](std::vector<TaskSlice>& out, const Domain&) {
     out = {TaskSlice{Domain(0, 4), -1}, TaskSlice{Domain(4, 7), -1}};
   };
-  CHECK(errorOf([&] { placeIndex(w.with(w.mapper), w.task(w.cpp, d), pointsOf(d)); })
-            .find("slices 0 and 1 both cover point (4)") != std::string::npos);
+  CHECK(errorOf([&] {
+          placeIndex(w.with(w.mapper), w.task(w.cpp, d), pointsOf(d));
+        }).find("slices 0 and 1 both cover point (4)") != std::string::npos);
 }
 
 TEST("a processor that does not exist, or cannot run the variant, is refused naming mapper and callback") {

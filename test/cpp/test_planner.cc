@@ -35,8 +35,7 @@ struct World {
   }
   RegionHandle region(const Rect& bounds) { return forest.createRegion(bounds, {{"x", FieldType::F64}}); }
 
-  LaunchPlan single(TaskId task, std::vector<RegionRequirement> reqs, LaunchOptions options = {},
-                    MapperId mapper = 0) {
+  LaunchPlan single(TaskId task, std::vector<RegionRequirement> reqs, LaunchOptions options = {}, MapperId mapper = 0) {
     LaunchRequest r;
     r.task = &tasks.get(task);
     r.options = options;
@@ -60,8 +59,12 @@ struct World {
   }
 };
 
-RegionRequirement rw(RegionHandle r) { return RegionRequirement{r, {0}, Privilege::ReadWrite, kNoRedop, Coherence::Exclusive}; }
-RegionRequirement ro(RegionHandle r) { return RegionRequirement{r, {0}, Privilege::ReadOnly, kNoRedop, Coherence::Exclusive}; }
+RegionRequirement rw(RegionHandle r) {
+  return RegionRequirement{r, {0}, Privilege::ReadWrite, kNoRedop, Coherence::Exclusive};
+}
+RegionRequirement ro(RegionHandle r) {
+  return RegionRequirement{r, {0}, Privilege::ReadOnly, kNoRedop, Coherence::Exclusive};
+}
 
 // A mapper that answers mapTask with a processor that does not exist.
 class BadProcessorMapper : public Mapper {

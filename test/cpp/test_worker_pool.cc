@@ -24,7 +24,9 @@ class Fn final : public Runnable {
   F f_;
 };
 template <typename F>
-RunnablePtr fn(F f) { return std::make_shared<Fn<F>>(std::move(f)); }
+RunnablePtr fn(F f) {
+  return std::make_shared<Fn<F>>(std::move(f));
+}
 }  // namespace
 
 TEST("every submitted runnable runs exactly once") {
@@ -44,10 +46,11 @@ TEST("pinned runnables run only on their worker") {
   std::atomic<int> count{0};
   for (int i = 0; i < 300; ++i)
     pool.submitPinned(fn([&](ProcessorId p) {
-      std::lock_guard<std::mutex> lock(m);
-      seen.insert(p);
-      count.fetch_add(1);
-    }), 1);
+                        std::lock_guard<std::mutex> lock(m);
+                        seen.insert(p);
+                        count.fetch_add(1);
+                      }),
+                      1);
   pool.shutdown();
   CHECK(count.load() == 300);
   CHECK(seen.size() == 1);
@@ -168,11 +171,12 @@ TEST("prioritized work submitted from a worker runs before its priority-0 contin
   BlockedWorker b;
   std::atomic<bool> done{false};
   b.pool.submit(fn([&](ProcessorId) {
-    b.pool.submit(b.record(2));     // continuation: own deque
-    b.pool.submit(b.record(1), 1);  // prioritized: before it
-    b.pool.submit(b.record(0), 2);
-    done = true;
-  }), 0);
+                  b.pool.submit(b.record(2));     // continuation: own deque
+                  b.pool.submit(b.record(1), 1);  // prioritized: before it
+                  b.pool.submit(b.record(0), 2);
+                  done = true;
+                }),
+                0);
   std::vector<int> order = b.finish();
   CHECK(done.load());
   CHECK((order == std::vector<int>{0, 1, 2}));
@@ -183,8 +187,10 @@ TEST("every runnable of mixed priorities runs exactly once on several workers") 
   {
     WorkerPool pool(2);
     for (int i = 0; i < 20000; ++i) {
-      if (i % 3 == 0) pool.submitPinned(fn([&](ProcessorId) { count.fetch_add(1); }), static_cast<unsigned>(i % 2), i % 7 - 3);
-      else pool.submit(fn([&](ProcessorId) { count.fetch_add(1); }), i % 5 - 2);
+      if (i % 3 == 0)
+        pool.submitPinned(fn([&](ProcessorId) { count.fetch_add(1); }), static_cast<unsigned>(i % 2), i % 7 - 3);
+      else
+        pool.submit(fn([&](ProcessorId) { count.fetch_add(1); }), i % 5 - 2);
     }
     pool.shutdown();
   }

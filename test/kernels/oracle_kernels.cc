@@ -111,12 +111,15 @@ void forEachPoint(const Req& r, F f) {
 }
 
 char* element(const cohort_field_view& v, const int64_t* c, int dim) {
-  if (v.dim != dim) throw std::runtime_error("oracle_op: field view is " + std::to_string(v.dim) + "-D, descriptor says " + std::to_string(dim) + "-D");
+  if (v.dim != dim)
+    throw std::runtime_error("oracle_op: field view is " + std::to_string(v.dim) + "-D, descriptor says " +
+                             std::to_string(dim) + "-D");
   int64_t off = 0;
   for (int d = 0; d < dim; ++d) {
     if (c[d] < v.lo[d] || c[d] > v.hi[d])
-      throw std::runtime_error("oracle_op: point coordinate " + std::to_string(c[d]) + " (dimension " + std::to_string(d) +
-                               ") is outside the field view [" + std::to_string(v.lo[d]) + ", " + std::to_string(v.hi[d]) + "]");
+      throw std::runtime_error("oracle_op: point coordinate " + std::to_string(c[d]) + " (dimension " +
+                               std::to_string(d) + ") is outside the field view [" + std::to_string(v.lo[d]) + ", " +
+                               std::to_string(v.hi[d]) + "]");
     off += (c[d] - v.lo[d]) * v.strides[d];
   }
   size_t size = v.field_type == COHORT_I64 ? 8 : 4;
@@ -172,7 +175,8 @@ void oracleOp(cohort::TaskContext& ctx) {
     }
   }
   if (ctx.regionCount() != reqs.size())
-    throw std::runtime_error("oracle_op: " + std::to_string(ctx.regionCount()) + " region requirements, descriptor has " + std::to_string(reqs.size()));
+    throw std::runtime_error("oracle_op: " + std::to_string(ctx.regionCount()) +
+                             " region requirements, descriptor has " + std::to_string(reqs.size()));
 
   // The runtime's rects of each requirement must be exactly the points the
   // descriptor (the generator's own geometry) names.
@@ -196,8 +200,9 @@ void oracleOp(cohort::TaskContext& ctx) {
       one.rects.push_back(b);
       forEachPoint(one, [&](const int64_t* c) {
         if (!inRects(q, c))
-          throw std::runtime_error("oracle_op: requirement " + std::to_string(r) + " holds point (" + std::to_string(c[0]) +
-                                   (q.dim == 2 ? "," + std::to_string(c[1]) : std::string()) + ") that the descriptor's region does not");
+          throw std::runtime_error("oracle_op: requirement " + std::to_string(r) + " holds point (" +
+                                   std::to_string(c[0]) + (q.dim == 2 ? "," + std::to_string(c[1]) : std::string()) +
+                                   ") that the descriptor's region does not");
         ++got;
       });
     }
@@ -211,13 +216,16 @@ void oracleOp(cohort::TaskContext& ctx) {
         for (int dd = 0; dd < v.dim; ++dd)
           if (v.hi[dd] < v.lo[dd]) empty = true;
         if (!empty)
-          throw std::runtime_error("oracle_op: requirement " + std::to_string(r) + " has no points, but the view of its field " +
-                                   std::to_string(k) + " is not empty (lo " + std::to_string(v.lo[0]) + ", hi " + std::to_string(v.hi[0]) + ")");
+          throw std::runtime_error("oracle_op: requirement " + std::to_string(r) +
+                                   " has no points, but the view of its field " + std::to_string(k) +
+                                   " is not empty (lo " + std::to_string(v.lo[0]) + ", hi " + std::to_string(v.hi[0]) +
+                                   ")");
       }
     }
   }
   if (ctx.futureCount() != nfutures)
-    throw std::runtime_error("oracle_op: " + std::to_string(ctx.futureCount()) + " futures, the descriptor says " + std::to_string(nfutures));
+    throw std::runtime_error("oracle_op: " + std::to_string(ctx.futureCount()) + " futures, the descriptor says " +
+                             std::to_string(nfutures));
 
   uint32_t pointHash = 0x7f4a7c15u;
   const int pd = ctx.pointDim();
@@ -227,7 +235,8 @@ void oracleOp(cohort::TaskContext& ctx) {
   }
   if (delay > 0) {
     const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(delay * (1 + (pointHash & 3)) / 4);
-    while (std::chrono::steady_clock::now() < until) {}
+    while (std::chrono::steady_clock::now() < until) {
+    }
   }
   uint32_t g = mix(mix(0xabcdefu, op), pointHash);
   for (uint32_t i = 0; i < nfutures; ++i) g = mix(g, static_cast<uint32_t>(ctx.future(i).asNumber()));
@@ -259,10 +268,13 @@ void oracleOp(cohort::TaskContext& ctx) {
         // Neighbours: e, e-1 and e+1 along each dimension.
         int64_t nb[5][2];
         int nn = 0;
-        nb[nn][0] = c[0]; nb[nn][1] = c[1]; ++nn;
+        nb[nn][0] = c[0];
+        nb[nn][1] = c[1];
+        ++nn;
         for (int dd = 0; dd < q.dim; ++dd) {
           for (int s = -1; s <= 1; s += 2) {
-            nb[nn][0] = c[0]; nb[nn][1] = c[1];
+            nb[nn][0] = c[0];
+            nb[nn][1] = c[1];
             nb[nn][dd] += s;
             ++nn;
           }
@@ -274,12 +286,15 @@ void oracleOp(cohort::TaskContext& ctx) {
           for (size_t k = 0; k < rr.tags.size(); ++k) {
             for (int t = 0; t < nn; ++t) {
               if (!inRects(rr, nb[t])) continue;
-              const int64_t value = snap.at({static_cast<int>(r), static_cast<int>(k), nb[t][0], q.dim == 2 ? nb[t][1] : 0});
-              L += static_cast<uint32_t>(value) * static_cast<uint32_t>(2 * t + 1 + 16 * static_cast<int>(k) + 256 * static_cast<int>(r));
+              const int64_t value =
+                  snap.at({static_cast<int>(r), static_cast<int>(k), nb[t][0], q.dim == 2 ? nb[t][1] : 0});
+              L += static_cast<uint32_t>(value) *
+                   static_cast<uint32_t>(2 * t + 1 + 16 * static_cast<int>(k) + 256 * static_cast<int>(r));
             }
           }
         }
-        const uint32_t base = mix(mix(mix(g, static_cast<uint32_t>(q.tags[j]) + 256u * static_cast<uint32_t>(w)), coordHash(c, q.dim)), L);
+        const uint32_t base = mix(
+            mix(mix(g, static_cast<uint32_t>(q.tags[j]) + 256u * static_cast<uint32_t>(w)), coordHash(c, q.dim)), L);
         switch (q.mode) {
           case 1: {
             const int64_t old = snap.at({static_cast<int>(w), static_cast<int>(j), c[0], c[1]});
@@ -288,8 +303,12 @@ void oracleOp(cohort::TaskContext& ctx) {
           }
           case 2: store(v, c, q.dim, base & 0x7fffffffu); break;
           case 3: store(v, c, q.dim, load(v, c, q.dim) + static_cast<int64_t>(base & 0xfffffu)); break;
-          case 4: store(v, c, q.dim, std::max<int64_t>(load(v, c, q.dim), static_cast<int64_t>(base & 0xfffffu))); break;
-          case 5: store(v, c, q.dim, std::min<int64_t>(load(v, c, q.dim), static_cast<int64_t>(base & 0xfffffu))); break;
+          case 4:
+            store(v, c, q.dim, std::max<int64_t>(load(v, c, q.dim), static_cast<int64_t>(base & 0xfffffu)));
+            break;
+          case 5:
+            store(v, c, q.dim, std::min<int64_t>(load(v, c, q.dim), static_cast<int64_t>(base & 0xfffffu)));
+            break;
           case 6: {
             const uint32_t low = static_cast<uint32_t>(static_cast<uint64_t>(load(v, c, q.dim)));
             store(v, c, q.dim, static_cast<int64_t>(low * (1u + 2u * (base & 7u))));
@@ -335,12 +354,15 @@ void oracleRendezvous(cohort::TaskContext& ctx) {
   const int n = static_cast<int>(ctx.arg(1).asInt());
   const int now = s.running.fetch_add(1) + 1;
   int prev = s.maxRunning.load();
-  while (now > prev && !s.maxRunning.compare_exchange_weak(prev, now)) {}
+  while (now > prev && !s.maxRunning.compare_exchange_weak(prev, now)) {
+  }
   if (ctx.regionCount() > 0) {
     const cohort_field_view v = ctx.fieldView(0, 0);
-    if (v.field_type != COHORT_I32 || v.dim != 1) throw std::runtime_error("oracle_rendezvous: expects a 1-D i32 field");
+    if (v.field_type != COHORT_I32 || v.dim != 1)
+      throw std::runtime_error("oracle_rendezvous: expects a 1-D i32 field");
     int32_t* base = static_cast<int32_t*>(v.base);
-    for (int64_t x = v.lo[0]; x <= v.hi[0]; ++x) base[(x - v.lo[0]) * v.strides[0]] = static_cast<int32_t>(ctx.point(0));
+    for (int64_t x = v.lo[0]; x <= v.hi[0]; ++x)
+      base[(x - v.lo[0]) * v.strides[0]] = static_cast<int32_t>(ctx.point(0));
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (s.maxRunning.load() < n && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();

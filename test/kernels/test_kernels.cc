@@ -34,7 +34,8 @@ void rendezvous(cohort::TaskContext& ctx) {
   Probe& p = probe();
   int now = p.running.fetch_add(1) + 1;
   int prev = p.maxRunning.load();
-  while (now > prev && !p.maxRunning.compare_exchange_weak(prev, now)) {}
+  while (now > prev && !p.maxRunning.compare_exchange_weak(prev, now)) {
+  }
   p.arrivals.fetch_add(1);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (p.maxRunning.load() < n && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
@@ -63,7 +64,8 @@ void encodeValue(cohort::Encoder& e, const cohort::Value& v) {
   switch (v.tag()) {
     case ValueTag::Undefined: e.undefined(); break;
     case ValueTag::Null: e.null(); break;
-    case ValueTag::False: case ValueTag::True: e.boolean(v.asBool()); break;
+    case ValueTag::False:
+    case ValueTag::True: e.boolean(v.asBool()); break;
     case ValueTag::Number: e.number(v.asNumber()); break;
     case ValueTag::BigInt: e.bigint(v.asInt()); break;
     case ValueTag::String: e.string(v.asString()); break;

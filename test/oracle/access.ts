@@ -38,7 +38,16 @@ export function accessesOf(prog: Program, pts: (number[] | undefined)[], req: Re
   const out: Access[] = [];
   pts.forEach((p, pi) => {
     const node = prog.nodes[nodeAt(prog, req, p)];
-    for (const f of req.fields) out.push({ point: pi, req: reqIndex, tree: node.tree, field: f, priv: req.priv, rects: node.rects, atomic: req.atomic === true });
+    for (const f of req.fields)
+      out.push({
+        point: pi,
+        req: reqIndex,
+        tree: node.tree,
+        field: f,
+        priv: req.priv,
+        rects: node.rects,
+        atomic: req.atomic === true,
+      });
   });
   return out;
 }

@@ -13,7 +13,8 @@ function fieldList(fields: number[]): string {
 }
 
 function reqText(prog: Program, r: ReqDecl): string {
-  const target = r.node !== undefined ? nodeName(prog, r.node) : `P${r.part}` + (r.offset ? `+${fmtPoint(r.offset)}` : '');
+  const target =
+    r.node !== undefined ? nodeName(prog, r.node) : `P${r.part}` + (r.offset ? `+${fmtPoint(r.offset)}` : '');
   const priv = isRedop(r.priv) ? `reduce(${r.priv})` : r.priv;
   return `${r.atomic ? 'atomic ' : ''}${priv} ${target}.${fieldList(r.fields)}`;
 }
@@ -50,7 +51,8 @@ function childLines(prog: Program, c: Child, indent: string, out: string[]): voi
 /** The program, one declaration or operation per line. */
 export function formatProgram(prog: Program): string {
   const lines: string[] = [`program seed=${prog.seed}${prog.checks ? ' (checking mode)' : ''}`];
-  for (const r of prog.regions) lines.push(`  R${r.tree} = region ${fmtBox(r.bounds)} {${r.fields.map((t, i) => `f${i}:${t}`).join(', ')}}`);
+  for (const r of prog.regions)
+    lines.push(`  R${r.tree} = region ${fmtBox(r.bounds)} {${r.fields.map((t, i) => `f${i}:${t}`).join(', ')}}`);
   for (const p of prog.parts) {
     const s = p.spec;
     const what =
@@ -60,7 +62,9 @@ export function formatProgram(prog: Program): string {
           ? `blocks(${nodeName(prog, p.node)}, block ${fmtPoint(s.block)}, halo ${fmtPoint(s.haloLo)}/${fmtPoint(s.haloHi)})`
           : `rects(${nodeName(prog, p.node)}, ${s.rects.map((rs) => rs.map(fmtBox).join('+') || '{}').join(' ')})`;
     const kids = p.children.map((c, i) => `${i}:${prog.nodes[c].rects.map(fmtBox).join('+') || '{}'}`).join(' ');
-    lines.push(`  P${p.id} = ${what} ${p.disjoint ? 'disjoint' : 'aliased'}${p.op !== undefined ? ` (created by #${p.op})` : ''}; ${kids}`);
+    lines.push(
+      `  P${p.id} = ${what} ${p.disjoint ? 'disjoint' : 'aliased'}${p.op !== undefined ? ` (created by #${p.op})` : ''}; ${kids}`,
+    );
   }
   prog.ops.forEach((op, i) => {
     const head = `  #${i} `;
@@ -76,7 +80,9 @@ export function formatProgram(prog: Program): string {
         nestedLines(prog, op, head, '', lines);
         break;
       case 'map':
-        lines.push(`${head}map${op.deferred ? '(deferred)' : ''} ${op.write ? 'rw' : 'ro'} ${nodeName(prog, op.node)}.${fieldList(op.fields)}`);
+        lines.push(
+          `${head}map${op.deferred ? '(deferred)' : ''} ${op.write ? 'rw' : 'ro'} ${nodeName(prog, op.node)}.${fieldList(op.fields)}`,
+        );
         break;
       case 'fence':
         lines.push(head + 'fence');

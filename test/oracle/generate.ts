@@ -11,7 +11,20 @@
 import { accessesOf, accessesOfReqs, Access, anyConflict, atomicOk, Step } from './access';
 import { Box, points } from './geometry';
 import { nestedOp } from './nested-gen';
-import { FillOp, FutureRef, IndexOp, LaunchOp, NestedOp, Op, PartDecl, Priv, Program, ReqDecl, TaskOp, fieldsOf } from './program';
+import {
+  FillOp,
+  FutureRef,
+  IndexOp,
+  LaunchOp,
+  NestedOp,
+  Op,
+  PartDecl,
+  Priv,
+  Program,
+  ReqDecl,
+  TaskOp,
+  fieldsOf,
+} from './program';
 import { Prng } from './prng';
 import { addPartitions, addRegions, randomPartition } from './regions-gen';
 import { replayOp, traceOp } from './trace-gen';
@@ -47,7 +60,10 @@ export class Gen {
   focus: number | undefined;
   private nextUid = 1;
 
-  constructor(seed: number, readonly options: GenOptions) {
+  constructor(
+    seed: number,
+    readonly options: GenOptions,
+  ) {
     this.rng = new Prng(seed);
     this.prog = { seed, checks: false, regions: [], nodes: [], parts: [], ops: [] };
   }
@@ -66,7 +82,8 @@ export class Gen {
 
   randomNode(): number {
     const { rng, prog } = this;
-    if (this.focus !== undefined && rng.chance(0.8)) return rng.pick(prog.nodes.filter((n) => n.tree === this.focus)).id;
+    if (this.focus !== undefined && rng.chance(0.8))
+      return rng.pick(prog.nodes.filter((n) => n.tree === this.focus)).id;
     return rng.chance(0.3) ? prog.regions[rng.int(0, prog.regions.length - 1)].node : rng.int(0, prog.nodes.length - 1);
   }
 
@@ -87,7 +104,13 @@ export class Gen {
   }
 
   /** Adds requirements made by `make` while they keep the op free of conflicts. */
-  buildReqs(pts: (number[] | undefined)[], first: ReqDecl | undefined, make: () => ReqDecl | undefined, max: number, min = 1): ReqDecl[] {
+  buildReqs(
+    pts: (number[] | undefined)[],
+    first: ReqDecl | undefined,
+    make: () => ReqDecl | undefined,
+    max: number,
+    min = 1,
+  ): ReqDecl[] {
     const reqs: ReqDecl[] = [];
     let accesses: Access[] = [];
     const tryAdd = (r: ReqDecl): boolean => {
@@ -154,7 +177,14 @@ export class Gen {
       case 'fill':
         return { accesses: accessesOf(prog, [undefined], { node: op.node, fields: op.fields, priv: 'wd' }, 0) };
       case 'map':
-        return { accesses: accessesOf(prog, [undefined], { node: op.node, fields: op.fields, priv: op.write ? 'rw' : 'ro' }, 0) };
+        return {
+          accesses: accessesOf(
+            prog,
+            [undefined],
+            { node: op.node, fields: op.fields, priv: op.write ? 'rw' : 'ro' },
+            0,
+          ),
+        };
       case 'nested':
         return { accesses: accessesOfReqs(prog, [undefined], op.reqs) };
       default:
@@ -177,12 +207,23 @@ export class Gen {
 
   /** A single launch on random nodes (undefined when no requirement fits). */
   taskOp(futures: readonly FutureRef[], pFutures: number, privs?: Partial<Record<Priv, number>>): TaskOp | undefined {
-    const reqs = this.buildReqs([undefined], undefined, () => {
-      const node = this.randomNode();
-      return { node, fields: this.rng.subset(this.fieldsOf(node)), priv: this.randomPriv(privs) };
-    }, 3);
+    const reqs = this.buildReqs(
+      [undefined],
+      undefined,
+      () => {
+        const node = this.randomNode();
+        return { node, fields: this.rng.subset(this.fieldsOf(node)), priv: this.randomPriv(privs) };
+      },
+      3,
+    );
     if (!reqs.length) return undefined;
-    return { kind: 'task', uid: this.uid(), variant: this.variant(), reqs, futures: this.pickFutures(futures, pFutures) };
+    return {
+      kind: 'task',
+      uid: this.uid(),
+      variant: this.variant(),
+      reqs,
+      futures: this.pickFutures(futures, pFutures),
+    };
   }
 
   /** An index launch over a random partition's colours (undefined when no requirement fits). */
@@ -196,17 +237,31 @@ export class Gen {
       .filter((q) => q.spec.kind === 'blocks' && !q.disjoint && this.fieldsOf(q.node).length >= 2)
       .flatMap((h) =>
         prog.parts
-          .filter((q) => q.node === h.node && q.spec.kind === 'blocks' && q.disjoint && q.spec.block.join() === (h.spec as { block: number[] }).block.join())
+          .filter(
+            (q) =>
+              q.node === h.node &&
+              q.spec.kind === 'blocks' &&
+              q.disjoint &&
+              q.spec.block.join() === (h.spec as { block: number[] }).block.join(),
+          )
           .map((dj) => [dj, h] as const),
       );
     const writes = !privs || (privs.rw ?? 0) + (privs.wd ?? 0) > 0;
     const stencil = twins.length && writes && rng.chance(0.3) ? rng.pick(twins) : undefined;
-    const dom = stencil ? { lo: [...stencil[0].colorSpace.lo], hi: [...stencil[0].colorSpace.hi] } : this.randomDomain(part);
+    const dom = stencil
+      ? { lo: [...stencil[0].colorSpace.lo], hi: [...stencil[0].colorSpace.hi] }
+      : this.randomDomain(part);
     const pts = points(dom);
     const makeOther = (): ReqDecl | undefined => {
       if (rng.chance(0.15)) {
         const node = this.randomNode();
-        return { node, fields: rng.subset(this.fieldsOf(node)), priv: privs ? this.randomPriv(privs) : rng.weighted({ ro: 4, sum: 2, max: 0.5, min: 0.3, prod: 0.3, rw: 0.5, wd: 0.5 }) };
+        return {
+          node,
+          fields: rng.subset(this.fieldsOf(node)),
+          priv: privs
+            ? this.randomPriv(privs)
+            : rng.weighted({ ro: 4, sum: 2, max: 0.5, min: 0.3, prod: 0.3, rw: 0.5, wd: 0.5 }),
+        };
       }
       const q = this.randomPart(dom.lo.length)!;
       return this.partReq(dom, q, rng.subset(this.fieldsOf(q.node)), this.randomPriv(privs));
@@ -220,16 +275,34 @@ export class Gen {
       const write: ReqDecl = { part: dj.id, fields: [f], priv: rng.pick<Priv>(['rw', 'wd']) };
       const read: ReqDecl = { part: halo.id, fields: [g], priv: 'ro' };
       let second = false;
-      reqs = this.buildReqs(pts, write, () => {
-        if (second) return makeOther();
-        second = true;
-        return read;
-      }, 3, 2);
+      reqs = this.buildReqs(
+        pts,
+        write,
+        () => {
+          if (second) return makeOther();
+          second = true;
+          return read;
+        },
+        3,
+        2,
+      );
     } else {
-      reqs = this.buildReqs(pts, this.partReq(dom, part, rng.subset(this.fieldsOf(part.node)), this.randomPriv(privs)), makeOther, 3);
+      reqs = this.buildReqs(
+        pts,
+        this.partReq(dom, part, rng.subset(this.fieldsOf(part.node)), this.randomPriv(privs)),
+        makeOther,
+        3,
+      );
     }
     if (!reqs.length) return undefined;
-    return { kind: 'index', uid: this.uid(), variant: this.variant(), domain: dom, reqs, futures: this.pickFutures(futures, pFutures) };
+    return {
+      kind: 'index',
+      uid: this.uid(),
+      variant: this.variant(),
+      domain: dom,
+      reqs,
+      futures: this.pickFutures(futures, pFutures),
+    };
   }
 
   fillOp(): FillOp {
@@ -258,7 +331,9 @@ export class Gen {
 // Offsets o (each coordinate in -2..2) with domain + o inside the color space.
 function validOffsets(domain: Box, cs: Box): number[][] {
   if (cs.lo.length !== domain.lo.length) return [];
-  const per = domain.lo.map((_, d) => [-2, -1, 0, 1, 2].filter((o) => domain.lo[d] + o >= cs.lo[d] && domain.hi[d] + o <= cs.hi[d]));
+  const per = domain.lo.map((_, d) =>
+    [-2, -1, 0, 1, 2].filter((o) => domain.lo[d] + o >= cs.lo[d] && domain.hi[d] + o <= cs.hi[d]),
+  );
   if (per.some((xs) => xs.length === 0)) return [];
   return per.length === 1 ? per[0].map((o) => [o]) : per[0].flatMap((a) => per[1].map((b) => [a, b]));
 }
@@ -296,7 +371,13 @@ export function generate(seed: number, options: GenOptions = {}): Program {
       g.push(op, [g.step(op)]);
     } else if (kind === 'map') {
       const node = g.randomNode();
-      const op: Op = { kind: 'map', node, fields: rng.subset(g.fieldsOf(node)), write: rng.chance(0.4), deferred: rng.chance(0.4) };
+      const op: Op = {
+        kind: 'map',
+        node,
+        fields: rng.subset(g.fieldsOf(node)),
+        write: rng.chance(0.4),
+        deferred: rng.chance(0.4),
+      };
       g.push(op, [g.step(op)]);
     } else if (kind === 'task' || kind === 'index') {
       const op = kind === 'task' ? g.taskOp(g.topFutures, 0.2) : g.indexOp(g.topFutures, 0.15);
@@ -314,7 +395,13 @@ export function generate(seed: number, options: GenOptions = {}): Program {
       // for every replayed iteration.
       if (rng.chance(0.6)) {
         const node = prog.regions[t.tree].node;
-        const op: TaskOp = { kind: 'task', uid: g.uid(), variant: g.variant(), reqs: [{ node, fields: g.fieldsOf(node), priv: 'ro' }], futures: [] };
+        const op: TaskOp = {
+          kind: 'task',
+          uid: g.uid(),
+          variant: g.variant(),
+          reqs: [{ node, fields: g.fieldsOf(node), priv: 'ro' }],
+          futures: [],
+        };
         g.push(op, [g.step(op)]);
       }
     } else {

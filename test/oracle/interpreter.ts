@@ -63,7 +63,9 @@ export class Interpreter {
   private readonly digests = new Map<string, number>();
 
   constructor(readonly prog: Program) {
-    this.state = prog.regions.map((r) => r.fields.map(() => new Array<number>(pointsOfRects([r.bounds]).length).fill(0)));
+    this.state = prog.regions.map((r) =>
+      r.fields.map(() => new Array<number>(pointsOfRects([r.bounds]).length).fill(0)),
+    );
   }
 
   get(tree: number, field: number, c: readonly number[]): number {
@@ -161,6 +163,8 @@ export class Interpreter {
   /** The writes of a read-write inline mapping. */
   mapWrite(op: Extract<Op, { kind: 'map' }>, opIndex: number): void {
     const n = this.prog.nodes[op.node];
-    for (const f of op.fields) for (const c of pointsOfRects(n.rects)) this.set(n.tree, f, c, mapWriteValue(opIndex, tagOf(n.tree, f), c, this.get(n.tree, f, c)));
+    for (const f of op.fields)
+      for (const c of pointsOfRects(n.rects))
+        this.set(n.tree, f, c, mapWriteValue(opIndex, tagOf(n.tree, f), c, this.get(n.tree, f, c)));
   }
 }

@@ -127,8 +127,14 @@ function neighbours(c: readonly number[]): number[][] {
 }
 
 /** Runs the kernel; returns its digest g of everything it read (futures: the values of its futures, digests of other tasks). */
-export function runKernel(d: KDesc, point: readonly number[] | undefined, acc: KernelAccess, futures: readonly unknown[] = []): number {
-  if (futures.length !== d.futures) throw new Error(`oracle kernel: ${futures.length} futures, the descriptor says ${d.futures}`);
+export function runKernel(
+  d: KDesc,
+  point: readonly number[] | undefined,
+  acc: KernelAccess,
+  futures: readonly unknown[] = [],
+): number {
+  if (futures.length !== d.futures)
+    throw new Error(`oracle kernel: ${futures.length} futures, the descriptor says ${d.futures}`);
   let g = mix(mix(0xabcdef, d.op), pointHash(point));
   for (const f of futures) {
     if (typeof f !== 'number') throw new Error(`oracle kernel: a future holds ${JSON.stringify(f)}, expected a digest`);

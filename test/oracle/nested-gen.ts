@@ -22,7 +22,19 @@ import { atomicOk, Step } from './access';
 import type { Gen } from './generate';
 import { inRects, points, pointsOfRects } from './geometry';
 import { Box } from './geometry';
-import { Child, FutureRef, isDescendant, isRedop, NestedOp, nodeAt, nodeName, Priv, Program, REDOPS, ReqDecl } from './program';
+import {
+  Child,
+  FutureRef,
+  isDescendant,
+  isRedop,
+  NestedOp,
+  nodeAt,
+  nodeName,
+  Priv,
+  Program,
+  REDOPS,
+  ReqDecl,
+} from './program';
 
 /** Child privileges a parent privilege certainly covers. */
 function covered(parent: Priv): Priv[] {
@@ -51,7 +63,13 @@ function reqNodes(prog: Program, r: ReqDecl, pts: (number[] | undefined)[]): num
 /** Is child requirement `r` (at these launch points) certainly within one parent requirement? */
 function certainlyValid(prog: Program, parent: readonly ReqDecl[], r: ReqDecl, pts: (number[] | undefined)[]): boolean {
   const within = (node: number): boolean =>
-    parent.some((p) => p.node !== undefined && isDescendant(prog, node, p.node) && r.fields.every((f) => p.fields.includes(f)) && covered(p.priv).includes(r.priv));
+    parent.some(
+      (p) =>
+        p.node !== undefined &&
+        isDescendant(prog, node, p.node) &&
+        r.fields.every((f) => p.fields.includes(f)) &&
+        covered(p.priv).includes(r.priv),
+    );
   if (r.part !== undefined && !within(prog.parts[r.part].node)) return false;
   return reqNodes(prog, r, pts).every(within);
 }
@@ -80,7 +98,10 @@ function violates(prog: Program, parent: readonly ReqDecl[], r: ReqDecl, pts: (n
 /** The box of an index launch's points. */
 function domainOf(pts: (number[] | undefined)[]): Box {
   const ps = pts as number[][];
-  return { lo: ps[0].map((_, d) => Math.min(...ps.map((x) => x[d]))), hi: ps[0].map((_, d) => Math.max(...ps.map((x) => x[d]))) };
+  return {
+    lo: ps[0].map((_, d) => Math.min(...ps.map((x) => x[d]))),
+    hi: ps[0].map((_, d) => Math.max(...ps.map((x) => x[d]))),
+  };
 }
 
 function privText(p: Priv): string {
@@ -88,7 +109,9 @@ function privText(p: Priv): string {
 }
 
 function parentPrivs(g: Gen): Partial<Record<Priv, number>> {
-  return g.options.parentLocks ? { ro: 3, rw: 4, wd: 1.5, sum: 1, max: 0.5, min: 0.3, prod: 0.3 } : { ro: 3, rw: 4, wd: 1.5 };
+  return g.options.parentLocks
+    ? { ro: 3, rw: 4, wd: 1.5, sum: 1, max: 0.5, min: 0.3, prod: 0.3 }
+    : { ro: 3, rw: 4, wd: 1.5 };
 }
 
 /** Requirements of a parent: on nodes (of the whole program, or within `outer` for a nested child). */
@@ -108,7 +131,12 @@ function parentReqs(g: Gen, outer: readonly ReqDecl[] | undefined): ReqDecl[] {
 }
 
 /** A requirement certainly within `parent` (on a node, or on a partition for index points `pts`). */
-function validChildReq(g: Gen, parent: readonly ReqDecl[], pts: (number[] | undefined)[], privs?: Partial<Record<Priv, number>>): ReqDecl | undefined {
+function validChildReq(
+  g: Gen,
+  parent: readonly ReqDecl[],
+  pts: (number[] | undefined)[],
+  privs?: Partial<Record<Priv, number>>,
+): ReqDecl | undefined {
   const { rng, prog } = g;
   if (!parent.length) return undefined;
   const p = rng.pick(parent);
@@ -118,7 +146,9 @@ function validChildReq(g: Gen, parent: readonly ReqDecl[], pts: (number[] | unde
   const priv = rng.pick(options);
   const index = pts[0] !== undefined;
   if (index && rng.chance(0.75)) {
-    const parts = prog.parts.filter((q) => isDescendant(prog, q.node, p.node!) && q.colorSpace.lo.length === pts[0]!.length);
+    const parts = prog.parts.filter(
+      (q) => isDescendant(prog, q.node, p.node!) && q.colorSpace.lo.length === pts[0]!.length,
+    );
     if (parts.length) {
       const q = rng.pick(parts);
       const r = g.partReq(domainOf(pts), q, fields, priv);
@@ -131,9 +161,17 @@ function validChildReq(g: Gen, parent: readonly ReqDecl[], pts: (number[] | unde
 }
 
 /** A requirement that certainly violates `parent` (with why), if one is found. */
-function violatingReq(g: Gen, parent: readonly ReqDecl[], pts: (number[] | undefined)[]): { req: ReqDecl; why: string } | undefined {
+function violatingReq(
+  g: Gen,
+  parent: readonly ReqDecl[],
+  pts: (number[] | undefined)[],
+): { req: ReqDecl; why: string } | undefined {
   const { rng, prog } = g;
-  const parentText = parent.length ? parent.map((p) => `${privText(p.priv)} ${nodeName(prog, p.node!)}.${p.fields.map((f) => `f${f}`).join(',')}`).join('; ') : 'no requirements';
+  const parentText = parent.length
+    ? parent
+        .map((p) => `${privText(p.priv)} ${nodeName(prog, p.node!)}.${p.fields.map((f) => `f${f}`).join(',')}`)
+        .join('; ')
+    : 'no requirements';
   for (let attempt = 0; attempt < 10; attempt++) {
     const way = parent.length ? rng.weighted({ privilege: 3, field: 1, region: 1 }) : 'region';
     let r: ReqDecl;
@@ -148,7 +186,11 @@ function violatingReq(g: Gen, parent: readonly ReqDecl[], pts: (number[] | undef
       if (way === 'field') {
         const missing = g.fieldsOf(node).filter((f) => !p.fields.includes(f));
         if (!missing.length) continue;
-        r = { node, fields: [...rng.subset(p.fields).filter(() => rng.chance(0.5)), rng.pick(missing)], priv: rng.pick(covered(p.priv)) };
+        r = {
+          node,
+          fields: [...rng.subset(p.fields).filter(() => rng.chance(0.5)), rng.pick(missing)],
+          priv: rng.pick(covered(p.priv)),
+        };
       } else {
         const bad = (['ro', 'rw', 'wd', ...REDOPS] as Priv[]).filter((x) => !mayCover(p.priv, x));
         if (!bad.length) continue;
@@ -166,7 +208,10 @@ function violatingReq(g: Gen, parent: readonly ReqDecl[], pts: (number[] | undef
     }
     if (violates(prog, parent, r, pts)) {
       const target = r.node !== undefined ? nodeName(prog, r.node) : `P${r.part}`;
-      return { req: r, why: `${way}: ${privText(r.priv)} ${target}.${r.fields.map((f) => `f${f}`).join(',')} is not within the parent's ${parentText}` };
+      return {
+        req: r,
+        why: `${way}: ${privText(r.priv)} ${target}.${r.fields.map((f) => `f${f}`).join(',')} is not within the parent's ${parentText}`,
+      };
     }
   }
   return undefined;
@@ -191,7 +236,14 @@ function children(g: Gen, parent: readonly ReqDecl[], depth: number): Child[] {
       if (v) {
         const reqs = g.buildReqs(pts, v.req, () => validChildReq(g, parent, pts), 2);
         if (reqs[0] === v.req) {
-          const common = { uid: g.uid(), variant: g.variant(), reqs, futures: [] as FutureRef[], await: false, violation: v.why };
+          const common = {
+            uid: g.uid(),
+            variant: g.variant(),
+            reqs,
+            futures: [] as FutureRef[],
+            await: false,
+            violation: v.why,
+          };
           out.push(dom ? { kind: 'index', domain: dom, ...common } : { kind: 'task', ...common });
           break;
         }
@@ -199,7 +251,13 @@ function children(g: Gen, parent: readonly ReqDecl[], depth: number): Child[] {
     }
     if (kind === 'nested') {
       const reqs = parentReqs(g, parent);
-      const op: NestedOp = { kind: 'nested', uid: g.uid(), reqs, own: reqs.length > 0 && rng.chance(0.6), children: [] };
+      const op: NestedOp = {
+        kind: 'nested',
+        uid: g.uid(),
+        reqs,
+        own: reqs.length > 0 && rng.chance(0.6),
+        children: [],
+      };
       op.children = children(g, reqs, depth + 1);
       const s = g.settleAtomic(op, (st) => atomicOk(siblings, st));
       siblings.push(s);

@@ -76,8 +76,23 @@ export interface FutureRef {
  * descriptor's op number. `delay`: microseconds its C++ variant waits first
  * (see oracle_kernels.cc), to shuffle the order in which tasks finish.
  */
-export type TaskOp = { kind: 'task'; uid: number; variant: 'ts' | 'cpp'; reqs: ReqDecl[]; futures: FutureRef[]; delay?: number };
-export type IndexOp = { kind: 'index'; uid: number; variant: 'ts' | 'cpp'; domain: Box; reqs: ReqDecl[]; futures: FutureRef[]; delay?: number };
+export type TaskOp = {
+  kind: 'task';
+  uid: number;
+  variant: 'ts' | 'cpp';
+  reqs: ReqDecl[];
+  futures: FutureRef[];
+  delay?: number;
+};
+export type IndexOp = {
+  kind: 'index';
+  uid: number;
+  variant: 'ts' | 'cpp';
+  domain: Box;
+  reqs: ReqDecl[];
+  futures: FutureRef[];
+  delay?: number;
+};
 export type LaunchOp = TaskOp | IndexOp;
 export type FillOp = { kind: 'fill'; node: number; fields: number[]; value: number; bigint: boolean };
 
@@ -164,7 +179,10 @@ export function layout(parent: NodeDecl, spec: PartSpec): { colorSpace: Box; chi
       ),
     };
   }
-  return { colorSpace: { lo: [0], hi: [spec.rects.length - 1] }, children: spec.rects.map((rs) => rs.filter((r) => !isEmpty(r)).map((r) => ({ lo: [...r.lo], hi: [...r.hi] }))) };
+  return {
+    colorSpace: { lo: [0], hi: [spec.rects.length - 1] },
+    children: spec.rects.map((rs) => rs.filter((r) => !isEmpty(r)).map((r) => ({ lo: [...r.lo], hi: [...r.hi] }))),
+  };
 }
 
 export function isDisjoint(children: Box[][]): boolean {
@@ -206,4 +224,3 @@ export function nodeName(prog: Program, id: number): string {
   const n = prog.nodes[id];
   return n.parent ? `P${n.parent.part}[${fmtPoint(n.parent.color)}]` : `R${n.tree}`;
 }
-

@@ -27,7 +27,12 @@ export function addRegions(rng: Prng, prog: Program, empty: boolean): void {
       bounds = { lo, hi: [lo[0] + ext[0] - 1, lo[1] + ext[1] - 1] };
     }
     const fields = Array.from({ length: rng.int(1, 3) }, () => rng.pick<FType>(['i32', 'i64', 'u32']));
-    const node: NodeDecl = { id: prog.nodes.length, tree: t, dim, rects: pointsOfRects([bounds]).length ? [bounds] : [] };
+    const node: NodeDecl = {
+      id: prog.nodes.length,
+      tree: t,
+      dim,
+      rects: pointsOfRects([bounds]).length ? [bounds] : [],
+    };
     prog.nodes.push(node);
     prog.regions.push({ tree: t, dim, bounds, fields, node: node.id });
   }
@@ -36,10 +41,23 @@ export function addRegions(rng: Prng, prog: Program, empty: boolean): void {
 function addPartition(prog: Program, parentId: number, spec: PartSpec): PartDecl {
   const parent = prog.nodes[parentId];
   const { colorSpace, children } = layout(parent, spec);
-  const part: PartDecl = { id: prog.parts.length, node: parentId, spec, colorSpace, children: [], disjoint: isDisjoint(children) };
+  const part: PartDecl = {
+    id: prog.parts.length,
+    node: parentId,
+    spec,
+    colorSpace,
+    children: [],
+    disjoint: isDisjoint(children),
+  };
   prog.parts.push(part);
   points(colorSpace).forEach((color, i) => {
-    const n: NodeDecl = { id: prog.nodes.length, tree: parent.tree, dim: parent.dim, rects: children[i], parent: { part: part.id, color } };
+    const n: NodeDecl = {
+      id: prog.nodes.length,
+      tree: parent.tree,
+      dim: parent.dim,
+      rects: children[i],
+      parent: { part: part.id, color },
+    };
     prog.nodes.push(n);
     part.children.push(n.id);
   });
@@ -58,7 +76,11 @@ export function randomPartition(rng: Prng, prog: Program, tree: number, allowEmp
   for (let attempt = 0; attempt < 10; attempt++) {
     const specs = randomSpecs(rng, prog, parent, allowEmpty);
     // Pieces of a subregion made of several rects can be empty whatever the spec.
-    if (allowEmpty || parent.rects.length === 0 || specs.every((s) => layout(parent, s).children.every((c) => c.length > 0))) {
+    if (
+      allowEmpty ||
+      parent.rects.length === 0 ||
+      specs.every((s) => layout(parent, s).children.every((c) => c.length > 0))
+    ) {
       return specs.map((s) => addPartition(prog, parent.id, s));
     }
   }
@@ -95,7 +117,8 @@ function randomSpecs(rng: Prng, prog: Program, parent: NodeDecl, allowEmpty: boo
     const haloHi = sym ? [...haloLo] : extent.map(() => h());
     const spec: PartSpec = { kind: 'blocks', block, haloLo, haloHi };
     // A disjoint twin with the same blocks: the stencil pair (write disjoint, read halo).
-    if (!isDisjoint(layout(parent, spec).children) && rng.chance(0.6)) return [spec, { kind: 'blocks', block, haloLo: extent.map(() => 0), haloHi: extent.map(() => 0) }];
+    if (!isDisjoint(layout(parent, spec).children) && rng.chance(0.6))
+      return [spec, { kind: 'blocks', block, haloLo: extent.map(() => 0), haloHi: extent.map(() => 0) }];
     return [spec];
   }
   const nColors = rng.int(1, 4);

@@ -5,7 +5,18 @@
  * interpreter. On any difference it throws an OracleFailure whose message
  * has the seed, the command that reproduces it and the program's listing.
  */
-import { FieldSpec, Future, InlineMapping, Partition, PartitionRequirement, Rect, Region, RegionRequirement, Runtime, Trace } from '../../lib';
+import {
+  FieldSpec,
+  Future,
+  InlineMapping,
+  Partition,
+  PartitionRequirement,
+  Rect,
+  Region,
+  RegionRequirement,
+  Runtime,
+  Trace,
+} from '../../lib';
 import { within } from '../helpers';
 import { fmtBox, fmtPoint, points, pointKey, pointsOfRects } from './geometry';
 import { formatProgram } from './format';
@@ -45,22 +56,42 @@ export function materialize(rt: Runtime, prog: Program, regions: Region[], probl
     const s = p.spec;
     const part =
       s.kind === 'equal'
-        ? rt.partitionEqual(parent, s.colorSpace.lo.length === 1 && s.colorSpace.lo[0] === 0 ? s.colorSpace.hi[0] + 1 : Rect(s.colorSpace.lo, s.colorSpace.hi))
+        ? rt.partitionEqual(
+            parent,
+            s.colorSpace.lo.length === 1 && s.colorSpace.lo[0] === 0
+              ? s.colorSpace.hi[0] + 1
+              : Rect(s.colorSpace.lo, s.colorSpace.hi),
+          )
         : s.kind === 'blocks'
-          ? rt.partitionByBlocks(parent, s.block, s.haloLo.join() === s.haloHi.join() ? s.haloLo : { lo: s.haloLo, hi: s.haloHi })
-          : rt.partitionByRects(parent, s.rects.map((rs) => (rs.length === 1 ? Rect(rs[0].lo, rs[0].hi) : rs.map((x) => Rect(x.lo, x.hi)))));
+          ? rt.partitionByBlocks(
+              parent,
+              s.block,
+              s.haloLo.join() === s.haloHi.join() ? s.haloLo : { lo: s.haloLo, hi: s.haloHi },
+            )
+          : rt.partitionByRects(
+              parent,
+              s.rects.map((rs) => (rs.length === 1 ? Rect(rs[0].lo, rs[0].hi) : rs.map((x) => Rect(x.lo, x.hi)))),
+            );
     partitions[p.id] = part;
     if (fmtBox({ lo: [...part.colorSpace.lo], hi: [...part.colorSpace.hi] }) !== fmtBox(p.colorSpace)) {
-      problems.push(`P${p.id}: runtime color space ${fmtBox({ lo: [...part.colorSpace.lo], hi: [...part.colorSpace.hi] })}, expected ${fmtBox(p.colorSpace)}`);
+      problems.push(
+        `P${p.id}: runtime color space ${fmtBox({ lo: [...part.colorSpace.lo], hi: [...part.colorSpace.hi] })}, expected ${fmtBox(p.colorSpace)}`,
+      );
     }
-    if (part.disjoint !== p.disjoint) problems.push(`P${p.id}: runtime says disjoint=${part.disjoint}, expected ${p.disjoint}`);
+    if (part.disjoint !== p.disjoint)
+      problems.push(`P${p.id}: runtime says disjoint=${part.disjoint}, expected ${p.disjoint}`);
     points(p.colorSpace).forEach((color, i) => {
       const sub = part.subregion(color);
       nodeRegion[p.children[i]] = sub;
-      const got = sub.rects.flatMap((r) => points({ lo: [...r.lo], hi: [...r.hi] })).map(pointKey).sort();
+      const got = sub.rects
+        .flatMap((r) => points({ lo: [...r.lo], hi: [...r.hi] }))
+        .map(pointKey)
+        .sort();
       const want = pointsOfRects(prog.nodes[p.children[i]].rects).map(pointKey).sort();
       if (got.join(';') !== want.join(';')) {
-        problems.push(`${nodeName(prog, p.children[i])}: runtime points {${got.join(' ')}}, expected {${want.join(' ')}}`);
+        problems.push(
+          `${nodeName(prog, p.children[i])}: runtime points {${got.join(' ')}}, expected {${want.join(' ')}}`,
+        );
       }
     });
   };
@@ -71,11 +102,21 @@ export function materialize(rt: Runtime, prog: Program, regions: Region[], probl
     const target: Region | Partition = r.node !== undefined ? nodeRegion[r.node] : partitions[r.part!];
     let q: RegionRequirement | PartitionRequirement;
     switch (r.priv) {
-      case 'ro': q = target.read(...names); break;
-      case 'rw': q = target.readWrite(...names); break;
-      case 'wd': q = target.writeDiscard(...names); break;
-      case 'prod': q = target.reduce('product', ...names); break;
-      default: q = target.reduce(r.priv, ...names); break;
+      case 'ro':
+        q = target.read(...names);
+        break;
+      case 'rw':
+        q = target.readWrite(...names);
+        break;
+      case 'wd':
+        q = target.writeDiscard(...names);
+        break;
+      case 'prod':
+        q = target.reduce('product', ...names);
+        break;
+      default:
+        q = target.reduce(r.priv, ...names);
+        break;
     }
     if (r.offset) (q as PartitionRequirement).offset(r.offset);
     if (r.atomic) q.atomic();
@@ -130,17 +171,26 @@ export interface RunOptions {
 }
 
 /** Runs `prog`; throws an OracleFailure (message: seed, problems, program) on any difference. */
-export async function runProgram(rt: Runtime, tasks: OracleTasks, prog: Program, options: RunOptions = {}): Promise<void> {
+export async function runProgram(
+  rt: Runtime,
+  tasks: OracleTasks,
+  prog: Program,
+  options: RunOptions = {},
+): Promise<void> {
   const problems: string[] = [];
   const interp = new Interpreter(prog);
   const regions: Region[] = [];
   const token = nextToken++;
   const fail = (): never => {
     throw new OracleFailure(
-      `oracle mismatch for program seed ${prog.seed} (reproduce: ${reproduce(prog.seed)})\n` + problems.map((p) => `  - ${p}`).join('\n') + '\n' + formatProgram(prog),
+      `oracle mismatch for program seed ${prog.seed} (reproduce: ${reproduce(prog.seed)})\n` +
+        problems.map((p) => `  - ${p}`).join('\n') +
+        '\n' +
+        formatProgram(prog),
     );
   };
-  const guard = <T>(p: Promise<T>, what: string): Promise<T> => within(p, GUARD_MS, `program seed ${prog.seed}: ${what}`);
+  const guard = <T>(p: Promise<T>, what: string): Promise<T> =>
+    within(p, GUARD_MS, `program seed ${prog.seed}: ${what}`);
   let hung = false;
   const pendingMaps = new Set<PendingMap>();
 
@@ -165,7 +215,13 @@ export async function runProgram(rt: Runtime, tasks: OracleTasks, prog: Program,
       pendingMaps.add(p);
     };
 
-    const checkMapping = (m: InlineMapping, expected: [number, number[], number][], op: number, node: number, fields: number[]): void => {
+    const checkMapping = (
+      m: InlineMapping,
+      expected: [number, number[], number][],
+      op: number,
+      node: number,
+      fields: number[],
+    ): void => {
       const n = prog.nodes[node];
       for (const f of fields) {
         const bad = viewShapeProblem(m.view<FieldArrayInt>(fieldName(f)), n.rects, n.dim);
@@ -184,7 +240,12 @@ export async function runProgram(rt: Runtime, tasks: OracleTasks, prog: Program,
     };
     const writeMapping = (m: InlineMapping, expected: [number, number[], number][], op: number, node: number): void => {
       const tree = prog.nodes[node].tree;
-      for (const [f, c, old] of expected) writeView(m.view<FieldArrayInt>(fieldName(f)), c, wrap(prog.regions[tree].fields[f], mapWriteValue(op, tagOf(tree, f), c, old)));
+      for (const [f, c, old] of expected)
+        writeView(
+          m.view<FieldArrayInt>(fieldName(f)),
+          c,
+          wrap(prog.regions[tree].fields[f], mapWriteValue(op, tagOf(tree, f), c, old)),
+        );
     };
     const settlePending = async (): Promise<void> => {
       const list = pending;
@@ -210,14 +271,21 @@ export async function runProgram(rt: Runtime, tasks: OracleTasks, prog: Program,
     const issue = (op: LaunchOp | FillOp, where: string, digests: number[] | undefined): void => {
       if (op.kind === 'fill') {
         const tree = prog.nodes[op.node].tree;
-        const value = op.bigint && op.fields.every((f) => prog.regions[tree].fields[f] === 'i64') ? BigInt(op.value) : op.value;
-        results.push({ what: `${where} (fill)`, future: rt.fill(nodeRegion[op.node], op.fields.map(fieldName), value) });
+        const value =
+          op.bigint && op.fields.every((f) => prog.regions[tree].fields[f] === 'i64') ? BigInt(op.value) : op.value;
+        results.push({
+          what: `${where} (fill)`,
+          future: rt.fill(nodeRegion[op.node], op.fields.map(fieldName), value),
+        });
         return;
       }
       const task = op.variant === 'ts' ? tasks.ts : tasks.cpp;
       const fs = op.futures.map((f) => futures.get(futureKey(f))!);
       if (op.kind === 'task') {
-        const future = rt.launch(task, [encodedKernelDesc(prog, op, undefined)], { regions: op.reqs.map((r) => reqOf(r) as RegionRequirement), futures: fs });
+        const future = rt.launch(task, [encodedKernelDesc(prog, op, undefined)], {
+          regions: op.reqs.map((r) => reqOf(r) as RegionRequirement),
+          futures: fs,
+        });
         futures.set(futureKey({ uid: op.uid }), future);
         results.push({ what: `${where} @${op.uid}`, future, expected: digests?.[0] });
         return;
@@ -258,7 +326,8 @@ export async function runProgram(rt: Runtime, tasks: OracleTasks, prog: Program,
             const digests = interp.trace(op);
             if (options.untraced) {
               op.body.forEach((b, k) => issue(b, `#${i} (first iteration)`, digests[k]));
-              for (let k = 0; k < op.times; k++) op.body.forEach((b) => issue(b, `#${i} (iteration ${k + 1})`, undefined));
+              for (let k = 0; k < op.times; k++)
+                op.body.forEach((b) => issue(b, `#${i} (iteration ${k + 1})`, undefined));
               break;
             }
             const trace = rt.trace(() => op.body.forEach((b, k) => issue(b, `#${i} (recorded iteration)`, digests[k])));
@@ -270,14 +339,20 @@ export async function runProgram(rt: Runtime, tasks: OracleTasks, prog: Program,
             interp.replay(op);
             const t = prog.ops[op.trace] as Extract<Op, { kind: 'trace' }>;
             if (options.untraced) {
-              for (let k = 0; k < op.times; k++) t.body.forEach((b) => issue(b, `#${i} (iteration ${k + 1})`, undefined));
+              for (let k = 0; k < op.times; k++)
+                t.body.forEach((b) => issue(b, `#${i} (iteration ${k + 1})`, undefined));
               break;
             }
-            results.push({ what: `#${i} replay(${op.times}) of #${op.trace}`, future: traces.get(op.trace)!.replay(op.times) });
+            results.push({
+              what: `#${i} replay(${op.times}) of #${op.trace}`,
+              future: traces.get(op.trace)!.replay(op.times),
+            });
             break;
           }
           case 'nested': {
-            const future = rt.launch(tasks.parent, [token, op.uid], { regions: op.reqs.map((r) => reqOf(r) as RegionRequirement) });
+            const future = rt.launch(tasks.parent, [token, op.uid], {
+              regions: op.reqs.map((r) => reqOf(r) as RegionRequirement),
+            });
             results.push({ what: `#${i} nested @${op.uid}`, future, nested: { want: interp.nested(op) } });
             break;
           }
@@ -329,7 +404,10 @@ export async function runProgram(rt: Runtime, tasks: OracleTasks, prog: Program,
       const before = problems.length;
       if (s.status === 'rejected') problems.push(`${r.what} failed: ${(s.reason as Error).message}`);
       else if (r.nested) compareNested(r.nested.want, s.value, r.what, problems);
-      else if (r.expected !== undefined && s.value !== r.expected) problems.push(`${r.what} read different values than the oracle (digest ${String(s.value)}, oracle ${r.expected})`);
+      else if (r.expected !== undefined && s.value !== r.expected)
+        problems.push(
+          `${r.what} read different values than the oracle (digest ${String(s.value)}, oracle ${r.expected})`,
+        );
       if (problems.length > before && ++bad > 4) problems.length = before;
     });
     if (bad > 4) problems.push(`... ${bad - 4} more results differ`);
@@ -370,7 +448,11 @@ export async function runProgram(rt: Runtime, tasks: OracleTasks, prog: Program,
   } finally {
     // A failed program may stop early: release its deferred mappings, so
     // that what comes next (a fence, say) does not wait for them forever.
-    for (const p of pendingMaps) void p.mapping.then((m) => m.unmap(), () => undefined);
+    for (const p of pendingMaps)
+      void p.mapping.then(
+        (m) => m.unmap(),
+        () => undefined,
+      );
     if (!problems.length) {
       nestedEnvs.delete(token);
       for (const r of regions) rt.destroyRegion(r);

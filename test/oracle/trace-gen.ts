@@ -15,7 +15,11 @@ const BODY_PRIVS: Record<Priv, number> = { ro: 3, rw: 3, wd: 1.5, sum: 3, max: 1
 
 /** How many times a trace is replayed: often a few, often 10 or more. */
 function replayCount(g: Gen): number {
-  return g.rng.weighted({ few: 4, some: 2, many: 4 }) === 'few' ? g.rng.int(1, 4) : g.rng.chance(0.33) ? g.rng.int(5, 9) : g.rng.int(10, 25);
+  return g.rng.weighted({ few: 4, some: 2, many: 4 }) === 'few'
+    ? g.rng.int(1, 4)
+    : g.rng.chance(0.33)
+      ? g.rng.int(5, 9)
+      : g.rng.int(10, 25);
 }
 
 /** A trace op, its steps (its body once) and the region tree its body mostly touches. */
@@ -70,6 +74,8 @@ export function replayOp(g: Gen, trace: number): { op: Op; steps: Step[]; tree: 
     steps.push(s);
   }
   const first = t.body[0];
-  const tree = g.prog.nodes[first.kind === 'fill' ? first.node : first.reqs[0].node ?? g.prog.parts[first.reqs[0].part!].node].tree;
+  const tree =
+    g.prog.nodes[first.kind === 'fill' ? first.node : (first.reqs[0].node ?? g.prog.parts[first.reqs[0].part!].node)]
+      .tree;
   return { op: { kind: 'replay', trace, times: replayCount(g) }, steps, tree };
 }

@@ -14,12 +14,10 @@ async function main(): Promise<void> {
     rt.indexLaunch(tk.task('empty'), Rect(0, 15));
   });
   trace.replay(Number(process.argv[2]));
-  void rt
-    .map(B.read('n'))
-    .then(async (m) => {
-      process.stdout.write(`${m.field('n')[0]}\n`);
-      await m.unmap();
-    });
+  void rt.map(B.read('n')).then(async (m) => {
+    process.stdout.write(`${m.field('n')[0]}\n`);
+    await m.unmap();
+  });
 }
 
 void main();
