@@ -302,10 +302,24 @@ describe('mappers and sharding functors', () => {
     ]);
   });
 
-  it('selectShardingFunctor and replicateTask are called and their answers used', async () => {
+  it('the chosen sharding functor is asked about every point and its answer (the owning rank) is validated', async () => {
     const functor = new EvenOdd();
     rt.registerShardingFunctor(11, functor);
-    let replicated = 0;
+    class Sharded extends Mapper {
+      constructor() {
+        super('sharded');
+      }
+      override selectShardingFunctor(): number {
+        return 11;
+      }
+    }
+    rt.addMapper(12, new Sharded());
+    await rt.indexLaunch(tk.task('empty'), Rect(0, 3), { mapper: 12 }).waitAll();
+    assert.equal(functor.calls, 4, 'the chosen functor was asked about every point');
+  });
+
+  it('a mapper answering replicate: true is refused with "not supported yet", naming mapper, callback and task', async () => {
+    let asked = 0;
     class Replicating extends Mapper {
       constructor() {
         super('replicating');
@@ -313,18 +327,38 @@ describe('mappers and sharding functors', () => {
       override selectTaskOptions(): TaskOptions {
         return { replicate: true };
       }
-      override selectShardingFunctor(): number {
-        return 11;
-      }
       override replicateTask() {
-        replicated++;
+        asked++;
         return { shardRanks: [0] };
       }
     }
-    rt.addMapper(12, new Replicating());
-    await rt.indexLaunch(tk.task('empty'), Rect(0, 3), { mapper: 12 }).waitAll();
-    assert.equal(replicated, 1);
-    assert.equal(functor.calls, 4, 'the chosen functor was asked about every point');
+    rt.addMapper(13, new Replicating());
+    const pattern =
+      /mapper 'replicating' \(id 13\), selectTaskOptions, task 'empty': replicate: true is not supported yet: control replication/;
+    assert.throws(() => rt.indexLaunch(tk.task('empty'), Rect(0, 3), { mapper: 13 }), pattern);
+    assert.throws(() => rt.launch(tk.task('empty'), [], { mapper: 13 }), pattern);
+    assert.equal(asked, 0, 'replicateTask is not asked, so no answer of it is dropped');
+    assert.equal(await rt.launch(tk.task('which_variant'), []).get(), 'cpp', 'the runtime keeps working');
+  });
+
+  it('a mapper asking for inline while mapTask picks the C++ variant is refused (inline runs the TS variant)', () => {
+    if (!native.taskVariants(tk.task('which_variant').id).includes('ts')) rt.registerTask('which_variant', () => 'ts');
+    class Contradicting extends Mapper {
+      constructor() {
+        super('contradicting');
+      }
+      override selectTaskOptions(): TaskOptions {
+        return { inline: true };
+      }
+      override mapTask(): MapTaskOutput {
+        return { variant: 'cpp' };
+      }
+    }
+    rt.addMapper(14, new Contradicting());
+    assert.throws(
+      () => rt.launch(tk.task('which_variant'), [], { mapper: 14 }),
+      /mapper 'contradicting' \(id 14\), mapTask, task 'which_variant': chose variant 'cpp', but selectTaskOptions asked to run the task inline/,
+    );
   });
 
   it('a mapper is given the task it maps (name, regions, tag, mapperArg, point): answers follow each task, no launch state is kept in JS', async () => {
@@ -552,5 +586,51 @@ describe('mappers and sharding functors', () => {
       );
       assert.throws(() => rt.launch(tk.task('empty'), [], { mapper: 99 }), /no mapper is registered with id 99/);
     });
+  });
+});
+
+describe('mapper priorities on one worker', () => {
+  let rt: Runtime;
+  let tk: Library;
+  before(async () => {
+    rt = await Runtime.start({ workers: 1 });
+    tk = await rt.loadLibrary(testKernels);
+  });
+  after(async () => {
+    await rt.shutdown();
+  });
+
+  it('after a blocker task, the tasks a mapper gives higher priority run first (equal priorities in launch order)', async () => {
+    class ByArg extends Mapper {
+      constructor() {
+        super('priority-by-arg');
+      }
+      override mapTask(task: MappableTask): MapTaskOutput {
+        return { priority: task.mapperArg as number };
+      }
+    }
+    rt.addMapper(1, new ByArg());
+    await rt.launch(tk.task('reset_probe'), []).get();
+    const gate = rt.createRegion(Rect(0, 0), { flag: 'i32' });
+    // The blocker holds the only worker until the TS task below stores the
+    // flag; the tickets wait for the blocker, so all of them become ready at
+    // once and the worker picks among them.
+    const blocker = rt.launch(tk.task<[], number>('wait_for_flag'), [], {
+      regions: [gate.readWrite('flag').simultaneous()],
+    });
+    const priorities = [0, 3, -2, 7, 3, 1, -5];
+    const tickets = priorities.map((p) =>
+      rt.launch(tk.task<[], number>('ticket'), [], { mapper: 1, mapperArg: p, futures: [blocker] }).get(),
+    );
+    const release = rt.registerTask('release_flag', (ctx) => {
+      Atomics.store(ctx.region(0).field<Int32Array>('flag'), 0, 1);
+    });
+    await rt.launch(release, [], { regions: [gate.readWrite('flag').simultaneous()] }).get();
+    assert.equal(await blocker.get(), 1, 'the blocker saw the flag (it held the worker until then)');
+    const ran = await Promise.all(tickets);
+    // Expected order: 7, 3 (the first launched), 3, 1, 0, -2, -5.
+    const expected = [4, 1, 5, 0, 2, 3, 6];
+    assert.deepEqual(ran, expected, `ticket of each launch (priorities ${priorities.join(', ')})`);
+    rt.destroyRegion(gate);
   });
 });

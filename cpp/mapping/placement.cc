@@ -14,6 +14,19 @@ std::string where(const MappingContext& ctx, const char* callback, const Mappabl
          t.task->name + "'" + (t.hasPoint ? " point " + t.point.toString() : std::string());
 }
 
+// Brackets one placement for the mapper (Mapper::beginPlacement), also
+// when a callback or a validation throws.
+class PlacementScope {
+ public:
+  explicit PlacementScope(Mapper& m) : mapper_(m) { mapper_.beginPlacement(); }
+  ~PlacementScope() { mapper_.endPlacement(); }
+  PlacementScope(const PlacementScope&) = delete;
+  PlacementScope& operator=(const PlacementScope&) = delete;
+
+ private:
+  Mapper& mapper_;
+};
+
 template <typename F>
 void call(const MappingContext& ctx, const char* callback, const MappableTask& t, F f) {
   try {
@@ -47,6 +60,9 @@ PointPlacement placeWith(const MappingContext& ctx, const MappableTask& t, const
                  : t.task->cpp             ? "only cpp"
                                            : "only ts") +
                 ")");
+  if (opts.inlineTask && variant != static_cast<int>(VariantKind::Js))
+    throw Error(where(ctx, "mapTask", t) + ": chose variant '" + variantName(variant) +
+                "', but selectTaskOptions asked to run the task inline (its TS variant on the issuing JS processor)");
   p.variant = static_cast<VariantKind>(variant);
   p.priority = out.priority;
   ProcessorKind needed = p.variant == VariantKind::Cpp ? ProcessorKind::Cpu : ProcessorKind::Js;
@@ -89,37 +105,42 @@ PointPlacement mapOne(const MappingContext& ctx, const MappableTask& t, const Ta
   return placeWith(ctx, t, opts, sliceProc, out);
 }
 
-TaskOptions selectOptions(const MappingContext& ctx, const MappableTask& t, LaunchPlacement& out) {
+TaskOptions selectOptions(const MappingContext& ctx, const MappableTask& t) {
   TaskOptions opts;
   call(ctx, "selectTaskOptions", t, [&] { ctx.mapper.selectTaskOptions(t, ctx.machine, opts); });
   checkProcessor(ctx, "selectTaskOptions", t, opts.targetProcessor, "target processor");
   if (opts.inlineTask && !t.task->js)
     throw Error(where(ctx, "selectTaskOptions", t) + ": asked to run inline on the issuing (JS) processor, but task '" +
                 t.task->name + "' has no TS variant");
-  out.inlineTask = opts.inlineTask;
-  out.replicate = opts.replicate;
-  if (opts.replicate) {
-    ReplicateTaskOutput rep;
-    call(ctx, "replicateTask", t, [&] { ctx.mapper.replicateTask(t, ctx.machine, rep); });
-    std::vector<bool> seen(ctx.machine.ranks, false);
-    for (uint32_t r : rep.shardRanks) {
-      if (r >= ctx.machine.ranks)
-        throw Error(where(ctx, "replicateTask", t) + ": rank " + std::to_string(r) + " does not exist; there are " +
-                    std::to_string(ctx.machine.ranks) + " rank(s)");
-      if (seen[r]) throw Error(where(ctx, "replicateTask", t) + ": rank " + std::to_string(r) + " listed twice");
-      seen[r] = true;
-    }
-    if (rep.shardRanks.empty()) throw Error(where(ctx, "replicateTask", t) + ": no shard ranks");
-    out.shardRanks = rep.shardRanks;
-  }
+  // Control replication comes in a later issue: refused, never ignored
+  // (replicateTask is not asked, so no answer of it can be dropped).
+  if (opts.replicate)
+    throw Error(where(ctx, "selectTaskOptions", t) +
+                ": replicate: true is not supported yet: control replication (replicateTask, shards over ranks) "
+                "comes in a later issue; run the task unreplicated");
   return opts;
 }
 
 }  // namespace
 
+Location locationOf(const PointPlacement& p, const Machine& m) {
+  Location l;
+  l.rank = p.rank;
+  l.variant = p.variant;
+  l.priority = p.priority;
+  if (p.variant == VariantKind::Cpp) {
+    l.processor = p.worker;
+  } else {
+    for (const ProcessorInfo& proc : m.processors)
+      if (proc.kind == ProcessorKind::Js && proc.rank == p.rank) l.processor = static_cast<int32_t>(proc.id);
+  }
+  return l;
+}
+
 LaunchPlacement placeSingle(const MappingContext& ctx, const MappableTask& t) {
   LaunchPlacement out;
-  TaskOptions opts = selectOptions(ctx, t, out);
+  PlacementScope scope(ctx.mapper);
+  TaskOptions opts = selectOptions(ctx, t);
   out.points.push_back(mapOne(ctx, t, opts, kAnyProcessor));
   return out;
 }
@@ -133,7 +154,8 @@ LaunchPlacement placeIndex(const MappingContext& ctx, const MappableTask& t, con
     out.points.assign(points.size(), p);
     return out;
   }
-  TaskOptions opts = selectOptions(ctx, t, out);
+  PlacementScope scope(ctx.mapper);
+  TaskOptions opts = selectOptions(ctx, t);
 
   std::vector<TaskSlice> slices;
   call(ctx, "sliceTask", t, [&] { ctx.mapper.sliceTask(t, t.launchDomain, ctx.machine, slices); });
@@ -165,13 +187,13 @@ LaunchPlacement placeIndex(const MappingContext& ctx, const MappableTask& t, con
       throw Error(where(ctx, "sliceTask", t) + ": the slices leave point " + points[i].toString() + " of " +
                   dom.toString() + " uncovered");
 
-  // Sharding: which shard owns each point (all local on one rank).
+  // Sharding: which shard, so which rank, owns each point (one shard per
+  // rank; on one rank every valid answer is rank 0).
   ShardingOutput sh;
   call(ctx, "selectShardingFunctor", t, [&] { ctx.mapper.selectShardingFunctor(t, ctx.machine, sh); });
   if (!ctx.sharding.has(sh.functor))
     throw Error(where(ctx, "selectShardingFunctor", t) + ": sharding functor " + std::to_string(sh.functor) +
                 " is not registered");
-  out.functor = sh.functor;
   bool computeShards = ctx.machine.ranks > 1 || sh.functor > kBlockSharding;
 
   out.points.reserve(points.size());
@@ -206,7 +228,7 @@ LaunchPlacement placeIndex(const MappingContext& ctx, const MappableTask& t, con
         if (p.variant == VariantKind::Cpp) p.worker = sliceProc;
       }
     }
-    if (computeShards) p.shard = ctx.sharding.shardOf(sh.functor, points[i], dom, ctx.machine.ranks);
+    if (computeShards) p.rank = ctx.sharding.shardOf(sh.functor, points[i], dom, ctx.machine.ranks);
     out.points.push_back(p);
   }
   return out;

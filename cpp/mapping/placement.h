@@ -5,9 +5,16 @@
 // that is not registered or answers out of range. Each is an Error naming
 // the mapper, the callback, the task and the bad value. Nothing is issued
 // before all of this succeeded, so a bad mapper loses nothing.
+//
+// Every answer is used or refused, never dropped: the variant, processor,
+// priority and the owning rank (the shard the sharding functor chose; one
+// shard per rank) of each point are in its PointPlacement; `inline` makes
+// the TS variant run on the JS processor (and contradicting it in mapTask is
+// an error); `replicate` is refused until control replication exists.
 #pragma once
 #include <vector>
 
+#include "analysis/plan.h"
 #include "mapping/mapper.h"
 #include "mapping/sharding.h"
 #include "registry/task_registry.h"
@@ -17,17 +24,16 @@ namespace cohort {
 struct PointPlacement {
   VariantKind variant = VariantKind::Cpp;
   int worker = kAnyProcessor;  // a CPU worker, or any
-  int priority = 0;
-  uint32_t shard = 0;  // owning shard (control replication)
+  int priority = 0;            // higher runs first among ready tasks of a pool
+  uint32_t rank = 0;           // the owning rank: the shard the sharding functor chose
 };
 
 struct LaunchPlacement {
   std::vector<PointPlacement> points;  // one for a single launch
-  bool inlineTask = false;
-  bool replicate = false;
-  std::vector<uint32_t> shardRanks;  // from replicateTask, when replicate
-  ShardingId functor = 0;
 };
+
+// Where a placed point runs, as the plan records it (analysis/plan.h).
+Location locationOf(const PointPlacement& p, const Machine& m);
 
 struct MappingContext {
   Mapper& mapper;

@@ -24,7 +24,7 @@ Location locate(const TaskInfo& info, const LaunchOptions& options, const PointP
     where.processor = options.pinnedWorker >= 0 ? options.pinnedWorker : placed.worker;
   }
   where.priority = placed.priority;
-  where.rank = placed.shard;  // one shard per rank
+  where.rank = placed.rank;  // one shard per rank
   return where;
 }
 

@@ -91,7 +91,7 @@ TEST("the default mapper puts every point of an index launch on any worker with 
   for (const auto& pt : p.points) {
     CHECK(pt.variant == VariantKind::Cpp);
     CHECK(pt.worker == kAnyProcessor);
-    CHECK(pt.shard == 0);
+    CHECK(pt.rank == 0);
   }
 }
 

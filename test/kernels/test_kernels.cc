@@ -18,6 +18,7 @@ struct Probe {
   std::atomic<int> maxRunning{0};
   std::atomic<int> arrivals{0};
   std::atomic<int> writerRounds{0};
+  std::atomic<int> tickets{0};
 };
 Probe& probe() {
   static Probe p;
@@ -49,6 +50,7 @@ void resetProbe(cohort::TaskContext& ctx) {
   p.maxRunning = 0;
   p.arrivals = 0;
   p.writerRounds = 0;
+  p.tickets = 0;
   ctx.result(0.0);
 }
 
@@ -249,7 +251,27 @@ void blockForever(cohort::TaskContext&) {
   never->wait(lock, [] { return false; });
 }
 
+// ticket() -> 0, 1, 2, ... in the order the ticket tasks ran (reset_probe
+// starts again at 0).
+void ticket(cohort::TaskContext& ctx) { ctx.result(static_cast<double>(probe().tickets.fetch_add(1))); }
+
+// wait_for_flag(): requirement 0 is a 1-D i32 field (read-write,
+// simultaneous). Holds its worker until element 0 is 1, stored by a TS task
+// running meanwhile. Returns 1 when it saw the flag, 0 when the 20 s hang
+// guard expired.
+void waitForFlag(cohort::TaskContext& ctx) {
+  const cohort_field_view v = ctx.fieldView(0, 0);
+  if (v.field_type != COHORT_I32 || v.dim != 1) throw std::runtime_error("wait_for_flag: expects a 1-D i32 field");
+  const int32_t* flag = static_cast<const int32_t*>(v.base);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (__atomic_load_n(flag, __ATOMIC_SEQ_CST) != 1 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+  ctx.result(__atomic_load_n(flag, __ATOMIC_SEQ_CST) == 1 ? 1.0 : 0.0);
+}
+
 void registerTasks(cohort::Registrar& r) {
+  r.task<ticket>("ticket");
+  r.task<waitForFlag>("wait_for_flag");
   r.task<rendezvous>("rendezvous");
   r.task<resetProbe>("reset_probe");
   r.task<fail>("fail");
