@@ -69,3 +69,28 @@ export function contains(r: RectLike, p: readonly number[]): boolean {
   for (let d = 0; d < p.length; d++) if (p[d] < r.lo[d] || p[d] > r.hi[d]) return false;
   return true;
 }
+
+/**
+ * The one normalisation of a domain or bounds argument: a rect, a point
+ * count `n` (meaning `Rect(0, n - 1)`) or a one-element coordinate array,
+ * into a rect with integer coordinates. `where` names the call and `noun`
+ * the argument in errors.
+ * @internal
+ */
+export function toDomain(given: RectLike | Coord, where: string, noun = 'domain'): RectLike {
+  if (typeof given === 'number' && !(Number.isInteger(given) && given >= 0)) {
+    throw new RangeError(`${where}: ${noun} given as a point count must be a non-negative integer, got ${given}`);
+  }
+  const rect =
+    typeof given === 'number' || Array.isArray(given)
+      ? Rect(0, toPoint(given as Coord, `${where}: ${noun}`)[0] - 1)
+      : (given as RectLike);
+  if (typeof rect !== 'object' || rect === null || !rect.lo || !rect.hi) {
+    throw new TypeError(`${where}: ${noun} must be a rect such as Rect(0, 9) or a point count, got ${String(rect)}`);
+  }
+  const d = Rect(toPoint(rect.lo, `${where}: ${noun} lo`), toPoint(rect.hi, `${where}: ${noun} hi`));
+  for (const x of [...d.lo, ...d.hi]) {
+    if (!Number.isSafeInteger(x)) throw new RangeError(`${where}: ${noun} coordinates must be safe integers, got ${x}`);
+  }
+  return d;
+}

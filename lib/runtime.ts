@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import { encode, encodeArgs, Value } from './codec';
 import { Future } from './future';
 import { FutureMap } from './future-map';
-import { Coord, pointsOf, Rect, RectLike, toPoint, volume } from './geometry';
+import { Coord, pointsOf, Rect, RectLike, toDomain, toPoint, volume } from './geometry';
 import { Library } from './library';
 import { JsProcessor } from './js-processor';
 import { AnalysisCounters, native, NativeFuture } from './native';
@@ -363,11 +363,7 @@ export class Runtime {
     this.checkOpen('indexLaunch');
     if (!(task instanceof Task)) throw new TypeError(`indexLaunch: expected a Task, got ${describe(task)}`);
     const where = `indexLaunch('${task.name}')`;
-    const dom: RectLike =
-      typeof domain === 'number' || Array.isArray(domain)
-        ? Rect(0, (toPoint(domain as Coord)[0] ?? 0) - 1)
-        : (domain as RectLike);
-    const d = Rect(dom.lo, dom.hi);
+    const d = toDomain(domain, where);
     let pts: number[][] | undefined;
     const points = (): number[][] => (pts ??= [...pointsOf(d)]);
     const futures = options.futures?.map((f, i) => {
@@ -419,10 +415,7 @@ export class Runtime {
   /** Creates a region (a new region tree) over `bounds` with typed fields. */
   createRegion<F extends FieldSpec>(bounds: RectLike | Coord, fields: F): Region<F> {
     this.checkOpen('createRegion');
-    const b: RectLike =
-      typeof bounds === 'number' || Array.isArray(bounds)
-        ? Rect(0, toPoint(bounds as Coord)[0] - 1)
-        : (bounds as RectLike);
+    const b = toDomain(bounds, 'createRegion', 'region bounds');
     const entries = Object.entries(fields) as [string, FieldType][];
     if (entries.length === 0) throw new TypeError('createRegion: give at least one field, e.g. { x: "f64" }');
     const info = native.createRegion([...b.lo], [...b.hi], entries);
@@ -647,23 +640,7 @@ export class Runtime {
         `${where}: totalShards must be an integer from 1 to ${maxShards}, got ${String(totalShards)}`,
       );
     }
-    if (typeof domain === 'number' && !(Number.isInteger(domain) && domain >= 0)) {
-      throw new RangeError(`${where}: a domain given as a point count must be a non-negative integer, got ${domain}`);
-    }
-    const given =
-      typeof domain === 'number' || Array.isArray(domain)
-        ? Rect(0, toPoint(domain as Coord, `${where}: domain`)[0] - 1)
-        : (domain as RectLike);
-    if (typeof given !== 'object' || given === null || !given.lo || !given.hi) {
-      throw new TypeError(
-        `${where}: domain must be a rect such as Rect(0, 9) or a point count, got ${describe(given)}`,
-      );
-    }
-    const d = Rect(toPoint(given.lo, `${where}: domain lo`), toPoint(given.hi, `${where}: domain hi`));
-    for (const x of [...d.lo, ...d.hi]) {
-      if (!Number.isSafeInteger(x))
-        throw new RangeError(`${where}: domain coordinates must be safe integers, got ${x}`);
-    }
+    const d = toDomain(domain, where);
     const points = volume(d);
     if (points > native.maxShardQueryPoints) {
       throw new RangeError(

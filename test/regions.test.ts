@@ -324,7 +324,7 @@ describe('regions and partitions', () => {
     });
     assert.throws(() => rt.indexLaunch(tk.task('empty'), { lo: [0], hi: [1.5] }), {
       name: 'RangeError',
-      message: 'rect hi[0] must be an integer, got 1.5',
+      message: "indexLaunch('empty'): domain hi[0] must be an integer, got 1.5",
     });
   });
 

@@ -1,6 +1,5 @@
 #include "mapping/sharding.h"
 
-#include "ops/issuer.h"
 #include "util/error.h"
 
 namespace cohort {
