@@ -102,6 +102,41 @@ describe('the plan', () => {
     assert.match(replayed[6], /waits \[\d+( \d+){3,}\]/);
   });
 
+  it('a replayed index launch waits point by point: each point only for the same cells written before', async () => {
+    const rt = await Runtime.start({ workers: 2 });
+    try {
+      const tk = await rt.loadLibrary(testKernels);
+      const r = rt.createRegion(Rect(0, 15), { x: 'f64' });
+      const cells = rt.partitionEqual(r, 4);
+      rt.recordPlan();
+      const trace = rt.trace(() => {
+        rt.indexLaunch(tk.task<[number], void>('add_to_field'), Rect(0, 3), {
+          args: [1],
+          regions: [cells.readWrite('x')],
+        });
+      });
+      await within(trace.replay(7).get(), 30000, 'replay');
+      await within(rt.fence().get(), 30000, 'fence');
+      // Recorded, analyzed, steady (deferred) and the last analyzed
+      // iteration: 8 incarnations of 4 points, in program order.
+      const lines = rt.plan().filter((l) => /^\d+ point add_to_field /.test(l));
+      assert.equal(lines.length, 8 * 4);
+      const nameOf = (l: string): string => l.split(' ')[0];
+      const pointOf = new Map(lines.map((l, k) => [nameOf(l), k % 4]));
+      for (let k = 4; k < lines.length; k++) {
+        const waits = /waits \[([^\]]*)\]/.exec(lines[k])![1].split(' ');
+        // The same point of the incarnation before, and no other point.
+        assert.ok(waits.includes(nameOf(lines[k - 4])), lines[k]);
+        for (const w of waits) assert.equal(pointOf.get(w), k % 4, `${lines[k]}: ${w} is another point`);
+      }
+      const m = await rt.map(r.read('x'));
+      assert.deepEqual([...m.field('x')], new Array<number>(16).fill(8));
+      await m.unmap();
+    } finally {
+      await rt.shutdown();
+    }
+  });
+
   it('plan names follow program order: a single launch takes one position, an index launch one plus one per point', async () => {
     const rt = await Runtime.start({ workers: 2 });
     try {

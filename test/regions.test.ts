@@ -221,6 +221,33 @@ describe('regions and partitions', () => {
     assert.deepEqual(await within(seen.values(), 30000, 'point rendezvous'), [2, 2]);
   });
 
+  it('a point of the next launch starts while a point of the previous one it does not overlap still runs', async () => {
+    const r = rt.createRegion(Rect(0, 7), { x: 'f64' });
+    const cells = rt.partitionEqual(r, 4);
+    await rt.launch(tk.task('reset_probe'), []).get();
+    // Step t: point 0 holds its worker until point 3 of step t+1 has run,
+    // which waits only for point 3 of step t (the same cells).
+    const held = rt.indexLaunch(tk.task<[number], number>('hold_point'), Rect(0, 3), {
+      args: [0],
+      regions: [cells.readWrite('x')],
+    });
+    const release = rt.indexLaunch(tk.task<[number], number>('release_point'), Rect(0, 3), {
+      args: [3],
+      regions: [cells.readWrite('x')],
+    });
+    assert.deepEqual(await within(held.values(), 30000, 'held step'), [1, 1, 1, 1]);
+    await within(release.values(), 30000, 'release step');
+  });
+
+  it('a reader of the whole region still waits for every point that wrote it', async () => {
+    const r = rt.createRegion(Rect(0, 7), { x: 'f64' });
+    const cells = rt.partitionEqual(r, 4);
+    rt.indexLaunch(tk.task<[number], void>('write_point'), Rect(0, 3), { regions: [cells.writeDiscard('x')] });
+    const m = await rt.map(r.read('x'));
+    assert.deepEqual([...m.field('x')], [0, 0, 1, 1, 2, 2, 3, 3]);
+    await m.unmap();
+  });
+
   it('an execution fence: work after it starts only after everything before it finished', async () => {
     const r = rt.createRegion(Rect(0, 3), { x: 'f64' });
     const order: string[] = [];

@@ -14,6 +14,12 @@ void sortUnique(std::vector<T>& v) {
   v.erase(std::unique(v.begin(), v.end()), v.end());
 }
 
+// How later users name this point: an index launch's points one by one, a
+// single operation as a whole.
+uint32_t pointOf(const OperationName& name, size_t i) {
+  return name.isLaunch ? static_cast<uint32_t>(i) : kWholeOperation;
+}
+
 }  // namespace
 
 DependenceAnalyzer::DependenceAnalyzer(const RegionForest& forest) : forest_(forest) {}
@@ -112,7 +118,7 @@ std::vector<PlanEntry> DependenceAnalyzer::analyzePoints(const OperationName& na
   // one operation never wait for each other, and conflicts between them
   // were excluded above, so no point needs to see another's effect.
   std::vector<PlanEntry> entries(name.points.size());
-  std::vector<OpId> waits;
+  std::vector<PointRef> waits;
   auto access = accesses.begin();
   for (size_t i = 0; i < entries.size(); ++i) {
     PlanEntry& entry = entries[i];
@@ -122,7 +128,7 @@ std::vector<PlanEntry> DependenceAnalyzer::analyzePoints(const OperationName& na
     waits.clear();
     for (; access != accesses.end() && access->point == i; ++access) {
       PieceMap<PieceState>& map = stateFor(access->region.tree, access->field);
-      const User user{op, access->access};
+      const User user{op, pointOf(name, i), access->access};
       for (const Rect& rect : *access->rects) {
         map.visitOverlapping(rect, [&](const Rect&, PieceState& state) {
           ++counters_.piecesVisited;
@@ -133,7 +139,17 @@ std::vector<PlanEntry> DependenceAnalyzer::analyzePoints(const OperationName& na
         entry.exclusionKeys.push_back(ExclusionKey{access->region.tree, access->field});
     }
     sortUnique(waits);
-    entry.waitsFor = waits;
+    // A wait for a whole operation covers its single points.
+    waits.erase(std::remove_if(waits.begin(), waits.end(),
+                               [&](const PointRef& w) {
+                                 return w.point != kWholeOperation &&
+                                        std::binary_search(waits.begin(), waits.end(), PointRef{w.op, kWholeOperation});
+                               }),
+                waits.end());
+    entry.waitsForPoints = waits;
+    entry.waitsFor.clear();
+    for (const PointRef& w : waits)
+      if (entry.waitsFor.empty() || entry.waitsFor.back() != w.op) entry.waitsFor.push_back(w.op);
     sortUnique(entry.exclusionKeys);
     entry.needsExclusion = !entry.exclusionKeys.empty();
     counters_.edgesAdded += entry.waitsFor.size();
@@ -143,7 +159,7 @@ std::vector<PlanEntry> DependenceAnalyzer::analyzePoints(const OperationName& na
   live_.add(op);
   for (const OperationAccess& a : accesses) {
     PieceMap<PieceState>& map = stateFor(a.region.tree, a.field);
-    const User user{op, a.access};
+    const User user{op, pointOf(name, a.point), a.access};
     for (const Rect& rect : *a.rects) map.updateInside(rect, [&](PieceState& state) { state.record(user, live_); });
   }
   anyAnalyzed_ = true;

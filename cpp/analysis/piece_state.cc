@@ -10,12 +10,13 @@ bool isExclusive(const User& u) { return u.access.coherence == Coherence::Exclus
 
 // Examines every user of `list` against `next`: appends the ones `next`
 // must wait for, and drops the completed ones. Returns users examined.
-uint64_t scan(std::vector<User>& list, const User& next, const LiveOps& live, std::vector<OpId>& waitsFor) {
+uint64_t scan(std::vector<User>& list, const User& next, const LiveOps& live, std::vector<PointRef>& waitsFor) {
   size_t kept = 0;
   for (size_t i = 0; i < list.size(); ++i) {
     const User& earlier = list[i];
     if (!live.contains(earlier.op)) continue;
-    if (earlier.op != next.op && mustWait(earlier.access, next.access)) waitsFor.push_back(earlier.op);
+    if (earlier.op != next.op && mustWait(earlier.access, next.access))
+      waitsFor.push_back(PointRef{earlier.op, earlier.point});
     if (kept != i) list[kept] = earlier;
     ++kept;
   }
@@ -24,10 +25,26 @@ uint64_t scan(std::vector<User>& list, const User& next, const LiveOps& live, st
   return examined;
 }
 
+// The records of one operation's points on one piece beyond this many
+// become one record for the whole operation.
+constexpr size_t kPointsPerPiece = 4;
+
+bool sameOpAndAccess(const User& a, const User& b) { return a.op == b.op && a.access == b.access; }
+
 void appendCompacting(std::vector<User>& list, uint32_t& compactAt, const User& next, const LiveOps& live) {
-  // Another point of the same operation with the same access: the record
-  // is already there (an operation's points are recorded one after another).
-  if (!list.empty() && list.back() == next) return;
+  // An operation's points are recorded one after another, so its records on
+  // this piece are the list's tail: the same point again (another
+  // requirement), or the whole operation already, adds nothing.
+  if (!list.empty() && sameOpAndAccess(list.back(), next) &&
+      (list.back().point == next.point || list.back().point == kWholeOperation))
+    return;
+  size_t run = 0;
+  while (run < list.size() && sameOpAndAccess(list[list.size() - 1 - run], next)) ++run;
+  if (run >= kPointsPerPiece) {
+    list.resize(list.size() - run);
+    list.push_back(User{next.op, kWholeOperation, next.access});
+    return;
+  }
   if (list.size() >= compactAt) {
     list.erase(std::remove_if(list.begin(), list.end(), [&](const User& u) { return !live.contains(u.op); }),
                list.end());
@@ -46,7 +63,7 @@ bool PieceState::joinsCurrent(const User& next) const {
   return false;  // a writer never shares its group
 }
 
-uint64_t PieceState::collectPredecessors(const User& next, const LiveOps& live, std::vector<OpId>& waitsFor) {
+uint64_t PieceState::collectPredecessors(const User& next, const LiveOps& live, std::vector<PointRef>& waitsFor) {
   uint64_t examined = 0;
   if (!isExclusive(next)) {
     // Unordered with at most one group kind, so waiting on both groups

@@ -29,15 +29,20 @@
 
 namespace cohort {
 
-// An earlier access as the persistent state remembers it. Points of one
-// operation are not told apart: waits name operations, so a piece keeps one
-// record per (operation, access) however many points touched it.
+// An earlier access as the persistent state remembers it: which point of
+// which operation, so a later point waits only for the points whose data it
+// overlaps. When many points of one operation share a piece with the same
+// access, their records collapse into one for the whole operation (the
+// later user waits for all of them anyway), so a piece's lists stay short.
 struct User {
   OpId op = 0;
+  uint32_t point = 0;  // index in the operation's launch, or kWholeOperation
   Access access;
 };
 
-inline bool operator==(const User& a, const User& b) { return a.op == b.op && a.access == b.access; }
+inline bool operator==(const User& a, const User& b) {
+  return a.op == b.op && a.point == b.point && a.access == b.access;
+}
 
 // An access of the operation being analyzed, for checking its own points
 // and requirements against each other.
@@ -56,7 +61,7 @@ class PieceState {
   // Appends to `waitsFor` every live earlier user `next` must wait for
   // (duplicates possible; never next.op). Drops completed users it meets.
   // Returns the number of user records examined.
-  uint64_t collectPredecessors(const User& next, const LiveOps& live, std::vector<OpId>& waitsFor);
+  uint64_t collectPredecessors(const User& next, const LiveOps& live, std::vector<PointRef>& waitsFor);
 
   // Makes `next` the newest user of this piece.
   void record(const User& next, const LiveOps& live);

@@ -55,6 +55,20 @@ inline bool operator<(const ExclusionKey& a, const ExclusionKey& b) {
   return a.tree != b.tree ? a.tree < b.tree : a.field < b.field;
 }
 
+// One point of an earlier operation: the entry waits only for that point
+// of an index launch (point-wise dependences), or for the whole operation
+// (kWholeOperation: a single operation, or every point of a launch). Point i
+// of the index launch at position p is the operation named p + 1 + i.
+constexpr uint32_t kWholeOperation = UINT32_MAX;
+struct PointRef {
+  OpId op = 0;
+  uint32_t point = kWholeOperation;  // row-major index in the launch, or kWholeOperation
+  // The position that names what is waited for.
+  OpId position() const { return point == kWholeOperation ? op : op + 1 + point; }
+};
+inline bool operator==(const PointRef& a, const PointRef& b) { return a.op == b.op && a.point == b.point; }
+inline bool operator<(const PointRef& a, const PointRef& b) { return a.op != b.op ? a.op < b.op : a.point < b.point; }
+
 struct PlanEntry {
   EntryKind kind = EntryKind::Task;
   TaskId task = 0;          // Task, IndexPoint, Fill, InlineMap: what runs
@@ -62,7 +76,8 @@ struct PlanEntry {
   uint32_t pointIndex = 0;  // position in the launch (row-major); 0 if single
   Point point;              // the launch point; (0) for a single operation
   Location where;
-  std::vector<OpId> waitsFor;  // earlier ops, sorted, no duplicates
+  std::vector<OpId> waitsFor;            // earlier ops, sorted, no duplicates
+  std::vector<PointRef> waitsForPoints;  // the same, by point: what the executor waits for; sorted
   bool needsExclusion = false;
   std::vector<ExclusionKey> exclusionKeys;  // sorted, no duplicates
 };

@@ -13,10 +13,10 @@ void AnalysisContext::absorbCompletions() {
     if (pinned_.count(op)) continue;
     auto it = live_.find(op);
     // A remapped op is complete only when its latest incarnation is.
-    if (it != live_.end() && !it->second.hasFired()) continue;
+    if (it != live_.end() && !it->second.done.hasFired()) continue;
     // A failed operation stays live: whenever a later operation that
     // depends on it is issued, it must not run (the data may be half written).
-    if (it != live_.end() && it->second.isPoisoned()) continue;
+    if (it != live_.end() && it->second.done.isPoisoned()) continue;
     analyzer_.markCompleted(op);
     live_.erase(op);
   }
@@ -25,30 +25,38 @@ void AnalysisContext::absorbCompletions() {
 void AnalysisContext::unpin(OpId op) {
   if (!pinned_.erase(op)) return;
   auto it = live_.find(op);
-  if (it == live_.end() || it->second.hasFired()) noteCompleted(op);  // absorbed at the next issue
+  if (it == live_.end() || it->second.done.hasFired()) noteCompleted(op);  // absorbed at the next issue
 }
 
 bool AnalysisContext::remapLive(OpId op, Event latest) {
   auto it = live_.find(op);
   if (it == live_.end()) return false;
-  it->second = std::move(latest);
+  // Later incarnations have no per-point record here: wait for them all.
+  it->second = LiveOp{std::move(latest), {}};
   return true;
 }
 
-void AnalysisContext::appendEvents(const std::vector<OpId>& ops, std::vector<Event>& out) const {
-  for (OpId op : ops) {
-    auto it = live_.find(op);
-    if (it != live_.end() && (!it->second.hasFired() || it->second.isPoisoned())) out.push_back(it->second);
+namespace {
+bool stillMatters(const Event& e) { return !e.hasFired() || e.isPoisoned(); }
+}  // namespace
+
+void AnalysisContext::appendEvents(const std::vector<PointRef>& points, std::vector<Event>& out) const {
+  for (const PointRef& ref : points) {
+    auto it = live_.find(ref.op);
+    if (it == live_.end()) continue;
+    const LiveOp& live = it->second;
+    const Event& e = ref.point < live.points.size() ? live.points[ref.point] : live.done;
+    if (stillMatters(e)) out.push_back(e);
   }
 }
 
-std::vector<OpName> AnalysisContext::namesOf(const std::vector<OpId>& ops) const {
+std::vector<OpName> AnalysisContext::namesOf(const std::vector<PointRef>& points) const {
   std::vector<OpName> out;
-  for (OpId op : ops) {
-    out.push_back(nameOf(op));
-    auto it = aliases_.find(op);
+  for (const PointRef& ref : points) {
+    out.push_back(nameOf(ref.position()));
+    auto it = aliases_.find(ref.op);
     if (it == aliases_.end()) continue;
-    for (OpId other : it->second) out.push_back(nameOf(other));
+    for (OpId other : it->second) out.push_back(nameOf(PointRef{other, ref.point}.position()));
   }
   return out;
 }

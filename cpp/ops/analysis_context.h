@@ -49,8 +49,8 @@ class AnalysisContext {
     auto& list = aliases_[op];
     list.insert(list.end(), others.begin(), others.end());
   }
-  // `ops` with every alias expanded, as names.
-  std::vector<OpName> namesOf(const std::vector<OpId>& ops) const;
+  // The names of what `points` stand for (PointRef::position), aliases expanded.
+  std::vector<OpName> namesOf(const std::vector<PointRef>& points) const;
 
   // The position the next operation will take.
   uint64_t nextPosition() const { return nextPosition_; }
@@ -75,12 +75,16 @@ class AnalysisContext {
   }
   void absorbCompletions();
 
-  // The events of the operations in `ops` that are still live (or failed).
-  void appendEvents(const std::vector<OpId>& ops, std::vector<Event>& out) const;
+  // The events of the points in `points` whose operations are still live
+  // (or failed): a point of a live index launch is its own event (until the
+  // launch is remapped), anything else the operation's.
+  void appendEvents(const std::vector<PointRef>& points, std::vector<Event>& out) const;
 
   // Registers an issued operation whose completion other operations of this
-  // context may wait for.
-  void recordLive(OpId op, Event completion) { live_.emplace(op, std::move(completion)); }
+  // context may wait for; `points`: an index launch's per-point completions.
+  void recordLive(OpId op, Event completion, std::vector<Event> points = {}) {
+    live_.emplace(op, LiveOp{std::move(completion), std::move(points)});
+  }
 
   // Called when an operation of this context completed (any thread).
   void noteCompleted(OpId op);
@@ -117,7 +121,11 @@ class AnalysisContext {
   std::shared_ptr<const std::string> prefix_;
   uint64_t nextPosition_ = 1;
   std::unordered_map<OpId, std::vector<OpId>> aliases_;
-  std::unordered_map<OpId, Event> live_;
+  struct LiveOp {
+    Event done;
+    std::vector<Event> points;  // index launches: per point (row-major); empty otherwise or once remapped
+  };
+  std::unordered_map<OpId, LiveOp> live_;
   Event fence_;
   FenceEpochPtr epoch_ = std::make_shared<FenceEpoch>();
   std::shared_ptr<Trace> recording_;

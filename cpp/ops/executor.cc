@@ -58,7 +58,7 @@ LaunchOutcome Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, 
     if (index) op->setPoint(p.point);
     if (work.resolveWaits) {
       std::vector<Event> waits;
-      ctx.appendEvents(e.waitsFor, waits);
+      ctx.appendEvents(e.waitsForPoints, waits);
       for (auto& w : waits) op->addPrecondition(std::move(w));
     }
     for (auto& w : p.waits) op->addPrecondition(std::move(w));
@@ -75,17 +75,19 @@ LaunchOutcome Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, 
     }
     if (fence.exists()) op->addPrecondition(fence);
     if (log.enabled()) {
-      log.add(ctx.nameOf(position), e, ctx.namesOf(e.waitsFor), info.name);
+      log.add(ctx.nameOf(position), e, ctx.namesOf(e.waitsForPoints), info.name);
     }
     completions.push_back(op->completion());
     out.results.push_back(op->result());
     ops.push_back(std::move(op));
   }
   if (work.recordLive || work.needDone) out.done = completions.size() == 1 ? completions[0] : Event::merge(completions);
+  const bool index = !entries.empty() && entries[0].kind == EntryKind::IndexPoint;
   if (work.recordLive) {
-    ctx.recordLive(key, out.done);
+    ctx.recordLive(key, out.done, index ? completions : std::vector<Event>{});
     reportCompletion(ctxPtr, key, out.done);
   }
+  if (work.needDone && index) out.completions = std::move(completions);
   for (auto& op : ops) rt_.start(op);
   return out;
 }

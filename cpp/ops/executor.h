@@ -52,6 +52,7 @@ struct LaunchWork {
 struct LaunchOutcome {
   std::vector<FuturePtr> results;  // one per entry
   Event done;                      // every entry completed (when asked for)
+  std::vector<Event> completions;  // an index launch's, per entry (with done)
 };
 
 class Executor {

@@ -66,7 +66,7 @@ void Trace::record(TracedLaunch launch, OpId key, Event done, const std::vector<
   body_.push_back(std::move(launch));
   sources_.push_back(std::move(sources));
   resultsRead_.push_back(false);
-  newest_.push_back(Incarnation{key, std::move(done), {}});
+  newest_.push_back(Incarnation{key, std::move(done), {}, {}});
   lastAnalyzed_ = newest_;
 }
 
@@ -112,9 +112,9 @@ std::vector<FuturePtr> Trace::futuresFor(size_t q, const Iteration& cur, std::ve
   return out;
 }
 
-Trace::Incarnation Trace::incarnation(size_t q, OpId key, Event done, std::vector<FuturePtr>& results) const {
-  Incarnation inc{key, std::move(done), {}};
-  if (resultsRead_[q]) inc.results = std::move(results);
+Trace::Incarnation Trace::incarnation(size_t q, OpId key, LaunchOutcome& out) const {
+  Incarnation inc{key, std::move(out.done), std::move(out.completions), {}};
+  if (resultsRead_[q]) inc.results = std::move(out.results);
   return inc;
 }
 
@@ -140,12 +140,12 @@ uint64_t Trace::offsetOf(size_t q) const {
 
 uint64_t Trace::positionsPerIteration() const { return offsetOf(body_.size()); }
 
-Trace::Dep Trace::translate(OpId id, bool& external) const {
+Trace::Dep Trace::translate(const PointRef& ref, bool& external) const {
   external = false;
   for (size_t q = 0; q < lastAnalyzed_.size(); ++q)
-    if (lastAnalyzed_[q].key == id) return Dep{static_cast<uint32_t>(q), 1};
+    if (lastAnalyzed_[q].key == ref.op) return Dep{static_cast<uint32_t>(q), 1, ref.point};
   external = true;
-  return Dep{0, 0};
+  return Dep{0, 0, 0};
 }
 
 Trace::Iteration Trace::issueAnalyzed(Runtime& rt, const AnalysisContextPtr& ctxPtr, IterationPlan& plan) {
@@ -174,6 +174,7 @@ Trace::Iteration Trace::issueAnalyzed(Runtime& rt, const AnalysisContextPtr& ctx
                                                       key, prs[0].requirements, "replayed trace launch")};
       for (size_t i = 0; i < entries.size(); ++i) {
         entries[i].waitsFor = std::move(analysis[i].waitsFor);
+        entries[i].waitsForPoints = std::move(analysis[i].waitsForPoints);
         entries[i].needsExclusion = analysis[i].needsExclusion;
         entries[i].exclusionKeys = std::move(analysis[i].exclusionKeys);
       }
@@ -194,26 +195,26 @@ Trace::Iteration Trace::issueAnalyzed(Runtime& rt, const AnalysisContextPtr& ctx
       if (!analyzed) continue;
       const PlanEntry& e = entries[i];
       PointPlan& pp = plan[q][i];
-      for (OpId id : e.waitsFor) {
-        bool external = false;
-        Dep d = translate(id, external);
+      for (const PointRef& ref : e.waitsForPoints) {
         // Ops of this very iteration issued earlier count as back 0.
         bool sameIteration = false;
         for (size_t r = 0; r < q; ++r)
-          if (cur[r].key == id) {
-            pp.deps.push_back(Dep{static_cast<uint32_t>(r), 0});
+          if (cur[r].key == ref.op) {
+            pp.deps.push_back(Dep{static_cast<uint32_t>(r), 0, ref.point});
             sameIteration = true;
           }
         if (sameIteration) continue;
+        bool external = false;
+        Dep d = translate(ref, external);
         if (external)
-          pp.external.push_back(id);
+          pp.external.push_back(ref);
         else
           pp.deps.push_back(d);
       }
       pp.exclusion = e.exclusionKeys;
     }
     LaunchOutcome out = rt.executor().execute(ctxPtr, key, entries, std::move(work));
-    cur[q] = incarnation(q, key, out.done, out.results);
+    cur[q] = incarnation(q, key, out);
   }
   return cur;
 }
@@ -241,12 +242,13 @@ Trace::Iteration Trace::issueSteady(Runtime& rt, DeferredRun& run, uint64_t base
       pw.args = tp.args;
       pw.point = tp.point;
       for (const Dep& d : pp.deps) {
-        const Iteration& it = d.back == 0 ? cur : run.previous;
-        pw.waits.push_back(it[d.position].done);
-        e.waitsFor.push_back(it[d.position].key);  // named, for the plan log
+        const Incarnation& from = (d.back == 0 ? cur : run.previous)[d.position];
+        pw.waits.push_back(from.completionOf(d.point));
+        e.waitsForPoints.push_back(PointRef{from.key, d.point});  // named, for the plan log
       }
       for (const Event& ev : run.external[q][i]) pw.waits.push_back(ev);
-      e.waitsFor.insert(e.waitsFor.end(), pp.external.begin(), pp.external.end());
+      e.waitsForPoints.insert(e.waitsForPoints.end(), pp.external.begin(), pp.external.end());
+      std::sort(e.waitsForPoints.begin(), e.waitsForPoints.end());
       if (!tp.regions.empty()) {
         if (!tp.bound) {
           std::vector<TaskRegionArg> args;
@@ -259,7 +261,7 @@ Trace::Iteration Trace::issueSteady(Runtime& rt, DeferredRun& run, uint64_t base
       }
     }
     LaunchOutcome out = rt.executor().execute(run.ctx, key, entries, std::move(work));
-    cur[q] = incarnation(q, key, out.done, out.results);
+    cur[q] = incarnation(q, key, out);
   }
   return cur;
 }

@@ -32,6 +32,7 @@
 
 #include "analysis/plan.h"
 #include "analysis/region_requirement.h"
+#include "ops/executor.h"
 #include "ops/future.h"
 #include "ops/task_op.h"
 #include "plan/launch_description.h"
@@ -101,12 +102,13 @@ class Trace {
  private:
   struct Dep {
     uint32_t position;
-    uint32_t back;  // 0: this iteration, 1: the previous one
-    bool operator==(const Dep& o) const { return position == o.position && back == o.back; }
+    uint32_t back;   // 0: this iteration, 1: the previous one
+    uint32_t point;  // the point of that launch, or kWholeOperation (see PointRef)
+    bool operator==(const Dep& o) const { return position == o.position && back == o.back && point == o.point; }
   };
   struct PointPlan {
     std::vector<Dep> deps;
-    std::vector<OpId> external;  // operations from before the trace
+    std::vector<PointRef> external;  // operations from before the trace
     std::vector<ExclusionKey> exclusion;
     bool operator==(const PointPlan& o) const {
       return deps == o.deps && external == o.external && exclusion == o.exclusion;
@@ -116,7 +118,9 @@ class Trace {
   struct Incarnation {
     OpId key = 0;
     Event done;
+    std::vector<Event> points;       // an index launch's per point (empty: wait for done)
     std::vector<FuturePtr> results;  // per point, kept only when the body reads them
+    const Event& completionOf(uint32_t point) const { return point < points.size() ? points[point] : done; }
   };
   using Iteration = std::vector<Incarnation>;  // [launch]
   struct TracedReduction {
@@ -137,15 +141,15 @@ class Trace {
   // The futures launch q of the iteration `cur` (being issued) waits for.
   std::vector<FuturePtr> futuresFor(size_t q, const Iteration& cur, std::vector<FuturePtr>& reduced) const;
   FuturePtr resolve(const TracedFuture& f, const Iteration& cur, std::vector<FuturePtr>& reduced) const;
-  Incarnation incarnation(size_t q, OpId key, Event done, std::vector<FuturePtr>& results) const;
+  Incarnation incarnation(size_t q, OpId key, LaunchOutcome& out) const;
   // Launch q's plan entries at `key`, waiting for nothing yet.
   std::vector<PlanEntry> entriesFor(size_t q, uint64_t key) const;
   // Positions one iteration takes, and launch q's offset among them.
   uint64_t positionsPerIteration() const;
   uint64_t offsetOf(size_t q) const;
-  // An op id the analyzer returned, as (position, 1) in the previous
+  // A point the analyzer returned, as (position, 1, point) in the previous
   // iteration, or external (issued before the trace).
-  Dep translate(OpId id, bool& external) const;
+  Dep translate(const PointRef& ref, bool& external) const;
 
   std::vector<TracedLaunch> body_;
   std::vector<std::vector<TracedFuture>> sources_;  // [launch]: where its futures come from

@@ -15,7 +15,9 @@ void PlanLog::add(OpName name, const PlanEntry& entry, const std::vector<OpName>
             std::to_string(entry.where.priority);
   }
   line += " waits [";
-  for (size_t i = 0; i < waits.size(); ++i) line += (i ? " " : "") + waits[i].toString();
+  std::vector<OpName> sorted = waits;
+  std::sort(sorted.begin(), sorted.end());
+  for (size_t i = 0; i < sorted.size(); ++i) line += (i ? " " : "") + sorted[i].toString();
   line += "] exclusion [";
   for (size_t i = 0; i < entry.exclusionKeys.size(); ++i)
     line += (i ? " " : "") + std::to_string(entry.exclusionKeys[i].tree) + ":" +

@@ -4,10 +4,11 @@
 // issues random single operations and index launches with random fields,
 // privileges, reduction operators and coherence. Brute force over elements
 // then checks:
-//   (i)  every pair of operations that truly conflict (a shared field, a
-//        shared element, accesses that must be ordered) is ordered by the
-//        transitive closure of the produced waits;
-//   (ii) every produced wait joins two operations that truly conflict;
+//   (i)  every pair of operation points that truly conflict (a shared
+//        field, a shared element, accesses that must be ordered) is ordered
+//        by the transitive closure of the produced point-wise waits;
+//   (ii) every produced wait joins two points that truly conflict (a wait
+//        for a whole operation: some point of it);
 //   (iii) an operation is rejected exactly when two of its own accesses
 //        conflict, and a rejected operation leaves no trace.
 // A variant marks operations completed as a causal executor would, and then
@@ -40,8 +41,9 @@ struct OpRecord {
   bool accepted = false;
   bool rejectionWrong = false;  // rejected iff self-conflicting failed
   std::vector<std::vector<PointAccess>> points;
-  std::vector<std::vector<OpId>> waits;  // per point
-  uint64_t completedBefore = 0;          // ops completed when it was issued
+  std::vector<std::vector<OpId>> waits;           // per point
+  std::vector<std::vector<PointRef>> pointWaits;  // per point
+  uint64_t completedBefore = 0;                   // ops completed when it was issued
 };
 
 class Program {
@@ -243,9 +245,14 @@ void Program::issueRandomOp() {
   try {
     if (isLaunch || chance(20)) {
       auto entries = analyzer_.analyzeIndexLaunch(rec.id, points);
-      for (const PlanEntry& e : entries) rec.waits.push_back(e.waitsFor);
+      for (const PlanEntry& e : entries) {
+        rec.waits.push_back(e.waitsFor);
+        rec.pointWaits.push_back(e.waitsForPoints);
+      }
     } else {
-      rec.waits.push_back(analyzer_.analyzeOperation(rec.id, points[0].requirements).waitsFor);
+      PlanEntry e = analyzer_.analyzeOperation(rec.id, points[0].requirements);
+      rec.waits.push_back(e.waitsFor);
+      rec.pointWaits.push_back(e.waitsForPoints);
     }
   } catch (const Error&) {
     threw = true;
@@ -269,43 +276,83 @@ void Program::completeSomeOps() {
   }
 }
 
+namespace {
+
+bool conflicts(const std::vector<PointAccess>& a, const std::vector<PointAccess>& b) {
+  for (const PointAccess& x : a)
+    for (const PointAccess& y : b)
+      if ((x.fieldMask & y.fieldMask) && (x.elements & y.elements) && mustWait(x.access, y.access)) return true;
+  return false;
+}
+
+// A set of (operation, point) nodes.
+struct NodeSet {
+  std::vector<uint64_t> words;
+  void set(size_t n) {
+    if (words.size() <= n / 64) words.resize(n / 64 + 1, 0);
+    words[n / 64] |= uint64_t{1} << (n % 64);
+  }
+  bool has(size_t n) const { return n / 64 < words.size() && (words[n / 64] >> (n % 64)) & 1; }
+  void add(const NodeSet& o) {
+    if (words.size() < o.words.size()) words.resize(o.words.size(), 0);
+    for (size_t i = 0; i < o.words.size(); ++i) words[i] |= o.words[i];
+  }
+};
+
+}  // namespace
+
 std::string Program::check() const {
-  std::vector<uint64_t> reach(ops_.size() + 1, 0);  // by op id: ops it waits for, transitively
+  // Node ids: every point of every accepted operation, in issue order.
+  std::map<OpId, size_t> firstNode;
+  size_t nodes = 0;
+  for (const OpRecord& r : ops_) {
+    firstNode[r.id] = nodes;
+    nodes += r.points.size();
+  }
+  std::vector<NodeSet> reach(nodes);  // the points a point waits for, transitively
+  std::map<OpId, const OpRecord*> byId;
+  for (const OpRecord& r : ops_) byId[r.id] = &r;
   for (const OpRecord& j : ops_) {
     if (j.rejectionWrong)
       return "op " + std::to_string(j.id) + (j.accepted ? " was accepted" : " was rejected") +
              " but the brute-force self-conflict check disagrees";
     if (!j.accepted) continue;
     for (size_t p = 0; p < j.points.size(); ++p) {
-      uint64_t direct = 0, closure = 0;
-      for (OpId i : j.waits[p]) {
-        if (i >= j.id) return "op " + std::to_string(j.id) + " waits for later op " + std::to_string(i);
-        direct |= uint64_t{1} << (i - 1);
-        closure |= reach[i];
+      const std::string who = "op " + std::to_string(j.id) + " point " + std::to_string(p);
+      NodeSet direct, closure;
+      uint64_t directOps = 0;
+      for (OpId i : j.waits[p]) directOps |= uint64_t{1} << (i - 1);
+      uint64_t refOps = 0;
+      for (const PointRef& w : j.pointWaits[p]) {
+        if (w.op >= j.id) return who + " waits for later op " + std::to_string(w.op);
+        const OpRecord& i = *byId.at(w.op);
+        refOps |= uint64_t{1} << (w.op - 1);
+        if (!i.accepted) return who + " waits for rejected op " + std::to_string(w.op);
+        if (w.point != kWholeOperation && w.point >= i.points.size())
+          return who + " waits for point " + std::to_string(w.point) + " of op " + std::to_string(w.op) +
+                 ", which has " + std::to_string(i.points.size());
+        bool conflict = false;
+        for (size_t q = 0; q < i.points.size(); ++q) {
+          if (w.point != kWholeOperation && w.point != q) continue;
+          const size_t node = firstNode.at(i.id) + q;
+          direct.set(node);
+          closure.add(reach[node]);
+          conflict = conflict || conflicts(i.points[q], j.points[p]);
+        }
+        if (!conflict) return who + " waits for op " + std::to_string(w.op) + " without a conflict";
       }
-      closure |= direct;
-      reach[j.id] |= closure;
+      if (refOps != directOps) return who + ": the waits by operation and by point disagree";
+      closure.add(direct);
+      reach[firstNode.at(j.id) + p] = closure;
       for (const OpRecord& i : ops_) {
         if (i.id >= j.id) break;
-        if (!i.accepted) {
-          if (direct & (uint64_t{1} << (i.id - 1)))
-            return "op " + std::to_string(j.id) + " waits for rejected op " + std::to_string(i.id);
-          continue;
-        }
-        bool conflict = false;
-        for (const auto& ip : i.points)
-          for (const PointAccess& a : ip)
-            for (const PointAccess& b : j.points[p])
-              conflict = conflict ||
-                         ((a.fieldMask & b.fieldMask) && (a.elements & b.elements) && mustWait(a.access, b.access));
-        const uint64_t bit = uint64_t{1} << (i.id - 1);
-        if ((direct & bit) && !conflict)
-          return "op " + std::to_string(j.id) + " point " + std::to_string(p) + " waits for op " +
-                 std::to_string(i.id) + " without a conflict";
-        const bool doneBefore = (j.completedBefore & bit) != 0;
-        if (conflict && !doneBefore && !(closure & bit))
-          return "op " + std::to_string(j.id) + " point " + std::to_string(p) + " conflicts with op " +
-                 std::to_string(i.id) + " but is not ordered after it";
+        if (!i.accepted) continue;
+        const bool doneBefore = (j.completedBefore & (uint64_t{1} << (i.id - 1))) != 0;
+        if (doneBefore) continue;
+        for (size_t q = 0; q < i.points.size(); ++q)
+          if (conflicts(i.points[q], j.points[p]) && !closure.has(firstNode.at(i.id) + q))
+            return who + " conflicts with op " + std::to_string(i.id) + " point " + std::to_string(q) +
+                   " but is not ordered after it";
       }
     }
   }

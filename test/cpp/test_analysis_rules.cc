@@ -225,6 +225,41 @@ TEST("points of one index launch never depend on each other") {
   CHECK(readsAll[3].op == 2);
 }
 
+TEST("a point of an index launch waits only for the points of earlier launches it overlaps") {
+  World w;
+  RegionHandle r = w.region(Rect(0, 99));
+  PartitionHandle blocks = w.forest.partitionEqual(r, 10);
+  PartitionHandle ghosts = w.forest.partitionByBlocks(r, Point(10), Point(2), Point(2));
+  w.index(Rect(0, 9), {launch(projectIdentity(w.forest, blocks), Privilege::WriteDiscard)});  // op 1
+  auto readers = w.index(Rect(0, 9), {launch(projectIdentity(w.forest, ghosts), Privilege::ReadOnly)});
+  // Point 3 reads block 3 and two elements on each side: blocks 2, 3 and 4.
+  CHECK(readers[3].waitsForPoints == (std::vector<PointRef>{{1, 2}, {1, 3}, {1, 4}}));
+  CHECK(readers[0].waitsForPoints == (std::vector<PointRef>{{1, 0}, {1, 1}}));
+  CHECK(readers[9].waitsForPoints == (std::vector<PointRef>{{1, 8}, {1, 9}}));
+  // The next step's writer of block 5 waits for the readers that saw it
+  // (and through them for the writer of step 1).
+  auto writers = w.index(Rect(0, 9), {launch(projectIdentity(w.forest, blocks), Privilege::ReadWrite)});
+  CHECK(writers[5].waitsFor == (Ops{2}));
+  CHECK(writers[5].waitsForPoints == (std::vector<PointRef>{{2, 4}, {2, 5}, {2, 6}}));
+  // A single operation is waited for whole.
+  w.entry({writes(w.forest.subregion(blocks, Point(7)))});  // op 4
+  CHECK(w.entry({reads(r)}).waitsForPoints ==
+        (std::vector<PointRef>{
+            {3, 0}, {3, 1}, {3, 2}, {3, 3}, {3, 4}, {3, 5}, {3, 6}, {3, 8}, {3, 9}, {4, kWholeOperation}}));
+}
+
+TEST("many points of one launch on one piece are waited for as the whole launch") {
+  World w;
+  RegionHandle r = w.region(Rect(0, 9));
+  w.index(Rect(0, 15), {launch(projectWhole(r), Privilege::ReadOnly)});  // op 1: 16 readers of everything
+  PlanEntry writer = w.entry({writes(r)});
+  CHECK(writer.waitsFor == Ops{1});
+  CHECK(writer.waitsForPoints == (std::vector<PointRef>{{1, kWholeOperation}}));
+  // A few points keep their own records.
+  w.index(Rect(0, 2), {launch(projectWhole(r), Privilege::ReadOnly)});  // op 3
+  CHECK(w.entry({writes(r)}).waitsForPoints == (std::vector<PointRef>{{3, 0}, {3, 1}, {3, 2}}));
+}
+
 TEST("an index launch writing an aliased partition is rejected naming both points and the field") {
   World w;
   RegionHandle r = w.region(Rect(0, 99));

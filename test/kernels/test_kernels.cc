@@ -19,6 +19,7 @@ struct Probe {
   std::atomic<int> arrivals{0};
   std::atomic<int> writerRounds{0};
   std::atomic<int> tickets{0};
+  std::atomic<int> released{0};
 };
 Probe& probe() {
   static Probe p;
@@ -51,6 +52,7 @@ void resetProbe(cohort::TaskContext& ctx) {
   p.arrivals = 0;
   p.writerRounds = 0;
   p.tickets = 0;
+  p.released = 0;
   ctx.result(0.0);
 }
 
@@ -269,7 +271,28 @@ void waitForFlag(cohort::TaskContext& ctx) {
   ctx.result(__atomic_load_n(flag, __ATOMIC_SEQ_CST) == 1 ? 1.0 : 0.0);
 }
 
+// hold_point(k) -> 1: point k of an index launch holds its worker until a
+// release_point task has run meanwhile (0 when the 20 s hang guard expired
+// first); the other points return 1 at once.
+// release_point(k): point k releases the held point; the others do nothing.
+void holdPoint(cohort::TaskContext& ctx) {
+  if (ctx.point(0) != ctx.arg(0).asInt()) {
+    ctx.result(1.0);
+    return;
+  }
+  Probe& p = probe();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (p.released.load() == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  ctx.result(p.released.load() != 0 ? 1.0 : 0.0);
+}
+void releasePoint(cohort::TaskContext& ctx) {
+  if (ctx.point(0) == ctx.arg(0).asInt()) probe().released.store(1);
+  ctx.result(0.0);
+}
+
 void registerTasks(cohort::Registrar& r) {
+  r.task<holdPoint>("hold_point");
+  r.task<releasePoint>("release_point");
   r.task<ticket>("ticket");
   r.task<waitForFlag>("wait_for_flag");
   r.task<rendezvous>("rendezvous");
