@@ -39,10 +39,15 @@ LaunchOutcome Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, 
   PlanLog& log = rt_.planLog();
   LaunchOutcome out;
   out.results.reserve(entries.size());
+  // Completions only when someone waits for the launch as a whole; ops are
+  // started once all are made (a bad binding fails the launch before any
+  // runs). A single task needs no list for either.
+  const bool wantDone = work.recordLive || work.needDone;
   std::vector<Event> completions;
-  completions.reserve(entries.size());
-  std::vector<TaskOpPtr> ops;
-  ops.reserve(entries.size());
+  if (wantDone) completions.reserve(entries.size());
+  TaskOpPtr first;
+  std::vector<TaskOpPtr> more;
+  if (entries.size() > 1) more.reserve(entries.size() - 1);
   for (size_t i = 0; i < entries.size(); ++i) {
     const PlanEntry& e = entries[i];
     PointWork& p = work.points[i];
@@ -77,18 +82,22 @@ LaunchOutcome Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, 
     if (log.enabled()) {
       log.add(ctx.nameOf(position), e, ctx.namesOf(e.waitsForPoints), info.name);
     }
-    completions.push_back(op->completion());
+    if (wantDone) completions.push_back(op->completion());
     out.results.push_back(op->result());
-    ops.push_back(std::move(op));
+    if (first)
+      more.push_back(std::move(op));
+    else
+      first = std::move(op);
   }
-  if (work.recordLive || work.needDone) out.done = completions.size() == 1 ? completions[0] : Event::merge(completions);
+  if (wantDone) out.done = completions.size() == 1 ? completions[0] : Event::merge(completions);
   const bool index = !entries.empty() && entries[0].kind == EntryKind::IndexPoint;
   if (work.recordLive) {
     ctx.recordLive(key, out.done, index ? completions : std::vector<Event>{});
     reportCompletion(ctxPtr, key, out.done);
   }
   if (work.needDone && index) out.completions = std::move(completions);
-  for (auto& op : ops) rt_.start(op);
+  if (first) rt_.start(first);
+  for (auto& op : more) rt_.start(op);
   return out;
 }
 

@@ -86,7 +86,9 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   request.mapping = &launch.mapping;
   // Names are taken only once planning succeeded: a refused launch uses none.
   const uint64_t position = ctx->nextPosition();
-  request.label = labelFor(info, *ctx, position);
+  // The label names the launch in analysis errors only: no string for a
+  // launch without regions (the hot path of small tasks).
+  if (!request.points[0].requirements.empty()) request.label = labelFor(info, *ctx, position);
   LaunchPlan plan = rt.planner().planLaunch(ctx->analyzer(), position, request);
   ctx->reservePositions(1);
 

@@ -51,32 +51,34 @@ LaunchPlan Planner::planLaunch(DependenceAnalyzer& analyzer, uint64_t position, 
   } else {
     placement = placeSingle(mc, mt);
   }
-  std::vector<Location> where;
-  where.reserve(placement.points.size());
-  for (const auto& pp : placement.points) where.push_back(locate(info, request.options, pp, machine_, jsProcessor_));
-
+  // Locations are fixed (and checked) before the analysis: a refused launch
+  // leaves the analyzer untouched.
   LaunchPlan plan;
   plan.position = position;
-  bool anyRegions = false;
-  for (const auto& p : request.points) anyRegions = anyRegions || !p.requirements.empty();
-  plan.analyzed = anyRegions;
-  if (anyRegions) {
-    plan.entries = request.index ? analyzer.analyzeIndexLaunch(position, request.points, request.label)
-                                 : std::vector<PlanEntry>{analyzer.analyzeOperation(
-                                       position, request.points[0].requirements, request.label)};
-  } else {
-    plan.entries.resize(request.points.size());
-    for (size_t i = 0; i < plan.entries.size(); ++i) {
-      plan.entries[i].op = position;
-      plan.entries[i].pointIndex = static_cast<uint32_t>(i);
-      plan.entries[i].point = request.points[i].point;
-    }
-  }
+  plan.entries.resize(request.points.size());
   for (size_t i = 0; i < plan.entries.size(); ++i) {
     PlanEntry& e = plan.entries[i];
     e.kind = request.index ? EntryKind::IndexPoint : request.kind;
     e.task = info.id;
-    e.where = where[i];
+    e.op = position;
+    e.pointIndex = static_cast<uint32_t>(i);
+    e.point = request.points[i].point;
+    e.where = locate(info, request.options, placement.points[i], machine_, jsProcessor_);
+  }
+  bool anyRegions = false;
+  for (const auto& p : request.points) anyRegions = anyRegions || !p.requirements.empty();
+  plan.analyzed = anyRegions;
+  if (!anyRegions) return plan;
+  std::vector<PlanEntry> analysis =
+      request.index
+          ? analyzer.analyzeIndexLaunch(position, request.points, request.label)
+          : std::vector<PlanEntry>{analyzer.analyzeOperation(position, request.points[0].requirements, request.label)};
+  for (size_t i = 0; i < plan.entries.size(); ++i) {
+    PlanEntry& e = plan.entries[i];
+    e.waitsFor = std::move(analysis[i].waitsFor);
+    e.waitsForPoints = std::move(analysis[i].waitsForPoints);
+    e.needsExclusion = analysis[i].needsExclusion;
+    e.exclusionKeys = std::move(analysis[i].exclusionKeys);
   }
   return plan;
 }

@@ -47,7 +47,7 @@ struct LaunchRequest {
   MapperId mapper = 0;
   uint32_t tag = 0;
   LaunchOptions options;
-  std::string label;                     // names the launch in errors
+  std::string label;                     // names the launch in analysis errors (launches with regions)
   const MapperInput* mapping = nullptr;  // what the mapper sees of it (requirements as given, mapper argument)
 };
 
