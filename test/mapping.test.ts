@@ -423,6 +423,26 @@ describe('mappers and sharding functors', () => {
     assert.equal('current' in (rt as unknown as { mapping: object }).mapping, false);
   });
 
+  it('a mapper that launches a task while mapping another gets both launched and both results right', async () => {
+    const echo = tk.task<[number], number>('echo');
+    const launchedInside: Promise<number>[] = [];
+    class LaunchesWhileMapping extends Mapper {
+      constructor() {
+        super('launches-while-mapping');
+      }
+      override mapTask(task: MappableTask): MapTaskOutput {
+        // Only for the outer launch, whose tag is 1: the inner one maps by default.
+        if (task.tag === 1) launchedInside.push(rt.launch(echo, [41], { tag: 2 }).get());
+        return {};
+      }
+    }
+    rt.addMapper(9, new LaunchesWhileMapping());
+    const outer = rt.launch(echo, [7], { mapper: 9, tag: 1 });
+    assert.equal(await outer.get(), 7);
+    assert.equal(launchedInside.length, 1);
+    assert.equal(await launchedInside[0], 41);
+  });
+
   it("callback ids come from the addon's one table", () => {
     assert.deepEqual(native.mapperCallbacks, {
       selectTaskOptions: 0,

@@ -21,6 +21,25 @@ void reportCompletion(const AnalysisContextPtr& ctx, OpId op, const Event& done)
   }));
 }
 
+void IssueScratch::clear() {
+  for (auto& p : request.points) p.requirements.clear();
+  request.label.clear();
+  request.mapping = nullptr;
+  request.options = LaunchOptions{};
+  request.mapper = 0;
+  request.tag = 0;
+  for (auto& p : work.points) p = PointWork{};
+  work.futures.clear();
+  work.background = false;
+  work.resolveWaits = true;
+  work.recordLive = false;
+  work.needDone = false;
+  work.parent = nullptr;
+  work.epoch.reset();
+  work.fence = Event();
+  inUse = false;
+}
+
 void Executor::handToTransport(const PlanEntry& entry) {
   // The one place an entry leaves this rank. One process has no transport.
   throw Error(std::string("plan entry ") + entryKindName(entry.kind) + " at position " + std::to_string(entry.op) +
@@ -54,8 +73,9 @@ LaunchOutcome Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, 
     const TaskInfo& info = rt_.tasks().get(p.task);
     const bool index = e.kind == EntryKind::IndexPoint;
     const uint64_t position = index ? key + 1 + i : key;
-    auto op = std::make_shared<TaskOp>(rt_, rt_.nextOpId(), info, e.where.variant, std::move(p.args), work.futures,
-                                       ctx.prefix(), position);
+    auto op =
+        std::make_shared<TaskOp>(rt_, rt_.nextOpId(), info, e.where.variant, std::move(p.args),
+                                 entries.size() == 1 ? std::move(work.futures) : work.futures, ctx.prefix(), position);
     if (e.where.variant == VariantKind::Cpp) op->setPinnedWorker(e.where.processor);
     op->setPriority(e.where.priority);
     op->setCounted(!work.background);

@@ -19,6 +19,7 @@
 #include "ops/analysis_context.h"
 #include "ops/future.h"
 #include "ops/task_op.h"
+#include "plan/planner.h"
 
 namespace cohort {
 
@@ -47,6 +48,17 @@ struct LaunchWork {
   const TaskOp* parent = nullptr;  // the running task issuing it (checking mode shares its copies)
   FenceEpochPtr epoch;             // null: the context's current one
   Event fence;                     // with epoch: the fence to wait for
+};
+
+// What the issuer reuses for single launches, so the hot path allocates no
+// request, plan or work lists per launch (issue thread only; see issuer.cc).
+struct IssueScratch {
+  LaunchRequest request;
+  LaunchPlan plan;
+  LaunchWork work;
+  bool inUse = false;
+  // Back to empty, keeping the lists' storage.
+  void clear();
 };
 
 struct LaunchOutcome {

@@ -67,6 +67,25 @@ TracePtr endTrace(Runtime& rt, OpId parent) {
   return t;
 }
 
+namespace {
+
+// The runtime's scratch, or a fresh one when it is taken (a launch from
+// inside a mapper callback of another launch); cleared on the way out.
+class ScratchLease {
+ public:
+  explicit ScratchLease(IssueScratch& shared) : s_(shared.inUse ? fallback_ : shared) { s_.inUse = true; }
+  ~ScratchLease() { s_.clear(); }
+  ScratchLease(const ScratchLease&) = delete;
+  ScratchLease& operator=(const ScratchLease&) = delete;
+  IssueScratch& get() { return s_; }
+
+ private:
+  IssueScratch fallback_;
+  IssueScratch& s_;
+};
+
+}  // namespace
+
 FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   rt.checkRunning("launch");
   rt.drainRetired();
@@ -75,13 +94,17 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   const TaskInfo& info = rt.tasks().get(launch.task);
   const TaskOp* parent = rt.runningJsTask(launch.parent);
   if (parent) checkWithinParent(rt.forest(), *parent, launch.regions, "task '" + info.name + "'");
-  LaunchRequest request;
+  ScratchLease lease(rt.issueScratch());
+  IssueScratch& scratch = lease.get();
+  LaunchRequest& request = scratch.request;
   request.kind = kindOf(rt, launch.task);
   request.task = &info;
+  request.index = false;
   request.mapper = launch.mapper;
   request.tag = launch.tag;
   request.options = launch.options;
   request.points.resize(1);
+  request.points[0].point = Point(0);
   request.points[0].requirements = std::move(launch.regions);
   request.mapping = &launch.mapping;
   // Names are taken only once planning succeeded: a refused launch uses none.
@@ -89,10 +112,11 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   // The label names the launch in analysis errors only: no string for a
   // launch without regions (the hot path of small tasks).
   if (!request.points[0].requirements.empty()) request.label = labelFor(info, *ctx, position);
-  LaunchPlan plan = rt.planner().planLaunch(ctx->analyzer(), position, request);
+  LaunchPlan& plan = scratch.plan;
+  rt.planner().planLaunch(ctx->analyzer(), position, request, plan);
   ctx->reservePositions(1);
 
-  LaunchWork work;
+  LaunchWork& work = scratch.work;
   work.points.resize(1);
   PointWork& p = work.points[0];
   p.task = launch.task;
@@ -104,14 +128,13 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   work.parent = parent;
   const bool recording = static_cast<bool>(ctx->recording());
   work.needDone = recording;
+  if (!recording) return rt.executor().execute(ctx, position, plan.entries, std::move(work)).results[0];
   TracedLaunch traced;
-  if (recording) {
-    traced.futures = work.futures;
-    traced.points.push_back(
-        tracedPoint(rt, *ctx, position, p, plan.entries[0].where, request.points[0].requirements, Domain()));
-  }
+  traced.futures = work.futures;
+  traced.points.push_back(
+      tracedPoint(rt, *ctx, position, p, plan.entries[0].where, request.points[0].requirements, Domain()));
   LaunchOutcome out = rt.executor().execute(ctx, position, plan.entries, std::move(work));
-  if (recording) ctx->recording()->record(std::move(traced), position, out.done, out.results);
+  ctx->recording()->record(std::move(traced), position, out.done, out.results);
   return out.results[0];
 }
 

@@ -31,6 +31,13 @@ Location locate(const TaskInfo& info, const LaunchOptions& options, const PointP
 }  // namespace
 
 LaunchPlan Planner::planLaunch(DependenceAnalyzer& analyzer, uint64_t position, const LaunchRequest& request) const {
+  LaunchPlan plan;
+  planLaunch(analyzer, position, request, plan);
+  return plan;
+}
+
+void Planner::planLaunch(DependenceAnalyzer& analyzer, uint64_t position, const LaunchRequest& request,
+                         LaunchPlan& plan) const {
   const TaskInfo& info = *request.task;
   // Mapping first: a bad mapper answer fails this launch and plans nothing.
   MappableTask mt;
@@ -53,8 +60,8 @@ LaunchPlan Planner::planLaunch(DependenceAnalyzer& analyzer, uint64_t position, 
   }
   // Locations are fixed (and checked) before the analysis: a refused launch
   // leaves the analyzer untouched.
-  LaunchPlan plan;
   plan.position = position;
+  plan.entries.clear();
   plan.entries.resize(request.points.size());
   for (size_t i = 0; i < plan.entries.size(); ++i) {
     PlanEntry& e = plan.entries[i];
@@ -68,7 +75,7 @@ LaunchPlan Planner::planLaunch(DependenceAnalyzer& analyzer, uint64_t position, 
   bool anyRegions = false;
   for (const auto& p : request.points) anyRegions = anyRegions || !p.requirements.empty();
   plan.analyzed = anyRegions;
-  if (!anyRegions) return plan;
+  if (!anyRegions) return;
   std::vector<PlanEntry> analysis =
       request.index
           ? analyzer.analyzeIndexLaunch(position, request.points, request.label)
@@ -80,7 +87,6 @@ LaunchPlan Planner::planLaunch(DependenceAnalyzer& analyzer, uint64_t position, 
     e.needsExclusion = analysis[i].needsExclusion;
     e.exclusionKeys = std::move(analysis[i].exclusionKeys);
   }
-  return plan;
 }
 
 PlanEntry Planner::planFence(uint64_t position) {

@@ -68,6 +68,8 @@ class Planner {
   // the analyzer untouched, on a bad mapper answer, bad requirements or
   // requirements that interfere.
   LaunchPlan planLaunch(DependenceAnalyzer& analyzer, uint64_t position, const LaunchRequest& request) const;
+  // The same into `out`, reusing its storage (the issuer's hot path).
+  void planLaunch(DependenceAnalyzer& analyzer, uint64_t position, const LaunchRequest& request, LaunchPlan& out) const;
 
   // An execution fence at `position`: it waits for everything before it in
   // the context (not through the analyzer: also for tasks without regions).

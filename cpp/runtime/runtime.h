@@ -73,6 +73,7 @@ class Runtime final : public TaskServices {
   // code that turns plan entries into running work) and the plan's debug log.
   const Planner& planner() const { return planner_; }
   Executor& executor() { return executor_; }
+  IssueScratch& issueScratch() { return issueScratch_; }
   PlanLog& planLog() { return planLog_; }
 
   // Counts `op` as outstanding (unless it is a background op) and arms it.
@@ -137,6 +138,7 @@ class Runtime final : public TaskServices {
   LibraryLoader libraries_;
   Planner planner_;
   Executor executor_;
+  IssueScratch issueScratch_;
   PlanLog planLog_;
   OpId lastOpId_ = 0;
   UnfinishedTasks unfinished_;  // issuing thread only
