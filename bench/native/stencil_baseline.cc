@@ -1,6 +1,7 @@
 #include "stencil_baseline.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -113,6 +114,47 @@ class JoiningThreads {
   std::vector<std::thread> threads_;
 };
 
+// Runs participate(0) on the calling thread and participate(1..n-1) on
+// helper threads, each helper starting only once all of them exist.
+template <typename Participate>
+void runParticipants(unsigned participants, Participate&& participate) {
+  StartGate gate;
+  JoiningThreads helpers;
+  helpers.reserve(participants - 1);
+  try {
+    for (unsigned i = 1; i < participants; ++i) {
+      helpers.spawn([&, i] {
+        if (gate.waitForStart()) participate(i);
+      });
+    }
+  } catch (...) {
+    gate.abandon();
+    throw;  // helpers joins the started threads on the way out
+  }
+  gate.open();
+  participate(0);
+}  // helpers joins every thread here
+
+struct PointRange {
+  unsigned begin;
+  unsigned end;  // exclusive; never equal to begin (participants <= width)
+};
+
+// Participant `index`'s equal contiguous share of the points.
+PointRange rangeOf(unsigned index, unsigned participants, unsigned width) {
+  return {static_cast<unsigned>(uint64_t{width} * index / participants),
+          static_cast<unsigned>(uint64_t{width} * (index + 1) / participants)};
+}
+
+// One cache line per point for the flags baseline: both generations of its
+// output and its completed-step count. A consumer's acquire load of the count
+// and its read of the value then cost one line transfer, not two.
+struct alignas(64) FlaggedPoint {
+  double value[2] = {0.0, 0.0};  // step t writes value[t % 2]
+  // Steps 0..n-1 done: stored with release after value[(n-1) % 2] is written.
+  std::atomic<unsigned> completedSteps{0};
+};
+
 }  // namespace
 
 StencilResult runStencilSequential(unsigned width, unsigned steps, uint64_t iterations) {
@@ -138,39 +180,86 @@ StencilResult runStencilBaseline(unsigned width, unsigned steps, uint64_t iterat
   Clock::time_point start;  // written and read by participant 0 only
   Clock::time_point end;
 
-  auto participate = [&](unsigned index) {
-    const unsigned begin = static_cast<unsigned>(uint64_t{width} * index / participants);
-    const unsigned stop = static_cast<unsigned>(uint64_t{width} * (index + 1) / participants);
+  runParticipants(participants, [&](unsigned index) {
+    const PointRange range = rangeOf(index, participants, width);
     barrier.arriveAndWait();  // everyone is running before the clock starts
     if (index == 0) start = Clock::now();
     for (unsigned t = 0; t < steps; ++t) {
-      computePointRange(outputs, t, begin, stop, width, iterations);
+      computePointRange(outputs, t, range.begin, range.end, width, iterations);
       barrier.arriveAndWait();
     }
     if (index == 0) end = Clock::now();  // the last barrier means all are done
-  };
-
-  StartGate gate;
-  {
-    JoiningThreads helpers;
-    helpers.reserve(participants - 1);
-    try {
-      for (unsigned i = 1; i < participants; ++i) {
-        helpers.spawn([&, i] {
-          if (gate.waitForStart()) participate(i);
-        });
-      }
-    } catch (...) {
-      gate.abandon();
-      throw;  // helpers joins the started threads on the way out
-    }
-    gate.open();
-    participate(0);
-  }
+  });
 
   StencilResult result;
   result.wallSeconds = std::chrono::duration<double>(end - start).count();
   result.checksum = outputs.checksumAfter(steps - 1);
+  result.threadsUsed = participants;
+  return result;
+}
+
+StencilResult runStencilFlagBaseline(unsigned width, unsigned steps, uint64_t iterations, unsigned threads) {
+  validateShape(width, steps);
+  if (threads == 0) throw std::invalid_argument("stencil needs at least one thread");
+  const unsigned participants = std::min(threads, width);
+
+  std::vector<FlaggedPoint> points(width);
+  SpinThenBlockBarrier startLine(participants);
+  Clock::time_point start;  // written and read by participant 0 only
+  Clock::time_point end;
+
+  // Why double buffering is enough without a barrier: point p writes step t
+  // into the generation that held its step t-2 output, whose readers are
+  // points p-1..p+1 at step t-1, and p waits for exactly those to complete
+  // step t-1 before it starts step t.
+  auto computePoint = [&](unsigned step, unsigned p) {
+    double inputs[3];
+    std::size_t count = 0;
+    if (step > 0) {
+      for (unsigned q = stencilFirstInput(p); q <= stencilLastInput(p, width); ++q) {
+        inputs[count++] = points[q].value[(step - 1) % 2];
+      }
+    }
+    points[p].value[step % 2] = stencilPointValue(step, p, width, inputs, count, iterations);
+    points[p].completedSteps.store(step + 1, std::memory_order_release);
+  };
+  auto awaitCompleted = [&](unsigned q, unsigned completed) {
+    spinThenYieldUntil([&] { return points[q].completedSteps.load(std::memory_order_acquire) >= completed; });
+  };
+
+  runParticipants(participants, [&](unsigned index) {
+    const PointRange range = rangeOf(index, participants, width);
+    const unsigned first = range.begin;
+    const unsigned last = range.end - 1;
+    startLine.arriveAndWait();  // everyone is running before the clock starts
+    if (index == 0) start = Clock::now();
+    for (unsigned t = 0; t < steps; ++t) {
+      // Inputs inside the range were written by this thread in step t-1 (in
+      // program order); only the points just outside it need waiting for.
+      // The two edge points go first because they are what the neighbouring
+      // threads wait for; the interior, which needs nobody, comes after and
+      // gives those neighbours a range's worth of slack.
+      if (t > 0 && first > 0) awaitCompleted(first - 1, t);
+      if (t > 0 && first == last && last + 1 < width) awaitCompleted(last + 1, t);
+      computePoint(t, first);
+      if (last != first) {
+        if (t > 0 && last + 1 < width) awaitCompleted(last + 1, t);
+        computePoint(t, last);
+      }
+      for (unsigned p = first + 1; p < last; ++p) computePoint(t, p);
+    }
+    if (index == 0) {
+      for (unsigned q = 0; q < width; ++q) awaitCompleted(q, steps);
+      end = Clock::now();
+    }
+  });
+
+  std::vector<double> values;
+  values.reserve(width);
+  for (const FlaggedPoint& point : points) values.push_back(point.value[(steps - 1) % 2]);
+  StencilResult result;
+  result.wallSeconds = std::chrono::duration<double>(end - start).count();
+  result.checksum = stencilChecksum(values.data(), values.size());
   result.threadsUsed = participants;
   return result;
 }
