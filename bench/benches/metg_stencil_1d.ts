@@ -41,10 +41,11 @@
  *
  * Sweep: iterations 2^top down to 2^0, halving; traced: T = 1000, top 14;
  * untraced: T = 500, top 16 at W=2 and 15 at W=16 (see sweepShape; with
- * --quick, a smoke run: T = 200 / 100, top 2 lower). Per size, cohort and
- * baseline runs are interleaved (ABBA, GC before each, one warm-up pair
- * before the first size) and the median wall time of `reps` runs is that
- * size's sample.
+ * --quick, a smoke run: T = 200 / 100, top 2 lower). The sweep is run
+ * `reps` times over (one rep = every size once, largest first, after one
+ * warm-up pair), cohort and baseline interleaved per size (ABBA over sizes
+ * and reps, GC before each), and the median wall time of a size's `reps`
+ * runs is that size's sample (why reps go outside sizes: see run()).
  * granularity = wall x cores / (W x T) in us, efficiency = flops/s / peak,
  * where peak is the best flops/s of cohort or the flags baseline in this
  * line's sweep (the "kernel_flops" of every task over wall time), so both
@@ -71,15 +72,7 @@
 import type { FutureMap, Library, Partition, Region, Runtime, Task } from '../../lib';
 import { Rect } from '../../lib';
 import { benchLibraryPath } from '../bench_library';
-import {
-  BenchContext,
-  BenchDefinition,
-  BenchMeasurement,
-  collectGarbage,
-  interleave,
-  nowSeconds,
-  Sample,
-} from '../harness';
+import { BenchContext, BenchDefinition, BenchMeasurement, collectGarbage, median, nowSeconds } from '../harness';
 import { computeMetg, flopsPerCall, MetgResult, MetgSample } from '../metg';
 
 type Fields = { a: 'f64'; b: 'f64' };
@@ -238,75 +231,89 @@ async function run(ctx: BenchContext, width: number, mode: Mode): Promise<BenchM
     ghosts: rt.partitionByBlocks(region, 1, 1),
   };
 
-  // Per size: the cohort and baseline walls of every rep (rep order).
-  const cohortWalls: number[][] = [];
-  const baselineWalls: number[][] = [];
-  const cohortMedian: number[] = [];
-  const baselineMedian: number[] = [];
-  const barrierMedian: number[] = [];
-  const cohortIssue: number[] = [];
+  // Per size: the walls of every rep (rep order) of each side.
+  const cohortWalls: number[][] = sizes.map(() => []);
+  const baselineWalls: number[][] = sizes.map(() => []);
+  const barrierWalls: number[][] = sizes.map(() => []);
+  const issueWalls: number[][] = sizes.map(() => []);
+  const expected: { checksum?: number }[] = sizes.map(() => ({}));
   let replayed = 0;
-  try {
-    for (let i = 0; i < sizes.length; i++) {
-      const iterations = sizes[i];
-      const expected: { checksum?: number } = {};
-      const cohortChecksums: number[] = [];
-      const r = await interleave({
-        reps,
-        warmup: i === 0 ? 1 : 0,
-        cohort: async (): Promise<Sample> => {
-          const c = await cohortRun(rt, st, s, mode, width, steps, iterations);
-          cohortChecksums.push(c.checksum);
-          replayed = c.replayed;
-          return { value: c.seconds, extra: { issue: c.issueSeconds } };
-        },
-        baseline: async (): Promise<Sample> => {
-          const flags = await baselineRun(
-            ctx,
-            lib.baselineStencilFlagsSeconds,
-            width,
-            steps,
-            iterations,
-            expected,
-            'flags',
-          );
-          if (!withBarrier) return { value: flags };
-          const barrier = await baselineRun(
-            ctx,
-            lib.baselineStencilSeconds,
-            width,
-            steps,
-            iterations,
-            expected,
-            'barrier',
-          );
-          return { value: flags, extra: { barrier } };
-        },
-      });
-      const bad = cohortChecksums.filter((c) => c !== expected.checksum);
-      if (bad.length > 0) {
-        throw new Error(
-          `metg_stencil_1d: cohort's checksum ${bad[0]} differs from the baseline's ${expected.checksum} ` +
-            `(W=${width}, T=${steps}, iterations=${iterations}, ${mode}): cohort computed a different stencil`,
-        );
-      }
-      cohortWalls.push(r.cohort.samples);
-      baselineWalls.push(r.baseline.samples);
-      cohortMedian.push(r.cohort.value);
-      cohortIssue.push(r.cohort.extra.issue);
-      baselineMedian.push(r.baseline.value);
-      if (withBarrier) barrierMedian.push(r.baseline.extra.barrier);
-      const perStep = (seconds: number): string => `${((seconds / steps) * 1e6).toFixed(2)} us/step`;
-      ctx.log(
-        `  W=${width} ${mode} iterations=${iterations}: cohort ${perStep(r.cohort.value)}, ` +
-          `baseline ${perStep(r.baseline.value)}` +
-          (withBarrier ? `, barrier ${perStep(r.baseline.extra.barrier)}` : ''),
+  const cohortSample = async (i: number): Promise<{ seconds: number; issueSeconds: number; checksum: number }> => {
+    const c = await cohortRun(rt, st, s, mode, width, steps, sizes[i]);
+    replayed = c.replayed;
+    return c;
+  };
+  // Called once both sides of a pair ran, so the baseline's checksum is known.
+  const checkCohort = (i: number, checksum: number): void => {
+    if (checksum !== expected[i].checksum) {
+      throw new Error(
+        `metg_stencil_1d: cohort's checksum ${checksum} differs from the baseline's ${expected[i].checksum} ` +
+          `(W=${width}, T=${steps}, iterations=${sizes[i]}, ${mode}): cohort computed a different stencil`,
       );
+    }
+  };
+  const baselineSample = async (i: number): Promise<{ flags: number; barrier: number }> => {
+    const it = sizes[i];
+    const flags = await baselineRun(ctx, lib.baselineStencilFlagsSeconds, width, steps, it, expected[i], 'flags');
+    const barrier = withBarrier
+      ? await baselineRun(ctx, lib.baselineStencilSeconds, width, steps, it, expected[i], 'barrier')
+      : Number.NaN;
+    return { flags, barrier };
+  };
+  try {
+    // Rep-outer, size-inner: each rep is a whole sweep, so the reps of one
+    // size are spread over the line's whole run instead of a few
+    // milliseconds. Why: on a shared 2-core machine another process's burst
+    // puts both threads of a run on one core (~4 us per step instead of
+    // ~0.2 us at tiny sizes, for the baseline too); back to back, all reps
+    // of a size fall into the same burst and its median with them, so
+    // neighbouring sizes landed in different modes and the METG jumped from
+    // run to run. Spread out, the median of each size rejects a burst.
+    // A warm-up pair at the largest size, unmeasured.
+    collectGarbage();
+    await baselineSample(0);
+    collectGarbage();
+    checkCohort(0, (await cohortSample(0)).checksum);
+    for (let rep = 0; rep < reps; rep++) {
+      for (let i = 0; i < sizes.length; i++) {
+        // ABBA over sizes and reps, so a drift does not favour one side.
+        const cohortFirst = (rep + i) % 2 === 1;
+        let c: { seconds: number; issueSeconds: number; checksum: number } | undefined;
+        if (cohortFirst) {
+          collectGarbage();
+          c = await cohortSample(i);
+        }
+        collectGarbage();
+        const b = await baselineSample(i);
+        if (!c) {
+          collectGarbage();
+          c = await cohortSample(i);
+        }
+        checkCohort(i, c.checksum);
+        cohortWalls[i].push(c.seconds);
+        issueWalls[i].push(c.issueSeconds);
+        baselineWalls[i].push(b.flags);
+        barrierWalls[i].push(b.barrier);
+      }
+      ctx.log(`  W=${width} ${mode}: rep ${rep + 1}/${reps} done`);
     }
   } finally {
     collectGarbage();
     rt.destroyRegion(region);
   }
+
+  const cohortMedian = cohortWalls.map(median);
+  const baselineMedian = baselineWalls.map(median);
+  const barrierMedian = withBarrier ? barrierWalls.map(median) : [];
+  const cohortIssue = issueWalls.map(median);
+  const perStep = (seconds: number): string => `${((seconds / steps) * 1e6).toFixed(2)} us/step`;
+  sizes.forEach((iterations, i) =>
+    ctx.log(
+      `  W=${width} ${mode} iterations=${iterations}: cohort ${perStep(cohortMedian[i])}, ` +
+        `baseline ${perStep(baselineMedian[i])}` +
+        (withBarrier ? `, barrier ${perStep(barrierMedian[i])}` : ''),
+    ),
+  );
 
   const peak = Math.max(
     bestFlopsPerSecond(cohortMedian, sizes, tasks),
