@@ -4,7 +4,8 @@
  * cohort traced and untraced, against the hand-written C++ per-point flags
  * baseline (bench/native/stencil_baseline.h: min(threads, W) threads, each
  * point of a step waits only for its three producers of the step before
- * through per-point step counters, no barrier, no runtime), same run. Four
+ * through per-point step counters, no barrier, no runtime; each thread
+ * pinned to its own CPU for the run), same run. Four
  * lines, all named metg_stencil_1d, told apart by the extra keys `width`
  * and `mode` ("traced" | "untraced").
  *
@@ -146,8 +147,9 @@ async function cohortRun(
  * this 2-vCPU VM a run that once falls behind by more than the spin budget
  * tends to stay in a slow mode where both threads block and wake at every
  * barrier (~54 us per step instead of ~0.2 us at tiny sizes). The flags
- * baseline never blocks (it yields after 2 us), so it has no such mode; it
- * still slows down when another process takes one of the two cores.
+ * baseline never blocks (it yields after 2 us) and pins its threads to
+ * different CPUs, so another process taking a core costs it that core's
+ * share of time rather than a context switch per step.
  */
 function settle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, SETTLE_MS));

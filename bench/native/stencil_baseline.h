@@ -100,7 +100,8 @@ StencilResult runStencilBaseline(unsigned width, unsigned steps, uint64_t iterat
 // points p-1, p, p+1 to have completed step t-1, so a thread waits only at
 // its range's edges, for its two neighbouring threads, and never for the
 // slowest thread of the step. Waits spin, then yield (spinThenYieldUntil).
-// Same errors as runStencilBaseline.
+// Each thread is pinned to its own CPU for the run (on Linux; the caller's
+// affinity is restored afterwards). Same errors as runStencilBaseline.
 StencilResult runStencilFlagBaseline(unsigned width, unsigned steps, uint64_t iterations, unsigned threads);
 
 // The same computation on the calling thread, for checking.
