@@ -151,9 +151,6 @@ PointRange rangeOf(unsigned index, unsigned participants, unsigned width) {
           static_cast<unsigned>(uint64_t{width} * (index + 1) / participants)};
 }
 
-// See runStencilFlagBaseline's lead-in.
-constexpr std::chrono::microseconds kLeadIn{500};
-
 // One cache line per point for the flags baseline: both generations of its
 // output and its completed-step count. A consumer's acquire load of the count
 // and its read of the value then cost one line transfer, not two.
@@ -288,20 +285,12 @@ StencilResult runStencilFlagBaseline(unsigned width, unsigned steps, uint64_t it
   };
 
   const CpuSet cpus = allowedCpus();
-  Clock::time_point leadInEnd;  // written by participant 0 before the start line
   runParticipants(participants, [&](unsigned index) {
     const ScopedCpuPin pin(cpus, index);
     const PointRange range = rangeOf(index, participants, width);
     const unsigned first = range.begin;
     const unsigned last = range.end - 1;
-    // An untimed lead-in on every thread before the clock starts. Why: this
-    // runs inside a cohort task, and the launch may have woken the other
-    // cohort worker, which spins up to ~200 us for more work
-    // (worker_pool.cc) on a CPU one of these threads is pinned to; at tiny
-    // sizes a whole run is that short.
-    if (index == 0) leadInEnd = Clock::now() + kLeadIn;
     startLine.arriveAndWait();  // everyone is running before the clock starts
-    while (Clock::now() < leadInEnd) cpuRelax();
     if (index == 0) start = Clock::now();
     for (unsigned t = 0; t < steps; ++t) {
       // Inputs inside the range were written by this thread in step t-1 (in
