@@ -48,10 +48,9 @@
  * and reps, GC before each), and the median wall time of a size's `reps`
  * runs is that size's sample (why reps go outside sizes: see run()).
  * granularity = wall x cores / (W x T) in us, efficiency = flops/s / peak,
- * where peak is the best flops/s of any single run of cohort or the flags
- * baseline in this line's sweep (the "kernel_flops" of every task over wall
- * time; see bestFlopsPerSecond), so both sides (and the barrier) are
- * measured against the same peak. METG(50%) per
+ * where peak is the best flops/s of cohort or the flags baseline in this
+ * line's sweep (the "kernel_flops" of every task over wall time), so both
+ * sides (and the barrier) are measured against the same peak. METG(50%) per
  * side is bench/metg.ts's computeMetg on those medians; NaN (null in JSON)
  * when a side never reaches 50%.
  *
@@ -172,15 +171,8 @@ function metgOf(
   return computeMetg(samples, { fixedPeakFlopsPerSecond: peak });
 }
 
-/**
- * The best flops/s of any single run (walls[size][rep]), not of a size's
- * median. Why: a run cannot beat the machine, but a burst of another
- * process's load can slow all the long runs at the top of a sweep, and a
- * median-based peak then moved with the load (68 to 92 GF/s between runs at
- * W=2), and every efficiency and METG with it.
- */
-function bestFlopsPerSecond(walls: readonly number[][], sizes: readonly number[], tasks: number): number {
-  return Math.max(...sizes.map((it, i) => (tasks * flopsPerCall(it)) / Math.min(...walls[i])));
+function bestFlopsPerSecond(walls: readonly number[], sizes: readonly number[], tasks: number): number {
+  return Math.max(...sizes.map((it, i) => (tasks * flopsPerCall(it)) / walls[i]));
 }
 
 /**
@@ -325,7 +317,10 @@ async function run(ctx: BenchContext, width: number, mode: Mode): Promise<BenchM
     ),
   );
 
-  const peak = Math.max(bestFlopsPerSecond(cohortWalls, sizes, tasks), bestFlopsPerSecond(baselineWalls, sizes, tasks));
+  const peak = Math.max(
+    bestFlopsPerSecond(cohortMedian, sizes, tasks),
+    bestFlopsPerSecond(baselineMedian, sizes, tasks),
+  );
   const cohort = metgOf(cohortMedian, sizes, tasks, cores, peak);
   const baseline = metgOf(baselineMedian, sizes, tasks, cores, peak);
   const perRep = (walls: number[][]): number[] =>
