@@ -9,7 +9,7 @@ import type { Runtime, Task } from '../lib';
 
 export const benchLibraryPath = path.resolve(__dirname, '..', 'build', 'kernels', 'libbench_kernels.so');
 
-/** Result of `baseline_stencil_seconds`. */
+/** Result of `baseline_stencil_seconds` and `baseline_stencil_flags_seconds`. */
 export interface StencilBaselineResult {
   seconds: number;
   checksum: number;
@@ -26,8 +26,13 @@ export interface BenchLibrary {
   baselineEmptyThroughput: Task<[threads: number, tasks: number], number>;
   /** Microseconds per link of the pool's dependent chain of `length` empty links. */
   baselineChainLatencyUs: Task<[threads: number, length: number], number>;
-  /** Wall seconds and checksum of the hand-written stencil_1d. */
+  /** Wall seconds and checksum of the hand-written stencil_1d with a barrier per step. */
   baselineStencilSeconds: Task<
+    [width: number, steps: number, iterations: number, threads: number],
+    StencilBaselineResult
+  >;
+  /** The same with per-point readiness flags instead of the barrier. */
+  baselineStencilFlagsSeconds: Task<
     [width: number, steps: number, iterations: number, threads: number],
     StencilBaselineResult
   >;
@@ -48,6 +53,7 @@ export async function loadBenchLibrary(rt: Runtime, file: string = benchLibraryP
     baselineEmptyThroughput: lib.task('baseline_empty_throughput'),
     baselineChainLatencyUs: lib.task('baseline_chain_latency_us'),
     baselineStencilSeconds: lib.task('baseline_stencil_seconds'),
+    baselineStencilFlagsSeconds: lib.task('baseline_stencil_flags_seconds'),
     kernelFlops: lib.task('kernel_flops'),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Self-check of bench/metg.ts, run by hand (not part of `npm test` or
+ * Self-check of bench/metg.ts and the stencil baselines, run by hand (not part of `npm test` or
  * `npm run bench`):
  *
  *   npx tsx bench/metg_selfcheck.ts
@@ -9,6 +9,11 @@
  * 2. Differential check against the C++ original: compiles a small driver
  *    around bench/native/metg.h into a temporary directory and compares both
  *    on random sweeps (skipped with a note when no C++ compiler is found).
+ * 3. The stencil baselines' results: compiles bench/native/stencil_baseline.cc
+ *    as the bench library does (-O3 -march=native) with a driver, and checks
+ *    that the per-point flags baseline (metg_stencil_1d's baseline) and the
+ *    barrier baseline give the sequential stencil's checksum, at the bench's
+ *    own shapes among others (skipped like 2 without a compiler).
  */
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
@@ -224,6 +229,68 @@ function differential(): boolean {
   }
 }
 
+// ---- stencil baselines against the sequential stencil --------------------
+
+const STENCIL_DRIVER = `
+#include <cstdio>
+#include "stencil_baseline.h"
+int main() {
+  unsigned width = 0, steps = 0, threads = 0;
+  unsigned long long iterations = 0;
+  while (std::scanf("%u %u %llu %u", &width, &steps, &iterations, &threads) == 4) {
+    using namespace cohort::bench;
+    std::printf("%.17g %.17g %.17g\\n", runStencilSequential(width, steps, iterations).checksum,
+                runStencilFlagBaseline(width, steps, iterations, threads).checksum,
+                runStencilBaseline(width, steps, iterations, threads).checksum);
+  }
+  return 0;
+}
+`;
+
+function stencilBaselines(): boolean {
+  const cxx = process.env.CXX || 'c++';
+  const native = path.join(__dirname, 'native');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cohort-stencil-'));
+  try {
+    const src = path.join(dir, 'driver.cc');
+    const exe = path.join(dir, 'driver');
+    fs.writeFileSync(src, STENCIL_DRIVER);
+    const flags = ['-std=c++17', '-O3', '-march=native', '-pthread', `-I${native}`];
+    const build = spawnSync(cxx, [...flags, src, path.join(native, 'stencil_baseline.cc'), '-o', exe], {
+      encoding: 'utf8',
+    });
+    if (build.error || build.status !== 0) {
+      console.log(
+        `metg self-check: stencil baselines SKIPPED (cannot compile with '${cxx}': ${build.error?.message ?? build.stderr})`,
+      );
+      return false;
+    }
+    // The bench's shapes (W = 2 and 16, T = 1000 / 500 / 200 / 100, this
+    // machine's thread count), then ranges of 1, 2 and more points per thread.
+    const cores = os.availableParallelism();
+    const shapes: [number, number, number, number][] = [];
+    for (const width of [2, 16])
+      for (const steps of [1000, 500, 200, 100]) for (const it of [1, 64]) shapes.push([width, steps, it, cores]);
+    for (const width of [1, 3, 5, 17]) for (const threads of [1, 2, 3, 5, 17]) shapes.push([width, 37, 3, threads]);
+    const run = spawnSync(exe, [], { input: shapes.map((s) => s.join(' ')).join('\n'), encoding: 'utf8' });
+    assert.equal(run.status, 0, `stencil driver failed: ${run.stderr}`);
+    const lines = run.stdout.trim().split('\n');
+    assert.equal(lines.length, shapes.length, 'one line per shape');
+    lines.forEach((line, i) => {
+      const [sequential, flags, barrier] = line.split(' ').map(Number);
+      const what = `W=${shapes[i][0]} T=${shapes[i][1]} iterations=${shapes[i][2]} threads=${shapes[i][3]}`;
+      assert.ok(Number.isFinite(sequential), `${what}: sequential checksum ${sequential}`);
+      assert.equal(flags, sequential, `${what}: the flags baseline's checksum`);
+      assert.equal(barrier, sequential, `${what}: the barrier baseline's checksum`);
+    });
+    console.log(`metg self-check: both stencil baselines equal the sequential stencil on ${shapes.length} shapes`);
+    return true;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 handCases();
 console.log('metg self-check: hand-computed cases pass');
 differential();
+stencilBaselines();

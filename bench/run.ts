@@ -10,6 +10,9 @@
  *   npm run bench -- --only <name>     only these benches (repeat or comma-separate)
  *   npm run bench -- --reps <n>        reps per side (at least 3; default 7, 3 with --quick)
  *
+ * A bench measured in several shapes prints one line per shape under one
+ * name, told apart by extra keys (metg_stencil_1d: `width` and `mode`).
+ *
  * ratio = cohort / baseline for every unit: for throughputs (tasks/s) higher
  * is better, so ratio > 1 means cohort is faster; for times (us) lower is
  * better, so ratio < 1 means cohort is faster. Progress goes to stderr.

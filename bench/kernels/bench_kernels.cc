@@ -11,7 +11,9 @@
 //   baseline_empty_throughput(threads, tasks)          -> tasks/s
 //   baseline_chain_latency_us(threads, length)         -> us per link
 //   baseline_stencil_seconds(width, steps, iterations, threads)
-//                                    -> {seconds, checksum}
+//                                    -> {seconds, checksum}; barrier per step
+//   baseline_stencil_flags_seconds(width, steps, iterations, threads)
+//                                    -> {seconds, checksum}; per-point flags
 //   kernel_flops(iterations)         -> flops of one compute-kernel call
 //   stencil_point(iterations, width) -> undefined; one point of one step of
 //                                       stencil_1d over regions (see below)
@@ -76,19 +78,28 @@ void baselineChainLatencyUs(cohort::TaskContext& ctx) {
   ctx.result(checkedMeasurement(cohort_bench_chain_latency_us(threads, length), "baseline_chain_latency_us"));
 }
 
-void baselineStencilSeconds(cohort::TaskContext& ctx) {
+using StencilBaselineFn = double (*)(unsigned, unsigned, uint64_t, unsigned, double*);
+
+void stencilBaselineResult(cohort::TaskContext& ctx, StencilBaselineFn baseline, const char* what) {
   const auto width = countArg<unsigned>(ctx, 0, "width");
   const auto steps = countArg<unsigned>(ctx, 1, "steps");
   const auto iterations = countArg<uint64_t>(ctx, 2, "iterations");
   const auto threads = countArg<unsigned>(ctx, 3, "threads");
   double checksum = 0.0;
-  const double seconds = checkedMeasurement(cohort_bench_stencil_seconds(width, steps, iterations, threads, &checksum),
-                                            "baseline_stencil_seconds");
+  const double seconds = checkedMeasurement(baseline(width, steps, iterations, threads, &checksum), what);
   cohort::Encoder e;
   e.beginObject(2);
   e.key("seconds").number(seconds);
   e.key("checksum").number(checksum);
   ctx.result(e);
+}
+
+void baselineStencilSeconds(cohort::TaskContext& ctx) {
+  stencilBaselineResult(ctx, cohort_bench_stencil_seconds, "baseline_stencil_seconds");
+}
+
+void baselineStencilFlagsSeconds(cohort::TaskContext& ctx) {
+  stencilBaselineResult(ctx, cohort_bench_stencil_flags_seconds, "baseline_stencil_flags_seconds");
 }
 
 void kernelFlops(cohort::TaskContext& ctx) {
@@ -200,6 +211,7 @@ void registerTasks(cohort::Registrar& r) {
   r.task<baselineEmptyThroughput>("baseline_empty_throughput");
   r.task<baselineChainLatencyUs>("baseline_chain_latency_us");
   r.task<baselineStencilSeconds>("baseline_stencil_seconds");
+  r.task<baselineStencilFlagsSeconds>("baseline_stencil_flags_seconds");
   r.task<kernelFlops>("kernel_flops");
   r.task<stencilPoint>("stencil_point");
   r.task<stencilChecksum>("stencil_checksum");

@@ -42,6 +42,15 @@ double cohort_bench_stencil_seconds(unsigned width, unsigned steps, uint64_t ite
   });
 }
 
+double cohort_bench_stencil_flags_seconds(unsigned width, unsigned steps, uint64_t iters, unsigned threads,
+                                          double* checksum) {
+  return guarded([&] {
+    const auto result = cohort::bench::runStencilFlagBaseline(width, steps, iters, threads);
+    if (checksum != nullptr) *checksum = result.checksum;
+    return result.wallSeconds;
+  });
+}
+
 double cohort_bench_kernel_flops(uint64_t iters) { return static_cast<double>(cohort::bench::flopsPerCall(iters)); }
 
 double cohort_bench_stencil_point(unsigned step, unsigned point, unsigned width, const double* inputs,

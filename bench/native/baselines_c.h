@@ -25,6 +25,12 @@ double cohort_bench_chain_latency_us(unsigned threads, size_t length);
  * the checksum of the last step's outputs to *checksum when not NULL. */
 double cohort_bench_stencil_seconds(unsigned width, unsigned steps, uint64_t iters, unsigned threads, double* checksum);
 
+/* The same, with per-point readiness flags instead of a barrier (each point
+ * waits only for its three producers of the previous step): the stencil
+ * baseline of metg_stencil_1d. */
+double cohort_bench_stencil_flags_seconds(unsigned width, unsigned steps, uint64_t iters, unsigned threads,
+                                          double* checksum);
+
 /* Floating-point operations of one compute-kernel call (128 * iters). */
 double cohort_bench_kernel_flops(uint64_t iters);
 

@@ -1,6 +1,7 @@
-// Spin-then-block helpers for the baselines. On this kind of VM waking a
-// thread parked on a condition variable costs microseconds, so a waiter first
-// spins for a short, time-bounded budget and only then sleeps.
+// Spin-then-block and spin-then-yield helpers for the baselines. On this
+// kind of VM waking a thread parked on a condition variable costs
+// microseconds, so a waiter first spins for a short, time-bounded budget and
+// only then sleeps (or yields).
 #pragma once
 
 #include <atomic>
@@ -8,12 +9,23 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <thread>
 
 namespace cohort::bench {
 
 // How long a waiter spins before it parks. Long enough to cover a queue hop
 // or a barrier skew between two busy cores, short compared with a time slice.
 inline constexpr std::chrono::microseconds kSpinBeforeBlocking{50};
+
+// How long a waiter spins before it starts yielding (spinThenYieldUntil).
+// Short, because a yield is cheap: with nothing else runnable on the core it
+// returns at once, so the waiter still sees its producer within a system
+// call. Why it matters: when both threads of a two-thread run share one core
+// (the other core busy with another process), each hand-over costs this
+// budget on top of the context switch; at 50 us that was the ~54 us per step
+// slow mode. Covers the usual skew between two running threads at
+// sub-microsecond steps, so they rarely yield when they have a core each.
+inline constexpr std::chrono::microseconds kSpinBeforeYielding{2};
 
 // Tells the core this is a spin loop (frees pipeline resources for a sibling
 // hyperthread and avoids a memory-order mis-speculation on loop exit).
@@ -44,6 +56,25 @@ class SpinBudget {
   std::chrono::steady_clock::time_point deadline_;
   uint32_t spins_ = 0;
 };
+
+// Waits until `ready()` returns true: spins for at most `budget`, then
+// yields the core between checks. Why yield rather than block: a blocked
+// waiter costs its producer a wake-up (a system call) on every release and
+// itself microseconds to come back, which is the slow mode of the barrier
+// below; a yielding waiter costs its producer nothing and resumes as soon as
+// it is scheduled. Why the spin is bounded: on a 2-core machine shared with
+// other processes the producer may be the thread this one keeps off a core.
+template <typename Ready>
+void spinThenYieldUntil(Ready&& ready, std::chrono::nanoseconds budget = kSpinBeforeYielding) {
+  if (ready()) return;
+  SpinBudget spin(budget);
+  while (!ready()) {
+    if (!spin.spinOnce()) {
+      while (!ready()) std::this_thread::yield();
+      return;
+    }
+  }
+}
 
 // Reusable barrier for a fixed set of threads (std::barrier is C++20).
 // Arrivals are counted with an atomic; waiters spin on the phase number for a

@@ -88,11 +88,21 @@ struct StencilResult {
   unsigned threadsUsed = 0;  // min(threads, width)
 };
 
-// Parallel baseline: min(threads, width) threads (the caller plus helpers),
+// Barrier baseline: min(threads, width) threads (the caller plus helpers),
 // points split into equal contiguous ranges, one spin-then-block barrier
 // after each step, no runtime. Throws std::invalid_argument when width,
 // steps or threads is 0.
 StencilResult runStencilBaseline(unsigned width, unsigned steps, uint64_t iterations, unsigned threads);
+
+// Per-point flags baseline: the same threads and ranges, no barrier. Every
+// point publishes how many steps it has completed (an atomic counter on its
+// own cache line, next to its outputs); point p of step t waits only for
+// points p-1, p, p+1 to have completed step t-1, so a thread waits only at
+// its range's edges, for its two neighbouring threads, and never for the
+// slowest thread of the step. Waits spin, then yield (spinThenYieldUntil).
+// Each thread is pinned to its own CPU for the run (on Linux; the caller's
+// affinity is restored afterwards). Same errors as runStencilBaseline.
+StencilResult runStencilFlagBaseline(unsigned width, unsigned steps, uint64_t iterations, unsigned threads);
 
 // The same computation on the calling thread, for checking.
 StencilResult runStencilSequential(unsigned width, unsigned steps, uint64_t iterations);

@@ -1,8 +1,10 @@
 // Tests for the hand-written C++ baselines in bench/native: the compute
-// kernel, the shared-queue thread pool, the barrier, the stencil_1d baseline
-// and the METG computation. Build from the repository root:
+// kernel, the shared-queue thread pool, the barrier, the stencil_1d baselines
+// (barrier and per-point flags) and the METG computation. Build from the
+// repository root:
 //   g++ -std=c++17 -O2 -Wall -Wextra -Werror -pthread -Ibench/native
 //       test/cpp/test_bench_baselines.cc bench/native/*.cc -o /tmp/tb
+#include <algorithm>
 #include <atomic>
 #include <cfloat>
 #include <cmath>
@@ -239,9 +241,48 @@ TEST("the parallel stencil matches the sequential one for many shapes") {
   CHECK(mismatches == 0);
 }
 
+TEST("the flags stencil matches the sequential one for many shapes") {
+  // Thread counts up to the width cover ranges of one point (both edges
+  // waited for at once), of two (no interior) and longer ones.
+  int mismatches = 0;
+  int runs = 0;
+  for (unsigned width : {1u, 2u, 3u, 4u, 7u, 16u}) {
+    for (unsigned steps : {1u, 2u, 3u, 41u}) {
+      for (uint64_t iterations : {uint64_t{0}, uint64_t{17}}) {
+        const StencilResult sequential = runStencilSequential(width, steps, iterations);
+        REQUIRE(std::isfinite(sequential.checksum));
+        for (unsigned threads : {1u, 2u, 3u, 5u, 16u}) {
+          const StencilResult flags = runStencilFlagBaseline(width, steps, iterations, threads);
+          ++runs;
+          if (flags.checksum != sequential.checksum) {
+            ++mismatches;
+            std::printf("  mismatch W=%u T=%u iters=%llu threads=%u\n", width, steps,
+                        static_cast<unsigned long long>(iterations), threads);
+          }
+          CHECK(flags.wallSeconds >= 0.0);
+          CHECK(flags.threadsUsed == std::min(threads, width));
+        }
+      }
+    }
+  }
+  CHECK(runs == 240);
+  CHECK(mismatches == 0);
+}
+
+TEST("the flags stencil stays correct when threads are skewed") {
+  // More threads than cores and long runs: some waiters exhaust their spin
+  // budget and fall back to yielding while their neighbour is descheduled.
+  const unsigned threads = std::thread::hardware_concurrency() * 2 + 3;
+  for (unsigned width : {8u, 33u}) {
+    const StencilResult sequential = runStencilSequential(width, 400, 64);
+    CHECK(runStencilFlagBaseline(width, 400, 64, threads).checksum == sequential.checksum);
+  }
+}
+
 TEST("the stencil baseline uses at most one thread per point") {
   CHECK(runStencilBaseline(3, 4, 1, 8).threadsUsed == 3);
   CHECK(runStencilBaseline(16, 4, 1, 2).threadsUsed == 2);
+  CHECK(runStencilFlagBaseline(3, 4, 1, 8).threadsUsed == 3);
   CHECK(runStencilSequential(16, 4, 1).threadsUsed == 1);
 }
 
@@ -284,6 +325,10 @@ TEST("invalid stencil shapes are rejected") {
   CHECK_THROWS(runStencilBaseline(4, 10, 1, 0));
   CHECK_THROWS(runStencilSequential(0, 10, 1));
   CHECK(cohort_bench_stencil_seconds(0, 10, 1, 2, nullptr) < 0.0);
+  CHECK_THROWS(runStencilFlagBaseline(0, 10, 1, 2));
+  CHECK_THROWS(runStencilFlagBaseline(4, 0, 1, 2));
+  CHECK_THROWS(runStencilFlagBaseline(4, 10, 1, 0));
+  CHECK(cohort_bench_stencil_flags_seconds(4, 10, 1, 0, nullptr) < 0.0);
 }
 
 TEST("the C stencil entry point reports the baseline's checksum") {
@@ -292,6 +337,9 @@ TEST("the C stencil entry point reports the baseline's checksum") {
   CHECK(seconds >= 0.0);
   CHECK(checksum == runStencilSequential(4, 30, 8).checksum);
   CHECK(cohort_bench_stencil_seconds(4, 30, 8, 2, nullptr) >= 0.0);
+  checksum = -5.0;
+  CHECK(cohort_bench_stencil_flags_seconds(4, 30, 8, 2, &checksum) >= 0.0);
+  CHECK(checksum == runStencilSequential(4, 30, 8).checksum);
 }
 
 // ---------------------------------------------------------------- METG
