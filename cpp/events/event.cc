@@ -14,7 +14,7 @@ void EventImpl::trigger() { fire(kTriggered, nullptr); }
 void EventImpl::poison(FailurePtr failure) { fire(kPoisoned, std::move(failure)); }
 
 void EventImpl::fire(State s, FailurePtr failure) {
-  std::array<std::shared_ptr<EventWaiter>, 2> first;
+  std::array<std::shared_ptr<EventWaiter>, 4> first;
   uint8_t firstCount;
   std::vector<std::shared_ptr<EventWaiter>> more;
   {

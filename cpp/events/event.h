@@ -46,9 +46,11 @@ class EventImpl {
   std::atomic<uint8_t> state_{kPending};
   mutable std::mutex mutex_;
   FailurePtr failure_;
-  // Most events have one or two waiters: keep those inline, so firing an
-  // event on a worker frees no memory the issuing thread allocated.
-  std::array<std::shared_ptr<EventWaiter>, 2> inlineWaiters_;
+  // Most events have a few waiters (a point's completion: the next step's
+  // points that overlap it, the launch's merge, a watcher): keep those
+  // inline, so firing an event on a worker frees no memory the issuing
+  // thread allocated.
+  std::array<std::shared_ptr<EventWaiter>, 4> inlineWaiters_;
   uint8_t inlineCount_ = 0;
   std::vector<std::shared_ptr<EventWaiter>> moreWaiters_;
 };

@@ -81,12 +81,10 @@ LaunchOutcome Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, 
     op->setCounted(!work.background);
     op->joinEpoch(epoch);
     if (index) op->setPoint(p.point);
-    if (work.resolveWaits) {
-      std::vector<Event> waits;
-      ctx.appendEvents(e.waitsForPoints, waits);
-      for (auto& w : waits) op->addPrecondition(std::move(w));
-    }
-    for (auto& w : p.waits) op->addPrecondition(std::move(w));
+    // One list of preconditions, built in place: the given events, the
+    // context's for the entry's waits, then the fence.
+    std::vector<Event> waits = std::move(p.waits);
+    if (work.resolveWaits) ctx.appendEvents(e.waitsForPoints, waits);
     if (p.bound) {
       op->setRegions(p.bound);
       op->setExclusion(exclusionKeysOf(e, ctx));
@@ -98,7 +96,8 @@ LaunchOutcome Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, 
       op->setRegions(std::move(args));
       op->setExclusion(exclusionKeysOf(e, ctx));
     }
-    if (fence.exists()) op->addPrecondition(fence);
+    if (fence.exists()) waits.push_back(fence);
+    op->setPreconditions(std::move(waits));
     if (log.enabled()) {
       log.add(ctx.nameOf(position), e, ctx.namesOf(e.waitsForPoints), info.name);
     }

@@ -65,6 +65,7 @@ class TaskOp final : public ProcessorTask, public EventWaiter, public std::enabl
 
   // Before launch(): more things to wait for, where to run, what to see.
   void addPrecondition(Event e) { preconditions_.push_back(std::move(e)); }
+  void setPreconditions(std::vector<Event> events) { preconditions_ = std::move(events); }
   void setPoint(const TaskPoint& p) { point_ = p; }
   void setPinnedWorker(int worker) { pinnedWorker_ = worker; }
   // Orders it among ready tasks on the pool (the mapper's priority; higher first).

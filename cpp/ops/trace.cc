@@ -220,12 +220,24 @@ Trace::Iteration Trace::issueAnalyzed(Runtime& rt, const AnalysisContextPtr& ctx
 }
 
 Trace::Iteration Trace::issueSteady(Runtime& rt, DeferredRun& run, uint64_t base) {
+  const bool logging = rt.planLog().enabled();
   Iteration cur(body_.size());
   std::vector<FuturePtr> reduced(reductions_.size());
   for (size_t q = 0; q < body_.size(); ++q) {
     TracedLaunch& L = body_[q];
     const uint64_t key = base + offsetOf(q);
-    std::vector<PlanEntry> entries = entriesFor(q, key);
+    // The steady entries are the same every iteration but for their
+    // position: made once, re-keyed here (copied only to be logged).
+    if (steadyEntries_.size() != body_.size()) steadyEntries_.resize(body_.size());
+    std::vector<PlanEntry>& cached = steadyEntries_[q];
+    if (cached.empty()) {
+      cached = entriesFor(q, 0);
+      for (size_t i = 0; i < cached.size(); ++i)
+        if (!L.points[i].regions.empty()) cached[i].exclusionKeys = steadyPlan_[q][i].exclusion;
+    }
+    for (PlanEntry& e : cached) e.op = key;
+    std::vector<PlanEntry> logged;
+    if (logging) logged = cached;
     LaunchWork work;
     work.futures = futuresFor(q, cur, reduced);
     work.resolveWaits = false;
@@ -236,19 +248,23 @@ Trace::Iteration Trace::issueSteady(Runtime& rt, DeferredRun& run, uint64_t base
     for (size_t i = 0; i < L.points.size(); ++i) {
       TracedPoint& tp = L.points[i];
       const PointPlan& pp = steadyPlan_[q][i];
-      PlanEntry& e = entries[i];
       PointWork& pw = work.points[i];
       pw.task = tp.task;
       pw.args = tp.args;
       pw.point = tp.point;
-      for (const Dep& d : pp.deps) {
-        const Incarnation& from = (d.back == 0 ? cur : run.previous)[d.position];
-        pw.waits.push_back(from.completionOf(d.point));
-        e.waitsForPoints.push_back(PointRef{from.key, d.point});  // named, for the plan log
-      }
+      // Preconditions: the deps' events, what the run waits for outside,
+      // and the fence (added by the executor).
+      pw.waits.reserve(pp.deps.size() + run.external[q][i].size() + 1);
+      for (const Dep& d : pp.deps)
+        pw.waits.push_back((d.back == 0 ? cur : run.previous)[d.position].completionOf(d.point));
       for (const Event& ev : run.external[q][i]) pw.waits.push_back(ev);
-      e.waitsForPoints.insert(e.waitsForPoints.end(), pp.external.begin(), pp.external.end());
-      std::sort(e.waitsForPoints.begin(), e.waitsForPoints.end());
+      if (logging) {  // the waits by name, for the plan log only
+        PlanEntry& e = logged[i];
+        for (const Dep& d : pp.deps)
+          e.waitsForPoints.push_back(PointRef{(d.back == 0 ? cur : run.previous)[d.position].key, d.point});
+        e.waitsForPoints.insert(e.waitsForPoints.end(), pp.external.begin(), pp.external.end());
+        std::sort(e.waitsForPoints.begin(), e.waitsForPoints.end());
+      }
       if (!tp.regions.empty()) {
         if (!tp.bound) {
           std::vector<TaskRegionArg> args;
@@ -257,10 +273,9 @@ Trace::Iteration Trace::issueSteady(Runtime& rt, DeferredRun& run, uint64_t base
           tp.bound = std::make_shared<const std::vector<TaskRegionArg>>(std::move(args));
         }
         pw.bound = tp.bound;
-        e.exclusionKeys = pp.exclusion;
       }
     }
-    LaunchOutcome out = rt.executor().execute(run.ctx, key, entries, std::move(work));
+    LaunchOutcome out = rt.executor().execute(run.ctx, key, logging ? logged : cached, std::move(work));
     cur[q] = incarnation(q, key, out);
   }
   return cur;
@@ -421,6 +436,7 @@ FuturePtr Trace::replay(Runtime& rt, const AnalysisContextPtr& ctxPtr, uint32_t 
     if (!steady_ && analyzed_ >= 1 && plan == lastPlan_) {
       steady_ = true;
       steadyPlan_ = plan;
+      steadyEntries_.clear();
     } else if (steady_ && !(plan == steadyPlan_)) {
       steady_ = false;  // the body's dependences changed: analyze again
     }

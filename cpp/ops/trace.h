@@ -159,6 +159,7 @@ class Trace {
   Iteration newest_;  // the newest issued iteration (the recorded one first)
   IterationPlan lastPlan_;
   IterationPlan steadyPlan_;
+  std::vector<std::vector<PlanEntry>> steadyEntries_;  // [launch]: steadyPlan_'s entries, made once
   bool steady_ = false;
   uint32_t analyzed_ = 0;
   uint32_t replayed_ = 0;
