@@ -23,14 +23,9 @@ Napi::Array wrapFutures(Napi::Env env, std::vector<FuturePtr>&& fs) {
   return out;
 }
 
-// What the mapper sees beyond task and tag: the requirements as given and
-// the encoded mapper argument (undefined: none).
-void mapperInputFrom(const Napi::Array* regions, const Napi::Value& mapperArg, MapperInput& out) {
-  if (regions) {
-    out.regions.reserve(regions->Length());
-    for (uint32_t i = 0; i < regions->Length(); ++i)
-      out.regions.push_back(mappableRequirementFrom(regions->Get(i).As<Napi::Object>()));
-  }
+// The encoded mapper argument, for the mapper (undefined: none). The
+// requirements it sees are filled while they are read.
+void mapperArgFrom(const Napi::Value& mapperArg, MapperInput& out) {
   if (!mapperArg.IsUndefined()) out.mapperArg = bytesFrom(mapperArg, "mapperArg");
 }
 
@@ -49,12 +44,15 @@ Napi::Value Launch(const Napi::CallbackInfo& info) {
   l.options.background = info[7].IsBoolean() && info[7].As<Napi::Boolean>().Value();
   l.mapper = info[8].IsNumber() ? info[8].As<Napi::Number>().Uint32Value() : 0;
   l.tag = info[9].IsNumber() ? info[9].As<Napi::Number>().Uint32Value() : 0;
-  Napi::Array rs;
   if (info[6].IsArray()) {
-    rs = info[6].As<Napi::Array>();
-    for (uint32_t i = 0; i < rs.Length(); ++i) l.regions.push_back(requirementFrom(rs.Get(i).As<Napi::Object>()));
+    Napi::Array rs = info[6].As<Napi::Array>();
+    const uint32_t n = rs.Length();
+    l.regions.reserve(n);
+    l.mapping.regions.resize(n);
+    for (uint32_t i = 0; i < n; ++i)
+      l.regions.push_back(requirementFrom(rs.Get(i).As<Napi::Object>(), &l.mapping.regions[i]));
   }
-  mapperInputFrom(rs.IsEmpty() ? nullptr : &rs, info[10], l.mapping);
+  mapperArgFrom(info[10], l.mapping);
   FuturePtr f = issueTask(rt, std::move(l));
   refWhileBusy(env);
   return wrapFuture(env, std::move(f));
@@ -77,13 +75,16 @@ Napi::Value IndexLaunchFn(const Napi::CallbackInfo& info) {
   l.futures = futuresFrom(o.Get("futures"));
   l.options.variant = i32Or(o.Get("variant"), -1);
   l.parent = o.Get("parent").IsNumber() ? static_cast<OpId>(o.Get("parent").As<Napi::Number>().Int64Value()) : 0;
-  Napi::Array rs;
-  if (o.Get("regions").IsArray()) {
-    rs = o.Get("regions").As<Napi::Array>();
-    for (uint32_t i = 0; i < rs.Length(); ++i)
-      l.regions.push_back(launchRequirementFrom(rt.forest(), rs.Get(i).As<Napi::Object>()));
+  Napi::Value regions = o.Get("regions");
+  if (regions.IsArray()) {
+    Napi::Array rs = regions.As<Napi::Array>();
+    const uint32_t n = rs.Length();
+    l.regions.reserve(n);
+    l.mapping.regions.resize(n);
+    for (uint32_t i = 0; i < n; ++i)
+      l.regions.push_back(launchRequirementFrom(rt.forest(), rs.Get(i).As<Napi::Object>(), &l.mapping.regions[i]));
   }
-  mapperInputFrom(rs.IsEmpty() ? nullptr : &rs, o.Get("mapperArg"), l.mapping);
+  mapperArgFrom(o.Get("mapperArg"), l.mapping);
   l.mapper = o.Get("mapper").IsNumber() ? o.Get("mapper").As<Napi::Number>().Uint32Value() : 0;
   l.tag = o.Get("tag").IsNumber() ? o.Get("tag").As<Napi::Number>().Uint32Value() : 0;
   auto futures = issueIndexLaunch(rt, std::move(l));

@@ -80,27 +80,31 @@ template <typename Req>
 void accessFrom(const Napi::Object& o, Req& r) {
   r.fields = fieldsFrom(o.Get("fields"));
   r.privilege = static_cast<Privilege>(u32(o.Get("privilege"), "privilege"));
-  r.redop = o.Has("redop") ? static_cast<RedopId>(i32Or(o.Get("redop"), 0)) : kNoRedop;
+  Napi::Value redop = o.Get("redop");
+  r.redop = redop.IsUndefined() ? kNoRedop : static_cast<RedopId>(i32Or(redop, 0));
   r.coherence = static_cast<Coherence>(i32Or(o.Get("coherence"), 0));
+}
+
+// What a mapper sees of a requirement read already.
+template <typename Req>
+void mappableFrom(const Req& r, bool partition, std::pair<uint32_t, uint32_t> handle, MappableRequirement* out) {
+  if (!out) return;
+  out->partition = partition;
+  out->tree = handle.first;
+  out->node = handle.second;
+  out->fields = r.fields;
+  out->privilege = r.privilege;
+  out->redop = r.redop;
+  out->coherence = r.coherence;
 }
 }  // namespace
 
-RegionRequirement requirementFrom(const Napi::Object& o) {
+RegionRequirement requirementFrom(const Napi::Object& o, MappableRequirement* mappable) {
   RegionRequirement r;
   auto h = handleFrom(o.Get("region"), "region");
   r.region = RegionHandle{h.first, h.second};
   accessFrom(o, r);
-  return r;
-}
-
-MappableRequirement mappableRequirementFrom(const Napi::Object& o) {
-  MappableRequirement r;
-  Napi::Value region = o.Get("region");
-  r.partition = region.IsUndefined();
-  auto h = handleFrom(r.partition ? o.Get("partition") : region, r.partition ? "partition" : "region");
-  r.tree = h.first;
-  r.node = h.second;
-  accessFrom(o, r);
+  mappableFrom(r, false, h, mappable);
   return r;
 }
 
@@ -161,21 +165,25 @@ Napi::Value jsFromValue(Napi::Env env, const Value& v) {
   throw Napi::TypeError::New(env, std::string("cohort: cannot decode a ") + v.typeName() + " value for JS");
 }
 
-LaunchRequirement launchRequirementFrom(RegionForest& forest, const Napi::Object& o) {
+LaunchRequirement launchRequirementFrom(RegionForest& forest, const Napi::Object& o, MappableRequirement* mappable) {
   LaunchRequirement r;
   accessFrom(o, r);
-  if (o.Has("region") && !o.Get("region").IsUndefined()) {
-    auto h = handleFrom(o.Get("region"), "region");
+  Napi::Value region = o.Get("region");
+  if (!region.IsUndefined()) {
+    auto h = handleFrom(region, "region");
     r.project = projectWhole(RegionHandle{h.first, h.second});
+    mappableFrom(r, false, h, mappable);
     return r;
   }
   auto h = handleFrom(o.Get("partition"), "partition");
+  mappableFrom(r, true, h, mappable);
   PartitionHandle part{h.first, h.second};
   forest.partition(part);  // validates the handle now, not per point
   std::string kind = "identity";
   Napi::Object proj;
-  if (o.Has("projection") && o.Get("projection").IsObject()) {
-    proj = o.Get("projection").As<Napi::Object>();
+  Napi::Value projection = o.Get("projection");
+  if (projection.IsObject()) {
+    proj = projection.As<Napi::Object>();
     kind = proj.Get("kind").As<Napi::String>().Utf8Value();
   }
   if (kind == "identity") {

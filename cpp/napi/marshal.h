@@ -21,14 +21,13 @@ Point pointFrom(const Napi::Value& v, const char* what);
 Rect rectFrom(const Napi::Value& lo, const Napi::Value& hi, const char* what);
 Napi::Array arrayFrom(Napi::Env env, const Point& p);
 
-// {region: [tree, node], fields: [ids], privilege, redop, coherence}
-RegionRequirement requirementFrom(const Napi::Object& o);
+// {region: [tree, node], fields: [ids], privilege, redop, coherence}. With
+// `mappable`, also what a mapper sees of it, from the same reads.
+RegionRequirement requirementFrom(const Napi::Object& o, MappableRequirement* mappable = nullptr);
 // {partition: [tree, node] | region: [tree, node], fields, privilege, redop,
 //  coherence, projection?: {kind: 'identity'|'offset'|'colors', offset?, colors?}}
-LaunchRequirement launchRequirementFrom(RegionForest& forest, const Napi::Object& o);
-
-// The same requirement objects, as a mapper sees them (before projection).
-MappableRequirement mappableRequirementFrom(const Napi::Object& o);
+LaunchRequirement launchRequirementFrom(RegionForest& forest, const Napi::Object& o,
+                                        MappableRequirement* mappable = nullptr);
 
 // A value-encoded value (include/cohort/value.hpp) as the JS value the TS
 // codec would decode it to.
