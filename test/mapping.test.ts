@@ -443,6 +443,33 @@ describe('mappers and sharding functors', () => {
     assert.equal(await launchedInside[0], 41);
   });
 
+  it("the task a mapper is given is read-only, so one launch's mapper cannot change what the next one sees", async () => {
+    const seen: string[] = [];
+    class Meddler extends Mapper {
+      constructor() {
+        super('meddler');
+      }
+      override mapTask(task: MappableTask): MapTaskOutput {
+        seen.push(task.name);
+        assert.throws(() => {
+          (task as unknown as { tag: number }).tag = 99;
+        }, TypeError);
+        assert.throws(() => (task.variants as string[]).push('gpu'), TypeError);
+        return {};
+      }
+    }
+    rt.addMapper(10, new Meddler());
+    const echo = tk.task<[number], number>('echo');
+    assert.deepEqual(
+      await Promise.all([
+        rt.launch(echo, [1], { mapper: 10, tag: 3 }).get(),
+        rt.launch(echo, [2], { mapper: 10, tag: 3 }).get(),
+      ]),
+      [1, 2],
+    );
+    assert.deepEqual(seen, ['echo', 'echo']);
+  });
+
   it("callback ids come from the addon's one table", () => {
     assert.deepEqual(native.mapperCallbacks, {
       selectTaskOptions: 0,

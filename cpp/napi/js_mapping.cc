@@ -159,12 +159,64 @@ class JsMapper final : public Mapper {
   // The launch's JS MappableTask: built on the first callback of a
   // placement, reused by the others (points are passed beside it).
   Napi::Object taskObject(const MappableTask& t) {
-    if (placing_.empty()) return buildTask(t);  // a call outside placement.cc
+    if (placing_.empty()) return sameOrBuilt(t);  // a call outside placement.cc
     Napi::ObjectReference& cached = placing_.back();
-    if (cached.IsEmpty()) cached = Napi::Persistent(buildTask(t));
+    if (cached.IsEmpty()) cached = Napi::Persistent(sameOrBuilt(t));
     return cached.Value();
   }
 
+  // What a task object was built from. A launch like the previous one (a
+  // loop issuing the same launch) gets the same object: it is frozen, deep,
+  // so no mapper can change what the next one sees.
+  struct BuiltFrom {
+    TaskId task = 0;
+    bool index = false;
+    Domain domain;
+    uint32_t tag = 0;
+    std::vector<MappableRequirement> regions;
+    std::vector<std::string> fieldNames;  // a tree id may come back with other fields
+    std::vector<uint8_t> mapperArg;
+  };
+  std::vector<std::string> fieldNamesOf(const std::vector<MappableRequirement>& regions) const {
+    std::vector<std::string> names;
+    for (const auto& r : regions) {
+      const FieldSpace& fs = forest_.fieldSpace(r.tree);
+      for (FieldId f : r.fields) names.push_back(fs.field(f).name);
+    }
+    return names;
+  }
+  static bool sameRequirement(const MappableRequirement& a, const MappableRequirement& b) {
+    return a.partition == b.partition && a.tree == b.tree && a.node == b.node && a.fields == b.fields &&
+           a.privilege == b.privilege && a.redop == b.redop && a.coherence == b.coherence;
+  }
+  bool sameAsLast(const MappableTask& t) const {
+    if (lastBuilt_.IsEmpty() || lastFrom_.task != t.task->id || lastFrom_.index != t.isIndexLaunch ||
+        lastFrom_.tag != t.tag || (t.isIndexLaunch && !(lastFrom_.domain == t.launchDomain)))
+      return false;
+    static const std::vector<MappableRequirement> kNoRegions;
+    static const std::vector<uint8_t> kNoArg;
+    const auto& regions = t.input ? t.input->regions : kNoRegions;
+    const auto& arg = t.input ? t.input->mapperArg : kNoArg;
+    if (regions.size() != lastFrom_.regions.size() || arg != lastFrom_.mapperArg) return false;
+    for (size_t i = 0; i < regions.size(); ++i)
+      if (!sameRequirement(regions[i], lastFrom_.regions[i])) return false;
+    return regions.empty() || fieldNamesOf(regions) == lastFrom_.fieldNames;
+  }
+  Napi::Object sameOrBuilt(const MappableTask& t) {
+    if (sameAsLast(t)) return lastBuilt_.Value();
+    Napi::Object o = buildTask(t);
+    lastBuilt_ = Napi::Persistent(o);
+    lastFrom_.task = t.task->id;
+    lastFrom_.index = t.isIndexLaunch;
+    lastFrom_.domain = t.launchDomain;
+    lastFrom_.tag = t.tag;
+    lastFrom_.regions = t.input ? t.input->regions : std::vector<MappableRequirement>{};
+    lastFrom_.fieldNames = fieldNamesOf(lastFrom_.regions);
+    lastFrom_.mapperArg = t.input ? t.input->mapperArg : std::vector<uint8_t>{};
+    return o;
+  }
+
+  // Deeply frozen (see BuiltFrom).
   Napi::Object buildTask(const MappableTask& t) const {
     Napi::Env env = env_;
     Napi::Object o = Napi::Object::New(env);
@@ -173,25 +225,40 @@ class JsMapper final : public Mapper {
     o.Set("isIndexLaunch", t.isIndexLaunch);
     if (t.isIndexLaunch) {
       Napi::Object d = Napi::Object::New(env);
-      d.Set("lo", arrayFrom(env, t.launchDomain.lo));
-      d.Set("hi", arrayFrom(env, t.launchDomain.hi));
-      o.Set("launchDomain", d);
+      d.Set("lo", frozen(arrayFrom(env, t.launchDomain.lo)));
+      d.Set("hi", frozen(arrayFrom(env, t.launchDomain.hi)));
+      o.Set("launchDomain", frozen(d));
     }
     o.Set("tag", t.tag);
     const size_t nreq = t.input ? t.input->regions.size() : 0;
     Napi::Array regions = Napi::Array::New(env, nreq);
     for (size_t i = 0; i < nreq; ++i) regions.Set(static_cast<uint32_t>(i), requirementObject(t.input->regions[i]));
-    o.Set("regions", regions);
+    o.Set("regions", frozen(regions));
     if (t.input && !t.input->mapperArg.empty()) {
       const auto& bytes = t.input->mapperArg;
-      o.Set("mapperArg", jsFromValue(env, Value::decode(bytes.data(), bytes.size())));
+      o.Set("mapperArg", deepFrozen(jsFromValue(env, Value::decode(bytes.data(), bytes.size()))));
     } else {
       o.Set("mapperArg", env.Undefined());
     }
     Napi::Array variants = Napi::Array::New(env);
     if (t.task->cpp) variants.Set(variants.Length(), "cpp");
     if (t.task->js) variants.Set(variants.Length(), "ts");
-    o.Set("variants", variants);
+    o.Set("variants", frozen(variants));
+    return frozen(o);
+  }
+
+  template <typename T>
+  static T frozen(T o) {
+    o.Freeze();
+    return o;
+  }
+  // A decoded mapper argument: objects and arrays all the way down.
+  static Napi::Value deepFrozen(Napi::Value v) {
+    if (!v.IsObject()) return v;
+    Napi::Object o = v.As<Napi::Object>();
+    Napi::Array keys = o.GetPropertyNames();
+    for (uint32_t i = 0; i < keys.Length(); ++i) deepFrozen(o.Get(keys.Get(i)));
+    o.Freeze();
     return o;
   }
 
@@ -204,9 +271,9 @@ class JsMapper final : public Mapper {
     const FieldSpace& fs = forest_.fieldSpace(r.tree);
     Napi::Array fields = Napi::Array::New(env, r.fields.size());
     for (size_t i = 0; i < r.fields.size(); ++i) fields.Set(static_cast<uint32_t>(i), fs.field(r.fields[i]).name);
-    o.Set("fields", fields);
+    o.Set("fields", frozen(fields));
     o.Set("privilege", privilegeName(r.privilege));
-    return o;
+    return frozen(o);
   }
 
   void parseMapTask(const Napi::Value& r, MapTaskOutput& out) const {
@@ -259,6 +326,8 @@ class JsMapper final : public Mapper {
   Mapper& fallback_;
   const RegionForest& forest_;
   std::vector<Napi::ObjectReference> placing_;  // per placement being made (they may nest)
+  Napi::ObjectReference lastBuilt_;             // the last task object built, from lastFrom_
+  BuiltFrom lastFrom_;
 };
 
 class JsShardingFunctor final : public ShardingFunctor {
