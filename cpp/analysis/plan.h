@@ -82,6 +82,15 @@ struct PlanEntry {
   std::vector<ExclusionKey> exclusionKeys;  // sorted, no duplicates
 };
 
+// Moves what the analysis decided for an entry (its waits and exclusion)
+// into `into`, whose kind, task and location the caller set.
+inline void adoptAnalysis(PlanEntry& into, PlanEntry&& analyzed) {
+  into.waitsFor = std::move(analyzed.waitsFor);
+  into.waitsForPoints = std::move(analyzed.waitsForPoints);
+  into.needsExclusion = analyzed.needsExclusion;
+  into.exclusionKeys = std::move(analyzed.exclusionKeys);
+}
+
 // Work counters, cumulative since construction or the last reset.
 struct AnalysisCounters {
   uint64_t operations = 0;     // analyze* calls that succeeded

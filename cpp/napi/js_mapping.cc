@@ -200,7 +200,13 @@ class JsMapper final : public Mapper {
     if (regions.size() != lastFrom_.regions.size() || arg != lastFrom_.mapperArg) return false;
     for (size_t i = 0; i < regions.size(); ++i)
       if (!sameRequirement(regions[i], lastFrom_.regions[i])) return false;
-    return regions.empty() || fieldNamesOf(regions) == lastFrom_.fieldNames;
+    size_t k = 0;  // the same field names, compared in place
+    for (const auto& r : regions) {
+      const FieldSpace& fs = forest_.fieldSpace(r.tree);
+      for (FieldId f : r.fields)
+        if (k >= lastFrom_.fieldNames.size() || fs.field(f).name != lastFrom_.fieldNames[k++]) return false;
+    }
+    return k == lastFrom_.fieldNames.size();
   }
   Napi::Object sameOrBuilt(const MappableTask& t) {
     if (sameAsLast(t)) return lastBuilt_.Value();

@@ -22,21 +22,15 @@ void reportCompletion(const AnalysisContextPtr& ctx, OpId op, const Event& done)
 }
 
 void IssueScratch::clear() {
-  for (auto& p : request.points) p.requirements.clear();
-  request.label.clear();
-  request.mapping = nullptr;
-  request.options = LaunchOptions{};
-  request.mapper = 0;
-  request.tag = 0;
-  for (auto& p : work.points) p = PointWork{};
-  work.futures.clear();
-  work.background = false;
-  work.resolveWaits = true;
-  work.recordLive = false;
-  work.needDone = false;
-  work.parent = nullptr;
-  work.epoch.reset();
-  work.fence = Event();
+  // Fresh values everywhere, but the lists keep their storage.
+  std::vector<PointRequirements> points = std::move(request.points);
+  for (auto& p : points) p.requirements.clear();
+  request = LaunchRequest{};
+  request.points = std::move(points);
+  std::vector<PointWork> pointWork = std::move(work.points);
+  for (auto& p : pointWork) p = PointWork{};
+  work = LaunchWork{};
+  work.points = std::move(pointWork);
   inUse = false;
 }
 

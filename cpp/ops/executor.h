@@ -39,7 +39,7 @@ struct LaunchWork {
   std::vector<PointWork> points;   // one per entry
   std::vector<FuturePtr> futures;  // every point waits for them
   bool background = false;         // not counted as outstanding (inline mappings)
-  // Resolve the entries' waitsFor through the context's live operations
+  // Resolve the entries' waitsForPoints through the context's live operations
   // (false for a steady trace iteration, whose waits are given as events).
   bool resolveWaits = true;
   // Later operations of the context may wait for this launch (it has regions).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "cohort/value.hpp"
 #include "mapping/placement.h"
@@ -73,15 +74,18 @@ namespace {
 // inside a mapper callback of another launch); cleared on the way out.
 class ScratchLease {
  public:
-  explicit ScratchLease(IssueScratch& shared) : s_(shared.inUse ? fallback_ : shared) { s_.inUse = true; }
-  ~ScratchLease() { s_.clear(); }
+  explicit ScratchLease(IssueScratch& shared) : s_(&shared) {
+    if (shared.inUse) s_ = &fallback_.emplace();
+    s_->inUse = true;
+  }
+  ~ScratchLease() { s_->clear(); }
   ScratchLease(const ScratchLease&) = delete;
   ScratchLease& operator=(const ScratchLease&) = delete;
-  IssueScratch& get() { return s_; }
+  IssueScratch& get() { return *s_; }
 
  private:
-  IssueScratch fallback_;
-  IssueScratch& s_;
+  std::optional<IssueScratch> fallback_;
+  IssueScratch* s_;
 };
 
 }  // namespace

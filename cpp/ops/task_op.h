@@ -64,7 +64,6 @@ class TaskOp final : public ProcessorTask, public EventWaiter, public std::enabl
   ~TaskOp() override;
 
   // Before launch(): more things to wait for, where to run, what to see.
-  void addPrecondition(Event e) { preconditions_.push_back(std::move(e)); }
   void setPreconditions(std::vector<Event> events) { preconditions_ = std::move(events); }
   void setPoint(const TaskPoint& p) { point_ = p; }
   void setPinnedWorker(int worker) { pinnedWorker_ = worker; }

@@ -172,12 +172,7 @@ Trace::Iteration Trace::issueAnalyzed(Runtime& rt, const AnalysisContextPtr& ctx
       std::vector<PlanEntry> analysis = L.index ? ctx.analyzer().analyzeIndexLaunch(key, prs, "replayed trace launch")
                                                 : std::vector<PlanEntry>{ctx.analyzer().analyzeOperation(
                                                       key, prs[0].requirements, "replayed trace launch")};
-      for (size_t i = 0; i < entries.size(); ++i) {
-        entries[i].waitsFor = std::move(analysis[i].waitsFor);
-        entries[i].waitsForPoints = std::move(analysis[i].waitsForPoints);
-        entries[i].needsExclusion = analysis[i].needsExclusion;
-        entries[i].exclusionKeys = std::move(analysis[i].exclusionKeys);
-      }
+      for (size_t i = 0; i < entries.size(); ++i) adoptAnalysis(entries[i], std::move(analysis[i]));
     }
     plan[q].resize(L.points.size());
     LaunchWork work;

@@ -80,13 +80,7 @@ void Planner::planLaunch(DependenceAnalyzer& analyzer, uint64_t position, const 
       request.index
           ? analyzer.analyzeIndexLaunch(position, request.points, request.label)
           : std::vector<PlanEntry>{analyzer.analyzeOperation(position, request.points[0].requirements, request.label)};
-  for (size_t i = 0; i < plan.entries.size(); ++i) {
-    PlanEntry& e = plan.entries[i];
-    e.waitsFor = std::move(analysis[i].waitsFor);
-    e.waitsForPoints = std::move(analysis[i].waitsForPoints);
-    e.needsExclusion = analysis[i].needsExclusion;
-    e.exclusionKeys = std::move(analysis[i].exclusionKeys);
-  }
+  for (size_t i = 0; i < plan.entries.size(); ++i) adoptAnalysis(plan.entries[i], std::move(analysis[i]));
 }
 
 PlanEntry Planner::planFence(uint64_t position) {
