@@ -90,21 +90,28 @@ class MergeWaiter final : public EventWaiter {
 }  // namespace
 
 Event Event::merge(const std::vector<Event>& inputs) {
-  std::vector<const Event*> pending;
-  pending.reserve(inputs.size());
+  // No list of the pending ones (that would be an allocation per merge):
+  // count them, then subscribe every input that exists. One that fired in
+  // between is counted down at once by subscribe, so the count still holds.
+  size_t existing = 0;
+  size_t pending = 0;
+  const Event* last = nullptr;
   for (const Event& e : inputs) {
     if (!e.exists()) continue;
+    ++existing;
     if (e.hasFired()) {
       if (e.isPoisoned()) return e;  // already failed: nothing to wait for
       continue;
     }
-    pending.push_back(&e);
+    ++pending;
+    last = &e;
   }
-  if (pending.empty()) return Event();
-  if (pending.size() == 1) return *pending[0];
+  if (pending == 0) return Event();
+  if (pending == 1) return *last;
   Event out = create();
-  auto waiter = std::make_shared<MergeWaiter>(out, pending.size());
-  for (const Event* e : pending) e->subscribe(waiter);
+  auto waiter = makePooled<MergeWaiter>(out, existing);
+  for (const Event& e : inputs)
+    if (e.exists()) e.subscribe(waiter);
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <vector>
 
+#include "util/block_pool.h"
 #include "util/failure.h"
 
 namespace cohort {
@@ -60,7 +61,7 @@ class EventImpl {
 class Event {
  public:
   Event() = default;
-  static Event create() { return Event(std::make_shared<EventImpl>()); }
+  static Event create() { return Event(makePooled<EventImpl>()); }
   static Event poisoned(FailurePtr failure);
 
   bool exists() const { return impl_ != nullptr; }
@@ -100,7 +101,7 @@ class CallbackWaiter final : public EventWaiter {
 
 template <typename F>
 std::shared_ptr<EventWaiter> makeWaiter(F f) {
-  return std::make_shared<CallbackWaiter<F>>(std::move(f));
+  return makePooled<CallbackWaiter<F>>(std::move(f));
 }
 
 }  // namespace cohort

@@ -137,12 +137,10 @@ Location locationOf(const PointPlacement& p, const Machine& m) {
   return l;
 }
 
-LaunchPlacement placeSingle(const MappingContext& ctx, const MappableTask& t) {
-  LaunchPlacement out;
+PointPlacement placeSingle(const MappingContext& ctx, const MappableTask& t) {
   PlacementScope scope(ctx.mapper);
   TaskOptions opts = selectOptions(ctx, t);
-  out.points.push_back(mapOne(ctx, t, opts, kAnyProcessor));
-  return out;
+  return mapOne(ctx, t, opts, kAnyProcessor);
 }
 
 LaunchPlacement placeIndex(const MappingContext& ctx, const MappableTask& t, const std::vector<Point>& points) {

@@ -42,7 +42,7 @@ struct MappingContext {
   const ShardingRegistry& sharding;
 };
 
-LaunchPlacement placeSingle(const MappingContext& ctx, const MappableTask& task);
+PointPlacement placeSingle(const MappingContext& ctx, const MappableTask& task);
 LaunchPlacement placeIndex(const MappingContext& ctx, const MappableTask& task, const std::vector<Point>& points);
 
 }  // namespace cohort

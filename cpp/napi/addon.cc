@@ -30,17 +30,21 @@ void refWhileBusy(Napi::Env env) {
   }
 }
 
-std::vector<uint8_t> bytesFrom(Napi::Value v, const char* what) {
+ByteView bytesViewOf(Napi::Value v, const char* what) {
   if (v.IsBuffer()) {
     auto b = v.As<Napi::Buffer<uint8_t>>();
-    return std::vector<uint8_t>(b.Data(), b.Data() + b.Length());
+    return {b.Data(), b.Length()};
   }
   if (v.IsTypedArray()) {
     auto t = v.As<Napi::TypedArray>();
-    auto* base = static_cast<uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset();
-    return std::vector<uint8_t>(base, base + t.ByteLength());
+    return {static_cast<const uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset(), t.ByteLength()};
   }
   throw Napi::TypeError::New(v.Env(), std::string("cohort: ") + what + " must be a Uint8Array");
+}
+
+std::vector<uint8_t> bytesFrom(Napi::Value v, const char* what) {
+  const ByteView b = bytesViewOf(v, what);
+  return std::vector<uint8_t>(b.data, b.data + b.size);
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {

@@ -77,6 +77,12 @@ void refWhileBusy(Napi::Env env);
 Napi::Value wrapFuture(Napi::Env env, FuturePtr f);
 FuturePtr unwrapFuture(Napi::Value v, const char* what);
 
+// The bytes of a Uint8Array or Buffer: a view valid during the call, or a copy.
+struct ByteView {
+  const uint8_t* data;
+  size_t size;
+};
+ByteView bytesViewOf(Napi::Value v, const char* what);
 std::vector<uint8_t> bytesFrom(Napi::Value v, const char* what);
 
 void initRuntimeBinding(Napi::Env env, Napi::Object exports);

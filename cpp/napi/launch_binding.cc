@@ -23,6 +23,12 @@ Napi::Array wrapFutures(Napi::Env env, std::vector<FuturePtr>&& fs) {
   return out;
 }
 
+// A launch's encoded arguments, shared with a recent launch's if equal.
+SharedBytes argsFrom(Runtime& rt, const Napi::Value& v) {
+  const ByteView b = bytesViewOf(v, "args");
+  return rt.recentArgs().intern(b.data, b.size);
+}
+
 // The encoded mapper argument, for the mapper (undefined: none). The
 // requirements it sees are filled while they are read.
 void mapperArgFrom(const Napi::Value& mapperArg, MapperInput& out) {
@@ -36,7 +42,7 @@ Napi::Value Launch(const Napi::CallbackInfo& info) {
   Runtime& rt = runtime(env);
   SingleLaunch l;
   l.task = u32(info[0], "task id");
-  l.args = bytesFrom(info[1], "args");
+  l.args = argsFrom(rt, info[1]);
   l.futures = futuresFrom(info[2]);
   l.options.variant = i32Or(info[3], -1);
   l.options.pinnedWorker = i32Or(info[4], -1);
@@ -67,7 +73,7 @@ Napi::Value IndexLaunchFn(const Napi::CallbackInfo& info) {
   IndexLaunch l;
   l.task = u32(o.Get("task"), "task id");
   l.domain = rectFrom(o.Get("lo"), o.Get("hi"), "launch domain");
-  l.args = bytesFrom(o.Get("args"), "args");
+  l.args = argsFrom(rt, o.Get("args"));
   if (o.Get("pointArgs").IsArray()) {
     Napi::Array pa = o.Get("pointArgs").As<Napi::Array>();
     for (uint32_t i = 0; i < pa.Length(); ++i) l.pointArgs.push_back(bytesFrom(pa.Get(i), "point args"));

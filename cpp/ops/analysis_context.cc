@@ -40,7 +40,7 @@ namespace {
 bool stillMatters(const Event& e) { return !e.hasFired() || e.isPoisoned(); }
 }  // namespace
 
-void AnalysisContext::appendEvents(const std::vector<PointRef>& points, std::vector<Event>& out) const {
+void AnalysisContext::appendEvents(const std::vector<PointRef>& points, EventList& out) const {
   for (const PointRef& ref : points) {
     auto it = live_.find(ref.op);
     if (it == live_.end()) continue;

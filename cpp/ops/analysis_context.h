@@ -17,6 +17,7 @@
 
 #include "analysis/dependence_analyzer.h"
 #include "events/event.h"
+#include "events/event_list.h"
 #include "ops/fence_epoch.h"
 
 namespace cohort {
@@ -78,7 +79,7 @@ class AnalysisContext {
   // The events of the points in `points` whose operations are still live
   // (or failed): a point of a live index launch is its own event (until the
   // launch is remapped), anything else the operation's.
-  void appendEvents(const std::vector<PointRef>& points, std::vector<Event>& out) const;
+  void appendEvents(const std::vector<PointRef>& points, EventList& out) const;
 
   // Registers an issued operation whose completion other operations of this
   // context may wait for; `points`: an index launch's per-point completions.

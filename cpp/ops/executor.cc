@@ -21,16 +21,26 @@ void reportCompletion(const AnalysisContextPtr& ctx, OpId op, const Event& done)
   }));
 }
 
+void LaunchWork::reset() {
+  std::vector<PointWork> kept = std::move(points);
+  std::vector<FuturePtr> keptFutures = std::move(futures);
+  for (auto& p : kept) p = PointWork{};
+  keptFutures.clear();
+  *this = LaunchWork{};
+  points = std::move(kept);
+  futures = std::move(keptFutures);
+}
+
 void IssueScratch::clear() {
   // Fresh values everywhere, but the lists keep their storage.
   std::vector<PointRequirements> points = std::move(request.points);
   for (auto& p : points) p.requirements.clear();
   request = LaunchRequest{};
   request.points = std::move(points);
-  std::vector<PointWork> pointWork = std::move(work.points);
-  for (auto& p : pointWork) p = PointWork{};
-  work = LaunchWork{};
-  work.points = std::move(pointWork);
+  work.reset();
+  outcome.results.clear();
+  outcome.done = Event();
+  outcome.completions.clear();
   inUse = false;
 }
 
@@ -41,8 +51,15 @@ void Executor::handToTransport(const PlanEntry& entry) {
               std::to_string(rank_) + " and has no transport to other ranks");
 }
 
-LaunchOutcome Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, const std::vector<PlanEntry>& entries,
+LaunchOutcome Executor::execute(const AnalysisContextPtr& ctx, uint64_t key, const std::vector<PlanEntry>& entries,
                                 LaunchWork&& work) {
+  LaunchOutcome out;
+  execute(ctx, key, entries, std::move(work), out);
+  return out;
+}
+
+void Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, const std::vector<PlanEntry>& entries,
+                       LaunchWork&& work, LaunchOutcome& out) {
   AnalysisContext& ctx = *ctxPtr;
   // Before anything is issued: an entry this rank cannot run fails the launch whole.
   for (const PlanEntry& e : entries)
@@ -50,16 +67,21 @@ LaunchOutcome Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, 
   const FenceEpochPtr& epoch = work.epoch ? work.epoch : ctx.epoch();
   const Event& fence = work.epoch ? work.fence : ctx.fence();
   PlanLog& log = rt_.planLog();
-  LaunchOutcome out;
+  out.results.clear();
+  out.done = Event();
   out.results.reserve(entries.size());
   // Completions only when someone waits for the launch as a whole; ops are
   // started once all are made (a bad binding fails the launch before any
   // runs). A single task needs no list for either.
   const bool wantDone = work.recordLive || work.needDone;
-  std::vector<Event> completions;
+  std::vector<Event>& completions = out.completions;
+  completions.clear();
   if (wantDone) completions.reserve(entries.size());
   TaskOpPtr first;
-  std::vector<TaskOpPtr> more;
+  // The ops after the first, in a list whose storage is reused (a nested
+  // execute, should there be one, finds it taken and makes its own).
+  std::vector<TaskOpPtr> more = std::move(startScratch_);
+  more.clear();
   if (entries.size() > 1) more.reserve(entries.size() - 1);
   for (size_t i = 0; i < entries.size(); ++i) {
     const PlanEntry& e = entries[i];
@@ -67,8 +89,7 @@ LaunchOutcome Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, 
     const TaskInfo& info = rt_.tasks().get(p.task);
     const bool index = e.kind == EntryKind::IndexPoint;
     const uint64_t position = index ? key + 1 + i : key;
-    auto op =
-        std::make_shared<TaskOp>(rt_, rt_.nextOpId(), info, e.where.variant, std::move(p.args),
+    auto op = makePooled<TaskOp>(rt_, rt_.nextOpId(), info, e.where.variant, std::move(p.args),
                                  entries.size() == 1 ? std::move(work.futures) : work.futures, ctx.prefix(), position);
     if (e.where.variant == VariantKind::Cpp) op->setPinnedWorker(e.where.processor);
     op->setPriority(e.where.priority);
@@ -77,7 +98,7 @@ LaunchOutcome Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, 
     if (index) op->setPoint(p.point);
     // One list of preconditions, built in place: the given events, the
     // context's for the entry's waits, then the fence.
-    std::vector<Event> waits = std::move(p.waits);
+    EventList waits = std::move(p.waits);
     if (work.resolveWaits) ctx.appendEvents(e.waitsForPoints, waits);
     if (p.bound) {
       op->setRegions(p.bound);
@@ -108,10 +129,11 @@ LaunchOutcome Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, 
     ctx.recordLive(key, out.done, index ? completions : std::vector<Event>{});
     reportCompletion(ctxPtr, key, out.done);
   }
-  if (work.needDone && index) out.completions = std::move(completions);
+  if (!(work.needDone && index)) completions.clear();  // given only to an index launch's caller who asked
   if (first) rt_.start(first);
   for (auto& op : more) rt_.start(op);
-  return out;
+  more.clear();
+  startScratch_ = std::move(more);
 }
 
 FuturePtr Executor::fence(AnalysisContext& ctx, const PlanEntry& entry) {

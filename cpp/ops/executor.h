@@ -32,7 +32,7 @@ struct PointWork {
   TaskPoint point;                                               // dim 0 for a single task
   const std::vector<RegionRequirement>* requirements = nullptr;  // bound by the executor...
   SharedRegions bound;                                           // ...or bound once already (trace replay)
-  std::vector<Event> waits;                                      // preconditions known as events already
+  EventList waits;                                               // preconditions known as events already
 };
 
 struct LaunchWork {
@@ -48,6 +48,15 @@ struct LaunchWork {
   const TaskOp* parent = nullptr;  // the running task issuing it (checking mode shares its copies)
   FenceEpochPtr epoch;             // null: the context's current one
   Event fence;                     // with epoch: the fence to wait for
+
+  // Back to a fresh value, keeping the lists' storage.
+  void reset();
+};
+
+struct LaunchOutcome {
+  std::vector<FuturePtr> results;  // one per entry
+  Event done;                      // every entry completed (when asked for)
+  std::vector<Event> completions;  // an index launch's, per entry (with done)
 };
 
 // What the issuer reuses for single launches, so the hot path allocates no
@@ -56,15 +65,10 @@ struct IssueScratch {
   LaunchRequest request;
   LaunchPlan plan;
   LaunchWork work;
+  LaunchOutcome outcome;
   bool inUse = false;
   // Back to empty, keeping the lists' storage.
   void clear();
-};
-
-struct LaunchOutcome {
-  std::vector<FuturePtr> results;  // one per entry
-  Event done;                      // every entry completed (when asked for)
-  std::vector<Event> completions;  // an index launch's, per entry (with done)
 };
 
 class Executor {
@@ -74,6 +78,9 @@ class Executor {
   // Runs the entries of one launch at `key` (the launch's position) in `ctx`.
   LaunchOutcome execute(const AnalysisContextPtr& ctx, uint64_t key, const std::vector<PlanEntry>& entries,
                         LaunchWork&& work);
+  // The same into `out`, whose lists keep their storage (the issue scratch's).
+  void execute(const AnalysisContextPtr& ctx, uint64_t key, const std::vector<PlanEntry>& entries, LaunchWork&& work,
+               LaunchOutcome& out);
 
   // An execution fence: everything issued before it in `ctx` finishes before
   // anything issued after it starts. Resolves when the earlier work is done.
@@ -84,6 +91,7 @@ class Executor {
 
   Runtime& rt_;
   uint32_t rank_;
+  std::vector<TaskOpPtr> startScratch_;
 };
 
 // When `done` fires, the context learns that `op` completed.

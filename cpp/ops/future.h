@@ -35,10 +35,16 @@ class FutureImpl {
   const std::shared_ptr<const std::string>& context() const { return context_; }
   uint64_t position() const { return position_; }
   // Valid once ready() fired without poison.
-  const std::vector<uint8_t>& bytes() const { return bytes_; }
+  const std::vector<uint8_t>& bytes() const { return undefined_ ? undefinedBytes() : bytes_; }
 
   void resolve(std::vector<uint8_t> bytes) {
     bytes_ = std::move(bytes);
+    ready_.trigger();
+  }
+  // Resolves to `undefined` (what a task that sets no result returns)
+  // without a buffer of its own.
+  void resolveUndefined() {
+    undefined_ = true;
     ready_.trigger();
   }
   void reject(FailurePtr f) { ready_.poison(std::move(f)); }
@@ -49,7 +55,12 @@ class FutureImpl {
   const std::string* taskName_ = nullptr;
   std::shared_ptr<const std::string> context_;
   uint64_t position_ = 0;
+  bool undefined_ = false;
   std::vector<uint8_t> bytes_;
+  static const std::vector<uint8_t>& undefinedBytes() {
+    static const std::vector<uint8_t> kUndefined{0};  // ValueTag::Undefined; immutable
+    return kUndefined;
+  }
 };
 
 using FuturePtr = std::shared_ptr<FutureImpl>;

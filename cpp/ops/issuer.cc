@@ -124,7 +124,7 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   work.points.resize(1);
   PointWork& p = work.points[0];
   p.task = launch.task;
-  p.args = std::make_shared<const std::vector<uint8_t>>(std::move(launch.args));
+  p.args = launch.args ? std::move(launch.args) : rt.recentArgs().intern(nullptr, 0);
   p.requirements = &request.points[0].requirements;
   work.futures = std::move(launch.futures);
   work.background = launch.options.background;
@@ -132,14 +132,18 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   work.parent = parent;
   const bool recording = static_cast<bool>(ctx->recording());
   work.needDone = recording;
-  if (!recording) return rt.executor().execute(ctx, position, plan.entries, std::move(work)).results[0];
+  LaunchOutcome& out = scratch.outcome;
+  if (!recording) {
+    rt.executor().execute(ctx, position, plan.entries, std::move(work), out);
+    return std::move(out.results[0]);
+  }
   TracedLaunch traced;
   traced.futures = work.futures;
   traced.points.push_back(
       tracedPoint(rt, *ctx, position, p, plan.entries[0].where, request.points[0].requirements, Domain()));
-  LaunchOutcome out = rt.executor().execute(ctx, position, plan.entries, std::move(work));
+  rt.executor().execute(ctx, position, plan.entries, std::move(work), out);
   ctx->recording()->record(std::move(traced), position, out.done, out.results);
-  return out.results[0];
+  return std::move(out.results[0]);
 }
 
 std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
@@ -178,7 +182,7 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
   ctx->reservePositions(Planner::positionsOf(request));
 
   // One argument buffer for every point (unless given per point).
-  SharedBytes sharedArgs = std::make_shared<const std::vector<uint8_t>>(std::move(launch.args));
+  SharedBytes sharedArgs = launch.args ? std::move(launch.args) : rt.recentArgs().intern(nullptr, 0);
   const bool recording = static_cast<bool>(ctx->recording());
   LaunchWork work;
   work.futures = std::move(launch.futures);

@@ -13,9 +13,11 @@
 
 namespace cohort {
 
+// Arguments are immutable buffers a launch may share with others
+// (Runtime::recentArgs interns repeated ones).
 struct SingleLaunch {
   TaskId task = 0;
-  std::vector<uint8_t> args;
+  SharedBytes args;
   std::vector<FuturePtr> futures;
   std::vector<RegionRequirement> regions;
   LaunchOptions options;  // explicit variant/worker override the mapper
@@ -28,7 +30,7 @@ struct SingleLaunch {
 struct IndexLaunch {
   TaskId task = 0;
   Domain domain;
-  std::vector<uint8_t> args;                    // shared by every point...
+  SharedBytes args;                             // shared by every point...
   std::vector<std::vector<uint8_t>> pointArgs;  // ...unless given per point (row-major)
   std::vector<FuturePtr> futures;
   std::vector<LaunchRequirement> regions;

@@ -34,7 +34,7 @@ TaskOp::TaskOp(TaskServices& services, OpId id, const TaskInfo& task, VariantKin
       variant_(variant),
       args_(std::move(args)),
       futures_(std::move(futures)),
-      result_(std::make_shared<FutureImpl>(&task.name, std::move(context), position)) {}
+      result_(makePooled<FutureImpl>(&task.name, std::move(context), position)) {}
 
 OpName TaskOp::opName() const {
   OpName n;
@@ -82,16 +82,13 @@ TaskOp::Status TaskOp::status() const {
 }
 
 void TaskOp::launch() {
-  std::vector<Event> waits;
-  waits.reserve(futures_.size() + preconditions_.size());
-  for (const auto& f : futures_) waits.push_back(f->ready());
-  for (auto& e : preconditions_) waits.push_back(std::move(e));
-  preconditions_.clear();
   // One extra count so the task cannot start while we are still arming it.
-  pending_.store(static_cast<int>(waits.size()) + 1, std::memory_order_relaxed);
+  pending_.store(static_cast<int>(futures_.size() + preconditions_.size()) + 1, std::memory_order_relaxed);
   enterPhase(Phase::Waiting);
   auto self = shared_from_this();
-  for (const Event& e : waits) e.subscribe(self);
+  for (const auto& f : futures_) f->ready().subscribe(self);
+  preconditions_.forEach([&](const Event& e) { e.subscribe(self); });
+  preconditions_.clear();
   eventFired(nullptr);
 }
 
@@ -223,8 +220,10 @@ void TaskOp::finish(FailurePtr failure, std::vector<uint8_t> result) {
   regions_.reset();
   if (failure)
     result_->reject(std::move(failure));
+  else if (result.empty())
+    result_->resolveUndefined();
   else
-    result_->resolve(result.empty() ? std::vector<uint8_t>{0} : std::move(result));
+    result_->resolve(std::move(result));
   if (epoch_) std::exchange(epoch_, nullptr)->arrive();  // after the result: a fence implies it
   services_.retire(shared_from_this());
   if (counted_) services_.operationCompleted(id_);

@@ -16,6 +16,7 @@
 #include "analysis/privilege.h"
 #include "cohort/cohort.h"
 #include "events/event.h"
+#include "events/event_list.h"
 #include "ops/exclusion_locks.h"
 #include "ops/future.h"
 #include "ops/task_services.h"
@@ -64,7 +65,7 @@ class TaskOp final : public ProcessorTask, public EventWaiter, public std::enabl
   ~TaskOp() override;
 
   // Before launch(): more things to wait for, where to run, what to see.
-  void setPreconditions(std::vector<Event> events) { preconditions_ = std::move(events); }
+  void setPreconditions(EventList&& events) { preconditions_ = std::move(events); }
   void setPoint(const TaskPoint& p) { point_ = p; }
   void setPinnedWorker(int worker) { pinnedWorker_ = worker; }
   // Orders it among ready tasks on the pool (the mapper's priority; higher first).
@@ -144,7 +145,7 @@ class TaskOp final : public ProcessorTask, public EventWaiter, public std::enabl
   VariantKind variant_;
   std::shared_ptr<const std::vector<uint8_t>> args_;
   std::vector<FuturePtr> futures_;
-  std::vector<Event> preconditions_;
+  EventList preconditions_;
   std::shared_ptr<const std::vector<TaskRegionArg>> regions_;
   static const std::vector<TaskRegionArg>& noRegions();
   TaskPoint point_;

@@ -22,9 +22,11 @@ std::vector<uint8_t> undefinedValue() { return {static_cast<uint8_t>(ValueTag::U
 struct Trace::DeferredRun {
   AnalysisContextPtr ctx;
   uint32_t remaining = 0;
-  uint64_t nextBase = 0;  // the first position of the next iteration (reserved at the replay)
-  Iteration previous;     // the iteration before the next one to issue
-  std::vector<std::vector<std::vector<Event>>> external;  // [launch][point]
+  uint64_t nextBase = 0;                         // the first position of the next iteration (reserved at the replay)
+  Iteration previous;                            // the iteration before the next one to issue
+  Iteration next;                                // the one being issued (storage reused)
+  std::vector<Event> iterationDone;              // its launches' completions (storage reused)
+  std::vector<std::vector<EventList>> external;  // [launch][point]
   Event fence;
   FenceEpochPtr epoch;                      // the context's epoch at the replay: later fences wait for the run
   std::vector<Event> placeholders;          // [launch]: every incarnation done
@@ -113,9 +115,21 @@ std::vector<FuturePtr> Trace::futuresFor(size_t q, const Iteration& cur, std::ve
 }
 
 Trace::Incarnation Trace::incarnation(size_t q, OpId key, LaunchOutcome& out) const {
-  Incarnation inc{key, std::move(out.done), std::move(out.completions), {}};
-  if (resultsRead_[q]) inc.results = std::move(out.results);
+  Incarnation inc;
+  fillIncarnation(q, key, out, inc);
   return inc;
+}
+
+void Trace::fillIncarnation(size_t q, OpId key, const LaunchOutcome& out, Incarnation& inc) const {
+  // Copied into the incarnation's lists, which keep their storage from the
+  // iteration before last (steady iterations reuse two).
+  inc.key = key;
+  inc.done = out.done;
+  inc.points.assign(out.completions.begin(), out.completions.end());
+  if (resultsRead_[q])
+    inc.results.assign(out.results.begin(), out.results.end());
+  else
+    inc.results.clear();
 }
 
 std::vector<PlanEntry> Trace::entriesFor(size_t q, uint64_t key) const {
@@ -214,9 +228,9 @@ Trace::Iteration Trace::issueAnalyzed(Runtime& rt, const AnalysisContextPtr& ctx
   return cur;
 }
 
-Trace::Iteration Trace::issueSteady(Runtime& rt, DeferredRun& run, uint64_t base) {
+void Trace::issueSteady(Runtime& rt, DeferredRun& run, uint64_t base, Iteration& cur) {
   const bool logging = rt.planLog().enabled();
-  Iteration cur(body_.size());
+  cur.resize(body_.size());
   std::vector<FuturePtr> reduced(reductions_.size());
   for (size_t q = 0; q < body_.size(); ++q) {
     TracedLaunch& L = body_[q];
@@ -233,7 +247,8 @@ Trace::Iteration Trace::issueSteady(Runtime& rt, DeferredRun& run, uint64_t base
     for (PlanEntry& e : cached) e.op = key;
     std::vector<PlanEntry> logged;
     if (logging) logged = cached;
-    LaunchWork work;
+    LaunchWork& work = steadyWork_;
+    work.reset();
     work.futures = futuresFor(q, cur, reduced);
     work.resolveWaits = false;
     work.needDone = true;
@@ -249,10 +264,9 @@ Trace::Iteration Trace::issueSteady(Runtime& rt, DeferredRun& run, uint64_t base
       pw.point = tp.point;
       // Preconditions: the deps' events, what the run waits for outside,
       // and the fence (added by the executor).
-      pw.waits.reserve(pp.deps.size() + run.external[q][i].size() + 1);
       for (const Dep& d : pp.deps)
         pw.waits.push_back((d.back == 0 ? cur : run.previous)[d.position].completionOf(d.point));
-      for (const Event& ev : run.external[q][i]) pw.waits.push_back(ev);
+      run.external[q][i].forEach([&](const Event& ev) { pw.waits.push_back(ev); });
       if (logging) {  // the waits by name, for the plan log only
         PlanEntry& e = logged[i];
         for (const Dep& d : pp.deps)
@@ -270,10 +284,9 @@ Trace::Iteration Trace::issueSteady(Runtime& rt, DeferredRun& run, uint64_t base
         pw.bound = tp.bound;
       }
     }
-    LaunchOutcome out = rt.executor().execute(run.ctx, key, logging ? logged : cached, std::move(work));
-    cur[q] = incarnation(q, key, out);
+    rt.executor().execute(run.ctx, key, logging ? logged : cached, std::move(work), steadyOutcome_);
+    fillIncarnation(q, key, steadyOutcome_, cur[q]);
   }
-  return cur;
 }
 
 std::shared_ptr<Trace::DeferredRun> Trace::deferSteady(Runtime& rt, const AnalysisContextPtr& ctxPtr, uint32_t count) {
@@ -304,6 +317,7 @@ std::shared_ptr<Trace::DeferredRun> Trace::deferSteady(Runtime& rt, const Analys
   // launch's incarnations up to the end of the run.
   for (size_t q = 0; q < n; ++q) {
     run->placeholders[q] = Event::create();
+    run->pending[q].reserve(kFirstCompaction);  // grows no more while the window bounds what is unfinished
     run->pending[q].push_back(newest_[q].done);
     if (ctx.remapLive(lastAnalyzed_[q].key, run->placeholders[q]))
       reportCompletion(ctxPtr, lastAnalyzed_[q].key, run->placeholders[q]);
@@ -331,19 +345,20 @@ bool Trace::continueDeferred(Runtime& rt, uint64_t windowLimit, FuturePtr& resum
         std::lock_guard<std::mutex> lock(run->mutex);
         if (run->inFlight >= maxInFlight) {
           run->resumeAt = static_cast<uint32_t>(maxInFlight / 2);
-          run->resume = std::make_shared<FutureImpl>("trace replay window");
+          run->resume = makePooled<FutureImpl>("replay window");  // short: no heap label
           resume = run->resume;
           return true;
         }
         ++run->inFlight;
       }
       rt.drainRetired();
-      Iteration cur = issueSteady(rt, *run, run->nextBase);
+      Iteration& cur = run->next;
+      issueSteady(rt, *run, run->nextBase, cur);
       run->nextBase += positionsPerIteration();
       ++replayed_;
       --run->remaining;
-      std::vector<Event> all;
-      all.reserve(cur.size());
+      std::vector<Event>& all = run->iterationDone;
+      all.clear();
       for (size_t q = 0; q < cur.size(); ++q) {
         all.push_back(cur[q].done);
         notePending(*run, q, cur[q].done);
@@ -360,7 +375,7 @@ bool Trace::continueDeferred(Runtime& rt, uint64_t windowLimit, FuturePtr& resum
         }
         if (wake) wake->resolve(undefinedValue());
       }));
-      run->previous = std::move(cur);
+      std::swap(run->previous, run->next);  // the old previous's lists are reused next
     }
     finishDeferred(rt, *run);
     deferred_.pop_front();
@@ -399,6 +414,7 @@ void Trace::finishDeferred(Runtime& rt, DeferredRun& run) {
     run.pending[q].clear();
   }
   run.previous.clear();
+  run.next.clear();
   run.ctx.reset();
   std::exchange(run.epoch, nullptr)->arrive();
   rt.operationCompleted(0);

@@ -133,7 +133,8 @@ class Trace {
   struct DeferredRun;
 
   Iteration issueAnalyzed(Runtime& rt, const AnalysisContextPtr& ctx, IterationPlan& plan);
-  Iteration issueSteady(Runtime& rt, DeferredRun& run, uint64_t base);
+  // Fills `cur` (reusing its lists' storage) with the iteration at `base`.
+  void issueSteady(Runtime& rt, DeferredRun& run, uint64_t base, Iteration& cur);
   std::shared_ptr<DeferredRun> deferSteady(Runtime& rt, const AnalysisContextPtr& ctx, uint32_t count);
   static void notePending(DeferredRun& run, size_t q, const Event& done);
   static void finishDeferred(Runtime& rt, DeferredRun& run);
@@ -142,6 +143,7 @@ class Trace {
   std::vector<FuturePtr> futuresFor(size_t q, const Iteration& cur, std::vector<FuturePtr>& reduced) const;
   FuturePtr resolve(const TracedFuture& f, const Iteration& cur, std::vector<FuturePtr>& reduced) const;
   Incarnation incarnation(size_t q, OpId key, LaunchOutcome& out) const;
+  void fillIncarnation(size_t q, OpId key, const LaunchOutcome& out, Incarnation& inc) const;
   // Launch q's plan entries at `key`, waiting for nothing yet.
   std::vector<PlanEntry> entriesFor(size_t q, uint64_t key) const;
   // Positions one iteration takes, and launch q's offset among them.
@@ -163,7 +165,9 @@ class Trace {
   bool steady_ = false;
   uint32_t analyzed_ = 0;
   uint32_t replayed_ = 0;
-  Iteration lastAnalyzed_;                             // the ids the analyzer knows the body by
+  Iteration lastAnalyzed_;  // the ids the analyzer knows the body by
+  LaunchWork steadyWork_;   // a steady launch's work and outcome, storage reused
+  LaunchOutcome steadyOutcome_;
   std::deque<std::shared_ptr<DeferredRun>> deferred_;  // oldest first
 };
 

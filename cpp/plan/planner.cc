@@ -47,7 +47,8 @@ void Planner::planLaunch(DependenceAnalyzer& analyzer, uint64_t position, const 
   mt.input = request.mapping;
   Mapper& mapper = info.internal ? mappers_.builtinDefault() : mappers_.get(request.mapper);
   MappingContext mc{mapper, info.internal ? 0 : request.mapper, machine_, sharding_};
-  LaunchPlacement placement;
+  LaunchPlacement placement;  // an index launch's
+  PointPlacement single;
   if (request.index) {
     mt.isIndexLaunch = true;
     mt.launchDomain = request.domain;
@@ -56,7 +57,7 @@ void Planner::planLaunch(DependenceAnalyzer& analyzer, uint64_t position, const 
     for (const auto& p : request.points) points.push_back(p.point);
     placement = placeIndex(mc, mt, points);
   } else {
-    placement = placeSingle(mc, mt);
+    single = placeSingle(mc, mt);
   }
   // Locations are fixed (and checked) before the analysis: a refused launch
   // leaves the analyzer untouched.
@@ -70,7 +71,7 @@ void Planner::planLaunch(DependenceAnalyzer& analyzer, uint64_t position, const 
     e.op = position;
     e.pointIndex = static_cast<uint32_t>(i);
     e.point = request.points[i].point;
-    e.where = locate(info, request.options, placement.points[i], machine_, jsProcessor_);
+    e.where = locate(info, request.options, request.index ? placement.points[i] : single, machine_, jsProcessor_);
   }
   bool anyRegions = false;
   for (const auto& p : request.points) anyRegions = anyRegions || !p.requirements.empty();

@@ -133,29 +133,25 @@ RunnablePtr WorkerPool::findWork(unsigned index) {
   {
     std::lock_guard<std::mutex> lock(self.mutex);
     if (!self.pinned.empty()) {
-      r = std::move(self.pinned.front());
-      self.pinned.pop_front();
+      r = self.pinned.pop_front();
       self.pinnedCount.fetch_sub(1, std::memory_order_acq_rel);
       return r;
     }
     if (!self.local.empty()) {
-      r = std::move(self.local.front());
-      self.local.pop_front();
+      r = self.local.pop_front();
     }
   }
   if (!r) {
     std::lock_guard<std::mutex> lock(sharedMutex_);
     if (!shared_.empty()) {
-      r = std::move(shared_.front());
-      shared_.pop_front();
+      r = shared_.pop_front();
     }
   }
   for (size_t k = 1; !r && k < workers_.size(); ++k) {
     Worker& victim = *workers_[(index + k) % workers_.size()];
     std::lock_guard<std::mutex> lock(victim.mutex);
     if (!victim.local.empty()) {
-      r = std::move(victim.local.back());  // steal the oldest
-      victim.local.pop_back();
+      r = victim.local.pop_back();  // steal the oldest
     }
   }
   if (r)

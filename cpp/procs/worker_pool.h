@@ -15,13 +15,13 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "procs/processor.h"
+#include "util/ring_queue.h"
 
 namespace cohort {
 
@@ -69,8 +69,8 @@ class WorkerPool final : public Processor {
   struct Worker {
     std::mutex mutex;
     PriorityHeap pinnedPrioritized;  // counted in pinnedCount
-    std::deque<RunnablePtr> local;
-    std::deque<RunnablePtr> pinned;
+    RingQueue<RunnablePtr> local;
+    RingQueue<RunnablePtr> pinned;
     std::atomic<size_t> pinnedCount{0};
     std::atomic<bool> sleeping{false};
     std::condition_variable cv;
@@ -88,7 +88,7 @@ class WorkerPool final : public Processor {
 
   std::vector<std::unique_ptr<Worker>> workers_;
   std::mutex sharedMutex_;
-  std::deque<RunnablePtr> shared_;
+  RingQueue<RunnablePtr> shared_;
   std::atomic<size_t> stealable_{0};  // items in shared_, prioritized_ and all local deques
   std::mutex prioritizedMutex_;
   PriorityHeap prioritized_;

@@ -20,6 +20,7 @@
 #include "ops/exclusion_locks.h"
 #include "ops/executor.h"
 #include "ops/future.h"
+#include "ops/recent_args.h"
 #include "ops/task_op.h"
 #include "ops/task_services.h"
 #include "plan/plan_log.h"
@@ -74,6 +75,7 @@ class Runtime final : public TaskServices {
   const Planner& planner() const { return planner_; }
   Executor& executor() { return executor_; }
   IssueScratch& issueScratch() { return issueScratch_; }
+  RecentArgs& recentArgs() { return recentArgs_; }
   PlanLog& planLog() { return planLog_; }
 
   // Counts `op` as outstanding (unless it is a background op) and arms it.
@@ -139,6 +141,7 @@ class Runtime final : public TaskServices {
   Planner planner_;
   Executor executor_;
   IssueScratch issueScratch_;
+  RecentArgs recentArgs_;
   PlanLog planLog_;
   OpId lastOpId_ = 0;
   UnfinishedTasks unfinished_;  // issuing thread only

@@ -63,7 +63,7 @@ FuturePtr launch(Runtime& rt, TaskId task, std::vector<FuturePtr> futures, Launc
                  std::vector<RegionRequirement> regions = {}) {
   SingleLaunch l;
   l.task = task;
-  l.args = noArgs();
+  l.args = std::make_shared<const std::vector<uint8_t>>(noArgs());
   l.futures = std::move(futures);
   l.options = options;
   l.regions = std::move(regions);
@@ -100,7 +100,7 @@ FuturePtr launchLogged(Runtime& rt, TaskId task, double id, std::vector<RegionRe
   e.number(id);
   SingleLaunch l;
   l.task = task;
-  l.args = e.take();
+  l.args = std::make_shared<const std::vector<uint8_t>>(e.take());
   l.regions = std::move(regions);
   return issueTask(rt, std::move(l));
 }
@@ -270,7 +270,7 @@ TEST("a trace records each point as its launch description, which round-trips th
   IndexLaunch l;
   l.task = one;
   l.domain = Rect(0, 3);
-  l.args = noArgs();
+  l.args = std::make_shared<const std::vector<uint8_t>>(noArgs());
   l.regions.push_back(LaunchRequirement{
       projectIdentity(rt.forest(), blocks), {0}, Privilege::ReadWrite, kNoRedop, Coherence::Exclusive});
   issueIndexLaunch(rt, std::move(l));
