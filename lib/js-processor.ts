@@ -22,6 +22,11 @@ export class JsProcessor {
   private idleWaiters: (() => void)[] = [];
   private windowWaiters: (() => void)[] = [];
   private readonly mapWaiters = new Map<number, (m: { op: number; regions: RegionViewInfo[] }) => void>();
+  // Bodies that returned during a drain are completed together at its end
+  // (one crossing); `null` is an undefined result.
+  private draining = false;
+  private doneOps: number[] = [];
+  private doneResults: (Uint8Array | null)[] = [];
 
   constructor(
     private readonly runtime: Runtime,
@@ -59,6 +64,7 @@ export class JsProcessor {
   /** Runs what runtime threads handed to the JS thread. */
   drain(): void {
     const items: WorkItem[] = native.takeWork();
+    this.draining = true;
     for (const item of items) {
       try {
         this.handle(item);
@@ -70,6 +76,13 @@ export class JsProcessor {
         });
       }
     }
+    this.draining = false;
+    if (this.doneOps.length === 0) return;
+    const ops = this.doneOps;
+    const results = this.doneResults;
+    this.doneOps = [];
+    this.doneResults = [];
+    native.completeTasks(ops, results);
   }
 
   private handle(item: WorkItem): void {
@@ -152,14 +165,21 @@ export class JsProcessor {
       );
       return;
     }
-    let bytes: Uint8Array;
-    try {
-      bytes = encode(value, `the result of task '${name}'`);
-    } catch (e) {
-      this.failTs(op, e);
-      return;
+    let bytes: Uint8Array | null = null;
+    if (value !== undefined) {
+      try {
+        bytes = encode(value, `the result of task '${name}'`);
+      } catch (e) {
+        this.failTs(op, e);
+        return;
+      }
     }
-    native.completeTask(op, bytes);
+    if (this.draining) {
+      this.doneOps.push(op);
+      this.doneResults.push(bytes);
+    } else {
+      native.completeTasks([op], [bytes]);
+    }
   }
 
   private failTs(op: number, e: unknown): void {

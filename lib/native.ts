@@ -10,6 +10,8 @@ import type { PendingTask } from './pending';
 
 /** Slot of a native future in the addon's future table. */
 export type NativeFuture = number & { readonly __nativeFuture: unique symbol };
+/** A slot of the binding's FutureMap table: an index launch's futures. */
+export type NativeFutureMap = number & { readonly __nativeFutureMap: unique symbol };
 
 /** One field of a region requirement as a TS task sees it. */
 export interface FieldViewInfo {
@@ -162,7 +164,8 @@ export interface NativeAddon {
   readonly maxShardsQueried: number;
   readonly maxShardQueryPoints: number;
   machine(): { processors: { id: number; kind: 'cpu' | 'js'; rank: number }[]; ranks: number; rank: number };
-  indexLaunch(spec: NativeIndexLaunch): NativeFuture[];
+  indexLaunch(spec: NativeIndexLaunch): NativeFutureMap;
+  indexLaunch(spec: NativeIndexLaunch & { reduce: { redop: number; label: string } }): NativeFuture;
   reduceFutures(futures: NativeFuture[], redop: number, label: string): NativeFuture;
   fence(parent: number): NativeFuture;
   armWindow(n: number): boolean;
@@ -194,6 +197,7 @@ export interface NativeAddon {
   planLines(): string[];
   takeWork(): WorkItem[];
   completeTask(op: number, result: Uint8Array): void;
+  completeTasks(ops: number[], results: (Uint8Array | null)[]): void;
   failTask(op: number, message: string, stack: string): void;
   futureState(f: NativeFuture): 0 | 1 | 2;
   futureValue(f: NativeFuture): Uint8Array;
@@ -202,6 +206,11 @@ export interface NativeAddon {
   watchFuture(f: NativeFuture, watchId: number): void;
   futureFromValue(bytes: Uint8Array): NativeFuture;
   releaseFuture(f: NativeFuture): void;
+  futureMapPoint(m: NativeFutureMap, index: number): NativeFuture;
+  futureMapValueInto(m: NativeFutureMap, index: number, scratch: Uint8Array): number;
+  futureMapSettled(m: NativeFutureMap): NativeFuture;
+  futureMapFirstFailed(m: NativeFutureMap): number;
+  releaseFutureMap(m: NativeFutureMap): void;
 }
 
 /** The package root: one level up from lib/ (sources) or dist/ (compiled). */

@@ -384,7 +384,16 @@ export class Runtime {
         );
       return a;
     };
-    const handles = native.indexLaunch({
+    let reduce: { redop: number; label: string } | undefined;
+    if (options.reduce) {
+      const redop = REDOP_IDS[options.reduce];
+      if (!redop)
+        throw new RangeError(
+          `${where}: unknown reduction '${String(options.reduce)}'; expected sum, product, min or max`,
+        );
+      reduce = { redop, label: `${where} reduced with ${options.reduce}` };
+    }
+    const spec = {
       task: task.id,
       lo: [...d.lo],
       hi: [...d.hi],
@@ -397,19 +406,10 @@ export class Runtime {
       mapper: options.mapper ?? 0,
       tag: options.tag ?? 0,
       mapperArg: mapperArgBytes(where, options.mapperArg),
-    });
-    if (options.reduce) {
-      const redop = REDOP_IDS[options.reduce];
-      if (!redop)
-        throw new RangeError(
-          `${where}: unknown reduction '${String(options.reduce)}'; expected sum, product, min or max`,
-        );
-      return new Future<number>(native.reduceFutures(handles, redop, `${where} reduced with ${options.reduce}`), this);
-    }
-    return new FutureMap<Awaited<R>>(
-      d,
-      handles.map((h) => new Future<Awaited<R>>(h, this)),
-    );
+    };
+    // One crossing either way: the reduced future, or the map of every point's.
+    if (reduce) return new Future<number>(native.indexLaunch({ ...spec, reduce }), this);
+    return new FutureMap<Awaited<R>>(d, native.indexLaunch(spec), this);
   }
 
   /** Creates a region (a new region tree) over `bounds` with typed fields. */

@@ -86,7 +86,7 @@ export class TaskContext {
     options: IndexLaunchOptions<TA> = {},
   ): FutureMap<Awaited<TR>> {
     const fm = this.runtime.indexLaunch(task, domain, { ...options, parent: this.op });
-    this.children.push(...fm.all());
+    this.children.push(fm.settled());
     return fm;
   }
 

@@ -51,6 +51,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<AddonState>(new AddonState());  // owned and deleted by the environment
   initRuntimeBinding(env, exports);
   initFutureBinding(env, exports);
+  initFutureMapBinding(env, exports);
   initRegionBinding(env, exports);
   initLaunchBinding(env, exports);
   initMappingBinding(env, exports);

@@ -37,6 +37,10 @@ class FutureTable {
   const uint8_t* smallValue(uint32_t slot, size_t& length) const;
   void release(Napi::Env env, uint32_t slot);
   uint64_t made() const { return made_; }
+  // Futures made and held elsewhere (an index launch's, in its FutureMap).
+  void noteMade(uint64_t n) { made_ += n; }
+  // Native memory held for JS (reported to V8 per MiB): bytes > 0 held, < 0 let go.
+  void account(Napi::Env env, int64_t bytes);
 
  private:
   struct Slot {
@@ -45,7 +49,6 @@ class FutureTable {
     uint8_t small[kSmallValue];
   };
   void compactOne();
-  void account(Napi::Env env, int64_t bytes);
 
   std::vector<Slot> slots_;
   std::vector<uint32_t> free_;
@@ -54,9 +57,29 @@ class FutureTable {
   int64_t unreported_ = 0;  // external memory not yet reported to V8 (reported per MiB)
 };
 
+// The futures of index launches, one slot per launch (a JS FutureMap holds
+// it), so a launch crosses to JS as one number whatever its size; a point's
+// own future slot is made only when JS asks for that point. JS thread only.
+class FutureMapTable {
+ public:
+  uint32_t add(Napi::Env env, FutureTable& futures, std::vector<FuturePtr> points);
+  // The points' futures; throws a TypeError naming `what` if the slot is free.
+  const std::vector<FuturePtr>& get(Napi::Env env, uint32_t slot, const char* what) const;
+  void release(Napi::Env env, FutureTable& futures, uint32_t slot);
+
+ private:
+  struct Slot {
+    bool used = false;
+    std::vector<FuturePtr> points;
+  };
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> free_;
+};
+
 struct AddonState {
   std::shared_ptr<Runtime> runtime;
   FutureTable futures;
+  FutureMapTable futureMaps;
   std::vector<std::shared_ptr<class Trace>> traces;  // by handle (JS thread only)
   Napi::ThreadSafeFunction wake;                     // calls the facade's drain function
   bool wakeRefed = false;                            // JS-thread-only view of the TSFN's ref state
@@ -87,6 +110,7 @@ std::vector<uint8_t> bytesFrom(Napi::Value v, const char* what);
 
 void initRuntimeBinding(Napi::Env env, Napi::Object exports);
 void initFutureBinding(Napi::Env env, Napi::Object exports);
+void initFutureMapBinding(Napi::Env env, Napi::Object exports);
 void initRegionBinding(Napi::Env env, Napi::Object exports);
 void initLaunchBinding(Napi::Env env, Napi::Object exports);
 void initMappingBinding(Napi::Env env, Napi::Object exports);

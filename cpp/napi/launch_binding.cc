@@ -17,16 +17,18 @@ std::vector<FuturePtr> futuresFrom(const Napi::Value& v) {
   return out;
 }
 
-Napi::Array wrapFutures(Napi::Env env, std::vector<FuturePtr>&& fs) {
-  Napi::Array out = Napi::Array::New(env, fs.size());
-  for (size_t i = 0; i < fs.size(); ++i) out.Set(static_cast<uint32_t>(i), wrapFuture(env, std::move(fs[i])));
-  return out;
-}
-
 // A launch's encoded arguments, shared with a recent launch's if equal.
 SharedBytes argsFrom(Runtime& rt, const Napi::Value& v) {
   const ByteView b = bytesViewOf(v, "args");
   return rt.recentArgs().intern(b.data, b.size);
+}
+
+// A reduction of futures; inside a traced body it is replayed with the body.
+FuturePtr reduceRecorded(Runtime& rt, const std::vector<FuturePtr>& fs, RedopId redop, const std::string& label) {
+  FuturePtr out = reduceFutures(fs, redop, label);
+  const AnalysisContextPtr& top = rt.context(0);
+  if (top->recording()) top->recording()->recordReduction(fs, redop, label, out);
+  return out;
 }
 
 // The encoded mapper argument, for the mapper (undefined: none). The
@@ -93,9 +95,22 @@ Napi::Value IndexLaunchFn(const Napi::CallbackInfo& info) {
   mapperArgFrom(o.Get("mapperArg"), l.mapping);
   l.mapper = o.Get("mapper").IsNumber() ? o.Get("mapper").As<Napi::Number>().Uint32Value() : 0;
   l.tag = o.Get("tag").IsNumber() ? o.Get("tag").As<Napi::Number>().Uint32Value() : 0;
-  auto futures = issueIndexLaunch(rt, std::move(l));
+  // The reduction, if asked for, is checked before anything is launched.
+  const Napi::Value reduce = o.Get("reduce");
+  RedopId redop = kNoRedop;
+  std::string reduceLabel;
+  if (!reduce.IsUndefined()) {
+    redop = static_cast<RedopId>(u32(reduce.As<Napi::Object>().Get("redop"), "redop"));
+    reduceLabel = reduce.As<Napi::Object>().Get("label").As<Napi::String>().Utf8Value();
+    if (redop < kRedopSum || redop > kRedopMax)
+      throw Napi::RangeError::New(env, reduceLabel + ": reduction operator #" + std::to_string(redop) +
+                                           " is not a built-in (sum, product, min, max)");
+  }
+  std::vector<FuturePtr> futures = issueIndexLaunch(rt, std::move(l));
   refWhileBusy(env);
-  return wrapFutures(env, std::move(futures));
+  if (redop != kNoRedop) return wrapFuture(env, reduceRecorded(rt, futures, redop, reduceLabel));
+  AddonState& s = state(env);
+  return Napi::Number::New(env, s.futureMaps.add(env, s.futures, std::move(futures)));
 }
 
 // reduceFutures(futures, redop, label) -> future
@@ -103,11 +118,7 @@ Napi::Value ReduceFutures(const Napi::CallbackInfo& info) {
   auto fs = futuresFrom(info[0]);
   std::string label = info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "reduction";
   const auto redop = static_cast<RedopId>(u32(info[1], "redop"));
-  FuturePtr out = reduceFutures(fs, redop, label);
-  // Inside a traced body the reduction is replayed with the body.
-  const AnalysisContextPtr& top = runtime(info.Env()).context(0);
-  if (top->recording()) top->recording()->recordReduction(fs, redop, label, out);
-  return wrapFuture(info.Env(), std::move(out));
+  return wrapFuture(info.Env(), reduceRecorded(runtime(info.Env()), fs, redop, label));
 }
 
 // fence(parent) -> future

@@ -241,6 +241,30 @@ Napi::Value CompleteTask(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// completeTasks(ops, results): the TS tasks whose bodies returned in one
+// drain, completed in one crossing; a null result is `undefined`. Every op
+// is completed even if one is unknown (that one is reported after).
+Napi::Value CompleteTasks(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Runtime& rt = runtime(env);
+  Napi::Array ops = info[0].As<Napi::Array>();
+  Napi::Array results = info[1].As<Napi::Array>();
+  std::string unknown;
+  const uint32_t n = ops.Length();
+  for (uint32_t i = 0; i < n; ++i) {
+    const auto id = static_cast<OpId>(ops.Get(i).As<Napi::Number>().Int64Value());
+    Napi::Value r = results.Get(i);
+    std::vector<uint8_t> bytes = r.IsNull() || r.IsUndefined() ? std::vector<uint8_t>{} : bytesFrom(r, "task result");
+    if (TaskOpPtr op = rt.endJsTask(id))
+      op->completeJs(std::move(bytes));
+    else if (unknown.empty())
+      unknown = "cohort: no running TS task with op id " + std::to_string(id);
+  }
+  refWhileBusy(env);
+  if (!unknown.empty()) throw Napi::Error::New(env, unknown);
+  return env.Undefined();
+}
+
 Napi::Value FailTask(const Napi::CallbackInfo& info) {
   std::string message = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "TS task failed";
   std::string stack = info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "";
@@ -296,6 +320,7 @@ void initRuntimeBinding(Napi::Env env, Napi::Object exports) {
   exports.Set("taskVariants", Napi::Function::New(env, TaskVariants));
   exports.Set("takeWork", Napi::Function::New(env, TakeWork));
   exports.Set("completeTask", Napi::Function::New(env, CompleteTask));
+  exports.Set("completeTasks", Napi::Function::New(env, CompleteTasks));
   exports.Set("failTask", Napi::Function::New(env, FailTask));
   exports.Set("pendingTasks", Napi::Function::New(env, PendingTasks));
 }

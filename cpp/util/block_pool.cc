@@ -6,18 +6,30 @@
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
-// A free block stays readable only where its free-list link is: a use
-// after free of a pooled object is still reported.
-#define COHORT_POOL_POISON(p, n) ASAN_POISON_MEMORY_REGION(static_cast<char*>(p) + sizeof(void*), (n) - sizeof(void*))
-#define COHORT_POOL_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
-#else
-#define COHORT_POOL_POISON(p, n) ((void)(p), (void)(n))
-#define COHORT_POOL_UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
 namespace cohort {
 
 namespace {
+
+// Under AddressSanitizer a free block stays readable only where its
+// free-list link is, so a use after free of a pooled object is still reported.
+void poisonFree(void* block, size_t size) {
+#if defined(__SANITIZE_ADDRESS__)
+  ASAN_POISON_MEMORY_REGION(static_cast<char*>(block) + sizeof(void*), size - sizeof(void*));
+#else
+  (void)block;
+  (void)size;
+#endif
+}
+void unpoison(void* block, size_t size) {
+#if defined(__SANITIZE_ADDRESS__)
+  ASAN_UNPOISON_MEMORY_REGION(block, size);
+#else
+  (void)block;
+  (void)size;
+#endif
+}
 
 constexpr size_t kGranule = 16;
 constexpr size_t kClasses = kMaxPooledBytes / kGranule;
@@ -81,7 +93,7 @@ class SharedLists {
     for (uint32_t i = kBatch; i-- > 0;) l.push(chunk.get() + i * size);
     for (FreeBlock* b = l.head; b;) {
       FreeBlock* next = b->next;
-      COHORT_POOL_POISON(b, size);
+      poisonFree(b, size);
       b = next;
     }
     std::lock_guard<std::mutex> lock(mutex_);
@@ -144,7 +156,7 @@ void* poolAllocate(size_t bytes) {
   FreeList& l = tLists.lists[cls];
   if (!l.count) l = shared().take(cls);
   void* p = l.head;
-  COHORT_POOL_UNPOISON(p, size);
+  unpoison(p, size);
   l.pop();
   return p;
 }
@@ -161,13 +173,13 @@ void poolFree(void* block, size_t bytes) noexcept {
     // The thread is ending (or the process is): straight to the shared list.
     FreeList one;
     one.push(block);
-    COHORT_POOL_POISON(block, size);
+    poisonFree(block, size);
     shared().give(cls, one);
     return;
   }
   FreeList& l = tLists.lists[cls];
   l.push(block);
-  COHORT_POOL_POISON(block, size);
+  poisonFree(block, size);
   if (l.count >= 2 * kBatch) giveBack(cls, l);
 }
 
