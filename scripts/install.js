@@ -96,7 +96,8 @@ function say(msg) {
 function compile() {
   say(`compiling the addon from source (node-gyp rebuild); this needs ${NEEDS}.`);
   const cxx = [process.env.CXX, 'c++', 'g++', 'clang++'].filter(Boolean);
-  if (!cxx.some(onPath)) {
+  // CXX may be a command line ("ccache g++"): its first word must be there.
+  if (!cxx.some((c) => onPath(c.trim().split(/\s+/)[0]))) {
     say(`cannot compile: no C++ compiler found (looked for ${cxx.join(', ')} on PATH).`);
     say(
       'install one (Debian/Ubuntu: apt-get install g++ make python3; RHEL: dnf install gcc-c++ make python3; Alpine: apk add g++ make python3), or use a machine the prebuilt binaries fit: ' +
@@ -105,7 +106,7 @@ function compile() {
     );
     return 1;
   }
-  if (!onPath(process.env.MAKE || 'make')) {
+  if (!onPath((process.env.MAKE || 'make').trim().split(/\s+/)[0])) {
     say('cannot compile: `make` is not on PATH.');
     return 1;
   }
