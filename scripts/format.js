@@ -11,7 +11,7 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 
 const root = path.resolve(__dirname, '..');
-const CPP_DIRS = ['cpp', 'include', 'test/cpp', 'test/kernels', 'examples/kernels', 'bench'];
+const CPP_DIRS = ['cpp', 'compat', 'include', 'test/cpp', 'test/kernels', 'examples/kernels', 'bench'];
 const CPP_EXT = /\.(h|hpp|cc)$/;
 const PRETTIER_GLOB = '**/*.{ts,js,cjs,mjs,json}';
 const PRETTIER_EXT = /\.(ts|js|cjs|mjs|json)$/;

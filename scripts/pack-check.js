@@ -24,6 +24,8 @@ const REQUIRED = [
   'binding.gyp',
   'CMakeLists.txt',
   'scripts/sources.js',
+  'scripts/install.js',
+  'scripts/prebuild-targets.js',
   'bin/cohort-config.js',
   'cmake/cohortConfig.cmake',
   'cmake/cohortConfigVersion.cmake',

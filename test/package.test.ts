@@ -1,5 +1,4 @@
-// The package as users get it: the CMake package config (cmake/), the
-// prebuilt binary, the npm tarball, and an install of that tarball into an
+// The package as users get it: the prebuilt binaries, the npm tarball, and an install of that tarball into an
 // empty project on a PATH without any compiler, followed by the two
 // documented ways of building your own task library against it.
 //
@@ -9,272 +8,37 @@
 // process has a timeout (its whole process group is killed), so a hang fails.
 // Set COHORT_KEEP_TMP=1 to keep the temp dirs for a look afterwards.
 import { strict as assert } from 'assert';
-import { spawn } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { Runtime } from '../lib';
 import { root } from './helpers';
-
-interface PackEntry {
-  filename: string;
-  files: { path: string }[];
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const packCheck = require('../scripts/pack-check.js') as {
-  checkPackList(files: string[], dir: string): string[];
-  parsePackJson(stdout: string): PackEntry;
-};
-
-const MINUTE = 60_000;
-
-interface RunOptions {
-  cwd: string;
-  env?: NodeJS.ProcessEnv;
-  timeoutMs: number;
-}
-interface RunResult {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command to completion; on timeout its whole process group is killed. */
-function spawnBounded(cmd: string, args: string[], opts: RunOptions): Promise<RunResult & { timedOut: boolean }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {
-      cwd: opts.cwd,
-      env: opts.env ?? childEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-(child.pid as number), 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, opts.timeoutMs);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot run ${cmd}: ${e.message}`));
-    });
-    child.on('close', (status, signal) => {
-      clearTimeout(timer);
-      resolve({ status, signal, stdout, stderr, timedOut });
-    });
-  });
-}
-
-const tail = (s: string): string => (s.length > 6000 ? `…${s.slice(-6000)}` : s);
-
-/** Like spawnBounded, but rejects (with the output) unless the command exits 0. */
-async function run(cmd: string, args: string[], opts: RunOptions): Promise<RunResult> {
-  const r = await spawnBounded(cmd, args, opts);
-  if (r.timedOut || r.status !== 0) {
-    const how = r.timedOut ? `timed out after ${opts.timeoutMs} ms` : `exited with ${r.status ?? r.signal}`;
-    throw new Error(
-      `\`${[cmd, ...args].join(' ')}\` in ${opts.cwd} ${how}\n--- stdout\n${tail(r.stdout)}\n--- stderr\n${tail(r.stderr)}`,
-    );
-  }
-  return r;
-}
-
-/** Runs a shell command line exactly as a user would type it. */
-const sh = (line: string, opts: RunOptions): Promise<RunResult> => run('/bin/sh', ['-c', line], opts);
-
-// Settings of the npm run that started the tests, which must not leak into
-// the npm runs below (npm_config_local_prefix would point them back at the repo).
-const KEEP_NPM_VARS =
-  /^npm_config_(nodedir|userconfig|globalconfig|cache|cafile|registry|https?_proxy|proxy|noproxy|strict_ssl)$/i;
-
-/** The test's environment without npm's per-run variables or addon overrides, plus `extra`. */
-function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (/^npm_/i.test(k) && !KEEP_NPM_VARS.test(k)) continue;
-    if (['INIT_CWD', 'PREBUILDS_ONLY', 'COHORT_PREBUILD'].includes(k)) continue;
-    env[k] = v;
-  }
-  return { ...env, ...extra };
-}
-
-/** Absolute path of `name` on `PATH`, or undefined. */
-function onPath(name: string, PATH: string): string | undefined {
-  for (const dir of PATH.split(path.delimiter)) {
-    if (!dir) continue;
-    const p = path.join(dir, name);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      if (fs.statSync(p).isFile()) return p;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-/** Names of the sections of an ELF64 little-endian file. */
-function elfSections(file: string): string[] {
-  const b = fs.readFileSync(file);
-  assert.equal(b.toString('latin1', 0, 4), '\x7fELF', `${file} is not an ELF file`);
-  assert.equal(b[4], 2, 'expected ELF64');
-  const shoff = Number(b.readBigUInt64LE(0x28));
-  const shentsize = b.readUInt16LE(0x3a);
-  const shnum = b.readUInt16LE(0x3c);
-  const shstrndx = b.readUInt16LE(0x3e);
-  const strtab = Number(b.readBigUInt64LE(shoff + shstrndx * shentsize + 0x18));
-  const names: string[] = [];
-  for (let i = 0; i < shnum; i++) {
-    const nameOff = strtab + b.readUInt32LE(shoff + i * shentsize);
-    names.push(b.toString('latin1', nameOff, b.indexOf(0, nameOff)));
-  }
-  return names;
-}
-
-const mkTemp = (what: string): string => fs.mkdtempSync(path.join(os.tmpdir(), `cohort-${what}-`));
-function removeTemp(dir: string): void {
-  if (process.env.COHORT_KEEP_TMP) console.log(`      (kept ${dir})`);
-  else fs.rmSync(dir, { recursive: true, force: true });
-}
-
-/** A task library with one number task and one string task, as a user might write it. */
-const KERNEL_SOURCE = `#include <cohort/cohort.hpp>
-#include <string>
-
-namespace {
-void triple(cohort::TaskContext& ctx) { ctx.result(3 * ctx.arg(0).asNumber()); }
-void greet(cohort::TaskContext& ctx) { ctx.result("hi " + std::string(ctx.arg(0).asString())); }
-void registerTasks(cohort::Registrar& r) {
-  r.task<triple>("triple");
-  r.task<greet>("greet");
-}
-}  // namespace
-
-COHORT_LIBRARY(registerTasks)
-`;
-
-const cmakeGenerator = (): string[] => (onPath('ninja', process.env.PATH ?? '') ? ['-G', 'Ninja'] : []);
-
-describe('the CMake package config (cmake/cohortConfig.cmake)', function () {
-  this.timeout(5 * MINUTE);
-  let tmp: string;
-  let rt: Runtime;
-  const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
-  const sdkVersion = /#define COHORT_SDK_VERSION (\d+)u/.exec(
-    fs.readFileSync(path.join(root, 'include/cohort/cohort.h'), 'utf8'),
-  )?.[1];
-
-  /** Configures and builds a project whose CMakeLists.txt is `cmakeLists`. */
-  async function cmakeProject(
-    name: string,
-    cmakeLists: string,
-    files: Record<string, string>,
-  ): Promise<{ dir: string; configure: RunResult }> {
-    const dir = path.join(tmp, name);
-    fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'CMakeLists.txt'), cmakeLists);
-    for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text);
-    const configure = await run('cmake', ['-S', '.', '-B', 'build', ...cmakeGenerator()], {
-      cwd: dir,
-      timeoutMs: 2 * MINUTE,
-    });
-    await run('cmake', ['--build', 'build'], { cwd: dir, timeoutMs: 3 * MINUTE });
-    return { dir, configure };
-  }
-
-  before(async () => {
-    tmp = mkTemp('sdk-cmake');
-    rt = await Runtime.start({ workers: 2 });
-  });
-  after(async () => {
-    await rt.shutdown();
-    removeTemp(tmp);
-  });
-
-  it('cohort_add_task_library builds a library that loads and runs, exporting only the two entry points', async () => {
-    const { dir, configure } = await cmakeProject(
-      'lib',
-      `cmake_minimum_required(VERSION 3.18)
-project(sdk_check CXX)
-find_package(cohort ${version} CONFIG REQUIRED PATHS "${root}/cmake" NO_DEFAULT_PATH)
-message(STATUS "cohort=\${cohort_VERSION} sdk=\${cohort_SDK_VERSION} include=\${cohort_INCLUDE_DIR}")
-cohort_add_task_library(my_kernels my_kernels.cc)
-`,
-      { 'my_kernels.cc': KERNEL_SOURCE },
-    );
-    assert.match(
-      configure.stdout,
-      new RegExp(`cohort=${version.replace(/\./g, '\\.')} sdk=${sdkVersion} include=${path.join(root, 'include')}\\n`),
-    );
-    const so = path.join(dir, 'build', 'libmy_kernels.so');
-    const lib = await rt.loadLibrary(so);
-    assert.deepEqual(lib.taskNames.sort(), ['greet', 'triple']);
-    assert.equal(await rt.launch(lib.task<[number], number>('triple'), [14]).get(), 42);
-    assert.equal(await rt.launch(lib.task<[string], string>('greet'), ['cmake']).get(), 'hi cmake');
-    const nm = await run('nm', ['-D', '--defined-only', so], { cwd: dir, timeoutMs: MINUTE });
-    const exported = nm.stdout
-      .split('\n')
-      .filter((l) => / T /.test(l))
-      .map((l) => l.split(' ').pop());
-    assert.deepEqual(exported.sort(), ['cohort_library_register', 'cohort_library_sdk_version']);
-  });
-
-  it('cohort::sdk gives a plain target the SDK headers and C++17', async () => {
-    const { dir } = await cmakeProject(
-      'sdk',
-      `cmake_minimum_required(VERSION 3.18)
-project(sdk_probe CXX)
-find_package(cohort CONFIG REQUIRED PATHS "${root}/cmake" NO_DEFAULT_PATH)
-add_executable(probe probe.cc)
-target_link_libraries(probe PRIVATE cohort::sdk)
-`,
-      {
-        'probe.cc': `#include <cohort/cohort.hpp>
-#include <cstdio>
-#include <optional>
-int main() {
-  std::optional<unsigned> v = COHORT_SDK_VERSION;  // C++17
-  std::printf("sdk %u cplusplus %ld\\n", *v, static_cast<long>(__cplusplus));
-}
-`,
-      },
-    );
-    const out = (await run(path.join(dir, 'build', 'probe'), [], { cwd: dir, timeoutMs: MINUTE })).stdout;
-    const m = /^sdk (\d+) cplusplus (\d+)$/m.exec(out);
-    assert.ok(m, out);
-    assert.equal(m[1], sdkVersion);
-    assert.ok(Number(m[2]) >= 201703, `__cplusplus is ${m[2]}`);
-  });
-
-  it('find_package refuses a version request the package does not satisfy', async () => {
-    const dir = path.join(tmp, 'too-new');
-    fs.mkdirSync(dir);
-    fs.writeFileSync(
-      path.join(dir, 'CMakeLists.txt'),
-      `cmake_minimum_required(VERSION 3.18)
-project(too_new CXX)
-find_package(cohort 99.0 CONFIG REQUIRED PATHS "${root}/cmake" NO_DEFAULT_PATH)
-`,
-    );
-    const r = await spawnBounded('cmake', ['-S', '.', '-B', 'build'], { cwd: dir, timeoutMs: 2 * MINUTE });
-    assert.ok(!r.timedOut && r.status !== 0, 'configuring should have failed');
-    assert.match(r.stderr, /cohortConfig\.cmake, version: 0|not\s+accepted/);
-  });
-});
+import { arm64Runner } from './arm64';
+import {
+  KERNEL_SOURCE,
+  MINUTE,
+  PackEntry,
+  README_CMAKELISTS,
+  RUN_TS_TASK,
+  USE_TYPES_TS,
+  childEnv,
+  elfSections,
+  mkTemp,
+  onPath,
+  packCheck,
+  prebuildCheck,
+  removeTemp,
+  run,
+  runLibrary,
+  sh,
+  spawnBounded,
+  targets,
+} from './package-helpers';
 
 describe('the npm package', function () {
   this.timeout(10 * MINUTE);
 
   const platformDir = `${process.platform}-${process.arch}`;
-  const prebuildName = 'cohort.glibc.node';
+  const prebuildName = targets.PREBUILD_FILE;
+  const allTargets = Object.keys(targets.TARGETS).sort();
   let tmp: string;
   let stage: string; // copy of the repository where prebuildify and npm pack run
   let tarball: string;
@@ -332,7 +96,7 @@ describe('the npm package', function () {
     }
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(stage, 'node_modules'), 'dir');
 
-    await run('npm', ['run', 'prebuildify'], { cwd: stage, timeoutMs: 8 * MINUTE });
+    await run('npm', ['run', 'prebuild:all'], { cwd: stage, timeoutMs: 12 * MINUTE });
     const dest = path.join(tmp, 'tarball');
     fs.mkdirSync(dest);
     const pack = await run('npm', ['pack', '--json', '--pack-destination', dest], {
@@ -361,10 +125,29 @@ describe('the npm package', function () {
     removeTemp(tmp);
   });
 
-  it('npm run prebuildify writes one stripped, glibc-tagged N-API binary that node-gyp-build loads with PREBUILDS_ONLY=1', async () => {
+  it(`npm run prebuild:all writes one stripped, napi+glibc-tagged binary per target (${allTargets.join(', ')}), each needing at most GLIBC_${targets.GLIBC_FLOOR}`, () => {
     const prebuilds = path.join(stage, 'prebuilds');
-    assert.deepEqual(fs.readdirSync(prebuilds), [platformDir]);
-    assert.deepEqual(fs.readdirSync(path.join(prebuilds, platformDir)), [prebuildName]);
+    assert.deepEqual(fs.readdirSync(prebuilds).sort(), allTargets);
+    for (const target of allTargets) {
+      assert.deepEqual(fs.readdirSync(path.join(prebuilds, target)), [prebuildName]);
+      const binary = path.join(prebuilds, target, prebuildName);
+      const info = prebuildCheck.inspectBinary(binary);
+      assert.ok(info.glibcMax, `${target}: no GLIBC_ version requirement at all`);
+      assert.ok(
+        targets.compareVersions(info.glibcMax, targets.GLIBC_FLOOR) <= 0,
+        `${target} needs GLIBC_${info.glibcMax}, newer than GLIBC_${targets.GLIBC_FLOOR}`,
+      );
+      assert.deepEqual(
+        info.versions.filter((v) => !v.startsWith('GLIBC_')),
+        [],
+        `${target}: GLIBCXX_/CXXABI_/GCC_ requirements mean a shared libstdc++/libgcc`,
+      );
+      assert.deepEqual(prebuildCheck.checkBinary(binary, target), []);
+    }
+  });
+
+  it('the linux-x64 prebuild is stripped and node-gyp-build loads it with PREBUILDS_ONLY=1', async () => {
+    const prebuilds = path.join(stage, 'prebuilds');
     const binary = path.join(prebuilds, platformDir, prebuildName);
     const sections = elfSections(binary);
     assert.ok(sections.includes('.dynsym'), 'no dynamic symbol table');
@@ -399,7 +182,7 @@ console.log(JSON.stringify({ resolved: ngb.resolve('.'), exports: Object.keys(ad
       'cmake/cohortConfig.cmake',
       'scripts/sources.js',
       'binding.gyp',
-      `prebuilds/${platformDir}/${prebuildName}`,
+      ...allTargets.map((t) => `prebuilds/${t}/${prebuildName}`),
     ]) {
       assert.ok(files.includes(f), `missing ${f}`);
     }
@@ -441,13 +224,14 @@ console.log(JSON.stringify({ resolved: ngb.resolve('.'), exports: Object.keys(ad
     );
     installed = true;
 
-    const out = await nodeScript<{ result: string; resolved: string; mapped: string[] }>(
+    const out = await nodeScript<{ result: string; refused: string; resolved: string; mapped: string[] }>(
       consumer,
       'run-ts-task.js',
       RUN_TS_TASK,
       noCompilerEnv(),
     );
     assert.equal(out.result, 'hello consumer x42');
+    assert.match(out.refused, /cannot encode argument 0 of task 'greet' \(a function\)/);
     const expected = path.join(pkgDir, 'prebuilds', platformDir, prebuildName);
     assert.equal(out.resolved, expected);
     assert.deepEqual(out.mapped, [fs.realpathSync(expected)]);
@@ -475,6 +259,93 @@ console.log(JSON.stringify({ resolved: ngb.resolve('.'), exports: Object.keys(ad
     assert.deepEqual(out.mapped, [
       fs.realpathSync(path.join(dir, 'node_modules', 'cohort', 'prebuilds', platformDir, prebuildName)),
     ]);
+  });
+
+  it('the linux-arm64 prebuild from the installed tarball runs tasks and loads a cross-built task library on arm64 (qemu-user, Debian arm64 node)', async function () {
+    requireInstalled();
+    const arm = await arm64Runner(root);
+    if ('missing' in arm) {
+      // CI installs both (.ci/run); elsewhere only an absent tool excuses this test.
+      if (process.env.CI) throw new Error(`arm64 run impossible in CI: ${arm.missing}`);
+      console.log(`      SKIPPED arm64 run: ${arm.missing}`);
+      this.skip();
+    }
+    const pkgDir = path.join(consumer, 'node_modules', 'cohort');
+    const kernel = path.join(consumer, 'arm64_kernels.so');
+    fs.writeFileSync(path.join(consumer, 'arm64_kernels.cc'), KERNEL_SOURCE);
+    await run(
+      'aarch64-linux-gnu-g++',
+      [
+        '-std=c++17',
+        '-O2',
+        '-shared',
+        '-fPIC',
+        '-fvisibility=hidden',
+        '-I',
+        path.join(pkgDir, 'include'),
+        '-o',
+        kernel,
+        'arm64_kernels.cc',
+      ],
+      { cwd: consumer, timeoutMs: 3 * MINUTE },
+    );
+    fs.writeFileSync(path.join(consumer, 'run-ts-task.js'), RUN_TS_TASK);
+    fs.writeFileSync(path.join(consumer, 'run-lib.js'), runLibrary('./arm64_kernels.so'));
+    const last = (r: { stdout: string }): string => r.stdout.trim().split('\n').pop() ?? '';
+    const task = JSON.parse(
+      last(await run(arm.command, [...arm.args, 'run-ts-task.js'], { cwd: consumer, timeoutMs: 4 * MINUTE })),
+    ) as {
+      result: string;
+      refused: string;
+      arch: string;
+      resolved: string;
+      mapped: string[];
+    };
+    assert.equal(task.arch, 'arm64');
+    assert.equal(task.result, 'hello consumer x42');
+    assert.match(task.refused, /cannot encode argument 0 of task 'greet' \(a function\)/);
+    const expected = path.join(pkgDir, 'prebuilds', 'linux-arm64', prebuildName);
+    assert.equal(task.resolved, expected);
+    assert.deepEqual(task.mapped, [fs.realpathSync(expected)]);
+    const lib = JSON.parse(
+      last(await run(arm.command, [...arm.args, 'run-lib.js'], { cwd: consumer, timeoutMs: 4 * MINUTE })),
+    );
+    assert.deepEqual(lib, { tasks: ['greet', 'triple'], triple: 42, greet: 'hi npx' });
+  });
+
+  it('where no prebuild fits, npm says it compiles from source and what that needs, and fails plainly without a compiler', async () => {
+    const dir = path.join(tmp, 'consumer-no-prebuild');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: 'consumer4', version: '1.0.0', private: true }, null, 2),
+    );
+    await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball], {
+      cwd: dir,
+      env: noCompilerEnv(),
+      timeoutMs: 5 * MINUTE,
+    });
+    // This machine without its prebuild is a machine the package has none for.
+    fs.rmSync(path.join(dir, 'node_modules', 'cohort', 'prebuilds', platformDir), { recursive: true });
+    const r = await spawnBounded('npm', ['rebuild', 'cohort', '--foreground-scripts'], {
+      cwd: dir,
+      env: noCompilerEnv(),
+      timeoutMs: 5 * MINUTE,
+    });
+    const out = r.stdout + r.stderr;
+    assert.ok(!r.timedOut && r.status !== 0, `npm rebuild should have failed:\n${out}`);
+    const others = allTargets.filter((t) => t !== platformDir).join(' and ');
+    assert.match(
+      out,
+      new RegExp(
+        `cohort: there is no prebuilt binary for ${platformDir} \\(prebuilt: ${others} with glibc >= ${targets.GLIBC_FLOOR.replace('.', '\\.')}\\)`,
+      ),
+    );
+    assert.match(
+      out,
+      /cohort: compiling the addon from source \(node-gyp rebuild\); this needs a C\+\+17 compiler \(g\+\+ or clang\+\+\), make and Python 3/,
+    );
+    assert.match(out, /cohort: cannot compile: no C\+\+ compiler found \(looked for c\+\+, g\+\+, clang\+\+ on PATH\)/);
   });
 
   it('npm install --build-from-source compiles the addon from the packed sources instead', async () => {
@@ -564,68 +435,3 @@ console.log(JSON.stringify({ resolved: ngb.resolve('.'), exports: Object.keys(ad
     assert.deepEqual(out, { tasks: ['greet', 'triple'], triple: 42, greet: 'hi npx' });
   });
 });
-
-/** Consumer script: start the runtime, run a TS task, report which binary got loaded. */
-const RUN_TS_TASK = `'use strict';
-const fs = require('fs');
-const path = require('path');
-const { Runtime } = require('cohort');
-const pkgDir = path.dirname(require.resolve('cohort/package.json'));
-const ngb = require(require.resolve('node-gyp-build', { paths: [pkgDir] }));
-(async () => {
-  const rt = await Runtime.start({ workers: 2 });
-  const greet = rt.registerTask('greet', (_ctx, who, n) => 'hello ' + who + ' x' + n * 2);
-  const result = await rt.launch(greet, ['consumer', 21]).get();
-  await rt.shutdown();
-  const mapped = [...new Set(fs.readFileSync('/proc/self/maps', 'utf8').split('\\n')
-    .map((l) => l.slice(l.indexOf('/'))).filter((p) => p.startsWith('/') && p.endsWith('.node')))];
-  console.log(JSON.stringify({ result, resolved: ngb.resolve(pkgDir), mapped }));
-})().catch((e) => { console.error(e); process.exit(1); });
-`;
-
-/** Consumer script: load a task library and run its two tasks. */
-const runLibrary = (so: string): string => `'use strict';
-const { Runtime } = require('cohort');
-(async () => {
-  const rt = await Runtime.start();
-  const lib = await rt.loadLibrary(${JSON.stringify(so)});
-  const triple = await rt.launch(lib.task('triple'), [14]).get();
-  const greet = await rt.launch(lib.task('greet'), ['npx']).get();
-  await rt.shutdown();
-  console.log(JSON.stringify({ tasks: lib.taskNames.sort(), triple, greet }));
-})().catch((e) => { console.error(e); process.exit(1); });
-`;
-
-/** A strict TS consumer of the installed declarations; the @ts-expect-error lines prove they are typed. */
-const USE_TYPES_TS = `import { Future, Runtime, Task, TaskError } from 'cohort';
-
-export async function main(): Promise<string> {
-  const rt: Runtime = await Runtime.start({ workers: 1 });
-  const double: Task<[number], number> = rt.registerTask('double', (_ctx, n: number) => n * 2);
-  const f: Future<number> = rt.launch(double, [21]);
-  // @ts-expect-error a string is not a number argument
-  rt.launch(double, ['x']);
-  // @ts-expect-error workers is a number
-  await Runtime.start({ workers: 'many' });
-  const lib = await rt.loadLibrary('./my_kernels.so');
-  const add = lib.task<[number, number], number>('add');
-  const sum: number = await rt.launch(add, [1, 2], { futures: [f] }).get();
-  await rt.shutdown();
-  const failed = (e: unknown): string | undefined => (e instanceof TaskError ? e.message : undefined);
-  return String(sum) + String(failed(undefined));
-}
-`;
-
-/** The CMakeLists.txt the README shows for building a task library with CMake. */
-const README_CMAKELISTS = `cmake_minimum_required(VERSION 3.19)
-project(my_kernels CXX)
-
-# Where the installed cohort package keeps its CMake files (node_modules/cohort/cmake).
-execute_process(COMMAND npx cohort-config --cmake-dir
-                WORKING_DIRECTORY \${CMAKE_SOURCE_DIR}
-                OUTPUT_VARIABLE COHORT_CMAKE_DIR OUTPUT_STRIP_TRAILING_WHITESPACE
-                COMMAND_ERROR_IS_FATAL ANY)
-find_package(cohort 0.1 CONFIG REQUIRED PATHS \${COHORT_CMAKE_DIR} NO_DEFAULT_PATH)
-
-cohort_add_task_library(my_kernels my_kernels.cc)   # -> build/libmy_kernels.so
-`;
