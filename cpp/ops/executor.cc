@@ -22,13 +22,24 @@ void reportCompletion(const AnalysisContextPtr& ctx, OpId op, const Event& done)
 }
 
 void LaunchWork::reset() {
-  std::vector<PointWork> kept = std::move(points);
-  std::vector<FuturePtr> keptFutures = std::move(futures);
-  for (auto& p : kept) p = PointWork{};
-  keptFutures.clear();
-  *this = LaunchWork{};
-  points = std::move(kept);
-  futures = std::move(keptFutures);
+  // Field by field: a fresh PointWork (its inline event list) costs more
+  // than the handful of fields a launch sets. The executor moved the waits out.
+  for (auto& p : points) {
+    p.task = 0;
+    p.args.reset();
+    p.point = TaskPoint{};
+    p.requirements = nullptr;
+    p.bound.reset();
+    p.waits.clear();
+  }
+  futures.clear();
+  background = false;
+  resolveWaits = true;
+  recordLive = false;
+  needDone = false;
+  parent = nullptr;
+  epoch.reset();
+  fence = Event();
 }
 
 void IssueScratch::clear() {
