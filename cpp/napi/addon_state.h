@@ -99,6 +99,9 @@ void refWhileBusy(Napi::Env env);
 // Futures cross to JS as slot numbers in the FutureTable.
 Napi::Value wrapFuture(Napi::Env env, FuturePtr f);
 FuturePtr unwrapFuture(Napi::Value v, const char* what);
+// Copies a ready future's value into a Uint8Array: its length, or -1 if it
+// does not fit; throws if the future is not ready or failed.
+Napi::Value readyValueInto(Napi::Env env, const FutureImpl& f, const Napi::Value& scratch);
 
 // The bytes of a Uint8Array or Buffer: a view valid during the call, or a copy.
 struct ByteView {

@@ -15,6 +15,16 @@ constexpr int64_t kValueBytes = 64;
 constexpr int64_t kReportEvery = 1 << 20;
 }  // namespace
 
+Napi::Value readyValueInto(Napi::Env env, const FutureImpl& f, const Napi::Value& scratch) {
+  if (!f.ready().hasFired() || f.ready().isPoisoned())
+    throw Napi::Error::New(env, "cohort: future value read before it was ready");
+  auto out = scratch.As<Napi::Uint8Array>();
+  const auto& b = f.bytes();
+  if (b.size() > out.ByteLength()) return Napi::Number::New(env, -1);
+  std::memcpy(out.Data(), b.data(), b.size());
+  return Napi::Number::New(env, static_cast<double>(b.size()));
+}
+
 void FutureTable::account(Napi::Env env, int64_t bytes) {
   unreported_ += bytes;
   if (unreported_ >= kReportEvery || unreported_ <= -kReportEvery) {
@@ -132,14 +142,7 @@ Napi::Value FutureValueInto(const Napi::CallbackInfo& info) {
     std::memcpy(scratch.Data(), small, n);
     return Napi::Number::New(info.Env(), static_cast<double>(n));
   }
-  FuturePtr f = unwrapFuture(info[0], "future");
-  if (!f->ready().hasFired() || f->ready().isPoisoned())
-    throw Napi::Error::New(info.Env(), "cohort: future value read before it was ready");
-  auto scratch = info[1].As<Napi::Uint8Array>();
-  const auto& b = f->bytes();
-  if (b.size() > scratch.ByteLength()) return Napi::Number::New(info.Env(), -1);
-  std::memcpy(scratch.Data(), b.data(), b.size());
-  return Napi::Number::New(info.Env(), static_cast<double>(b.size()));
+  return readyValueInto(info.Env(), *unwrapFuture(info[0], "future"), info[1]);
 }
 
 Napi::Value FutureFailure(const Napi::CallbackInfo& info) {

@@ -2,7 +2,6 @@
 // point's future, a point's small value, the first failed point or a
 // future of the whole map only when the program uses them.
 #include <atomic>
-#include <cstring>
 
 #include "napi/addon_state.h"
 
@@ -61,14 +60,7 @@ Napi::Value FutureMapPoint(const Napi::CallbackInfo& info) { return wrapFuture(i
 // futureMapValueInto(map, i, scratch) -> byte length of point i's value, or
 // -1 when it does not fit (then use futureMapPoint). Point i must be ready.
 Napi::Value FutureMapValueInto(const Napi::CallbackInfo& info) {
-  const FuturePtr& f = pointArg(info);
-  if (!f->ready().hasFired() || f->ready().isPoisoned())
-    throw Napi::Error::New(info.Env(), "cohort: future value read before it was ready");
-  auto scratch = info[2].As<Napi::Uint8Array>();
-  const auto& b = f->bytes();
-  if (b.size() > scratch.ByteLength()) return Napi::Number::New(info.Env(), -1);
-  std::memcpy(scratch.Data(), b.data(), b.size());
-  return Napi::Number::New(info.Env(), static_cast<double>(b.size()));
+  return readyValueInto(info.Env(), *pointArg(info), info[2]);
 }
 
 // futureMapSettled(map) -> a future that resolves (to undefined) once every

@@ -121,6 +121,13 @@ class TaskOp final : public ProcessorTask, public EventWaiter, public std::enabl
   };
   Status status() const;
   UnfinishedTasks::Hook& unfinishedHook() { return unfinished_; }
+  // The runtime's list of finished ops waiting to be destroyed on the
+  // issuing thread (see Runtime::retire).
+  struct RetiredHook {
+    std::shared_ptr<TaskOp> self;
+    TaskOp* next = nullptr;
+  };
+  RetiredHook& retiredHook() { return retired_; }
   const UnfinishedTasks::Hook& unfinishedHook() const { return unfinished_; }
 
   // Read by the SDK and the JS dispatcher while the task runs.
@@ -164,6 +171,7 @@ class TaskOp final : public ProcessorTask, public EventWaiter, public std::enabl
   std::atomic<uint8_t> phase_{static_cast<uint8_t>(Phase::Waiting)};
   std::atomic<int64_t> phaseSinceMs_{0};  // coarse monotonic clock
   UnfinishedTasks::Hook unfinished_;      // Runtime's list (issuing thread only)
+  RetiredHook retired_;
 };
 
 template <typename F>

@@ -58,7 +58,10 @@ const AnalysisContextPtr& Runtime::context(OpId parent) {
   return it->second;
 }
 
-Runtime::~Runtime() { workers_.shutdown(); }
+Runtime::~Runtime() {
+  workers_.shutdown();
+  drainRetired();  // the retired list holds its ops
+}
 
 std::shared_ptr<Runtime> Runtime::start(const RuntimeOptions& options, bool workersRequested) {
   InstanceSlot& s = slot();
@@ -111,18 +114,24 @@ void Runtime::cpuTaskEnded() {
 }
 
 void Runtime::retire(TaskOpPtr op) {
-  std::lock_guard<std::mutex> lock(retiredMutex_);
-  retired_.push_back(std::move(op));
+  TaskOp* raw = op.get();
+  TaskOp::RetiredHook& hook = raw->retiredHook();
+  hook.self = std::move(op);  // the list's reference, until drained
+  TaskOp* head = retiredHead_.load(std::memory_order_relaxed);
+  do {
+    hook.next = head;
+  } while (!retiredHead_.compare_exchange_weak(head, raw, std::memory_order_release, std::memory_order_relaxed));
 }
 
 void Runtime::drainRetired() {
-  {
-    std::lock_guard<std::mutex> lock(retiredMutex_);
-    if (retired_.empty()) return;
-    retired_.swap(draining_);  // both keep their capacity: no large (re)allocations
+  if (!retiredHead_.load(std::memory_order_relaxed)) return;
+  TaskOp* op = retiredHead_.exchange(nullptr, std::memory_order_acquire);
+  while (op) {
+    TaskOp* next = op->retiredHook().next;
+    unfinished_.remove(*op);
+    TaskOpPtr last = std::move(op->retiredHook().self);  // destroyed here, on the thread that made it
+    op = next;
   }
-  for (const auto& op : draining_) unfinished_.remove(*op);
-  draining_.clear();  // the ops are destroyed here, on the thread that made them
 }
 
 const TaskOp* Runtime::runningJsTask(OpId id) const { return dynamic_cast<const TaskOp*>(jsProcessor_.running(id)); }

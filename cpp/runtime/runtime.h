@@ -99,6 +99,8 @@ class Runtime final : public TaskServices {
 
   // Finished operations are destroyed on the issuing thread, which
   // allocated them: freeing across threads makes glibc's arenas contend.
+  // Retiring takes no lock, so completing tasks on several workers do not
+  // queue behind one another.
   void retire(TaskOpPtr op) override;
   void drainRetired();
 
@@ -131,9 +133,9 @@ class Runtime final : public TaskServices {
   ExclusionLocks exclusionLocks_;
   TaskId fillTask_ = 0;
   TaskId inlineMapTask_ = 0;
-  std::mutex retiredMutex_;
-  std::vector<TaskOpPtr> retired_;
-  std::vector<TaskOpPtr> draining_;  // issuing thread only
+  // Finished ops, newest first, linked through their retired hooks: a
+  // lock-free push from the completing thread, taken whole by drainRetired.
+  std::atomic<TaskOp*> retiredHead_{nullptr};
   std::atomic<uint64_t> activeCpp_{0};
   TaskRegistry tasks_;
   ReductionRegistry reductions_;

@@ -14,7 +14,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <new>
+#include <optional>
 #include <thread>
+#include <utility>
 
 #include "analysis/region_requirement.h"
 #include "check.h"
@@ -59,6 +61,19 @@ std::vector<uint8_t> noArgs() {
   Encoder e;
   e.beginArray(0);
   return e.take();
+}
+
+// An index launch of `task` over 0..width-1, with one requirement or none.
+void launchOver(Runtime& rt, TaskId task, coord_t width, const SharedBytes& args,
+                std::optional<std::pair<PartitionHandle, Privilege>> over = std::nullopt) {
+  IndexLaunch l;
+  l.task = task;
+  l.domain = Rect(0, width - 1);
+  l.args = args;
+  if (over)
+    l.regions.push_back(LaunchRequirement{
+        projectIdentity(rt.forest(), over->first), {0}, over->second, kNoRedop, Coherence::Exclusive});
+  issueIndexLaunch(rt, std::move(l));
 }
 
 void waitIdle(Runtime& rt) {
@@ -129,13 +144,7 @@ TEST("a steady stream of empty index launches allocates nothing per point") {
   // cancels, what a point costs does not.
   auto launches = [&](uint32_t width) {
     return [&, width] {
-      for (uint32_t i = 0; i < 100; ++i) {
-        IndexLaunch l;
-        l.task = t;
-        l.domain = Rect(0, width - 1);
-        l.args = args;
-        issueIndexLaunch(rt, std::move(l));
-      }
+      for (uint32_t i = 0; i < 100; ++i) launchOver(rt, t, width, args);
     };
   };
   const uint64_t narrow = allocationsOf(rt, launches(16));
@@ -158,20 +167,8 @@ TEST("a steady traced stencil loop allocates nothing per task") {
     PartitionHandle halos = rt.forest().partitionByBlocks(r, Point(4), Point(1), Point(1));
     beginTrace(rt, 0);
     for (int step = 0; step < 2; ++step) {
-      IndexLaunch write;
-      write.task = t;
-      write.domain = Rect(0, width - 1);
-      write.args = args;
-      write.regions.push_back(LaunchRequirement{
-          projectIdentity(rt.forest(), blocks), {0}, Privilege::ReadWrite, kNoRedop, Coherence::Exclusive});
-      issueIndexLaunch(rt, std::move(write));
-      IndexLaunch read;
-      read.task = t;
-      read.domain = Rect(0, width - 1);
-      read.args = args;
-      read.regions.push_back(LaunchRequirement{
-          projectIdentity(rt.forest(), halos), {0}, Privilege::ReadOnly, kNoRedop, Coherence::Exclusive});
-      issueIndexLaunch(rt, std::move(read));
+      launchOver(rt, t, width, args, std::make_pair(blocks, Privilege::ReadWrite));
+      launchOver(rt, t, width, args, std::make_pair(halos, Privilege::ReadOnly));
     }
     return endTrace(rt, 0);
   };
