@@ -29,6 +29,11 @@ namespace {
 std::atomic<uint64_t> gAllocations{0};
 }  // namespace
 
+// These are the replacement allocation functions: their delete frees what
+// their new took from malloc, which GCC cannot tell from a mismatch once
+// they are inlined.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 void* operator new(std::size_t n) {
   gAllocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(n ? n : 1)) return p;
