@@ -59,12 +59,14 @@ void Event::subscribe(std::shared_ptr<EventWaiter> w) const {
 
 namespace {
 
-// Counts down the inputs of a merge; the last one fires the merged event.
+// Counts down the inputs of a merge; the last one fires the merged event
+// (poisoned with the first failure seen, unless the merge only waits).
 class MergeWaiter final : public EventWaiter {
  public:
-  MergeWaiter(Event out, size_t count) : out_(std::move(out)), remaining_(count) {}
+  MergeWaiter(Event out, size_t count, bool passFailures)
+      : out_(std::move(out)), remaining_(count), passFailures_(passFailures) {}
   void eventFired(const FailurePtr& failure) override {
-    if (failure) {
+    if (failure && passFailures_) {
       std::lock_guard<std::mutex> lock(mutex_);
       if (!firstFailure_) firstFailure_ = failure;
     }
@@ -83,6 +85,7 @@ class MergeWaiter final : public EventWaiter {
  private:
   Event out_;
   std::atomic<size_t> remaining_;
+  bool passFailures_;
   std::mutex mutex_;
   FailurePtr firstFailure_;
 };
@@ -109,7 +112,23 @@ Event Event::merge(const std::vector<Event>& inputs) {
   if (pending == 0) return Event();
   if (pending == 1) return *last;
   Event out = create();
-  auto waiter = makePooled<MergeWaiter>(out, existing);
+  auto waiter = makePooled<MergeWaiter>(out, existing, true);
+  for (const Event& e : inputs)
+    if (e.exists()) e.subscribe(waiter);
+  return out;
+}
+
+Event Event::settled(const std::vector<Event>& inputs) {
+  size_t existing = 0;
+  bool pending = false;
+  for (const Event& e : inputs) {
+    if (!e.exists()) continue;
+    ++existing;
+    pending = pending || !e.hasFired();
+  }
+  if (!pending) return Event();
+  Event out = create();
+  auto waiter = makePooled<MergeWaiter>(out, existing, false);
   for (const Event& e : inputs)
     if (e.exists()) e.subscribe(waiter);
   return out;

@@ -79,6 +79,9 @@ class Event {
   // An event that fires when all inputs have fired; poisoned with the first
   // failure seen if any input was poisoned.
   static Event merge(const std::vector<Event>& inputs);
+  // An event that fires, never poisoned, once all inputs have fired,
+  // failed or not.
+  static Event settled(const std::vector<Event>& inputs);
 
   bool operator==(const Event& o) const { return impl_ == o.impl_; }
 

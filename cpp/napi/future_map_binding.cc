@@ -1,8 +1,6 @@
 // FutureMaps: an index launch's futures as one native slot. JS asks for a
 // point's future, a point's small value, the first failed point or a
 // future of the whole map only when the program uses them.
-#include <atomic>
-
 #include "napi/addon_state.h"
 
 namespace cohort::napi {
@@ -71,16 +69,8 @@ Napi::Value FutureMapSettled(const Napi::CallbackInfo& info) {
   events.reserve(points.size());
   for (const auto& f : points) events.push_back(f->ready());
   auto settled = std::make_shared<FutureImpl>("every point of an index launch");
-  if (events.empty()) {
-    settled->resolveUndefined();
-  } else {
-    // Not Event::merge: a failed point must not end the wait early.
-    auto remaining = std::make_shared<std::atomic<size_t>>(events.size());
-    for (const Event& e : events)
-      e.subscribe(makeWaiter([remaining, settled](const FailurePtr&) {
-        if (remaining->fetch_sub(1, std::memory_order_acq_rel) == 1) settled->resolveUndefined();
-      }));
-  }
+  // Not Event::merge: a failed point must not end the wait early.
+  Event::settled(events).subscribe(makeWaiter([settled](const FailurePtr&) { settled->resolveUndefined(); }));
   return wrapFuture(info.Env(), std::move(settled));
 }
 

@@ -152,9 +152,11 @@ void* poolAllocate(size_t bytes) {
   if (bytes == 0 || bytes > kMaxPooledBytes) return ::operator new(bytes);
   const size_t cls = classOf(bytes);
   const size_t size = blockSize(cls);
-  (void)&tFlusher;  // constructed with the thread's first use of the pool
   FreeList& l = tLists.lists[cls];
-  if (!l.count) l = shared().take(cls);
+  if (!l.count) {
+    (void)&tFlusher;  // the thread's lists now hold blocks: hand them back when it ends
+    l = shared().take(cls);
+  }
   void* p = l.head;
   unpoison(p, size);
   l.pop();
@@ -178,6 +180,7 @@ void poolFree(void* block, size_t bytes) noexcept {
     return;
   }
   FreeList& l = tLists.lists[cls];
+  if (!l.count) (void)&tFlusher;  // as in poolAllocate
   l.push(block);
   poisonFree(block, size);
   if (l.count >= 2 * kBatch) giveBack(cls, l);

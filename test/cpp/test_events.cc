@@ -77,6 +77,19 @@ TEST("merge is poisoned if any input is poisoned, with that failure") {
   CHECK(Event::merge({Event::create(), p}).isPoisoned());
 }
 
+TEST("settled waits for every input, failed or not, and is never poisoned") {
+  Event a = Event::create(), b = Event::create();
+  Event p = Event::poisoned(makeFailure("early", "", "op p"));
+  Event s = Event::settled({a, p, b, Event()});
+  b.poison(makeFailure("bad", "", "op b"));
+  CHECK(!s.hasFired());
+  a.trigger();
+  CHECK(s.hasFired());
+  CHECK(!s.isPoisoned());
+  CHECK(Event::settled({p, Event()}).hasFired());
+  CHECK(!Event::settled({p}).isPoisoned());
+}
+
 TEST("many threads subscribing while another triggers: every waiter runs once") {
   for (int round = 0; round < 50; ++round) {
     Event e = Event::create();
