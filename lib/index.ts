@@ -12,7 +12,7 @@ export { Region, Partition, RegionRequirement, PartitionRequirement, ProjectionF
 export type { FieldSpec, FieldType, Privilege, Coherence, ReductionOp, Reduction } from './regions';
 export { PhysicalRegion, FieldView } from './physical';
 export type { FieldArray } from './physical';
-export type { AnalysisCounters } from './native';
+export type { AnalysisCounters, TransportCounters, PeerCounters, MessageCount } from './native';
 export { Future } from './future';
 export { Library } from './library';
 export { Task, TaskContext } from './task';

@@ -9,7 +9,7 @@
  */
 import { decode, encode, Value } from './codec';
 import { Future } from './future';
-import { JsTaskItem, native, RegionViewInfo, WorkItem } from './native';
+import { JsTaskItem, native, RankEvents, RegionViewInfo, WorkItem } from './native';
 import { PhysicalRegion, StorageLookup } from './physical';
 import type { Runtime } from './runtime';
 import { TaskBody, TaskContext } from './task';
@@ -33,6 +33,9 @@ export class JsProcessor {
     private readonly inlineMapTask: number,
     private readonly storage: StorageLookup,
   ) {}
+
+  /** What arrives from other ranks goes to the runtime (set by it). */
+  onRankEvents: ((events: RankEvents) => void) | undefined;
 
   /** Resolves once no launched task is outstanding. */
   idle(): Promise<void> {
@@ -96,8 +99,12 @@ export class JsProcessor {
       resolve?.();
       return;
     }
+    if ('ranks' in item) {
+      this.onRankEvents?.(item.ranks);
+      return;
+    }
     // The core decided on the current count (cpp/procs/js_processor.h).
-    const notice = item as { idle: boolean; window: boolean };
+    const notice = item;
     if (notice.window) {
       const ws = this.windowWaiters;
       this.windowWaiters = [];

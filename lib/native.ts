@@ -51,7 +51,48 @@ export type JsTaskItem = [
  * or a notice: `idle` when nothing is outstanding, `window` when throttle()'s
  * armed mark was reached (both decided by the core on the current count).
  */
-export type WorkItem = JsTaskItem | number | { idle: boolean; window: boolean };
+/** What arrived from other ranks (see cpp/runtime/rank_service.h). */
+export interface RankEvents {
+  ready?: boolean;
+  error?: string;
+  shutdown?: boolean;
+  transportError?: string;
+  libraries: [number, string[]][];
+}
+
+export type WorkItem = JsTaskItem | number | { idle: boolean; window: boolean } | { ranks: RankEvents };
+
+/** Messages and bytes of one kind. */
+export interface MessageCount {
+  messages: number;
+  bytes: number;
+}
+
+/** What this rank exchanged with one other rank. */
+export interface PeerCounters {
+  rank: number;
+  /** Wire messages (each a batch of runtime messages to one destination). */
+  batchesSent: number;
+  batchesReceived: number;
+  /** Bytes of those batches, framing included. */
+  wireBytesSent: number;
+  wireBytesReceived: number;
+  /** By message kind ('taskRequest', 'taskReply', 'loadLibrary', ...): payload bytes. */
+  sent: Record<string, MessageCount>;
+  received: Record<string, MessageCount>;
+}
+
+/** The transport's counters on this rank ({@link Runtime.transportCounters}). */
+export interface TransportCounters {
+  rank: number;
+  ranks: number;
+  /** The MPI library's version string (absent on one rank). */
+  library?: string;
+  /** The thread level MPI granted: 1 funneled, 2 serialized, 3 multiple. */
+  threadLevel?: number;
+  /** One entry per other rank; empty on one rank. */
+  peers: PeerCounters[];
+}
 
 export interface NativeRegionInfo {
   tree: number;
@@ -106,13 +147,19 @@ export interface NativeAddon {
     workers: number | undefined,
     drain: () => void,
     checks?: boolean,
+    pluginDirs?: string[],
   ): {
     workers: number;
     jsProcessor: number;
     checks: boolean;
     inlineMapTask: number;
     fillTask: number;
+    rank: number;
+    ranks: number;
   };
+  enterMain(): void;
+  loadEverywhere(path: string): number;
+  transportCounters(): TransportCounters;
   outstanding(): number;
   /** Futures handed to JS so far (a counter). */
   futuresMade(): number;
@@ -217,4 +264,14 @@ export interface NativeAddon {
 export const packageRoot = path.resolve(__dirname, '..');
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const native: NativeAddon = require('node-gyp-build')(packageRoot) as NativeAddon;
+const nodeGypBuild = require('node-gyp-build') as ((dir: string) => unknown) & { path(dir: string): string };
+
+export const native: NativeAddon = nodeGypBuild(packageRoot) as NativeAddon;
+
+/**
+ * Where the MPI transport plugin may be: next to the addon that was loaded
+ * (a prebuild directory or build/Release), then build/Release.
+ */
+export const pluginDirs: string[] = [
+  ...new Set([path.dirname(nodeGypBuild.path(packageRoot)), path.join(packageRoot, 'build', 'Release')]),
+];

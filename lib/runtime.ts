@@ -5,7 +5,7 @@ import { FutureMap } from './future-map';
 import { Coord, pointsOf, Rect, RectLike, toDomain, toPoint, volume } from './geometry';
 import { Library } from './library';
 import { JsProcessor } from './js-processor';
-import { AnalysisCounters, native, NativeFuture } from './native';
+import { AnalysisCounters, native, NativeFuture, pluginDirs, RankEvents, TransportCounters } from './native';
 import { Machine, Mapper, MappingRegistry, ShardingFunctor } from './mapping';
 import { PhysicalRegion } from './physical';
 import {
@@ -199,10 +199,29 @@ export class Runtime {
   /** @internal */
   readonly js: JsProcessor;
 
+  /**
+   * This process's rank: 0 in one process; under `mpirun -n N`, 0 .. N-1.
+   * Rank 0 runs the function given to {@link main}; the others serve the
+   * tasks it places on them.
+   */
+  readonly rank: number;
+  /** How many ranks (processes) run the program: 1 unless started by `mpirun`. */
+  readonly ranks: number;
+
   private constructor(
-    info: { workers: number; jsProcessor: number; checks: boolean; inlineMapTask: number; fillTask: number },
+    info: {
+      workers: number;
+      jsProcessor: number;
+      checks: boolean;
+      inlineMapTask: number;
+      fillTask: number;
+      rank: number;
+      ranks: number;
+    },
     window: number,
   ) {
+    this.rank = info.rank;
+    this.ranks = info.ranks;
     this.fillTask = info.fillTask;
     this.workers = info.workers;
     this.jsProcessor = info.jsProcessor;
@@ -210,6 +229,7 @@ export class Runtime {
     this.inlineMapTask = info.inlineMapTask;
     this.window = window;
     this.js = new JsProcessor(this, info.inlineMapTask, this.storage);
+    this.js.onRankEvents = (events) => this.onRankEvents(events);
     process.on('SIGINT', this.onSigint);
     process.on('beforeExit', this.onBeforeExit);
   }
@@ -253,7 +273,7 @@ export class Runtime {
     try {
       let rt: Runtime | undefined;
       const checks = options.checks ?? process.env.COHORT_CHECKS === '1';
-      const info = native.start(options.workers, () => rt?.js.drain(), checks);
+      const info = native.start(options.workers, () => rt?.js.drain(), checks, pluginDirs);
       rt = new Runtime(info, window);
       current = rt;
       return Promise.resolve(rt);
@@ -290,13 +310,105 @@ export class Runtime {
     this.checkOpen('loadLibrary');
     if (typeof path !== 'string') throw new TypeError('loadLibrary: the path must be a string');
     const info = native.loadLibrary(path);
-    const known = this.libraries.get(info.path);
-    if (known) return known;
-    const lib = new Library(info.path, info.hash, info.tasks, this, info.reductions);
-    this.libraries.set(info.path, lib);
+    let lib = this.libraries.get(info.path);
+    if (!lib) {
+      lib = new Library(info.path, info.hash, info.tasks, this, info.reductions);
+      this.libraries.set(info.path, lib);
+    }
+    // Inside main on rank 0 of many: every other rank loads it too (once),
+    // before any task from it can be sent there.
+    const token = native.loadEverywhere(info.path);
+    if (token !== 0) {
+      const errors = await new Promise<string[]>((resolve) => this.libraryWaiters.set(token, resolve));
+      if (errors.length > 0) {
+        throw new Error(`loadLibrary('${path}'): not every rank could load it: ${errors.join('; ')}`);
+      }
+    }
     return lib;
   }
   private readonly libraries = new Map<string, Library>();
+  private readonly libraryWaiters = new Map<number, (errors: string[]) => void>();
+
+  /**
+   * Runs the program's top-level function, then shuts the runtime down.
+   * Register tasks, mappers and libraries before calling it: under
+   * `mpirun -n N` every rank runs the file up to here, so all of them know
+   * the same tasks. Rank 0 then runs `fn` and may place tasks on every rank;
+   * the other ranks serve those tasks until rank 0's `fn` has finished and
+   * everything it launched is done. On one process it is simply
+   * `await fn(); await rt.shutdown()`.
+   *
+   * Rejects with what `fn` threw (after shutting down); on rank 0 also when
+   * the ranks did not register the same tasks.
+   */
+  async main(fn: () => unknown): Promise<void> {
+    this.checkOpen('main');
+    if (typeof fn !== 'function') throw new TypeError('rt.main: the top-level function must be a function');
+    if (this.mainEntered) throw new Error('rt.main: already called; a program has one top-level function');
+    this.mainEntered = true;
+    if (this.ranks === 1) {
+      try {
+        await fn();
+      } finally {
+        await this.shutdown();
+      }
+      return;
+    }
+    const arrived = new Promise<void>((resolve, reject) => (this.rankWaiter = { resolve, reject }));
+    try {
+      native.enterMain();
+      await arrived; // rank 0: every rank said hello; the others: rank 0 shut down
+    } catch (e) {
+      // The ranks cannot shut down together without this one: end it, so
+      // the launcher ends the job with this message instead of a hang.
+      process.stderr.write(`cohort: rank ${this.rank}: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    }
+    if (this.rank !== 0) {
+      await this.shutdown();
+      return;
+    }
+    try {
+      await fn();
+    } finally {
+      await this.shutdown();
+    }
+  }
+  private mainEntered = false;
+  private rankWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
+
+  private onRankEvents(events: RankEvents): void {
+    for (const [token, errors] of events.libraries) {
+      const waiter = this.libraryWaiters.get(token);
+      this.libraryWaiters.delete(token);
+      waiter?.(errors);
+    }
+    if (events.transportError !== undefined) {
+      // The ranks can no longer agree on anything: end this one, loudly,
+      // rather than wait for messages that will never come.
+      process.stderr.write(`${events.transportError}\n`);
+      process.exit(1);
+    }
+    const waiter = this.rankWaiter;
+    if (events.error !== undefined) {
+      this.rankWaiter = undefined;
+      waiter?.reject(new Error(events.error));
+    } else if (events.ready || events.shutdown) {
+      this.machineCache = undefined; // now lists every rank's processors
+      this.rankWaiter = undefined;
+      waiter?.resolve();
+    }
+  }
+
+  /**
+   * What the transport sent and received, per other rank and message kind
+   * (payload bytes), plus the wire batches. On one rank `peers` is empty:
+   * nothing is ever sent.
+   */
+  transportCounters(): TransportCounters {
+    this.checkOpen('transportCounters');
+    return native.transportCounters();
+  }
 
   /**
    * Launches `task` with `args`. It runs once every future in
@@ -795,7 +907,13 @@ export class Runtime {
   // loop go when only JS work is left). Say which and exit 13, as Node does
   // for a top-level await that can never settle.
   private readonly onBeforeExit = (): void => {
-    if (this.closed || native.outstanding() === 0) return;
+    if (this.closed) return;
+    if (native.outstanding() === 0) {
+      // Many ranks must finalize MPI together: a program that simply ends
+      // shuts down (which meets the other ranks at the shutdown barrier).
+      if (this.ranks > 1) void this.shutdown();
+      return;
+    }
     this.report(
       'the event loop has nothing left to do, but these tasks can never finish ' +
         '(they wait on TS task promises that cannot settle, or on tasks that do):',

@@ -91,10 +91,17 @@ PointPlacement placeWith(const MappingContext& ctx, const MappableTask& t, const
   };
   mustSuit(sliceProc, "sliceTask", "slice processor");
   if (sliceProc == kAnyProcessor) mustSuit(opts.targetProcessor, "selectTaskOptions", "target processor");
-  if (p.variant == VariantKind::Cpp) {
-    int chosen = !out.targetProcessors.empty() ? out.targetProcessors[0] : sliceProc;
-    if (chosen == kAnyProcessor) chosen = opts.targetProcessor;
-    p.worker = chosen;
+  int chosen = !out.targetProcessors.empty() ? out.targetProcessors[0] : sliceProc;
+  if (chosen == kAnyProcessor) chosen = opts.targetProcessor;
+  if (p.variant == VariantKind::Cpp) p.worker = chosen;
+  // A processor chosen on another rank places the task on that rank; inline
+  // means the issuing rank's JS processor.
+  if (opts.inlineTask) {
+    p.rank = ctx.machine.localRank;
+    p.rankChosen = true;
+  } else if (chosen != kAnyProcessor) {
+    p.rank = ctx.machine.processors[static_cast<size_t>(chosen)].rank;
+    p.rankChosen = true;
   }
   return p;
 }
@@ -224,9 +231,20 @@ LaunchPlacement placeIndex(const MappingContext& ctx, const MappableTask& t, con
                       (needed == ProcessorKind::Cpu ? "the JS processor" : "a CPU worker") +
                       ", which cannot run variant '" + variantName(static_cast<int>(p.variant)) + "'");
         if (p.variant == VariantKind::Cpp) p.worker = sliceProc;
+        p.rank = ctx.machine.processors[static_cast<size_t>(sliceProc)].rank;
+        p.rankChosen = true;
       }
     }
-    if (computeShards) p.rank = ctx.sharding.shardOf(sh.functor, points[i], dom, ctx.machine.ranks);
+    // The sharding functor owns the point unless the mapper put it on a
+    // processor (of some rank) itself.
+    if (computeShards) {
+      uint32_t shard = ctx.sharding.shardOf(sh.functor, points[i], dom, ctx.machine.ranks);
+      // Region data does not move between ranks yet: points with region
+      // requirements stay on the issuing rank unless the mapper chose otherwise
+      // (which the executor refuses, naming the task).
+      const bool hasRegions = t.input && !t.input->regions.empty();
+      if (!p.rankChosen) p.rank = hasRegions ? ctx.machine.localRank : shard;
+    }
     out.points.push_back(p);
   }
   return out;

@@ -25,7 +25,8 @@ struct PointPlacement {
   VariantKind variant = VariantKind::Cpp;
   int worker = kAnyProcessor;  // a CPU worker, or any
   int priority = 0;            // higher runs first among ready tasks of a pool
-  uint32_t rank = 0;           // the owning rank: the shard the sharding functor chose
+  uint32_t rank = 0;           // the owning rank: the shard the sharding functor chose...
+  bool rankChosen = false;     // ...or the rank of the processor the mapper chose
 };
 
 struct LaunchPlacement {

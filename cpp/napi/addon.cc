@@ -55,6 +55,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   initRegionBinding(env, exports);
   initLaunchBinding(env, exports);
   initMappingBinding(env, exports);
+  initRanksBinding(env, exports);
   return exports;
 }
 

@@ -117,5 +117,6 @@ void initFutureMapBinding(Napi::Env env, Napi::Object exports);
 void initRegionBinding(Napi::Env env, Napi::Object exports);
 void initLaunchBinding(Napi::Env env, Napi::Object exports);
 void initMappingBinding(Napi::Env env, Napi::Object exports);
+void initRanksBinding(Napi::Env env, Napi::Object exports);
 
 }  // namespace cohort::napi

@@ -431,7 +431,7 @@ Napi::Value ShardPoints(const Napi::CallbackInfo& info) {
 // machine() -> {processors: [{id, kind, rank}], ranks}
 Napi::Value MachineInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const Machine& m = runtime(env).machine();
+  const Machine m = runtime(env).machineOfAllRanks();
   Napi::Array procs = Napi::Array::New(env, m.processors.size());
   for (size_t i = 0; i < m.processors.size(); ++i) {
     Napi::Object p = Napi::Object::New(env);

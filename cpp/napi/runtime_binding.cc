@@ -21,6 +21,11 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
   bool requested = info[0].IsNumber();
   if (requested) opts.workers = info[0].As<Napi::Number>().Uint32Value();
   opts.checks = info[2].IsBoolean() && info[2].As<Napi::Boolean>().Value();
+  if (info[3].IsArray()) {
+    Napi::Array dirs = info[3].As<Napi::Array>();
+    for (uint32_t i = 0; i < dirs.Length(); ++i)
+      if (dirs.Get(i).IsString()) opts.pluginDirs.push_back(dirs.Get(i).As<Napi::String>().Utf8Value());
+  }
   if (!info[1].IsFunction()) throw Napi::TypeError::New(env, "cohort: start needs the drain callback");
   auto rt = Runtime::start(opts, requested);
   if (s.runtime != rt) {
@@ -37,6 +42,8 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
   out.Set("checks", rt->checksEnabled());
   out.Set("inlineMapTask", rt->inlineMapTask());
   out.Set("fillTask", rt->fillTask());
+  out.Set("rank", rt->rank());
+  out.Set("ranks", rt->rankCount());
   return out;
 }
 
@@ -202,6 +209,30 @@ Napi::Array describeJsTask(Napi::Env env, const TaskOp& op) {
   return o;
 }
 
+// What arrived from other ranks for the JS side: {ranks: {ready, error,
+// shutdown, libraries: [[token, [errors]]], transportError}}.
+Napi::Object describeRankEvents(Napi::Env env, const RankService::Events& ev) {
+  Napi::Object r = Napi::Object::New(env);
+  if (ev.ranksReady) r.Set("ready", true);
+  if (!ev.ranksError.empty()) r.Set("error", ev.ranksError);
+  if (ev.shutdownRequested) r.Set("shutdown", true);
+  if (!ev.transportError.empty()) r.Set("transportError", ev.transportError);
+  Napi::Array libs = Napi::Array::New(env, ev.librariesLoaded.size());
+  for (size_t i = 0; i < ev.librariesLoaded.size(); ++i) {
+    Napi::Array pair = Napi::Array::New(env, 2);
+    pair.Set(0u, static_cast<double>(ev.librariesLoaded[i].first));
+    Napi::Array errors = Napi::Array::New(env, ev.librariesLoaded[i].second.size());
+    for (size_t j = 0; j < ev.librariesLoaded[i].second.size(); ++j)
+      errors.Set(static_cast<uint32_t>(j), ev.librariesLoaded[i].second[j]);
+    pair.Set(1u, errors);
+    libs.Set(static_cast<uint32_t>(i), pair);
+  }
+  r.Set("libraries", libs);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("ranks", r);
+  return o;
+}
+
 // takeWork() -> what the JS processor hands the JS thread (tasks already
 // locked and running, watch ids, one notice); unrefs the loop when nothing
 // but JS work is left.
@@ -215,6 +246,12 @@ Napi::Value TakeWork(const Napi::CallbackInfo& info) {
   for (const auto& task : batch.tasks)
     if (auto* op = dynamic_cast<const TaskOp*>(task.get())) out.Set(n++, describeJsTask(env, *op));
   for (uint64_t watch : batch.watches) out.Set(n++, Napi::Number::New(env, static_cast<double>(watch)));
+  if (RankService* ranks = s.runtime->ranks()) {
+    RankService::Events ev = ranks->serve();
+    if (ev.ranksReady || !ev.ranksError.empty() || ev.shutdownRequested || !ev.librariesLoaded.empty() ||
+        !ev.transportError.empty())
+      out.Set(n++, describeRankEvents(env, ev));
+  }
   if (batch.idle || batch.windowOpen) {
     Napi::Object o = Napi::Object::New(env);
     o.Set("idle", batch.idle);

@@ -55,11 +55,23 @@ void IssueScratch::clear() {
   inUse = false;
 }
 
-void Executor::handToTransport(const PlanEntry& entry) {
-  // The one place an entry leaves this rank. One process has no transport.
-  throw Error(std::string("plan entry ") + entryKindName(entry.kind) + " at position " + std::to_string(entry.op) +
-              " belongs to rank " + std::to_string(entry.where.rank) + ", but this process is rank " +
-              std::to_string(rank_) + " and has no transport to other ranks");
+void Executor::checkRemote(const PlanEntry& entry, const PointWork& work) const {
+  // The one place an entry leaves this rank: checked before anything of its
+  // launch is issued.
+  if (!rt_.ranks() || entry.where.rank >= rt_.rankCount())
+    throw Error(std::string("plan entry ") + entryKindName(entry.kind) + " at position " + std::to_string(entry.op) +
+                " belongs to rank " + std::to_string(entry.where.rank) + ", but this process is rank " +
+                std::to_string(rank_) + " of " + std::to_string(rt_.rankCount()) +
+                (rt_.ranks() ? "" : " and has no transport to other ranks"));
+  const TaskInfo& info = rt_.tasks().get(work.task);
+  if ((work.requirements && !work.requirements->empty()) || (work.bound && !work.bound->empty()))
+    throw Error("task '" + info.name + "' (position " + std::to_string(entry.op) + ") was placed on rank " +
+                std::to_string(entry.where.rank) +
+                " with region requirements, but region data does not move between ranks yet: place tasks that "
+                "use regions on rank " +
+                std::to_string(rank_) + " (the default mapper does)");
+  if (info.internal)
+    throw Error("the runtime's own task '" + info.name + "' cannot run on another rank");
 }
 
 LaunchOutcome Executor::execute(const AnalysisContextPtr& ctx, uint64_t key, const std::vector<PlanEntry>& entries,
@@ -73,8 +85,8 @@ void Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, const std
                        LaunchWork&& work, LaunchOutcome& out) {
   AnalysisContext& ctx = *ctxPtr;
   // Before anything is issued: an entry this rank cannot run fails the launch whole.
-  for (const PlanEntry& e : entries)
-    if (e.where.rank != rank_) handToTransport(e);
+  for (size_t i = 0; i < entries.size(); ++i)
+    if (entries[i].where.rank != rank_) checkRemote(entries[i], work.points[i]);
   const FenceEpochPtr& epoch = work.epoch ? work.epoch : ctx.epoch();
   const Event& fence = work.epoch ? work.fence : ctx.fence();
   PlanLog& log = rt_.planLog();
@@ -102,7 +114,15 @@ void Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, const std
     const uint64_t position = index ? key + 1 + i : key;
     auto op = makePooled<TaskOp>(rt_, rt_.nextOpId(), info, e.where.variant, std::move(p.args),
                                  entries.size() == 1 ? std::move(work.futures) : work.futures, ctx.prefix(), position);
-    if (e.where.variant == VariantKind::Cpp) op->setPinnedWorker(e.where.processor);
+    if (e.where.rank != rank_) {
+      // The target rank numbers its workers from 0.
+      op->setRemote(e.where.rank);
+      const ProcessorId first = rt_.firstProcessorOf(e.where.rank);
+      if (e.where.variant == VariantKind::Cpp && e.where.processor >= 0)
+        op->setPinnedWorker(e.where.processor - static_cast<int>(first));
+    } else if (e.where.variant == VariantKind::Cpp) {
+      op->setPinnedWorker(e.where.processor);
+    }
     op->setPriority(e.where.priority);
     op->setCounted(!work.background);
     op->joinEpoch(epoch);

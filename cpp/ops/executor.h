@@ -6,10 +6,10 @@
 // mappings and trace replays (analyzed and steady iterations alike) all come
 // through execute(); fences through fence().
 //
-// It runs the entries whose location is its own rank. An entry for another
-// rank would be handed to a transport at exactly one place
-// (handToTransport); one process has none, so such an entry is refused
-// before anything of its launch is issued.
+// An entry for another rank is checked at exactly one place (checkRemote:
+// one process has no transport; region data does not move yet), before
+// anything of its launch is issued, and its op is marked remote: once
+// ready, the transport sends it (runtime/rank_service.h).
 #pragma once
 #include <memory>
 #include <vector>
@@ -86,8 +86,12 @@ class Executor {
   // anything issued after it starts. Resolves when the earlier work is done.
   FuturePtr fence(AnalysisContext& ctx, const PlanEntry& entry);
 
+  // This process's rank, once the transport knows it.
+  void setRank(uint32_t rank) { rank_ = rank; }
+
  private:
-  void handToTransport(const PlanEntry& entry);
+  // Throws unless `entry` (placed on another rank) can be sent there.
+  void checkRemote(const PlanEntry& entry, const PointWork& work) const;
 
   Runtime& rt_;
   uint32_t rank_;

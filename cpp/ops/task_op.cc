@@ -119,7 +119,9 @@ void TaskOp::eventFired(const FailurePtr& failure) {
 
 void TaskOp::dispatch() {
   enterPhase(Phase::Queued);
-  if (variant_ == VariantKind::Js)
+  if (remoteRank_ >= 0)
+    services_.dispatchRemote(shared_from_this());
+  else if (variant_ == VariantKind::Js)
     services_.dispatch(shared_from_this(), ProcessorKind::Js, -1, priority_);
   else
     services_.dispatch(shared_from_this(), ProcessorKind::Cpu, pinnedWorker_, priority_);  // ended at the end of run()

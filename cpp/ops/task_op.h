@@ -68,6 +68,13 @@ class TaskOp final : public ProcessorTask, public EventWaiter, public std::enabl
   void setPreconditions(EventList&& events) { preconditions_ = std::move(events); }
   void setPoint(const TaskPoint& p) { point_ = p; }
   void setPinnedWorker(int worker) { pinnedWorker_ = worker; }
+  // Runs on another rank: once ready, the task is handed to the transport
+  // (TaskServices::dispatchRemote) and finished by the reply (finishRemote).
+  void setRemote(uint32_t rank) { remoteRank_ = static_cast<int64_t>(rank); }
+  bool isRemote() const { return remoteRank_ >= 0; }
+  uint32_t remoteRank() const { return static_cast<uint32_t>(remoteRank_); }
+  int pinnedWorker() const { return pinnedWorker_; }
+  int priority() const { return priority_; }
   // Orders it among ready tasks on the pool (the mapper's priority; higher first).
   void setPriority(int priority) { priority_ = priority; }
   void setCounted(bool counted) { counted_ = counted; }
@@ -99,6 +106,8 @@ class TaskOp final : public ProcessorTask, public EventWaiter, public std::enabl
   // The TS variant reports back (JS thread).
   void completeJs(std::vector<uint8_t> result);
   void failJs(const std::string& message, const std::string& stack);
+  // A remote task's reply arrived (any thread): its result, or its failure.
+  void finishRemote(FailurePtr failure, std::vector<uint8_t> result) { finish(std::move(failure), std::move(result)); }
 
   OpId id() const { return id_; }
   // Its name: "7", or "3.2" inside the body of op 3 (same in every run).
@@ -157,6 +166,7 @@ class TaskOp final : public ProcessorTask, public EventWaiter, public std::enabl
   static const std::vector<TaskRegionArg>& noRegions();
   TaskPoint point_;
   int pinnedWorker_ = -1;
+  int64_t remoteRank_ = -1;
   int priority_ = 0;
   bool counted_ = true;  // counts as outstanding (see LaunchOptions::background)
   std::vector<ExclusionLocks::Key> exclusion_;

@@ -22,6 +22,9 @@ class TaskServices {
   // that member (a worker). A CPU task reports cpuTaskEnded() as its last act.
   virtual void dispatch(ProcessorTaskPtr task, ProcessorKind kind, int local, int priority) = 0;
   virtual void cpuTaskEnded() = 0;
+  // Hands a ready task placed on another rank to the transport; its reply
+  // finishes it (TaskOp::finishRemote).
+  virtual void dispatchRemote(std::shared_ptr<TaskOp> task) = 0;
 
   virtual ExclusionLocks& exclusionLocks() = 0;
   // A task released exclusion locks: tasks waiting for them may try again.

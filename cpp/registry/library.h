@@ -43,6 +43,11 @@ class LibraryLoader {
   // Throws an Error naming the cause: missing file, not a shared object,
   // no entry point, SDK version mismatch, or a failed registration.
   std::shared_ptr<Library> load(const std::string& path, TaskRegistry& registry, ReductionRegistry& reductions);
+  std::vector<uint64_t> hashes() const {
+    std::vector<uint64_t> out;
+    for (const auto& [path, lib] : byPath_) out.push_back(lib->contentHash());
+    return out;
+  }
 
  private:
   const cohort_api* api_;

@@ -5,6 +5,7 @@
 #include "ops/builtin_tasks.h"
 #include "ops/sdk_api.h"
 #include "util/error.h"
+#include "transport/wire_plugin.h"
 #include "util/fatal_signals.h"
 
 namespace cohort {
@@ -42,6 +43,52 @@ Runtime::Runtime(const RuntimeOptions& options)
   inlineMapTask_ = tasks_.registerJs(kInlineMapTaskName, VariantProps{true, false, false});
   tasks_.markInternal(fillTask_);
   tasks_.markInternal(inlineMapTask_);
+  // Started by an MPI launcher with more than one rank: the transport. Its
+  // thread initializes MPI; this rank's number is known once that is done.
+  const LauncherInfo launcher = detectLauncher();
+  if (launcher.present && launcher.size > 1) {
+    std::string path;
+    const cohort_wire* wire = loadWirePlugin(launcher, options.pluginDirs, path);
+    ranks_ = std::make_unique<RankService>(*this, std::make_unique<Transport>(wire));
+    machine_.localRank = ranks_->rank();
+    for (ProcessorInfo& p : machine_.processors) p.rank = ranks_->rank();
+    executor_.setRank(ranks_->rank());
+  }
+}
+
+void Runtime::extendMachine(const std::vector<uint32_t>& workersPerRank) {
+  // Rank 0's own processors keep their ids; the others follow, rank by rank.
+  ProcessorId next = static_cast<ProcessorId>(machine_.processors.size());
+  for (uint32_t r = 1; r < workersPerRank.size(); ++r) {
+    for (uint32_t w = 0; w < workersPerRank[r]; ++w) machine_.processors.push_back({next++, ProcessorKind::Cpu, r});
+    machine_.processors.push_back({next++, ProcessorKind::Js, r});
+  }
+  machine_.ranks = static_cast<uint32_t>(workersPerRank.size());
+}
+
+Machine Runtime::machineOfAllRanks() const {
+  if (!ranks_ || ranks_->rank() == 0 || ranks_->workersPerRank().empty()) return machine_;
+  Machine m;
+  m.ranks = ranks_->ranks();
+  m.localRank = ranks_->rank();
+  ProcessorId next = 0;
+  const auto& workers = ranks_->workersPerRank();
+  for (uint32_t r = 0; r < workers.size(); ++r) {
+    for (uint32_t w = 0; w < workers[r]; ++w) m.processors.push_back({next++, ProcessorKind::Cpu, r});
+    m.processors.push_back({next++, ProcessorKind::Js, r});
+  }
+  return m;
+}
+
+ProcessorId Runtime::firstProcessorOf(uint32_t rank) const {
+  for (const ProcessorInfo& p : machine_.processors)
+    if (p.rank == rank) return p.id;
+  throw Error("the machine has no processors on rank " + std::to_string(rank));
+}
+
+void Runtime::dispatchRemote(std::shared_ptr<TaskOp> task) {
+  if (!ranks_) throw Error("internal: a task was placed on another rank without a transport");
+  ranks_->sendTask(task);
 }
 
 const AnalysisContextPtr& Runtime::context(OpId parent) {
@@ -147,6 +194,7 @@ TaskOpPtr Runtime::endJsTask(OpId id) {
 void Runtime::shutdown() {
   if (shutDown_) return;
   shutDown_ = true;
+  if (ranks_) ranks_->finish();  // every rank drains, meets at a barrier and finalizes MPI
   workers_.shutdown();
   drainRetired();
 }

@@ -29,12 +29,16 @@
 #include "procs/worker_pool.h"
 #include "registry/library.h"
 #include "registry/task_registry.h"
+#include "runtime/rank_service.h"
 
 namespace cohort {
 
 struct RuntimeOptions {
   unsigned workers = 0;  // 0: one per core
   bool checks = false;   // checking mode (COHORT_CHECKS=1): privilege violations
+  // Where to look for the MPI transport plugin when an MPI launcher started
+  // the process (transport/wire_plugin.h).
+  std::vector<std::string> pluginDirs;
 };
 
 class Runtime final : public TaskServices {
@@ -55,6 +59,21 @@ class Runtime final : public TaskServices {
   unsigned workerCount() const { return workers_.size(); }
 
   std::shared_ptr<Library> loadLibrary(const std::string& path);
+  // Content hashes of every library loaded here.
+  std::vector<uint64_t> libraryHashes() const { return libraries_.hashes(); }
+
+  // Many ranks: null in one process (or under a launcher that started one).
+  RankService* ranks() { return ranks_.get(); }
+  uint32_t rank() const { return machine_.localRank; }
+  uint32_t rankCount() const { return ranks_ ? ranks_->ranks() : 1; }
+  // Rank 0, once every rank said hello: the machine lists every rank's
+  // processors (ids continue rank after rank) and mappers may place tasks there.
+  void extendMachine(const std::vector<uint32_t>& workersPerRank);
+  // The machine as every rank's processors (rank 0's view; other ranks map
+  // their own subtasks on their own processors only).
+  Machine machineOfAllRanks() const;
+  // The first processor id of `rank` in the machine.
+  ProcessorId firstProcessorOf(uint32_t rank) const;
 
   // Regions and the analysis contexts (issue thread only).
   RegionForest& forest() { return forest_; }
@@ -95,6 +114,7 @@ class Runtime final : public TaskServices {
   // TaskServices: processors and locks for a task operation.
   void dispatch(ProcessorTaskPtr task, ProcessorKind kind, int local, int priority) override;
   void cpuTaskEnded() override;
+  void dispatchRemote(std::shared_ptr<TaskOp> task) override;
   void locksReleased() override { jsProcessor_.locksReleased(); }
 
   // Finished operations are destroyed on the issuing thread, which
@@ -113,7 +133,9 @@ class Runtime final : public TaskServices {
   // processor's inbox, runtime threads will wake the JS thread; otherwise
   // everything left waits on JS (TS task promises, inline mappings) and the
   // binding lets the event loop end (see napi/addon_state.h).
-  bool hasNativeWork() { return activeCpp_.load(std::memory_order_seq_cst) != 0 || !jsProcessor_.inboxEmpty(); }
+  bool hasNativeWork() {
+    return activeCpp_.load(std::memory_order_seq_cst) != 0 || !jsProcessor_.inboxEmpty() || (ranks_ && ranks_->busy());
+  }
 
   bool isShutDown() const { return shutDown_; }
   void checkRunning(const char* what) const;
@@ -148,6 +170,7 @@ class Runtime final : public TaskServices {
   OpId lastOpId_ = 0;
   UnfinishedTasks unfinished_;  // issuing thread only
   bool shutDown_ = false;
+  std::unique_ptr<RankService> ranks_;  // last: its handlers use everything above
 };
 
 }  // namespace cohort

@@ -1,0 +1,83 @@
+// Bindings for many ranks: entering the top-level function, loading a
+// library on every rank, and the transport's counters.
+#include "napi/addon_state.h"
+
+namespace cohort::napi {
+namespace {
+
+RankService* ranksOf(Napi::Env env) { return runtime(env).ranks(); }
+
+// enterMain(): rank 0 waits for every rank's hello; the others serve.
+Napi::Value EnterMain(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (RankService* r = ranksOf(env)) r->enterMain();
+  refWhileBusy(env);
+  return env.Undefined();
+}
+
+// loadEverywhere(path) -> token of the librariesLoaded event, or 0 when no
+// message was needed (one rank, or every rank has it).
+Napi::Value LoadEverywhere(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  RankService* r = ranksOf(env);
+  if (!r || r->rank() != 0 || !r->inMain()) return Napi::Number::New(env, 0);
+  if (!info[0].IsString()) throw Napi::TypeError::New(env, "loadEverywhere: the path must be a string");
+  auto lib = runtime(env).loadLibrary(info[0].As<Napi::String>().Utf8Value());  // loaded already: found
+  const uint64_t token = r->loadEverywhere(*lib);
+  refWhileBusy(env);
+  return Napi::Number::New(env, static_cast<double>(token));
+}
+
+// transportCounters() -> {rank, ranks, library, threadLevel, peers: [{rank,
+// batchesSent, ..., sent: {kind: {messages, bytes}}, received: {...}}]}
+Napi::Value ReadTransportCounters(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Runtime& rt = runtime(env);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("rank", rt.rank());
+  out.Set("ranks", rt.rankCount());
+  Napi::Array peers = Napi::Array::New(env);
+  RankService* r = rt.ranks();
+  if (r) {
+    out.Set("library", r->transport().library());
+    out.Set("threadLevel", r->transport().threadLevel());
+    const TransportCounters c = r->transport().counters();
+    auto kinds = [&](const TransportCounters::PerKind* perKind) {
+      Napi::Object o = Napi::Object::New(env);
+      for (size_t k = 1; k < static_cast<size_t>(MessageKind::kCount); ++k) {
+        if (perKind[k].messages == 0) continue;
+        Napi::Object e = Napi::Object::New(env);
+        e.Set("messages", static_cast<double>(perKind[k].messages));
+        e.Set("bytes", static_cast<double>(perKind[k].bytes));
+        o.Set(messageKindName(static_cast<MessageKind>(k)), e);
+      }
+      return o;
+    };
+    uint32_t n = 0;
+    for (uint32_t p = 0; p < c.peers.size(); ++p) {
+      if (p == rt.rank()) continue;
+      const auto& peer = c.peers[p];
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("rank", p);
+      o.Set("batchesSent", static_cast<double>(peer.batchesSent));
+      o.Set("batchesReceived", static_cast<double>(peer.batchesReceived));
+      o.Set("wireBytesSent", static_cast<double>(peer.wireBytesSent));
+      o.Set("wireBytesReceived", static_cast<double>(peer.wireBytesReceived));
+      o.Set("sent", kinds(peer.sent));
+      o.Set("received", kinds(peer.received));
+      peers.Set(n++, o);
+    }
+  }
+  out.Set("peers", peers);
+  return out;
+}
+
+}  // namespace
+
+void initRanksBinding(Napi::Env env, Napi::Object exports) {
+  exports.Set("enterMain", Napi::Function::New(env, EnterMain));
+  exports.Set("loadEverywhere", Napi::Function::New(env, LoadEverywhere));
+  exports.Set("transportCounters", Napi::Function::New(env, ReadTransportCounters));
+}
+
+}  // namespace cohort::napi

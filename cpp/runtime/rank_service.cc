@@ -1,0 +1,345 @@
+#include "runtime/rank_service.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "runtime/remote_messages.h"
+#include "runtime/runtime.h"
+#include "util/block_pool.h"
+#include "util/error.h"
+
+namespace cohort {
+
+namespace {
+std::string hex(uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+std::string opLabel(const std::string& task, const std::string& context, uint64_t position) {
+  return "task '" + task + "' (op #" + (context.empty() ? "" : context + ".") + std::to_string(position) + ")";
+}
+}  // namespace
+
+RankService::RankService(Runtime& rt, std::unique_ptr<Transport> transport)
+    : rt_(rt), transport_(std::move(transport)) {
+  auto forJs = [this](MessageKind kind) {
+    return [this, kind](uint32_t source, const uint8_t* data, size_t size) { queueForJs(kind, source, data, size); };
+  };
+  for (MessageKind k : {MessageKind::Hello, MessageKind::Welcome, MessageKind::TaskRequest, MessageKind::LoadLibrary,
+                        MessageKind::LibraryLoaded, MessageKind::Shutdown})
+    transport_->setHandler(k, forJs(k));
+  transport_->setHandler(MessageKind::TaskReply,
+                         [this](uint32_t source, const uint8_t* data, size_t size) { onTaskReply(source, data, size); });
+  transport_->setFailureHandler([this](const std::string& what) { onWireFailure(what); });
+  helloFrom_.assign(ranks(), false);
+  if (rank() == 0) awaitingRanks_ = false;
+}
+
+RankService::~RankService() {
+  if (!finished_) transport_->finish();
+}
+
+bool RankService::busy() const {
+  return remoteCount_.load(std::memory_order_acquire) != 0 || loadsInFlight_.load(std::memory_order_acquire) != 0 ||
+         awaitingRanks_.load(std::memory_order_acquire) || serving_.load(std::memory_order_acquire);
+}
+
+void RankService::queueForJs(MessageKind kind, uint32_t source, const uint8_t* data, size_t size) {
+  {
+    std::lock_guard<std::mutex> lock(inboundMutex_);
+    inbound_.push_back(Inbound{kind, source, std::vector<uint8_t>(data, data + size)});
+  }
+  rt_.jsProcessor().wake();
+}
+
+void RankService::onWireFailure(const std::string& what) {
+  std::unordered_map<uint64_t, TaskOpPtr> lost;
+  {
+    std::lock_guard<std::mutex> lock(remoteMutex_);
+    wireError_ = "cohort: rank " + std::to_string(rank()) + ": the MPI transport failed: " + what;
+    lost.swap(remote_);
+  }
+  for (auto& [id, op] : lost) {
+    op->finishRemote(makeFailure(wireError_, "", op->describe() + " on rank " + std::to_string(op->remoteRank())), {});
+    remoteCount_.fetch_sub(1, std::memory_order_acq_rel);
+  }
+  serving_ = false;
+  awaitingRanks_ = false;
+  rt_.jsProcessor().wake();
+}
+
+void RankService::sendTask(const TaskOpPtr& op) {
+  TaskRequestMsg m;
+  m.request = op->id();
+  m.libraryHash = op->task().libraryHash;
+  m.task = op->task().name;
+  m.variant = op->variant();
+  m.worker = op->pinnedWorker();
+  m.priority = op->priority();
+  if (const auto& ctx = op->result()->context()) m.context = *ctx;
+  m.position = op->result()->position();
+  m.point = op->point();
+  m.args = op->args();
+  m.futures.reserve(op->futures().size());
+  for (const auto& f : op->futures()) m.futures.push_back(f->bytes());
+  std::string error;
+  {
+    std::lock_guard<std::mutex> lock(remoteMutex_);
+    if (!wireError_.empty()) {
+      error = wireError_;
+    } else {
+      remote_.emplace(op->id(), op);
+      remoteCount_.fetch_add(1, std::memory_order_acq_rel);
+    }
+  }
+  if (!error.empty()) {
+    op->finishRemote(makeFailure(error, "", op->describe() + " on rank " + std::to_string(op->remoteRank())), {});
+    return;
+  }
+  transport_->send(op->remoteRank(), MessageKind::TaskRequest, encode(m));
+}
+
+void RankService::onTaskReply(uint32_t source, const uint8_t* data, size_t size) {
+  TaskReplyMsg m = decodeTaskReply(data, size);
+  TaskOpPtr op;
+  {
+    std::lock_guard<std::mutex> lock(remoteMutex_);
+    auto it = remote_.find(m.request);
+    if (it == remote_.end())
+      throw Error("a task reply from rank " + std::to_string(source) + " for op id " + std::to_string(m.request) +
+                  ", which is not waiting for one");
+    op = std::move(it->second);
+    remote_.erase(it);
+  }
+  if (m.ok)
+    op->finishRemote(nullptr, std::move(m.result));
+  else
+    op->finishRemote(makeFailure(std::move(m.message), std::move(m.stack), std::move(m.origin)), {});
+  // The last reply: the JS thread re-decides whether the event loop must stay alive.
+  if (remoteCount_.fetch_sub(1, std::memory_order_acq_rel) == 1) rt_.jsProcessor().wake();
+}
+
+std::vector<std::string> RankService::registrations() const {
+  std::vector<std::string> out;
+  const TaskRegistry& tasks = rt_.tasks();
+  for (TaskId id = 0; id < tasks.size(); ++id) {
+    const TaskInfo& t = tasks.get(id);
+    if (t.internal) continue;
+    if (t.js) out.push_back("ts '" + t.name + "'");
+    if (t.cpp) out.push_back("cpp '" + t.name + "' (library " + hex(t.libraryHash) + ")");
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void RankService::enterMain() {
+  if (inMain_) throw Error("rt.main: the top-level function is already running; call rt.main once per program");
+  inMain_ = true;
+  if (rank() == 0) {
+    awaitingRanks_ = hellos_ + 1 < ranks();
+    return;
+  }
+  serving_ = true;
+  HelloMsg hello;
+  hello.workers = rt_.workerCount();
+  hello.registrations = registrations();
+  transport_->send(0, MessageKind::Hello, encode(hello));
+}
+
+void RankService::noteHello(uint32_t source, const std::vector<uint8_t>& bytes, Events& ev) {
+  HelloMsg m = decodeHello(bytes.data(), bytes.size());
+  if (helloFrom_[source]) throw Error("rank " + std::to_string(source) + " said hello twice");
+  helloFrom_[source] = true;
+  if (workersPerRank_.empty()) {
+    workersPerRank_.assign(ranks(), 0);
+    workersPerRank_[0] = rt_.workerCount();
+  }
+  workersPerRank_[source] = m.workers;
+  // Registration happens before rt.main on every rank: the same names must
+  // mean the same code everywhere.
+  const std::vector<std::string> mine = registrations();
+  if (m.registrations != mine && ranksError_.empty()) {
+    std::vector<std::string> missing, extra;
+    std::set_difference(mine.begin(), mine.end(), m.registrations.begin(), m.registrations.end(),
+                        std::back_inserter(missing));
+    std::set_difference(m.registrations.begin(), m.registrations.end(), mine.begin(), mine.end(),
+                        std::back_inserter(extra));
+    auto join = [](const std::vector<std::string>& v) {
+      std::string s;
+      for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+      return s;
+    };
+    ranksError_ = "rt.main: rank " + std::to_string(source) +
+                  " registered other tasks than rank 0 before rt.main (register tasks and load libraries the "
+                  "same way on every rank, before rt.main)";
+    if (!missing.empty()) ranksError_ += "; rank " + std::to_string(source) + " lacks " + join(missing);
+    if (!extra.empty()) ranksError_ += "; only rank " + std::to_string(source) + " has " + join(extra);
+  }
+  if (++hellos_ + 1 < ranks()) return;
+  awaitingRanks_ = false;
+  if (!ranksError_.empty()) {
+    ev.ranksError = ranksError_;
+    return;
+  }
+  rt_.extendMachine(workersPerRank_);
+  for (uint64_t h : rt_.libraryHashes()) everywhere_.insert(h);
+  WelcomeMsg w;
+  w.workers = workersPerRank_;
+  const std::vector<uint8_t> welcome = encode(w);
+  for (uint32_t r = 1; r < ranks(); ++r) transport_->send(r, MessageKind::Welcome, welcome);
+  ev.ranksReady = true;
+}
+
+void RankService::runRequest(uint32_t source, const std::vector<uint8_t>& bytes) {
+  TaskRequestMsg m = decodeTaskRequest(bytes.data(), bytes.size());
+  const std::string here = " on rank " + std::to_string(rank());
+  auto refuse = [&](const std::string& message) {
+    TaskReplyMsg r;
+    r.request = m.request;
+    r.ok = false;
+    r.message = message;
+    r.origin = opLabel(m.task, m.context, m.position) + here;
+    transport_->send(source, MessageKind::TaskReply, encode(r));
+  };
+  const TaskInfo* info = rt_.tasks().findByIdentity(m.libraryHash, m.task);
+  if (!info) {
+    refuse("task '" + m.task + "'" + (m.libraryHash ? " from library " + hex(m.libraryHash) : std::string()) +
+           " is not registered" + here + " (register every task, and load every library, before rt.main)");
+    return;
+  }
+  if ((m.variant == VariantKind::Cpp && !info->cpp) || (m.variant == VariantKind::Js && !info->js)) {
+    refuse("task '" + m.task + "' has no " + (m.variant == VariantKind::Cpp ? "C++" : "TS") + " variant" + here);
+    return;
+  }
+  if (m.variant == VariantKind::Cpp && m.worker >= static_cast<int32_t>(rt_.workerCount())) {
+    refuse("worker " + std::to_string(m.worker) + " does not exist" + here);
+    return;
+  }
+  std::vector<FuturePtr> futures;
+  futures.reserve(m.futures.size());
+  for (auto& f : m.futures) futures.push_back(FutureImpl::fromBytes(std::move(f)));
+  auto context = m.context.empty() ? nullptr : std::make_shared<const std::string>(m.context);
+  auto op = makePooled<TaskOp>(rt_, rt_.nextOpId(), *info, m.variant,
+                               std::make_shared<const std::vector<uint8_t>>(std::move(m.args)), std::move(futures),
+                               std::move(context), m.position);
+  if (m.point.dim > 0) op->setPoint(m.point);
+  if (m.variant == VariantKind::Cpp) op->setPinnedWorker(m.worker);
+  op->setPriority(m.priority);
+  // The reply goes from the thread that completes the task.
+  const uint64_t request = m.request;
+  FuturePtr result = op->result();
+  std::string here2 = here;
+  op->completion().subscribe(makeWaiter([this, source, request, result, here2](const FailurePtr& failure) {
+    TaskReplyMsg r;
+    r.request = request;
+    if (failure) {
+      r.ok = false;
+      r.message = failure->rootFailure().message;
+      r.stack = failure->rootFailure().stack;
+      r.origin = failure->origin + here2;
+    } else {
+      r.result = result->bytes();
+    }
+    transport_->send(source, MessageKind::TaskReply, encode(r));
+  }));
+  rt_.start(op);
+}
+
+void RankService::loadRequested(uint32_t source, const std::vector<uint8_t>& bytes) {
+  LoadLibraryMsg m = decodeLoadLibrary(bytes.data(), bytes.size());
+  LibraryLoadedMsg reply;
+  reply.token = m.token;
+  const std::string who = "rank " + std::to_string(rank());
+  try {
+    auto lib = rt_.loadLibrary(m.path);
+    if (lib->contentHash() != m.contentHash)
+      reply.error = who + ": " + m.path + " has content hash " + hex(lib->contentHash()) + " here but " +
+                    hex(m.contentHash) + " on rank " + std::to_string(source) +
+                    " (the files differ: install the same build on every node)";
+  } catch (const std::exception& e) {
+    reply.error = who + ": " + e.what();
+  }
+  transport_->send(source, MessageKind::LibraryLoaded, encode(reply));
+}
+
+uint64_t RankService::loadEverywhere(const Library& lib) {
+  if (ranks() < 2 || everywhere_.count(lib.contentHash())) return 0;
+  everywhere_.insert(lib.contentHash());
+  const uint64_t token = ++nextToken_;
+  loads_[token] = PendingLoad{lib.contentHash(), 0, {}};
+  loadsInFlight_.fetch_add(1, std::memory_order_acq_rel);
+  LoadLibraryMsg m;
+  m.token = token;
+  m.path = lib.path();
+  m.contentHash = lib.contentHash();
+  const std::vector<uint8_t> bytes = encode(m);
+  for (uint32_t r = 1; r < ranks(); ++r) transport_->send(r, MessageKind::LoadLibrary, bytes);
+  return token;
+}
+
+RankService::Events RankService::serve() {
+  std::vector<Inbound> work;
+  {
+    std::lock_guard<std::mutex> lock(inboundMutex_);
+    work.swap(inbound_);
+  }
+  Events ev;
+  for (Inbound& in : work) {
+    try {
+      switch (in.kind) {
+        case MessageKind::Hello:
+          noteHello(in.source, in.bytes, ev);
+          break;
+        case MessageKind::Welcome:
+          workersPerRank_ = decodeWelcome(in.bytes.data(), in.bytes.size()).workers;
+          break;
+        case MessageKind::TaskRequest:
+          runRequest(in.source, in.bytes);
+          break;
+        case MessageKind::LoadLibrary:
+          loadRequested(in.source, in.bytes);
+          break;
+        case MessageKind::LibraryLoaded: {
+          LibraryLoadedMsg m = decodeLibraryLoaded(in.bytes.data(), in.bytes.size());
+          auto it = loads_.find(m.token);
+          if (it == loads_.end()) break;
+          if (!m.error.empty()) it->second.errors.push_back(m.error);
+          if (++it->second.replies + 1 < ranks()) break;
+          // A rank that could not load it may try again on the next call.
+          if (!it->second.errors.empty()) everywhere_.erase(it->second.contentHash);
+          ev.librariesLoaded.emplace_back(m.token, std::move(it->second.errors));
+          loads_.erase(it);
+          loadsInFlight_.fetch_sub(1, std::memory_order_acq_rel);
+          break;
+        }
+        case MessageKind::Shutdown:
+          ev.shutdownRequested = true;
+          serving_ = false;
+          break;
+        default:
+          break;
+      }
+    } catch (const std::exception& e) {
+      ev.transportError = "cohort: rank " + std::to_string(rank()) + ": a " + messageKindName(in.kind) +
+                          " message from rank " + std::to_string(in.source) + " could not be handled: " + e.what();
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(remoteMutex_);
+    if (ev.transportError.empty() && !wireError_.empty()) ev.transportError = wireError_;
+  }
+  return ev;
+}
+
+void RankService::finish() {
+  if (finished_) return;
+  finished_ = true;
+  serving_ = false;
+  if (rank() == 0) {
+    for (uint32_t r = 1; r < ranks(); ++r) transport_->send(r, MessageKind::Shutdown, nullptr, 0);
+  }
+  transport_->finish();
+}
+
+}  // namespace cohort

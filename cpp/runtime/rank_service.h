@@ -1,0 +1,116 @@
+// The runtime's side of many ranks (single controller): rank 0 runs the
+// top-level function and sends tasks placed on other ranks as messages;
+// every other rank serves what arrives until rank 0 shuts down.
+//
+// Threads: handlers run on the transport's communication thread. A task
+// reply finishes its op there (finishing is thread-safe). Everything that
+// touches the registries, the forest or starts ops (task requests, library
+// loads, hello/welcome, shutdown) is queued and handled on the JS thread by
+// serve(), which the binding calls when the JS processor wakes it: the JS
+// thread is each rank's issuing thread, on every rank.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ops/task_op.h"
+#include "transport/transport.h"
+
+namespace cohort {
+
+class Runtime;
+class Library;
+
+class RankService {
+ public:
+  RankService(Runtime& rt, std::unique_ptr<Transport> transport);
+  ~RankService();
+
+  uint32_t rank() const { return transport_->rank(); }
+  uint32_t ranks() const { return transport_->ranks(); }
+  const Transport& transport() const { return *transport_; }
+  // Workers of every rank, once known (rank 0: all hellos arrived; others: welcome).
+  const std::vector<uint32_t>& workersPerRank() const { return workersPerRank_; }
+
+  // Any thread: a task placed on another rank is ready; sends it.
+  void sendTask(const TaskOpPtr& op);
+  // The JS thread must stay awake: remote tasks or library loads in flight,
+  // ranks not yet ready, or (ranks > 0) serving until shutdown.
+  bool busy() const;
+
+  // What serve() tells the JS side.
+  struct Events {
+    bool ranksReady = false;        // rank 0: every rank said hello and registered alike
+    std::string ranksError;         // rank 0: a rank registered differently
+    bool shutdownRequested = false;  // ranks > 0: rank 0 shut down
+    std::vector<std::pair<uint64_t, std::vector<std::string>>> librariesLoaded;  // token, errors by rank
+    std::string transportError;  // the wire failed
+  };
+  // JS thread: handles what arrived for it.
+  Events serve();
+
+  // JS thread. Rank 0: waits for hellos (ranksReady comes from serve());
+  // other ranks: say hello and serve until shutdown.
+  void enterMain();
+  bool inMain() const { return inMain_; }
+  // Rank 0, JS thread: makes every other rank load `lib` unless it has it
+  // already; returns the token its librariesLoaded event will carry, or 0
+  // when nothing was sent.
+  uint64_t loadEverywhere(const Library& lib);
+  // JS thread, once nothing is outstanding here: rank 0 tells every rank to
+  // shut down; every rank then drains its transport, meets the others at a
+  // barrier and finalizes MPI.
+  void finish();
+
+ private:
+  struct Inbound {
+    MessageKind kind;
+    uint32_t source;
+    std::vector<uint8_t> bytes;
+  };
+  void queueForJs(MessageKind kind, uint32_t source, const uint8_t* data, size_t size);
+  void onTaskReply(uint32_t source, const uint8_t* data, size_t size);
+  void onWireFailure(const std::string& what);
+  void runRequest(uint32_t source, const std::vector<uint8_t>& bytes);
+  void noteHello(uint32_t source, const std::vector<uint8_t>& bytes, Events& ev);
+  void loadRequested(uint32_t source, const std::vector<uint8_t>& bytes);
+  std::vector<std::string> registrations() const;
+
+  Runtime& rt_;
+  std::unique_ptr<Transport> transport_;
+
+  std::mutex inboundMutex_;
+  std::vector<Inbound> inbound_;
+
+  // Rank 0: remote tasks awaiting their reply, by op id.
+  mutable std::mutex remoteMutex_;
+  std::unordered_map<uint64_t, TaskOpPtr> remote_;
+  std::atomic<uint64_t> remoteCount_{0};
+  std::string wireError_;  // under remoteMutex_
+
+  // JS thread only.
+  bool inMain_ = false;
+  bool finished_ = false;
+  std::atomic<bool> serving_{false};
+  std::atomic<bool> awaitingRanks_{false};
+  std::vector<uint32_t> workersPerRank_;
+  std::vector<bool> helloFrom_;
+  uint32_t hellos_ = 0;
+  std::string ranksError_;
+  std::set<uint64_t> everywhere_;  // content hashes of libraries every rank has
+  uint64_t nextToken_ = 0;
+  struct PendingLoad {
+    uint64_t contentHash = 0;
+    uint32_t replies = 0;
+    std::vector<std::string> errors;
+  };
+  std::unordered_map<uint64_t, PendingLoad> loads_;
+  std::atomic<uint64_t> loadsInFlight_{0};
+};
+
+}  // namespace cohort

@@ -1,0 +1,32 @@
+// What a message between ranks is: its kind picks the handler on the
+// receiving rank. The layouts are in transport/messages.h.
+#pragma once
+#include <cstdint>
+
+namespace cohort {
+
+enum class MessageKind : uint16_t {
+  Hello = 1,        // rank r -> 0: r's processors and registrations, once its top-level function is entered
+  Welcome = 2,      // 0 -> every rank: the whole machine; remote tasks may follow
+  TaskRequest = 3,  // controller -> rank: run this task (its description, argument and future bytes)
+  TaskReply = 4,    // rank -> controller: the task's result or failure
+  LoadLibrary = 5,  // controller -> rank: load this library (path and content hash)
+  LibraryLoaded = 6,  // rank -> controller: loaded, or why not
+  Shutdown = 7,       // controller -> rank: nothing more will come; drain and finalize
+  kCount = 8,
+};
+
+inline const char* messageKindName(MessageKind k) {
+  switch (k) {
+    case MessageKind::Hello: return "hello";
+    case MessageKind::Welcome: return "welcome";
+    case MessageKind::TaskRequest: return "taskRequest";
+    case MessageKind::TaskReply: return "taskReply";
+    case MessageKind::LoadLibrary: return "loadLibrary";
+    case MessageKind::LibraryLoaded: return "libraryLoaded";
+    case MessageKind::Shutdown: return "shutdown";
+    default: return "unknown";
+  }
+}
+
+}  // namespace cohort

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// Builds the MPI transport plugin (plugins/mpi/transport_mpi.cc) against the
+// MPI whose `mpicc` is found (MPICC, else mpicc on PATH), into
+// <out>/cohort_transport_<family>.so, family = openmpi or mpich, read from
+// the MPI's own mpi.h. The runtime loads it only under an MPI launcher.
+//   node scripts/build-mpi-plugin.js [--out DIR] [--if-available]
+// --if-available: no mpicc is not an error (prints why and exits 0), for
+// builds on machines without MPI.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { spawnSync } = require('child_process');
+
+const root = path.resolve(__dirname, '..');
+const args = process.argv.slice(2);
+const ifAvailable = args.includes('--if-available');
+const outIndex = args.indexOf('--out');
+const outDir = path.resolve(outIndex >= 0 ? args[outIndex + 1] : path.join(root, 'build', 'Release'));
+const mpicc = process.env.MPICC || 'mpicc';
+
+function run(cmd, argv, input) {
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', input });
+  if (r.error) return { ok: false, out: '', err: r.error.message };
+  return { ok: r.status === 0, out: r.stdout.trim(), err: r.stderr.trim() };
+}
+
+/** Compile and link flags of this MPI (Open MPI: --showme, MPICH: -compile_info). */
+function mpiFlags() {
+  const ompiCompile = run(mpicc, ['--showme:compile']);
+  if (ompiCompile.ok) return { compile: ompiCompile.out, link: run(mpicc, ['--showme:link']).out };
+  const compile = run(mpicc, ['-compile_info']);
+  const link = run(mpicc, ['-link_info']);
+  if (!compile.ok || !link.ok) return undefined;
+  // MPICH prints a whole command line: drop the compiler and keep -I/-L/-l/-Wl flags.
+  const keep = (line) =>
+    line
+      .split(/\s+/)
+      .filter((f) => /^-(I|L|l|Wl|D)/.test(f))
+      .join(' ');
+  return { compile: keep(compile.out), link: keep(link.out) };
+}
+
+function fail(message) {
+  if (ifAvailable) {
+    console.log(`cohort: the MPI transport plugin was not built: ${message}`);
+    process.exit(0);
+  }
+  console.error(`cohort: cannot build the MPI transport plugin: ${message}`);
+  process.exit(1);
+}
+
+const probe = run(mpicc, ['--version']);
+if (!probe.ok && !/mpicc/.test(probe.err)) {
+  fail(
+    `no MPI C compiler wrapper (${mpicc}) was found. Install an MPI with its development files ` +
+      `(Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev) or set MPICC to your mpicc`,
+  );
+}
+const flags = mpiFlags();
+if (!flags) fail(`${mpicc} did not report its compile and link flags (--showme or -compile_info)`);
+const macros = run(mpicc, ['-E', '-dM', '-x', 'c', '-'], '#include <mpi.h>\n');
+if (!macros.ok) fail(`${mpicc} could not preprocess <mpi.h>: ${macros.err}`);
+const family = /\bOPEN_MPI\b/.test(macros.out) ? 'openmpi' : /\bMPICH_VERSION\b/.test(macros.out) ? 'mpich' : '';
+if (!family) fail(`the mpi.h of ${mpicc} is neither Open MPI's nor MPICH's (define it with COHORT_MPI_PLUGIN)`);
+
+fs.mkdirSync(outDir, { recursive: true });
+const out = path.join(outDir, `cohort_transport_${family}.so`);
+const cxx = process.env.CXX || 'g++';
+const argv = [
+  '-std=c++17',
+  '-O2',
+  '-fPIC',
+  '-shared',
+  '-Wall',
+  '-Wextra',
+  '-fvisibility=hidden',
+  '-DOMPI_SKIP_MPICXX',
+  '-DMPICH_SKIP_MPICXX',
+  `-I${path.join(root, 'cpp')}`,
+  ...flags.compile.split(/\s+/).filter(Boolean),
+  path.join(root, 'plugins', 'mpi', 'transport_mpi.cc'),
+  ...flags.link.split(/\s+/).filter(Boolean),
+  '-o',
+  out,
+];
+const r = spawnSync(cxx, argv, { stdio: 'inherit' });
+if (r.status !== 0) fail(`${cxx} failed (exit ${r.status}) compiling ${argv.join(' ')}`);
+console.log(`cohort: built the MPI transport plugin for ${family}: ${path.relative(process.cwd(), out) || out}`);
