@@ -8,6 +8,11 @@
 //   cohort-config --version          the cohort package version
 //   cohort-config build SRC... -o OUT [extra compiler flags]
 //                                    builds a task library in one command
+//   cohort-config build-mpi [--out DIR]
+//                                    builds the MPI transport plugin against
+//                                    the MPI of `mpicc` (or $MPICC), into the
+//                                    package's build/Release unless --out
+//                                    (then point COHORT_MPI_PLUGIN at it)
 'use strict';
 const path = require('path');
 const fs = require('fs');
@@ -27,7 +32,8 @@ function sdkVersion() {
 function usage(code) {
   (code === 0 ? process.stdout : process.stderr).write(
     'usage: cohort-config --cflags | --ldflags | --includedir | --cmake-dir | --sdk-version | --version\n' +
-      '       cohort-config build SOURCE.cc [SOURCE.cc ...] -o OUTPUT.so [compiler flags]\n',
+      '       cohort-config build SOURCE.cc [SOURCE.cc ...] -o OUTPUT.so [compiler flags]\n' +
+      '       cohort-config build-mpi [--out DIR]   (the MPI transport plugin, against the MPI of mpicc or $MPICC)\n',
   );
   process.exit(code);
 }
@@ -57,6 +63,12 @@ switch (args[0]) {
   case '--sdk-version':
     console.log(sdkVersion());
     break;
+  case 'build-mpi': {
+    const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-mpi-plugin.js'), ...args.slice(1)], {
+      stdio: 'inherit',
+    });
+    process.exit(r.status === null ? 1 : r.status);
+  }
   case 'build': {
     const rest = args.slice(1);
     const o = rest.indexOf('-o');

@@ -207,6 +207,12 @@ export class MappingRegistry {
     this.mappers.set(id, mapper);
   }
 
+  /** The machine grew (every rank joined): mappers see the new one. */
+  machineChanged(): void {
+    const machine = this.machineInfo();
+    for (const mapper of this.mappers.values()) mapper.machine = machine;
+  }
+
   registerShardingFunctor(id: number, functor: ShardingFunctor): void {
     if (!(functor instanceof ShardingFunctor))
       throw new TypeError('registerShardingFunctor: expected an instance of a ShardingFunctor subclass');

@@ -317,7 +317,7 @@ export class Runtime {
     }
     // Inside main on rank 0 of many: every other rank loads it too (once),
     // before any task from it can be sent there.
-    const token = native.loadEverywhere(info.path);
+    const token = native.loadEverywhere(path);
     if (token !== 0) {
       const errors = await new Promise<string[]>((resolve) => this.libraryWaiters.set(token, resolve));
       if (errors.length > 0) {
@@ -395,6 +395,7 @@ export class Runtime {
       waiter?.reject(new Error(events.error));
     } else if (events.ready || events.shutdown) {
       this.machineCache = undefined; // now lists every rank's processors
+      this.mapping.machineChanged();
       this.rankWaiter = undefined;
       waiter?.resolve();
     }

@@ -128,16 +128,35 @@ function compile() {
   return r.status === null ? 1 : r.status;
 }
 
+/**
+ * The MPI transport plugin, for `mpirun -n N node app.js`: built into
+ * build/Release when this machine has an MPI compiler wrapper and no plugin
+ * is there yet (a machine without MPI needs none: one process never loads it).
+ */
+function buildMpiPlugin() {
+  const families = ['openmpi', 'mpich'];
+  const dirs = [
+    path.join(pkgDir, 'build', 'Release'),
+    ...shippedTargets(pkgDir).map((t) => path.join(pkgDir, 'prebuilds', t)),
+  ];
+  if (families.some((f) => dirs.some((d) => fs.existsSync(path.join(d, `cohort_transport_${f}.so`))))) return 0;
+  const r = spawnSync(process.execPath, [path.join(__dirname, 'build-mpi-plugin.js'), '--if-available'], {
+    cwd: pkgDir,
+    stdio: 'inherit',
+  });
+  return r.status === null ? 1 : r.status;
+}
+
 function main() {
   if (process.env.npm_config_build_from_source === 'true') {
     say('--build-from-source given.');
-    return compile();
+    return compile() || buildMpiPlugin();
   }
   const { loaded, error } = tryLoad();
-  if (loaded) return 0;
+  if (loaded) return buildMpiPlugin();
   const why = whyNoPrebuild(describeHost(), shippedTargets(pkgDir));
   say(why ? `${why}.` : `the prebuilt binary did not load: ${error}`);
-  return compile();
+  return compile() || buildMpiPlugin();
 }
 
 module.exports = { whyNoPrebuild, describeHost, shippedTargets, prebuildSummary };

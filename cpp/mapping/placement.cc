@@ -48,6 +48,7 @@ void checkProcessor(const MappingContext& ctx, const char* callback, const Mappa
 PointPlacement placeWith(const MappingContext& ctx, const MappableTask& t, const TaskOptions& opts, int sliceProc,
                          const MapTaskOutput& out) {
   PointPlacement p;
+  p.rank = ctx.machine.localRank;
   int variant = out.variant;
   if (variant < 0) variant = static_cast<int>((opts.inlineTask || !t.task->cpp) ? VariantKind::Js : VariantKind::Cpp);
   if (variant != static_cast<int>(VariantKind::Cpp) && variant != static_cast<int>(VariantKind::Js))
@@ -156,6 +157,7 @@ LaunchPlacement placeIndex(const MappingContext& ctx, const MappableTask& t, con
     // Every point: the preferred variant, any worker, shard 0.
     PointPlacement p;
     p.variant = t.task->cpp ? VariantKind::Cpp : VariantKind::Js;
+    p.rank = ctx.machine.localRank;
     out.points.assign(points.size(), p);
     return out;
   }

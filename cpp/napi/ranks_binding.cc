@@ -22,8 +22,9 @@ Napi::Value LoadEverywhere(const Napi::CallbackInfo& info) {
   RankService* r = ranksOf(env);
   if (!r || r->rank() != 0 || !r->inMain()) return Napi::Number::New(env, 0);
   if (!info[0].IsString()) throw Napi::TypeError::New(env, "loadEverywhere: the path must be a string");
-  auto lib = runtime(env).loadLibrary(info[0].As<Napi::String>().Utf8Value());  // loaded already: found
-  const uint64_t token = r->loadEverywhere(*lib);
+  const std::string path = info[0].As<Napi::String>().Utf8Value();
+  auto lib = runtime(env).loadLibrary(path);  // loaded already: found
+  const uint64_t token = r->loadEverywhere(*lib, path);
   refWhileBusy(env);
   return Napi::Number::New(env, static_cast<double>(token));
 }

@@ -70,8 +70,7 @@ void Executor::checkRemote(const PlanEntry& entry, const PointWork& work) const 
                 " with region requirements, but region data does not move between ranks yet: place tasks that "
                 "use regions on rank " +
                 std::to_string(rank_) + " (the default mapper does)");
-  if (info.internal)
-    throw Error("the runtime's own task '" + info.name + "' cannot run on another rank");
+  if (info.internal) throw Error("the runtime's own task '" + info.name + "' cannot run on another rank");
 }
 
 LaunchOutcome Executor::execute(const AnalysisContextPtr& ctx, uint64_t key, const std::vector<PlanEntry>& entries,

@@ -29,8 +29,9 @@ RankService::RankService(Runtime& rt, std::unique_ptr<Transport> transport)
   for (MessageKind k : {MessageKind::Hello, MessageKind::Welcome, MessageKind::TaskRequest, MessageKind::LoadLibrary,
                         MessageKind::LibraryLoaded, MessageKind::Shutdown})
     transport_->setHandler(k, forJs(k));
-  transport_->setHandler(MessageKind::TaskReply,
-                         [this](uint32_t source, const uint8_t* data, size_t size) { onTaskReply(source, data, size); });
+  transport_->setHandler(MessageKind::TaskReply, [this](uint32_t source, const uint8_t* data, size_t size) {
+    onTaskReply(source, data, size);
+  });
   transport_->setFailureHandler([this](const std::string& what) { onWireFailure(what); });
   helloFrom_.assign(ranks(), false);
   if (rank() == 0) awaitingRanks_ = false;
@@ -263,7 +264,7 @@ void RankService::loadRequested(uint32_t source, const std::vector<uint8_t>& byt
   transport_->send(source, MessageKind::LibraryLoaded, encode(reply));
 }
 
-uint64_t RankService::loadEverywhere(const Library& lib) {
+uint64_t RankService::loadEverywhere(const Library& lib, const std::string& path) {
   if (ranks() < 2 || everywhere_.count(lib.contentHash())) return 0;
   everywhere_.insert(lib.contentHash());
   const uint64_t token = ++nextToken_;
@@ -271,7 +272,7 @@ uint64_t RankService::loadEverywhere(const Library& lib) {
   loadsInFlight_.fetch_add(1, std::memory_order_acq_rel);
   LoadLibraryMsg m;
   m.token = token;
-  m.path = lib.path();
+  m.path = path;
   m.contentHash = lib.contentHash();
   const std::vector<uint8_t> bytes = encode(m);
   for (uint32_t r = 1; r < ranks(); ++r) transport_->send(r, MessageKind::LoadLibrary, bytes);
@@ -288,18 +289,10 @@ RankService::Events RankService::serve() {
   for (Inbound& in : work) {
     try {
       switch (in.kind) {
-        case MessageKind::Hello:
-          noteHello(in.source, in.bytes, ev);
-          break;
-        case MessageKind::Welcome:
-          workersPerRank_ = decodeWelcome(in.bytes.data(), in.bytes.size()).workers;
-          break;
-        case MessageKind::TaskRequest:
-          runRequest(in.source, in.bytes);
-          break;
-        case MessageKind::LoadLibrary:
-          loadRequested(in.source, in.bytes);
-          break;
+        case MessageKind::Hello: noteHello(in.source, in.bytes, ev); break;
+        case MessageKind::Welcome: workersPerRank_ = decodeWelcome(in.bytes.data(), in.bytes.size()).workers; break;
+        case MessageKind::TaskRequest: runRequest(in.source, in.bytes); break;
+        case MessageKind::LoadLibrary: loadRequested(in.source, in.bytes); break;
         case MessageKind::LibraryLoaded: {
           LibraryLoadedMsg m = decodeLibraryLoaded(in.bytes.data(), in.bytes.size());
           auto it = loads_.find(m.token);
@@ -317,8 +310,7 @@ RankService::Events RankService::serve() {
           ev.shutdownRequested = true;
           serving_ = false;
           break;
-        default:
-          break;
+        default: break;
       }
     } catch (const std::exception& e) {
       ev.transportError = "cohort: rank " + std::to_string(rank()) + ": a " + messageKindName(in.kind) +

@@ -45,11 +45,11 @@ class RankService {
 
   // What serve() tells the JS side.
   struct Events {
-    bool ranksReady = false;        // rank 0: every rank said hello and registered alike
-    std::string ranksError;         // rank 0: a rank registered differently
+    bool ranksReady = false;         // rank 0: every rank said hello and registered alike
+    std::string ranksError;          // rank 0: a rank registered differently
     bool shutdownRequested = false;  // ranks > 0: rank 0 shut down
     std::vector<std::pair<uint64_t, std::vector<std::string>>> librariesLoaded;  // token, errors by rank
-    std::string transportError;  // the wire failed
+    std::string transportError;                                                  // the wire failed
   };
   // JS thread: handles what arrived for it.
   Events serve();
@@ -61,7 +61,8 @@ class RankService {
   // Rank 0, JS thread: makes every other rank load `lib` unless it has it
   // already; returns the token its librariesLoaded event will carry, or 0
   // when nothing was sent.
-  uint64_t loadEverywhere(const Library& lib);
+  // `path` is the path as the program gave it: each rank resolves it itself.
+  uint64_t loadEverywhere(const Library& lib, const std::string& path);
   // JS thread, once nothing is outstanding here: rank 0 tells every rank to
   // shut down; every rank then drains its transport, meets the others at a
   // barrier and finalizes MPI.

@@ -4,8 +4,8 @@
 
 #include "ops/builtin_tasks.h"
 #include "ops/sdk_api.h"
-#include "util/error.h"
 #include "transport/wire_plugin.h"
+#include "util/error.h"
 #include "util/fatal_signals.h"
 
 namespace cohort {

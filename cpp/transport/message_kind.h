@@ -6,11 +6,11 @@
 namespace cohort {
 
 enum class MessageKind : uint16_t {
-  Hello = 1,        // rank r -> 0: r's processors and registrations, once its top-level function is entered
-  Welcome = 2,      // 0 -> every rank: the whole machine; remote tasks may follow
-  TaskRequest = 3,  // controller -> rank: run this task (its description, argument and future bytes)
-  TaskReply = 4,    // rank -> controller: the task's result or failure
-  LoadLibrary = 5,  // controller -> rank: load this library (path and content hash)
+  Hello = 1,          // rank r -> 0: r's processors and registrations, once its top-level function is entered
+  Welcome = 2,        // 0 -> every rank: the whole machine; remote tasks may follow
+  TaskRequest = 3,    // controller -> rank: run this task (its description, argument and future bytes)
+  TaskReply = 4,      // rank -> controller: the task's result or failure
+  LoadLibrary = 5,    // controller -> rank: load this library (path and content hash)
   LibraryLoaded = 6,  // rank -> controller: loaded, or why not
   Shutdown = 7,       // controller -> rank: nothing more will come; drain and finalize
   kCount = 8,

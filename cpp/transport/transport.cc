@@ -238,8 +238,8 @@ void Transport::deliver(uint32_t source, const std::vector<uint8_t>& batch) {
                          (static_cast<uint32_t>(h[4]) << 16) | (static_cast<uint32_t>(h[5]) << 24);
     pos += kFrameHeader;
     if (batch.size() - pos < len || kind == 0 || kind >= static_cast<uint16_t>(MessageKind::kCount)) {
-      fail("a malformed batch from rank " + std::to_string(source) + " (message kind " + std::to_string(kind) +
-           ", " + std::to_string(len) + " bytes)");
+      fail("a malformed batch from rank " + std::to_string(source) + " (message kind " + std::to_string(kind) + ", " +
+           std::to_string(len) + " bytes)");
       return;
     }
     {

@@ -1,0 +1,176 @@
+// Many ranks under mpirun (test/ranks/*.ts are the programs). Each run has a
+// timeout that fails it. Without mpirun these tests cannot run: outside CI
+// they are skipped with a line saying what to install; under CI (CI=true)
+// that is a failure, so they are never skipped there.
+import * as assert from 'assert';
+import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { kernelsDir, root } from './helpers';
+
+const mpirun = spawnSync('sh', ['-c', 'command -v mpirun'], { encoding: 'utf8' }).stdout.trim();
+const plugin = path.join(root, 'build', 'Release', 'cohort_transport_openmpi.so');
+const MISSING = 'mpirun was not found: install Open MPI (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev)';
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `program` (under test/ranks/) on `ranks` ranks, or as one plain process when ranks is 0. */
+function runRanks(ranks: number, program: string, args: string[] = [], timeoutMs = 60000): Promise<Run> {
+  const script = path.join(root, 'test', 'ranks', program);
+  const node = [process.execPath, '--require', 'tsx/cjs', script, ...args];
+  const [cmd, argv] =
+    ranks === 0
+      ? [node[0], node.slice(1)]
+      : [mpirun, ['--allow-run-as-root', '--oversubscribe', '-n', String(ranks), ...node]];
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { cwd: root, env: { ...process.env, OMPI_MCA_rmaps_base_oversubscribe: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${program} on ${ranks} ranks did not finish within ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** The JSON after `RESULT ` on the one line that has it. */
+function result(run: Run, tag = 'RESULT'): unknown {
+  const lines = run.stdout.split('\n').filter((l) => l.startsWith(`${tag} `));
+  assert.strictEqual(lines.length, 1, `expected one ${tag} line, got:\n${run.stdout}\n${run.stderr}`);
+  return JSON.parse(lines[0].slice(tag.length + 1));
+}
+
+function ok(run: Run): Run {
+  assert.strictEqual(run.code, 0, `exit ${run.code} (signal ${run.signal})\n${run.stdout}\n${run.stderr}`);
+  return run;
+}
+
+describe('many ranks under mpirun', function () {
+  this.timeout(180000);
+
+  before(function () {
+    if (!mpirun) {
+      if (process.env.CI === 'true') throw new Error(`${MISSING}; under CI the multi-rank tests must run`);
+      console.log(`    multi-rank tests NOT RUN: ${MISSING}`);
+      this.skip();
+    }
+    assert.ok(
+      fs.existsSync(plugin),
+      `the MPI transport plugin ${plugin} is missing: run \`npm run build:mpi\` (npm install builds it when mpicc is there)`,
+    );
+  });
+
+  it('runs TS and C++ tasks on every rank and gets the one-process result on 2 and 4 ranks', async () => {
+    const one = result(ok(await runRanks(0, 'remote_tasks.ts'))) as { chain: number; expectedChain: number };
+    assert.strictEqual(one.chain, one.expectedChain);
+    for (const n of [2, 4]) {
+      const run = ok(await runRanks(n, 'remote_tasks.ts'));
+      assert.deepStrictEqual(result(run), one, `${n} ranks`);
+      const placement = result(run, 'PLACEMENT') as { ranksSeen: number[]; requests: number[] };
+      assert.deepStrictEqual(
+        placement.ranksSeen,
+        Array.from({ length: n }, (_, i) => i),
+        'the default sharding spreads an index launch over every rank',
+      );
+      assert.strictEqual(placement.requests.length, n - 1);
+    }
+  });
+
+  it('sends one request per task placed on another rank and nothing on one rank', async () => {
+    const two = result(ok(await runRanks(2, 'remote_tasks.ts')), 'PLACEMENT') as { requests: number[] };
+    // 6 of the 12 index points (cyclic sharding), and of the single tasks
+    // the 4 squares and 4 sums with odd tags, one add and the TS sum.
+    assert.deepStrictEqual(two.requests, [16]);
+    const one = result(ok(await runRanks(0, 'remote_tasks.ts')), 'PLACEMENT') as { requests: number[] };
+    assert.deepStrictEqual(one.requests, []);
+  });
+
+  it("rejects the futures of tasks that failed on another rank with that rank's message and stack", async () => {
+    const out = result(ok(await runRanks(2, 'remote_failure.ts'))) as Record<
+      string,
+      { message: string; stack: string; failedTask: string }
+    > & { afterwards: number };
+    assert.strictEqual(out.ts.message, 'boom: from ts');
+    assert.strictEqual(out.ts.failedTask, "task 'boom' (op #1) on rank 1");
+    assert.match(out.ts.stack, /remote_failure\.ts/, 'the stack of the throw on rank 1');
+    assert.strictEqual(out.cpp.message, 'from c++');
+    assert.strictEqual(out.cpp.failedTask, "task 'fail' (op #2) on rank 1");
+    assert.match(out.dependent.message, /task 'after' \(op #3\) did not run because task 'boom' \(op #1\) on rank 1/);
+    assert.strictEqual(out.afterwards, 1, 'the runtime goes on: a later task ran on rank 1');
+  });
+
+  it('loads a library on every rank once, and names the rank where it is missing, not a library or different', async () => {
+    for (const n of [2, 4]) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cohort-ranks-'));
+      try {
+        for (let r = 0; r < n; ++r) {
+          const d = path.join(dir, `rank${r}`);
+          fs.mkdirSync(d);
+          fs.copyFileSync(path.join(kernelsDir, 'libkernels.so'), path.join(d, 'good.so'));
+          if (r === 0) {
+            fs.copyFileSync(path.join(kernelsDir, 'libfixture_named_reg.so'), path.join(d, 'missing.so'));
+            fs.copyFileSync(path.join(kernelsDir, 'libtest_kernels.so'), path.join(d, 'notlib.so'));
+            fs.copyFileSync(path.join(kernelsDir, 'libtutorial_kernels.so'), path.join(d, 'differs.so'));
+          } else {
+            fs.writeFileSync(path.join(d, 'notlib.so'), 'not a shared object\n');
+            fs.copyFileSync(path.join(kernelsDir, 'liboracle_kernels.so'), path.join(d, 'differs.so'));
+          }
+        }
+        const out = result(ok(await runRanks(n, 'libraries.ts', [dir]))) as Record<string, unknown>;
+        const each = (k: number): number[] => Array.from({ length: n - 1 }, () => k);
+        assert.deepStrictEqual(out.before, each(0));
+        assert.deepStrictEqual(out.afterFirst, each(1), 'one message per other rank');
+        assert.deepStrictEqual(out.afterSecond, each(1), 'a second call sends nothing');
+        assert.deepStrictEqual(
+          out.sums,
+          Array.from({ length: n }, (_, r) => r + 100),
+        );
+        for (let r = 1; r < n; ++r) {
+          assert.match(String(out.missing), new RegExp(`rank ${r}: .*missing\\.so`), `missing on rank ${r}`);
+          assert.match(String(out.notlib), new RegExp(`rank ${r}: .*not a loadable shared object`));
+          assert.match(String(out.differs), new RegExp(`rank ${r}: ./differs.so has content hash [0-9a-f]+ here but`));
+        }
+        assert.strictEqual(out.stillUsable, 5);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  it('ends the run with an error naming the rank that was killed, without hanging', async () => {
+    const run = await runRanks(2, 'killed_rank.ts', [], 60000);
+    assert.notStrictEqual(run.code, 0);
+    assert.doesNotMatch(run.stdout, /RESULT/);
+    assert.match(run.stdout + run.stderr, /rank 1 .*(signal 9|Killed)/);
+  });
+
+  it('exits cleanly on every rank when the program ends without calling shutdown()', async () => {
+    const inMain = ok(await runRanks(2, 'no_shutdown.ts', ['main']));
+    assert.deepStrictEqual(result(inMain), [0, 2, 4, 6, 8, 10, 12, 14]);
+    const plain = ok(await runRanks(2, 'no_shutdown.ts', ['plain']));
+    const lines = plain.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('RESULT'))
+      .sort();
+    assert.deepStrictEqual(lines, ['RESULT rank 0: 2', 'RESULT rank 1: 4']);
+  });
+
+  it('refuses to run the top-level function when the ranks registered different tasks', async () => {
+    const run = await runRanks(2, 'mismatch.ts');
+    assert.notStrictEqual(run.code, 0);
+    assert.doesNotMatch(run.stdout, /main ran/);
+    assert.match(run.stderr, /rank 1 registered other tasks than rank 0.*only rank 1 has ts 'only_on_rank_one'/);
+  });
+});
