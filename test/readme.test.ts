@@ -44,4 +44,8 @@ describe('the README', () => {
     assert.match(out, /^3$/m);
     assert.equal((out.match(/Running daxpy computation with alpha 2 for point \d/g) ?? []).length, 4);
   });
+
+  it('the many-processes program runs as one process, every point on rank 0', () => {
+    assert.match(run(readmeProgram(3)), /^0@0 2@0 4@0 6@0 8@0 10@0 12@0 14@0$/m);
+  });
 });

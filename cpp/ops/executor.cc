@@ -61,8 +61,8 @@ void Executor::checkRemote(const PlanEntry& entry, const PointWork& work) const 
   if (!rt_.ranks() || entry.where.rank >= rt_.rankCount())
     throw Error(std::string("plan entry ") + entryKindName(entry.kind) + " at position " + std::to_string(entry.op) +
                 " belongs to rank " + std::to_string(entry.where.rank) + ", but this process is rank " +
-                std::to_string(rank_) + " of " + std::to_string(rt_.rankCount()) +
-                (rt_.ranks() ? "" : " and has no transport to other ranks"));
+                std::to_string(rank_) +
+                (rt_.ranks() ? " of " + std::to_string(rt_.rankCount()) : " and has no transport to other ranks"));
   const TaskInfo& info = rt_.tasks().get(work.task);
   if ((work.requirements && !work.requirements->empty()) || (work.bound && !work.bound->empty()))
     throw Error("task '" + info.name + "' (position " + std::to_string(entry.op) + ") was placed on rank " +

@@ -117,14 +117,17 @@ void Transport::run() {
     return true;
   };
   auto idle = [&] {
-    if (++idleRounds < 64) {
+    if (++idleRounds < 256) {
       std::this_thread::yield();
       return;
     }
-    const auto wait = microseconds(std::min<unsigned>(20u * (idleRounds - 63), 500u));
+    const auto wait = microseconds(std::min<unsigned>(10u * (idleRounds - 255), 100u));
     std::unique_lock<std::mutex> lock(wakeMutex_);
     sleeping_.store(true, std::memory_order_release);
-    wakeCv_.wait_for(lock, wait, [this] { return wakeFlag_; });
+    // system_clock, not steady_clock: libstdc++ waits on a steady clock with
+    // pthread_cond_clockwait (glibc 2.30), which the prebuilds may not need
+    // (they load on glibc 2.28). A clock step only lengthens one short poll.
+    wakeCv_.wait_until(lock, system_clock::now() + wait, [this] { return wakeFlag_; });
     wakeFlag_ = false;
     sleeping_.store(false, std::memory_order_release);
   };
