@@ -5,7 +5,15 @@ import { FutureMap } from './future-map';
 import { Coord, pointsOf, Rect, RectLike, toDomain, toPoint, volume } from './geometry';
 import { Library } from './library';
 import { JsProcessor } from './js-processor';
-import { AnalysisCounters, native, NativeFuture, pluginDirs, RankEvents, TransportCounters } from './native';
+import {
+  AnalysisCounters,
+  native,
+  NativeAddon,
+  NativeFuture,
+  pluginDirs,
+  RankEvents,
+  TransportCounters,
+} from './native';
 import { Machine, Mapper, MappingRegistry, ShardingFunctor } from './mapping';
 import { PhysicalRegion } from './physical';
 import {
@@ -208,18 +216,7 @@ export class Runtime {
   /** How many ranks (processes) run the program: 1 unless started by `mpirun`. */
   readonly ranks: number;
 
-  private constructor(
-    info: {
-      workers: number;
-      jsProcessor: number;
-      checks: boolean;
-      inlineMapTask: number;
-      fillTask: number;
-      rank: number;
-      ranks: number;
-    },
-    window: number,
-  ) {
+  private constructor(info: ReturnType<NativeAddon['start']>, window: number) {
     this.rank = info.rank;
     this.ranks = info.ranks;
     this.fillTask = info.fillTask;
