@@ -15,8 +15,6 @@ struct WorkerIdentity {
 };
 thread_local WorkerIdentity tlsWorker;
 
-constexpr int kSpinRounds = 20000;  // ~100-200 us of pause instructions
-
 inline void cpuRelax() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
@@ -180,7 +178,7 @@ void WorkerPool::loop(unsigned index) {
     bool found = false;
     int expected = 0;
     if (spinners_.compare_exchange_strong(expected, 1, std::memory_order_seq_cst)) {
-      for (int i = 0; i < kSpinRounds && !found; ++i) {
+      for (int i = 0, n = spinRounds_.load(std::memory_order_relaxed); i < n && !found; ++i) {
         if (hasWorkFor(index))
           found = true;
         else if (stopping_.load(std::memory_order_relaxed))

@@ -36,6 +36,12 @@ class WorkerPool final : public Processor {
   ProcessorKind kind() const override { return ProcessorKind::Cpu; }
   ProcessorId firstId() const override { return 0; }
   unsigned size() const override { return static_cast<unsigned>(workers_.size()); }
+  // How long an idle worker spins before it sleeps, in pause rounds. The
+  // default (~100-200 us) suits a process that has its cores to itself;
+  // several ranks sharing a node's cores spin less (runtime.cc).
+  static constexpr int kDefaultSpinRounds = 20000;
+  void setSpinRounds(int rounds) { spinRounds_.store(rounds, std::memory_order_relaxed); }
+
   // A task runs its own body (run) on the worker; local >= 0 pins it there.
   void enqueue(ProcessorTaskPtr task, int local, int priority) override;
 
@@ -98,6 +104,7 @@ class WorkerPool final : public Processor {
   // others sleep), so spinning never starves the JS thread of a core, and
   // a submitter need not wake anyone while a spinner will find the work.
   std::atomic<int> spinners_{0};
+  std::atomic<int> spinRounds_{kDefaultSpinRounds};
   std::atomic<bool> stopping_{false};
   bool joined_ = false;
 };

@@ -53,6 +53,13 @@ Runtime::Runtime(const RuntimeOptions& options)
     machine_.localRank = ranks_->rank();
     for (ProcessorInfo& p : machine_.processors) p.rank = ranks_->rank();
     executor_.setRank(ranks_->rank());
+    // Ranks on one node that need more threads than it has cores: a
+    // spinning worker would take the core another rank's JS or
+    // communication thread needs to hand it work (a remote round trip
+    // measured 1 ms on 2 cores with two ranks spinning). Spin ~1/20 as long.
+    const unsigned localRanks = launcher.localSize ? launcher.localSize : launcher.size;
+    if (localRanks * (workers_.size() + 2) > defaultWorkers())
+      workers_.setSpinRounds(WorkerPool::kDefaultSpinRounds / 20);
   }
 }
 

@@ -104,8 +104,6 @@ void Transport::run() {
   initCv_.notify_all();
   if (!initError_.empty()) return;
 
-  // Poll; when idle for a while, sleep in growing steps (a local send wakes
-  // at once; a message from another rank is seen at the next poll).
   using namespace std::chrono;
   unsigned idleRounds = 0;
   auto drained = [this] {
@@ -116,12 +114,18 @@ void Transport::run() {
     }
     return true;
   };
+  // Idle: yield for up to 2 ms (a reply usually comes sooner, and a
+  // yielding thread gives its core to whoever needs it), then sleep in short
+  // steps (a local send wakes it at once; a message from another rank is
+  // seen at the next poll, MPI has no wait a local thread can interrupt).
+  steady_clock::time_point idleSince{};
   auto idle = [&] {
-    if (++idleRounds < 256) {
+    if (idleRounds++ == 0) idleSince = steady_clock::now();
+    if (steady_clock::now() - idleSince < milliseconds(2)) {
       std::this_thread::yield();
       return;
     }
-    const auto wait = microseconds(std::min<unsigned>(10u * (idleRounds - 255), 100u));
+    const auto wait = microseconds(50);
     std::unique_lock<std::mutex> lock(wakeMutex_);
     sleeping_.store(true, std::memory_order_release);
     // system_clock, not steady_clock: libstdc++ waits on a steady clock with
@@ -131,6 +135,7 @@ void Transport::run() {
     wakeFlag_ = false;
     sleeping_.store(false, std::memory_order_release);
   };
+
   while (!failed_.load()) {
     if (pump())
       idleRounds = 0;

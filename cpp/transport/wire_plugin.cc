@@ -34,6 +34,8 @@ LauncherInfo detectLauncher() {
       info.variable = std::string(p.variable) + "=" + v;
       info.size = static_cast<unsigned>(std::strtoul(v, nullptr, 10));
       if (info.size == 0) info.size = 1;
+      for (const char* local : {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS"})
+        if (const char* l = env(local)) info.localSize = static_cast<unsigned>(std::strtoul(l, nullptr, 10));
       return info;
     }
   }

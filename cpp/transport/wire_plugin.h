@@ -13,10 +13,11 @@
 namespace cohort {
 
 struct LauncherInfo {
-  bool present = false;  // started by an MPI launcher
-  std::string family;    // "openmpi" or "mpich"
-  std::string variable;  // the environment variable that said so, e.g. "OMPI_COMM_WORLD_SIZE=4"
-  unsigned size = 1;     // ranks the launcher started
+  bool present = false;    // started by an MPI launcher
+  std::string family;      // "openmpi" or "mpich"
+  std::string variable;    // the environment variable that said so, e.g. "OMPI_COMM_WORLD_SIZE=4"
+  unsigned size = 1;       // ranks the launcher started
+  unsigned localSize = 0;  // of those, on this node (0: the launcher did not say)
 };
 
 LauncherInfo detectLauncher();
