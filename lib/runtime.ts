@@ -354,6 +354,7 @@ export class Runtime {
     const arrived = new Promise<void>((resolve, reject) => (this.rankWaiter = { resolve, reject }));
     try {
       native.enterMain();
+      this.settleRankWaiter(); // what arrived before rt.main was called
       await arrived; // rank 0: every rank said hello; the others: rank 0 shut down
     } catch (e) {
       // The ranks cannot shut down together without this one: end it, so
@@ -386,16 +387,26 @@ export class Runtime {
       process.stderr.write(`${events.transportError}\n`);
       process.exit(1);
     }
-    const waiter = this.rankWaiter;
-    if (events.error !== undefined) {
-      this.rankWaiter = undefined;
-      waiter?.reject(new Error(events.error));
-    } else if (events.ready || events.shutdown) {
+    if (events.ready || events.shutdown) {
       this.machineCache = undefined; // now lists every rank's processors
       this.mapping.machineChanged();
-      this.rankWaiter = undefined;
-      waiter?.resolve();
     }
+    if (events.error !== undefined || events.ready || events.shutdown) {
+      // Every other rank may say hello before this one enters rt.main (and
+      // rank 0 may shut down before a late rank does): keep the outcome
+      // for main to find.
+      this.rankOutcome = events.error !== undefined ? new Error(events.error) : 'arrived';
+      this.settleRankWaiter();
+    }
+  }
+  private rankOutcome: Error | 'arrived' | undefined;
+  private settleRankWaiter(): void {
+    const waiter = this.rankWaiter;
+    const outcome = this.rankOutcome;
+    if (!waiter || outcome === undefined) return;
+    this.rankWaiter = undefined;
+    if (outcome === 'arrived') waiter.resolve();
+    else waiter.reject(outcome);
   }
 
   /**

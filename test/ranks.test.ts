@@ -167,6 +167,19 @@ describe('many ranks under mpirun', function () {
     assert.deepStrictEqual(lines, ['RESULT rank 0: 2', 'RESULT rank 1: 4']);
   });
 
+  it('runs the top-level function when every rank was ready before rank 0 called rt.main', async () => {
+    assert.deepStrictEqual(result(ok(await runRanks(2, 'late_main.ts'))), [0, 2, 4, 6]);
+  });
+
+  it('prints the one-process output of the stencil tutorial on 2 and 4 ranks', async () => {
+    const program = path.join('..', '..', 'examples', 'tutorial08_multiple_partitions.ts');
+    const one = ok(await runRanks(0, program)).stdout;
+    assert.match(one, /Checking results\.\.\.SUCCESS!/);
+    const sorted = (out: string): string[] => out.split('\n').filter(Boolean).sort();
+    for (const n of [2, 4])
+      assert.deepStrictEqual(sorted(ok(await runRanks(n, program)).stdout), sorted(one), `${n} ranks`);
+  });
+
   it('refuses to run the top-level function when the ranks registered different tasks', async () => {
     const run = await runRanks(2, 'mismatch.ts');
     assert.notStrictEqual(run.code, 0);
