@@ -38,7 +38,9 @@ RankService::RankService(Runtime& rt, std::unique_ptr<Transport> transport)
 }
 
 RankService::~RankService() {
-  if (!finished_) transport_->finish();
+  // First, while everything its handlers use is still here; an unfinished
+  // transport stops without its barrier.
+  transport_.reset();
 }
 
 bool RankService::busy() const {

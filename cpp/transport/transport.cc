@@ -35,7 +35,15 @@ Transport::Transport(const cohort_wire* wire) : wire_(wire) {
 }
 
 Transport::~Transport() {
-  if (thread_.joinable()) finish();
+  // Not finished (the runtime went away without shutting down, e.g. the
+  // process is exiting on an error): stop the thread without the barrier,
+  // which would wait for ranks that may never come. MPI is left
+  // unfinalized, so the launcher reports this rank's exit.
+  if (thread_.joinable()) {
+    failed_.store(true);
+    wakeThread();
+    thread_.join();
+  }
 }
 
 void Transport::setHandler(MessageKind kind, Handler h) { handlers_[static_cast<size_t>(kind)] = std::move(h); }

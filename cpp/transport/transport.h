@@ -80,7 +80,8 @@ class Transport {
 
   // Sends what is queued, waits for every rank to get here too (a barrier
   // that keeps receiving meanwhile), then finalizes the wire and joins the
-  // thread. Call once, when this rank will send nothing more.
+  // thread. Call once, when this rank will send nothing more. Destroying
+  // an unfinished transport stops its thread without barrier or finalize.
   void finish();
 
  private:
