@@ -31,6 +31,8 @@ export interface RegionViewInfo {
   privilege: number;
   fields: FieldViewInfo[];
   rects: [number[], number[]][];
+  /** On a rank other than 0: the generation of this rank's storage of the tree (absent: the forest's). */
+  rankStore?: number;
 }
 
 /**
@@ -77,6 +79,12 @@ export interface PeerCounters {
   /** Bytes of those batches, framing included. */
   wireBytesSent: number;
   wireBytesReceived: number;
+  /**
+   * Bytes of region data (elements only, no headers) sent to / received from
+   * this peer: what the tasks placed on other ranks read that was not valid there.
+   */
+  regionBytesSent: number;
+  regionBytesReceived: number;
   /** By message kind ('taskRequest', 'taskReply', 'loadLibrary', ...): payload bytes. */
   sent: Record<string, MessageCount>;
   received: Record<string, MessageCount>;
@@ -239,6 +247,8 @@ export interface NativeAddon {
   subregion(tree: number, partition: number, color: number[]): NativeRegionInfo;
   destroyRegion(tree: number): void;
   storageBuffer(tree: number, field: number): ArrayBuffer;
+  /** This rank's storage of a tree of rank 0, which tasks run here used. */
+  rankStorageBuffer(tree: number, field: number): ArrayBuffer;
   analysisCounters(reset?: boolean): AnalysisCounters;
   recordPlan(on: boolean): void;
   planLines(): string[];

@@ -13,8 +13,11 @@ export type FieldArray = Float64Array | Float32Array | BigInt64Array | Int32Arra
 const CTORS = [Float64Array, Float32Array, BigInt64Array, Int32Array, Uint32Array, Uint8Array] as const;
 const PRIVILEGES: Privilege[] = ['read-only', 'read-write', 'write-discard', 'reduce'];
 
-/** Looks up (and caches) the ArrayBuffer over one field's storage. */
-export type StorageLookup = (tree: number, field: number) => ArrayBuffer;
+/**
+ * Looks up (and caches) the ArrayBuffer over one field's storage: the
+ * forest's, or (`rankStore`, a generation) this rank's copy of a tree of rank 0.
+ */
+export type StorageLookup = (tree: number, field: number, rankStore?: number) => ArrayBuffer;
 
 /** One field of a physical region. */
 export class FieldView<T extends FieldArray = FieldArray> {
@@ -75,7 +78,8 @@ export class PhysicalRegion {
     const first = info.fields[0];
     this.bounds = first ? { lo: first.lo, hi: first.hi } : { lo: [0], hi: [-1] };
     this.rects = (info.rects ?? []).map(([lo, hi]) => ({ lo, hi }));
-    for (const f of info.fields) this.views.set(f.name, new FieldView(f, f.shadow ?? storage(info.tree, f.id)));
+    for (const f of info.fields)
+      this.views.set(f.name, new FieldView(f, f.shadow ?? storage(info.tree, f.id, info.rankStore)));
   }
 
   /** The typed array of a field (index 0 = the region's lower corner). */

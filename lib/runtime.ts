@@ -826,11 +826,11 @@ export class Runtime {
   }
 
   /** @internal */
-  readonly storage = (tree: number, field: number): ArrayBuffer => {
-    const key = `${tree}:${field}`;
+  readonly storage = (tree: number, field: number, rankStore?: number): ArrayBuffer => {
+    const key = rankStore === undefined ? `${tree}:${field}` : `r${rankStore}:${tree}:${field}`;
     let b = this.buffers.get(key);
     if (!b) {
-      b = native.storageBuffer(tree, field);
+      b = rankStore === undefined ? native.storageBuffer(tree, field) : native.rankStorageBuffer(tree, field);
       this.buffers.set(key, b);
     }
     return b;

@@ -180,6 +180,43 @@ describe('many ranks under mpirun', function () {
       assert.deepStrictEqual(sorted(ok(await runRanks(n, program)).stdout), sorted(one), `${n} ranks`);
   });
 
+  it("gives the sequential interpreter's result for random programs whose index launches are spread over 2 and 4 ranks", async () => {
+    for (const n of [2, 4]) {
+      const r = result(ok(await runRanks(n, 'oracle.ts', ['150'], 120000))) as {
+        programs: number;
+        failures: string[];
+        regionBytes: number;
+        requests: number;
+      };
+      assert.deepStrictEqual(r.failures, [], `${n} ranks`);
+      assert.strictEqual(r.programs, 150);
+      // The points really ran elsewhere, and their data moved.
+      assert.ok(r.requests > 1000, `${n} ranks: only ${r.requests} task requests`);
+      assert.ok(r.regionBytes > 0, `${n} ranks: no region data moved`);
+    }
+  });
+
+  it("moves exactly the ghost cells each stencil step, and an inline mapping fetches exactly the other ranks' pieces", async () => {
+    type Stencil = {
+      values: number[];
+      ok: boolean;
+      bytesPerStep: number;
+      expectedPerStep: number;
+      fetchedByMap: number;
+      expectedFetch: number;
+    };
+    const one = result(ok(await runRanks(0, 'stencil_bytes.ts'))) as Stencil;
+    assert.ok(one.ok, 'one process: the sequential result');
+    for (const n of [2, 4]) {
+      const r = result(ok(await runRanks(n, 'stencil_bytes.ts'))) as Stencil;
+      assert.deepStrictEqual(r.values, one.values, `${n} ranks: the one-process values`);
+      assert.ok(r.ok, `${n} ranks: the sequential result`);
+      assert.strictEqual(r.bytesPerStep, r.expectedPerStep, `${n} ranks: region bytes per step`);
+      assert.strictEqual(r.expectedPerStep, (n - 1) * 16);
+      assert.strictEqual(r.fetchedByMap, r.expectedFetch, `${n} ranks: bytes the inline mapping fetched`);
+    }
+  });
+
   it('refuses to run the top-level function when the ranks registered different tasks', async () => {
     const run = await runRanks(2, 'mismatch.ts');
     assert.notStrictEqual(run.code, 0);

@@ -62,6 +62,12 @@ std::shared_ptr<FieldStorage> TreeStorage::field(FieldId id, FieldType type) {
   return slot;
 }
 
+std::shared_ptr<FieldStorage> TreeStorage::find(FieldId id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = fields_.find(id);
+  return it == fields_.end() ? nullptr : it->second;
+}
+
 void TreeStorage::release() {
   std::lock_guard<std::mutex> lock(mutex_);
   fields_.clear();

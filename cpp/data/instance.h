@@ -79,6 +79,8 @@ class TreeStorage {
   explicit TreeStorage(const Rect& rootBounds) : rootBounds_(rootBounds) {}
 
   std::shared_ptr<FieldStorage> field(FieldId id, FieldType type);
+  // The field's storage if it was made; null otherwise.
+  std::shared_ptr<FieldStorage> find(FieldId id);
   // Drops this tree's references; storage still used by someone survives.
   void release();
 

@@ -241,11 +241,11 @@ LaunchPlacement placeIndex(const MappingContext& ctx, const MappableTask& t, con
     // processor (of some rank) itself.
     if (computeShards) {
       uint32_t shard = ctx.sharding.shardOf(sh.functor, points[i], dom, ctx.machine.ranks);
-      // Region data does not move between ranks yet: points with region
-      // requirements stay on the issuing rank unless the mapper chose otherwise
-      // (which the executor refuses, naming the task).
+      // A running task's subtasks with regions see its views, which are on
+      // this rank: they stay unless the mapper chose otherwise (which the
+      // executor refuses, naming the task).
       const bool hasRegions = t.input && !t.input->regions.empty();
-      if (!p.rankChosen) p.rank = hasRegions ? ctx.machine.localRank : shard;
+      if (!p.rankChosen) p.rank = hasRegions && ctx.nested ? ctx.machine.localRank : shard;
     }
     out.points.push_back(p);
   }

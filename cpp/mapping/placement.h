@@ -41,6 +41,7 @@ struct MappingContext {
   MapperId mapperId;
   const Machine& machine;
   const ShardingRegistry& sharding;
+  bool nested = false;  // a running task's launch: points with regions stay on this rank
 };
 
 PointPlacement placeSingle(const MappingContext& ctx, const MappableTask& task);

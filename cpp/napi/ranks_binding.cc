@@ -1,6 +1,9 @@
 // Bindings for many ranks: entering the top-level function, loading a
-// library on every rank, and the transport's counters.
+// library on every rank, this rank's storage of region data, and the
+// transport's counters.
 #include "napi/addon_state.h"
+#include "napi/marshal.h"
+#include "runtime/rank_service.h"
 
 namespace cohort::napi {
 namespace {
@@ -27,6 +30,29 @@ Napi::Value LoadEverywhere(const Napi::CallbackInfo& info) {
   const uint64_t token = r->loadEverywhere(*lib, path);
   refWhileBusy(env);
   return Napi::Number::New(env, static_cast<double>(token));
+}
+
+// rankStorageBuffer(tree, field) -> an ArrayBuffer over this rank's storage
+// of a tree of rank 0 (zero copy), kept alive while JS holds it.
+Napi::Value RankStorageBuffer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  RankService* r = ranksOf(env);
+  const uint32_t tree = u32(info[0], "tree"), field = u32(info[1], "field");
+  std::shared_ptr<FieldStorage> storage = r ? r->findRankStorage(tree, field) : nullptr;
+  if (!storage)
+    throw Napi::Error::New(env, "rankStorageBuffer: this rank holds no data of field " + std::to_string(field) +
+                                    " of tree " + std::to_string(tree));
+  void* data = storage->data();
+  const size_t bytes = static_cast<size_t>(storage->byteSize());
+  auto holder = std::make_unique<std::shared_ptr<FieldStorage>>(std::move(storage));
+  auto buf = Napi::ArrayBuffer::New(
+      env, data, bytes,
+      [](Napi::Env, void*, std::shared_ptr<FieldStorage>* h) {
+        std::unique_ptr<std::shared_ptr<FieldStorage>> adopt(h);
+      },
+      holder.get());
+  holder.release();  // owned by the ArrayBuffer's finalizer now
+  return buf;
 }
 
 // transportCounters() -> {rank, ranks, library, threadLevel, peers: [{rank,
@@ -64,6 +90,8 @@ Napi::Value ReadTransportCounters(const Napi::CallbackInfo& info) {
       o.Set("batchesReceived", static_cast<double>(peer.batchesReceived));
       o.Set("wireBytesSent", static_cast<double>(peer.wireBytesSent));
       o.Set("wireBytesReceived", static_cast<double>(peer.wireBytesReceived));
+      o.Set("regionBytesSent", static_cast<double>(r->regionBytesSent(p)));
+      o.Set("regionBytesReceived", static_cast<double>(r->regionBytesReceived(p)));
       o.Set("sent", kinds(peer.sent));
       o.Set("received", kinds(peer.received));
       peers.Set(n++, o);
@@ -79,6 +107,7 @@ void initRanksBinding(Napi::Env env, Napi::Object exports) {
   exports.Set("enterMain", Napi::Function::New(env, EnterMain));
   exports.Set("loadEverywhere", Napi::Function::New(env, LoadEverywhere));
   exports.Set("transportCounters", Napi::Function::New(env, ReadTransportCounters));
+  exports.Set("rankStorageBuffer", Napi::Function::New(env, RankStorageBuffer));
 }
 
 }  // namespace cohort::napi

@@ -136,6 +136,7 @@ Napi::Array describeRegions(Napi::Env env, const std::vector<TaskRegionArg>& reg
     ro.Set("tree", arg.tree);
     ro.Set("node", arg.regionNode);
     ro.Set("privilege", static_cast<uint32_t>(arg.privilege));
+    if (arg.rankStore) ro.Set("rankStore", static_cast<double>(arg.rankStore));
     Napi::Array fs = Napi::Array::New(env, arg.fields.size());
     for (size_t f = 0; f < arg.fields.size(); ++f) {
       const cohort_field_view& v = arg.fields[f];

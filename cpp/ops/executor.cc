@@ -2,6 +2,7 @@
 
 #include "cohort/value.hpp"
 #include "ops/region_args.h"
+#include "runtime/rank_service.h"
 #include "runtime/runtime.h"
 #include "util/error.h"
 
@@ -55,7 +56,7 @@ void IssueScratch::clear() {
   inUse = false;
 }
 
-void Executor::checkRemote(const PlanEntry& entry, const PointWork& work) const {
+void Executor::checkRemote(const PlanEntry& entry, const PointWork& work, const AnalysisContext& ctx) const {
   // The one place an entry leaves this rank: checked before anything of its
   // launch is issued.
   if (!rt_.ranks() || entry.where.rank >= rt_.rankCount())
@@ -64,12 +65,14 @@ void Executor::checkRemote(const PlanEntry& entry, const PointWork& work) const 
                 std::to_string(rank_) +
                 (rt_.ranks() ? " of " + std::to_string(rt_.rankCount()) : " and has no transport to other ranks"));
   const TaskInfo& info = rt_.tasks().get(work.task);
-  if ((work.requirements && !work.requirements->empty()) || (work.bound && !work.bound->empty()))
+  // Region data moves with top-level launches; a task's subtasks use its
+  // own views, which are on its rank.
+  if (ctx.owner() != 0 && ((work.requirements && !work.requirements->empty()) || (work.bound && !work.bound->empty())))
     throw Error("task '" + info.name + "' (position " + std::to_string(entry.op) + ") was placed on rank " +
                 std::to_string(entry.where.rank) +
-                " with region requirements, but region data does not move between ranks yet: place tasks that "
-                "use regions on rank " +
-                std::to_string(rank_) + " (the default mapper does)");
+                " with region requirements from inside another task: subtasks that use regions run on their "
+                "parent's rank " +
+                std::to_string(rank_));
   if (info.internal) throw Error("the runtime's own task '" + info.name + "' cannot run on another rank");
 }
 
@@ -85,7 +88,9 @@ void Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, const std
   AnalysisContext& ctx = *ctxPtr;
   // Before anything is issued: an entry this rank cannot run fails the launch whole.
   for (size_t i = 0; i < entries.size(); ++i)
-    if (entries[i].where.rank != rank_) checkRemote(entries[i], work.points[i]);
+    if (entries[i].where.rank != rank_) checkRemote(entries[i], work.points[i], ctx);
+  // Rank 0 of several records where region data is and what must move.
+  ValidCopies* copies = ctx.owner() == 0 && rt_.tracksRegionCopies() ? &rt_.ranks()->validCopies() : nullptr;
   const FenceEpochPtr& epoch = work.epoch ? work.epoch : ctx.epoch();
   const Event& fence = work.epoch ? work.fence : ctx.fence();
   PlanLog& log = rt_.planLog();
@@ -116,9 +121,9 @@ void Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, const std
     if (e.where.rank != rank_) {
       // The target rank numbers its workers from 0.
       op->setRemote(e.where.rank);
-      const ProcessorId first = rt_.firstProcessorOf(e.where.rank);
-      if (e.where.variant == VariantKind::Cpp && e.where.processor >= 0)
-        op->setPinnedWorker(e.where.processor - static_cast<int>(first));
+      const auto first = static_cast<int>(rt_.firstProcessorOf(e.where.rank));
+      if (e.where.variant == VariantKind::Cpp && e.where.processor >= first)
+        op->setPinnedWorker(e.where.processor - first);
     } else if (e.where.variant == VariantKind::Cpp) {
       op->setPinnedWorker(e.where.processor);
     }
@@ -140,6 +145,18 @@ void Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, const std
       if (work.parent) work.parent->rebaseChild(args);
       op->setRegions(std::move(args));
       op->setExclusion(exclusionKeysOf(e, ctx));
+    }
+    if (copies && !op->regions().empty()) {
+      // A remote task's copies are in when it completes (that is when rank
+      // 0 hears of it); a local one's when its fetch is.
+      const Event arrived = e.where.rank == rank_ ? Event::create() : op->completion();
+      std::vector<RegionPiece> pieces;
+      for (const TaskRegionArg& a : op->regions()) {
+        const RectList rects = rectsOf(a);
+        for (FieldId f : a.fieldIds)
+          copies->use(e.where.rank, a.tree, f, rects, a.privilege, op->completion(), arrived, pieces, waits);
+      }
+      if (!pieces.empty()) op->setCopiesIn(std::move(pieces), e.where.rank == rank_ ? arrived : Event());
     }
     if (fence.exists()) waits.push_back(fence);
     op->setPreconditions(std::move(waits));

@@ -7,9 +7,12 @@
 // through execute(); fences through fence().
 //
 // An entry for another rank is checked at exactly one place (checkRemote:
-// one process has no transport; region data does not move yet), before
-// anything of its launch is issued, and its op is marked remote: once
-// ready, the transport sends it (runtime/rank_service.h).
+// one process has no transport; subtasks with regions stay on their
+// parent's rank), before anything of its launch is issued, and its op is
+// marked remote: once ready, the transport sends it (runtime/rank_service.h).
+// On rank 0 of several, every top-level entry with regions also goes
+// through the valid-copy record (runtime/valid_copies.h), in program order:
+// it gets the pieces to bring to its rank and the events to wait for.
 #pragma once
 #include <memory>
 #include <vector>
@@ -91,7 +94,7 @@ class Executor {
 
  private:
   // Throws unless `entry` (placed on another rank) can be sent there.
-  void checkRemote(const PlanEntry& entry, const PointWork& work) const;
+  void checkRemote(const PlanEntry& entry, const PointWork& work, const AnalysisContext& ctx) const;
 
   Runtime& rt_;
   uint32_t rank_;

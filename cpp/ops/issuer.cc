@@ -111,6 +111,7 @@ FuturePtr issueTask(Runtime& rt, SingleLaunch&& launch) {
   request.points[0].point = Point(0);
   request.points[0].requirements = std::move(launch.regions);
   request.mapping = &launch.mapping;
+  request.nested = launch.parent != 0;
   // Names are taken only once planning succeeded: a refused launch uses none.
   const uint64_t position = ctx->nextPosition();
   // The label names the launch in analysis errors only: no string for a
@@ -166,6 +167,7 @@ std::vector<FuturePtr> issueIndexLaunch(Runtime& rt, IndexLaunch&& launch) {
   request.options = launch.options;
   request.label = "index launch of " + labelFor(info, *ctx, position) + " over " + launch.domain.toString();
   request.mapping = &launch.mapping;
+  request.nested = launch.parent != 0;
   request.points.resize(points.size());
   for (size_t i = 0; i < points.size(); ++i) {
     PointRequirements& pr = request.points[i];

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "analysis/region_requirement.h"
+#include "data/rect_set.h"
 #include "data/region_forest.h"
 #include "ops/task_op.h"
 
@@ -14,6 +15,14 @@ namespace cohort {
 
 // Builds the views of one requirement (allocating storage on first use).
 TaskRegionArg bindRegion(RegionForest& forest, const RegionRequirement& req);
+
+// Appends the view of one field over `storage`, covering `bounds`.
+void addFieldView(TaskRegionArg& arg, std::shared_ptr<FieldStorage> storage, const Rect& bounds, Privilege privilege,
+                  int32_t redop, FieldId field, std::string name);
+// Appends the exact rects of the region.
+void addRects(TaskRegionArg& arg, const std::vector<Rect>& rects);
+// The exact rects of a bound requirement, as rects.
+RectList rectsOf(const TaskRegionArg& arg);
 
 // A readable description for errors: "region 0 of tree 2 (field 'x')".
 std::string describeField(const RegionForest& forest, const RegionRequirement& req, size_t fieldIndex);

@@ -117,9 +117,17 @@ void TaskOp::eventFired(const FailurePtr& failure) {
   dispatch();
 }
 
+void TaskOp::regionsFetched() {
+  copiesIn_.clear();
+  if (copiesArrived_.exists()) std::exchange(copiesArrived_, Event()).trigger();
+  dispatch();
+}
+
 void TaskOp::dispatch() {
   enterPhase(Phase::Queued);
-  if (remoteRank_ >= 0)
+  if (remoteRank_ < 0 && !copiesIn_.empty())
+    services_.fetchRegions(shared_from_this());
+  else if (remoteRank_ >= 0)
     services_.dispatchRemote(shared_from_this());
   else if (variant_ == VariantKind::Js)
     services_.dispatch(shared_from_this(), ProcessorKind::Js, -1, priority_);
@@ -218,6 +226,10 @@ void TaskOp::joinEpoch(const std::shared_ptr<FenceEpoch>& epoch) {
 
 void TaskOp::finish(FailurePtr failure, std::vector<uint8_t> result) {
   enterPhase(Phase::Done);
+  // Its fetch failed (or it never ran): readers that counted on its copies fail too.
+  if (copiesArrived_.exists())
+    std::exchange(copiesArrived_, Event())
+        .poison(failure ? failure : makeFailure(describe() + " did not bring its region data", "", describe()));
   // Release what the task held before successors start.
   regions_.reset();
   if (failure)

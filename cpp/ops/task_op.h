@@ -15,6 +15,7 @@
 #include "analysis/plan.h"
 #include "analysis/privilege.h"
 #include "cohort/cohort.h"
+#include "data/region_piece.h"
 #include "events/event.h"
 #include "events/event_list.h"
 #include "ops/exclusion_locks.h"
@@ -53,6 +54,9 @@ struct TaskRegionArg {
   // ops/checked_views.h); empty or null when the view is over the storage.
   std::vector<std::shared_ptr<std::vector<uint8_t>>> shadows;
   std::vector<uint64_t> shadowOffsets;  // element offset of the view in its copy
+  // Ranks > 0: the generation of this rank's storage of the tree the views
+  // are in (runtime/rank_service.h); 0: the forest's storage.
+  uint64_t rankStore = 0;
 };
 
 class TaskOp final : public ProcessorTask, public EventWaiter, public std::enable_shared_from_this<TaskOp> {
@@ -72,6 +76,16 @@ class TaskOp final : public ProcessorTask, public EventWaiter, public std::enabl
   // (TaskServices::dispatchRemote) and finished by the reply (finishRemote).
   void setRemote(uint32_t rank) { remoteRank_ = static_cast<int64_t>(rank); }
   bool isRemote() const { return remoteRank_ >= 0; }
+  // Region data the task reads that other ranks hold (runtime/valid_copies.h):
+  // brought to where it runs once it is ready, before its body starts.
+  // `arrived` (local tasks) fires once they are here.
+  void setCopiesIn(std::vector<RegionPiece> pieces, Event arrived) {
+    copiesIn_ = std::move(pieces);
+    copiesArrived_ = std::move(arrived);
+  }
+  const std::vector<RegionPiece>& copiesIn() const { return copiesIn_; }
+  // A local task's pieces arrived (any thread): on to its processor.
+  void regionsFetched();
   uint32_t remoteRank() const { return static_cast<uint32_t>(remoteRank_); }
   int pinnedWorker() const { return pinnedWorker_; }
   int priority() const { return priority_; }
@@ -167,6 +181,8 @@ class TaskOp final : public ProcessorTask, public EventWaiter, public std::enabl
   TaskPoint point_;
   int pinnedWorker_ = -1;
   int64_t remoteRank_ = -1;
+  std::vector<RegionPiece> copiesIn_;
+  Event copiesArrived_;
   int priority_ = 0;
   bool counted_ = true;  // counts as outstanding (see LaunchOptions::background)
   std::vector<ExclusionLocks::Key> exclusion_;

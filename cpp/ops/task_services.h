@@ -25,6 +25,9 @@ class TaskServices {
   // Hands a ready task placed on another rank to the transport; its reply
   // finishes it (TaskOp::finishRemote).
   virtual void dispatchRemote(std::shared_ptr<TaskOp> task) = 0;
+  // A ready local task reads region data other ranks hold: fetches it,
+  // then lets the task go on (TaskOp::regionsFetched).
+  virtual void fetchRegions(std::shared_ptr<TaskOp> task) = 0;
 
   virtual ExclusionLocks& exclusionLocks() = 0;
   // A task released exclusion locks: tasks waiting for them may try again.

@@ -433,7 +433,10 @@ FuturePtr Trace::replay(Runtime& rt, const AnalysisContextPtr& ctxPtr, uint32_t 
   // that iteration's plan is still the same.
   bool analyzedThisReplay = false;
   while (it < times) {
-    if (steady_ && analyzedThisReplay && it + 1 < times) {
+    // Steady iterations are issued later than program order, which the
+    // record of region copies between ranks needs: there, every iteration
+    // is analyzed (see ARCHITECTURE.md, "Many ranks").
+    if (steady_ && analyzedThisReplay && it + 1 < times && !rt.tracksRegionCopies()) {
       // Every iteration but the last comes from the steady plan, later.
       const uint32_t count = times - 1 - it;
       auto run = deferSteady(rt, ctxPtr, count);

@@ -46,7 +46,7 @@ void Planner::planLaunch(DependenceAnalyzer& analyzer, uint64_t position, const 
   mt.tag = request.tag;
   mt.input = request.mapping;
   Mapper& mapper = info.internal ? mappers_.builtinDefault() : mappers_.get(request.mapper);
-  MappingContext mc{mapper, info.internal ? 0 : request.mapper, machine_, sharding_};
+  MappingContext mc{mapper, info.internal ? 0 : request.mapper, machine_, sharding_, request.nested};
   LaunchPlacement placement;  // an index launch's
   PointPlacement single;
   if (request.index) {

@@ -49,6 +49,7 @@ struct LaunchRequest {
   LaunchOptions options;
   std::string label;                     // names the launch in analysis errors (launches with regions)
   const MapperInput* mapping = nullptr;  // what the mapper sees of it (requirements as given, mapper argument)
+  bool nested = false;                   // issued by a running task (its subtasks with regions stay on its rank)
 };
 
 struct LaunchPlan {

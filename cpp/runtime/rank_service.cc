@@ -22,7 +22,9 @@ std::string opLabel(const std::string& task, const std::string& context, uint64_
 }  // namespace
 
 RankService::RankService(Runtime& rt, std::unique_ptr<Transport> transport)
-    : rt_(rt), transport_(std::move(transport)) {
+    : rt_(rt), transport_(std::move(transport)), validCopies_(transport_->ranks()) {
+  regionSent_ = std::make_unique<std::atomic<uint64_t>[]>(ranks());
+  regionReceived_ = std::make_unique<std::atomic<uint64_t>[]>(ranks());
   auto forJs = [this](MessageKind kind) {
     return [this, kind](uint32_t source, const uint8_t* data, size_t size) { queueForJs(kind, source, data, size); };
   };
@@ -32,9 +34,18 @@ RankService::RankService(Runtime& rt, std::unique_ptr<Transport> transport)
   transport_->setHandler(MessageKind::TaskReply, [this](uint32_t source, const uint8_t* data, size_t size) {
     onTaskReply(source, data, size);
   });
+  // Region data is read and written where it arrives: the bytes go to
+  // storage no running task uses (see valid_copies.h).
+  transport_->setHandler(MessageKind::CopyOut,
+                         [this](uint32_t source, const uint8_t* data, size_t size) { onCopyOut(source, data, size); });
+  transport_->setHandler(MessageKind::CopyData,
+                         [this](uint32_t source, const uint8_t* data, size_t size) { onCopyData(source, data, size); });
+  transport_->setHandler(MessageKind::DropTree,
+                         [this](uint32_t, const uint8_t* data, size_t size) { onDropTree(data, size); });
   transport_->setFailureHandler([this](const std::string& what) { onWireFailure(what); });
   helloFrom_.assign(ranks(), false);
   if (rank() == 0) awaitingRanks_ = false;
+  transport_->open();  // last: handlers use everything above
 }
 
 RankService::~RankService() {
@@ -67,6 +78,7 @@ void RankService::onWireFailure(const std::string& what) {
     op->finishRemote(makeFailure(wireError_, "", op->describe() + " on rank " + std::to_string(op->remoteRank())), {});
     remoteCount_.fetch_sub(1, std::memory_order_acq_rel);
   }
+  failFetches(wireError_);
   serving_ = false;
   awaitingRanks_ = false;
   rt_.jsProcessor().wake();
@@ -87,7 +99,13 @@ void RankService::sendTask(const TaskOpPtr& op) {
   m.futures.reserve(op->futures().size());
   for (const auto& f : op->futures()) m.futures.push_back(f->bytes());
   std::string error;
-  {
+  std::vector<std::pair<uint32_t, std::vector<uint8_t>>> copyOuts;  // to other holders, once it is registered
+  try {
+    addRegionsTo(m, *op, copyOuts);
+  } catch (const std::exception& e) {
+    error = std::string("cannot send its region data: ") + e.what();
+  }
+  if (error.empty()) {
     std::lock_guard<std::mutex> lock(remoteMutex_);
     if (!wireError_.empty()) {
       error = wireError_;
@@ -100,6 +118,7 @@ void RankService::sendTask(const TaskOpPtr& op) {
     op->finishRemote(makeFailure(error, "", op->describe() + " on rank " + std::to_string(op->remoteRank())), {});
     return;
   }
+  for (auto& [holder, bytes] : copyOuts) transport_->send(holder, MessageKind::CopyOut, std::move(bytes));
   transport_->send(op->remoteRank(), MessageKind::TaskRequest, encode(m));
 }
 
@@ -194,8 +213,9 @@ void RankService::noteHello(uint32_t source, const std::vector<uint8_t>& bytes, 
   ev.ranksReady = true;
 }
 
-void RankService::runRequest(uint32_t source, const std::vector<uint8_t>& bytes) {
+void RankService::runRequest(uint32_t source, const std::vector<uint8_t>& bytes, bool copiesIn) {
   TaskRequestMsg m = decodeTaskRequest(bytes.data(), bytes.size());
+  if (m.copiesExpected > 0 && !copiesIn && !copiesArrived(source, bytes, m.request, m.copiesExpected)) return;
   const std::string here = " on rank " + std::to_string(rank());
   auto refuse = [&](const std::string& message) {
     TaskReplyMsg r;
@@ -227,6 +247,14 @@ void RankService::runRequest(uint32_t source, const std::vector<uint8_t>& bytes)
                                std::make_shared<const std::vector<uint8_t>>(std::move(m.args)), std::move(futures),
                                std::move(context), m.position);
   if (m.point.dim > 0) op->setPoint(m.point);
+  if (!m.regions.empty()) {
+    try {
+      op->setRegions(bindRankRegions(m));
+    } catch (const std::exception& e) {
+      refuse(std::string("its region data could not be placed: ") + e.what());
+      return;
+    }
+  }
   if (m.variant == VariantKind::Cpp) op->setPinnedWorker(m.worker);
   op->setPriority(m.priority);
   // The reply goes from the thread that completes the task.
@@ -293,7 +321,7 @@ RankService::Events RankService::serve() {
       switch (in.kind) {
         case MessageKind::Hello: noteHello(in.source, in.bytes, ev); break;
         case MessageKind::Welcome: workersPerRank_ = decodeWelcome(in.bytes.data(), in.bytes.size()).workers; break;
-        case MessageKind::TaskRequest: runRequest(in.source, in.bytes); break;
+        case MessageKind::TaskRequest: runRequest(in.source, in.bytes, in.copiesIn); break;
         case MessageKind::LoadLibrary: loadRequested(in.source, in.bytes); break;
         case MessageKind::LibraryLoaded: {
           LibraryLoadedMsg m = decodeLibraryLoaded(in.bytes.data(), in.bytes.size());

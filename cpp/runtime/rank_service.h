@@ -2,6 +2,12 @@
 // top-level function and sends tasks placed on other ranks as messages;
 // every other rank serves what arrives until rank 0 shuts down.
 //
+// Region data (rank_regions.cc): rank 0 records which ranks hold valid
+// copies (ValidCopies); a task is sent with the bytes it reads that rank 0
+// holds, and the other holders are asked to send theirs straight to its rank
+// (copy-out, copy data), which runs it once they are in. Every other rank
+// keeps its copy of a tree in storage of its own, made on first use.
+//
 // Threads: handlers run on the transport's communication thread. A task
 // reply finishes its op there (finishing is thread-safe). Everything that
 // touches the registries, the forest or starts ops (task requests, library
@@ -18,7 +24,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "data/instance.h"
 #include "ops/task_op.h"
+#include "runtime/remote_messages.h"
+#include "runtime/valid_copies.h"
 #include "transport/transport.h"
 
 namespace cohort {
@@ -37,8 +46,23 @@ class RankService {
   // Workers of every rank, once known (rank 0: all hellos arrived; others: welcome).
   const std::vector<uint32_t>& workersPerRank() const { return workersPerRank_; }
 
-  // Any thread: a task placed on another rank is ready; sends it.
+  // Any thread: a task placed on another rank is ready; sends it (with
+  // the region data it reads that is not valid there, or requests for it).
   void sendTask(const TaskOpPtr& op);
+
+  // Rank 0, issuing thread: which ranks hold valid copies of region data.
+  ValidCopies& validCopies() { return validCopies_; }
+  // Rank 0, any thread: a ready local task reads pieces other ranks hold;
+  // asks them for the bytes and lets the task go on once all are in.
+  void fetchRegions(const TaskOpPtr& op);
+  // Rank 0, issuing thread: the tree was destroyed; other ranks drop theirs.
+  void dropTree(TreeId tree);
+  // Ranks > 0, any thread: this rank's storage of (tree, field), null when
+  // no task here used it. `generation` tells storage of a reused tree id apart.
+  std::shared_ptr<FieldStorage> findRankStorage(TreeId tree, FieldId field, uint64_t* generation = nullptr);
+  // Bytes of region data (elements only) sent to / received from `peer`.
+  uint64_t regionBytesSent(uint32_t peer) const { return regionSent_[peer].load(std::memory_order_relaxed); }
+  uint64_t regionBytesReceived(uint32_t peer) const { return regionReceived_[peer].load(std::memory_order_relaxed); }
   // The JS thread must stay awake: remote tasks or library loads in flight,
   // ranks not yet ready, or (ranks > 0) serving until shutdown.
   bool busy() const;
@@ -73,11 +97,25 @@ class RankService {
     MessageKind kind;
     uint32_t source;
     std::vector<uint8_t> bytes;
+    bool copiesIn = false;  // a task request whose copy data has all arrived
   };
   void queueForJs(MessageKind kind, uint32_t source, const uint8_t* data, size_t size);
   void onTaskReply(uint32_t source, const uint8_t* data, size_t size);
   void onWireFailure(const std::string& what);
-  void runRequest(uint32_t source, const std::vector<uint8_t>& bytes);
+  void runRequest(uint32_t source, const std::vector<uint8_t>& bytes, bool copiesIn);
+  // rank_regions.cc
+  void onCopyOut(uint32_t source, const uint8_t* data, size_t size);
+  void onCopyData(uint32_t source, const uint8_t* data, size_t size);
+  void onDropTree(const uint8_t* data, size_t size);
+  // Rank 0: the requirements, the bytes rank 0 holds, and the copy-out
+  // requests for the other holders (encoded, by holder).
+  void addRegionsTo(TaskRequestMsg& m, const TaskOp& op,
+                    std::vector<std::pair<uint32_t, std::vector<uint8_t>>>& copyOuts);
+  // Ranks > 0: false (and the request kept) until its copy data is all in.
+  bool copiesArrived(uint32_t source, const std::vector<uint8_t>& bytes, uint64_t request, uint32_t expected);
+  std::vector<TaskRegionArg> bindRankRegions(TaskRequestMsg& m);
+  std::shared_ptr<FieldStorage> rankStorage(const PieceSpec& spec);
+  void failFetches(const std::string& error);
   void noteHello(uint32_t source, const std::vector<uint8_t>& bytes, Events& ev);
   void loadRequested(uint32_t source, const std::vector<uint8_t>& bytes);
   std::vector<std::string> registrations() const;
@@ -112,6 +150,33 @@ class RankService {
   };
   std::unordered_map<uint64_t, PendingLoad> loads_;
   std::atomic<uint64_t> loadsInFlight_{0};
+
+  // Region data.
+  ValidCopies validCopies_;
+  std::unique_ptr<std::atomic<uint64_t>[]> regionSent_, regionReceived_;  // per peer
+  struct Fetch {
+    TaskOpPtr op;
+    uint32_t remaining = 0;  // holders whose copy data has not arrived
+  };
+  std::mutex fetchMutex_;
+  std::unordered_map<uint64_t, Fetch> fetches_;  // rank 0, by op id
+  struct Arrivals {
+    uint32_t arrived = 0;
+    uint32_t expected = 0;
+    bool parked = false;  // the request came first and waits
+    uint32_t source = 0;
+    std::vector<uint8_t> request;
+  };
+  std::mutex arrivalsMutex_;
+  std::unordered_map<uint64_t, Arrivals> arrivals_;  // ranks > 0, by request
+  struct RankTree {
+    Rect root;
+    uint64_t generation = 0;
+    std::unique_ptr<TreeStorage> storage;
+  };
+  std::mutex storeMutex_;
+  std::unordered_map<TreeId, RankTree> store_;
+  uint64_t nextGeneration_ = 0;
 };
 
 }  // namespace cohort

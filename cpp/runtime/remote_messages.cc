@@ -40,6 +40,11 @@ std::vector<uint8_t> encode(const TaskRequestMsg& m) {
   w.blob(m.args, "args");
   w.count(m.futures.size(), "futures");
   for (const auto& f : m.futures) w.blob(f, "future");
+  w.count(m.regions.size(), "regions");
+  for (const auto& g : m.regions) putRegion(w, g);
+  w.count(m.data.size(), "pieces");
+  for (const auto& p : m.data) putPiece(w, p);
+  w.u32(m.copiesExpected);
   return w.take();
 }
 
@@ -61,6 +66,13 @@ TaskRequestMsg decodeTaskRequest(const uint8_t* data, size_t size) {
   const uint32_t n = r.count("futures", 4);
   m.futures.reserve(n);
   for (uint32_t i = 0; i < n; ++i) m.futures.push_back(r.blob("future"));
+  const uint32_t nr = r.count("regions", 40);
+  m.regions.reserve(nr);
+  for (uint32_t i = 0; i < nr; ++i) m.regions.push_back(getRegion(r));
+  const uint32_t np = r.count("pieces", 31);
+  m.data.reserve(np);
+  for (uint32_t i = 0; i < np; ++i) m.data.push_back(getPiece(r));
+  m.copiesExpected = r.u32("copies expected");
   r.expectEnd();
   return m;
 }

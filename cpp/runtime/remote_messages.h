@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ops/task_op.h"
+#include "runtime/region_messages.h"
 
 namespace cohort {
 
@@ -25,6 +26,9 @@ struct TaskRequestMsg {
   TaskPoint point;
   std::vector<uint8_t> args;
   std::vector<std::vector<uint8_t>> futures;  // the values of the futures it was given, in order
+  std::vector<RemoteRegion> regions;          // its region requirements, in order
+  std::vector<PieceData> data;                // bytes it reads that rank 0 held
+  uint32_t copiesExpected = 0;                // copy-data messages from other holders to wait for
 };
 
 // Rank -> controller: the task's result, or its failure.

@@ -98,6 +98,13 @@ void Runtime::dispatchRemote(std::shared_ptr<TaskOp> task) {
   ranks_->sendTask(task);
 }
 
+bool Runtime::tracksRegionCopies() const { return ranks_ && ranks_->ranks() > 1 && ranks_->rank() == 0; }
+
+void Runtime::fetchRegions(std::shared_ptr<TaskOp> task) {
+  if (!ranks_) throw Error("internal: a task reads region data of other ranks without a transport");
+  ranks_->fetchRegions(task);
+}
+
 const AnalysisContextPtr& Runtime::context(OpId parent) {
   if (parent == 0) return topContext_;
   auto it = taskContexts_.find(parent);

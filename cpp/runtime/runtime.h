@@ -115,6 +115,7 @@ class Runtime final : public TaskServices {
   void dispatch(ProcessorTaskPtr task, ProcessorKind kind, int local, int priority) override;
   void cpuTaskEnded() override;
   void dispatchRemote(std::shared_ptr<TaskOp> task) override;
+  void fetchRegions(std::shared_ptr<TaskOp> task) override;
   void locksReleased() override { jsProcessor_.locksReleased(); }
 
   // Finished operations are destroyed on the issuing thread, which
@@ -136,6 +137,10 @@ class Runtime final : public TaskServices {
   bool hasNativeWork() {
     return activeCpp_.load(std::memory_order_seq_cst) != 0 || !jsProcessor_.inboxEmpty() || (ranks_ && ranks_->busy());
   }
+
+  // Rank 0 of several: top-level launches go through the record of which
+  // ranks hold valid region data (runtime/valid_copies.h), in program order.
+  bool tracksRegionCopies() const;
 
   bool isShutDown() const { return shutDown_; }
   void checkRunning(const char* what) const;

@@ -13,7 +13,10 @@ enum class MessageKind : uint16_t {
   LoadLibrary = 5,    // controller -> rank: load this library (path and content hash)
   LibraryLoaded = 6,  // rank -> controller: loaded, or why not
   Shutdown = 7,       // controller -> rank: nothing more will come; drain and finalize
-  kCount = 8,
+  CopyOut = 8,        // controller -> holder: send these rects of these fields to a rank
+  CopyData = 9,       // holder -> reader: the bytes of rects of fields, for a task about to run there
+  DropTree = 10,      // controller -> rank: a region tree was destroyed; drop its storage
+  kCount = 11,
 };
 
 inline const char* messageKindName(MessageKind k) {
@@ -25,6 +28,9 @@ inline const char* messageKindName(MessageKind k) {
     case MessageKind::LoadLibrary: return "loadLibrary";
     case MessageKind::LibraryLoaded: return "libraryLoaded";
     case MessageKind::Shutdown: return "shutdown";
+    case MessageKind::CopyOut: return "copyOut";
+    case MessageKind::CopyData: return "copyData";
+    case MessageKind::DropTree: return "dropTree";
     default: return "unknown";
   }
 }

@@ -46,7 +46,12 @@ Transport::~Transport() {
   }
 }
 
-void Transport::setHandler(MessageKind kind, Handler h) { handlers_[static_cast<size_t>(kind)] = std::move(h); }
+void Transport::setHandler(MessageKind kind, Handler h) {
+  if (open_.load()) throw Error("internal: transport handlers are set before open()");
+  handlers_[static_cast<size_t>(kind)] = std::move(h);
+}
+
+void Transport::open() { open_.store(true, std::memory_order_release); }
 void Transport::setFailureHandler(FailureHandler h) { onFailure_ = std::move(h); }
 
 void Transport::send(uint32_t dest, MessageKind kind, const uint8_t* data, size_t size) {
@@ -216,6 +221,9 @@ bool Transport::pump() {
       ++i;
     }
   }
+  // Nothing is received before the handlers are all set (open()): a rank
+  // that started sooner may already be sending.
+  if (!open_.load(std::memory_order_acquire)) return progress;
   for (;;) {
     int source = 0;
     size_t len = 0;

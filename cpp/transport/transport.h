@@ -69,6 +69,9 @@ class Transport {
   // Before any message can arrive for it (set them right after construction).
   void setHandler(MessageKind kind, Handler h);
   void setFailureHandler(FailureHandler h);
+  // Handlers are all set: the communication thread starts receiving (it
+  // sends from the start). Before this, arriving messages wait in MPI.
+  void open();
 
   // Any thread: queues a message to `dest` (never this rank).
   void send(uint32_t dest, MessageKind kind, const uint8_t* data, size_t size);
@@ -118,6 +121,7 @@ class Transport {
   std::atomic<bool> sleeping_{false};
   std::atomic<bool> finishing_{false};
   std::atomic<bool> failed_{false};
+  std::atomic<bool> open_{false};  // handlers set: receiving may start
 
   // Start-up handshake between the constructor and the thread.
   std::mutex initMutex_;
