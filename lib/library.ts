@@ -13,13 +13,29 @@ export class Library {
     /** A hash of the file's contents (hex), identical on every rank that loaded the same code. */
     readonly hash: string,
     tasks: [string, number][],
-    runtime: Runtime,
+    private readonly runtime: Runtime,
     reductions: [string, number][] = [],
+    /** Names of the registration callbacks the library registered (`Registrar::callback`). */
+    readonly callbackNames: readonly string[] = [],
   ) {
     this.byName = new Map(tasks.map(([name, id]) => [name, new Task<Value[], Value>(name, id, runtime)]));
     this.reductionIds = new Map(reductions);
   }
   private readonly reductionIds: Map<string, number>;
+
+  /**
+   * Runs the library's registration callback `name` with `payload` on every
+   * rank (here first), as Legion's registration callbacks: each rank runs
+   * it at most once per distinct payload, outside any task, so a second
+   * call with the same bytes sends nothing. Resolves once every rank ran it;
+   * rejects naming each rank where it is unknown or failed (the others keep
+   * their run). On one rank it simply runs here.
+   * @example
+   * await lib.runOnEveryRank('set_table', new TextEncoder().encode('table-v2'));
+   */
+  runOnEveryRank(name: string, payload: Uint8Array = new Uint8Array(0)): Promise<void> {
+    return this.runtime.runLibraryCallback(this, name, payload);
+  }
 
   /**
    * The id of a reduction operator the library registered, for

@@ -176,7 +176,15 @@ export interface NativeAddon {
   pendingTasks(): PendingTask[];
   registerTask(name: string, flags: number): number;
   taskVariants(task: number): ('cpp' | 'ts')[];
-  loadLibrary(path: string): { path: string; hash: string; tasks: [string, number][]; reductions: [string, number][] };
+  loadLibrary(path: string): {
+    path: string;
+    hash: string;
+    tasks: [string, number][];
+    reductions: [string, number][];
+    callbacks: string[];
+  };
+  /** Runs a library's registration callback here, then asks every other rank (token, or 0). */
+  runCallback(path: string, name: string, payload: Uint8Array): number;
   launch(
     task: number,
     args: Uint8Array,

@@ -309,7 +309,7 @@ export class Runtime {
     const info = native.loadLibrary(path);
     let lib = this.libraries.get(info.path);
     if (!lib) {
-      lib = new Library(info.path, info.hash, info.tasks, this, info.reductions);
+      lib = new Library(info.path, info.hash, info.tasks, this, info.reductions, info.callbacks);
       this.libraries.set(info.path, lib);
     }
     // Inside main on rank 0 of many: every other rank loads it too (once),
@@ -324,6 +324,18 @@ export class Runtime {
     return lib;
   }
   private readonly libraries = new Map<string, Library>();
+
+  /** @internal Library.runOnEveryRank. */
+  async runLibraryCallback(lib: Library, name: string, payload: Uint8Array): Promise<void> {
+    this.checkOpen('runOnEveryRank');
+    if (typeof name !== 'string') throw new TypeError('runOnEveryRank: the callback name must be a string');
+    if (!(payload instanceof Uint8Array))
+      throw new TypeError(`runOnEveryRank('${name}'): the payload must be a Uint8Array, got ${describe(payload)}`);
+    const token = native.runCallback(lib.path, name, payload);
+    if (token === 0) return;
+    const errors = await new Promise<string[]>((resolve) => this.libraryWaiters.set(token, resolve));
+    if (errors.length > 0) throw new Error(`runOnEveryRank('${name}'): not every rank ran it: ${errors.join('; ')}`);
+  }
   private readonly libraryWaiters = new Map<number, (errors: string[]) => void>();
 
   /**

@@ -87,6 +87,33 @@ describe('C++ tasks from a loaded library', () => {
     assert.equal(viaOtherPath, lib);
   });
 
+  it('a copy of a loaded library elsewhere is the same library (deduplicated by content hash)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cohort-copy-'));
+    try {
+      const copy = path.join(dir, 'copy.so');
+      fs.copyFileSync(testKernels, copy);
+      assert.equal(await rt.loadLibrary(copy), tk);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs a registration callback once per payload, and names an unknown callback or a bad payload', async () => {
+    const state = tk.task<[], string>('callback_state');
+    const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+    assert.deepEqual(tk.callbackNames, ['record_payload']);
+    await tk.runOnEveryRank('record_payload', bytes('one'));
+    await tk.runOnEveryRank('record_payload', bytes('one'));
+    assert.equal(await rt.launch(state, []).get(), '1:one');
+    await tk.runOnEveryRank('record_payload', bytes('two'));
+    assert.equal(await rt.launch(state, []).get(), '2:two');
+    await assert.rejects(tk.runOnEveryRank('nope'), /registered no callback 'nope'; it registered: record_payload/);
+    await assert.rejects(
+      tk.runOnEveryRank('record_payload', 'text' as unknown as Uint8Array),
+      /the payload must be a Uint8Array, got/,
+    );
+  });
+
   it('a C++ task waits for futures and sums them (fan-in)', async () => {
     const add = lib.task<[number, number], number>('add');
     const parts = Array.from({ length: 50 }, (_, i) => rt.launch(add, [i, 0]));

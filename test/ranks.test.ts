@@ -119,6 +119,7 @@ describe('many ranks under mpirun', function () {
           const d = path.join(dir, `rank${r}`);
           fs.mkdirSync(d);
           fs.copyFileSync(path.join(kernelsDir, 'libkernels.so'), path.join(d, 'good.so'));
+          fs.copyFileSync(path.join(kernelsDir, 'libtest_kernels.so'), path.join(d, 'callbacks.so'));
           if (r === 0) {
             fs.copyFileSync(path.join(kernelsDir, 'libfixture_named_reg.so'), path.join(d, 'missing.so'));
             fs.copyFileSync(path.join(kernelsDir, 'libtest_kernels.so'), path.join(d, 'notlib.so'));
@@ -143,6 +144,21 @@ describe('many ranks under mpirun', function () {
           assert.match(String(out.differs), new RegExp(`rank ${r}: ./differs.so has content hash [0-9a-f]+ here but`));
         }
         assert.strictEqual(out.stillUsable, 5);
+        // Registration callbacks: one message per other rank, once per payload.
+        assert.deepStrictEqual(out.callbackSent, [each(0), each(1), each(1), each(2)]);
+        assert.deepStrictEqual(
+          out.statesFirst,
+          Array.from({ length: n }, () => '1:hello'),
+        );
+        assert.match(String(out.unknown), /registered no callback 'nope'; it registered: record_payload/);
+        assert.match(
+          String(out.failing),
+          /not every rank ran it: rank 1: callback 'record_payload' .* refused payload 'fail on rank 1'/,
+        );
+        assert.deepStrictEqual(
+          out.statesAfter,
+          Array.from({ length: n }, (_, r) => (r === 1 ? '1:hello' : '2:fail on rank 1')),
+        );
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

@@ -32,6 +32,25 @@ Napi::Value LoadEverywhere(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(token));
 }
 
+// runCallback(path, name, payload) -> token of the librariesLoaded event
+// (0: nothing was sent). Runs the library's registration callback here
+// first (a failure throws, naming it), then on every other rank.
+Napi::Value RunCallback(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString() || !info[1].IsString())
+    throw Napi::TypeError::New(env, "runCallback: expected (library path, callback name, payload)");
+  auto lib = runtime(env).loadLibrary(info[0].As<Napi::String>().Utf8Value());  // loaded already: found
+  const std::string name = info[1].As<Napi::String>().Utf8Value();
+  ByteView bytes = bytesViewOf(info[2], "the callback payload");
+  const std::vector<uint8_t> payload(bytes.data, bytes.data + bytes.size);
+  lib->runCallback(name, payload);
+  RankService* r = ranksOf(env);
+  if (!r || r->rank() != 0 || !r->inMain()) return Napi::Number::New(env, 0);
+  const uint64_t token = r->runEverywhere(*lib, name, payload);
+  refWhileBusy(env);
+  return Napi::Number::New(env, static_cast<double>(token));
+}
+
 // rankStorageBuffer(tree, field) -> an ArrayBuffer over this rank's storage
 // of a tree of rank 0 (zero copy), kept alive while JS holds it.
 Napi::Value RankStorageBuffer(const Napi::CallbackInfo& info) {
@@ -108,6 +127,7 @@ void initRanksBinding(Napi::Env env, Napi::Object exports) {
   exports.Set("loadEverywhere", Napi::Function::New(env, LoadEverywhere));
   exports.Set("transportCounters", Napi::Function::New(env, ReadTransportCounters));
   exports.Set("rankStorageBuffer", Napi::Function::New(env, RankStorageBuffer));
+  exports.Set("runCallback", Napi::Function::New(env, RunCallback));
 }
 
 }  // namespace cohort::napi

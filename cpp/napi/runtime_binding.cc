@@ -113,6 +113,10 @@ Napi::Value LoadLibrary(const Napi::CallbackInfo& info) {
     reds.Set(static_cast<uint32_t>(i), pair);
   }
   out.Set("reductions", reds);
+  const std::vector<std::string> callbacks = lib->callbackNames();
+  Napi::Array cbs = Napi::Array::New(env, callbacks.size());
+  for (size_t i = 0; i < callbacks.size(); ++i) cbs.Set(static_cast<uint32_t>(i), callbacks[i]);
+  out.Set("callbacks", cbs);
   return out;
 }
 

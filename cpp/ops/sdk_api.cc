@@ -99,6 +99,7 @@ constexpr cohort_api kApi = {
     &taskRegionRectCount,
     &taskRegionRect,
     &registrarRegisterReduction,
+    &registrarRegisterCallback,
 };
 
 }  // namespace

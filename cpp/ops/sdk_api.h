@@ -26,6 +26,7 @@ const cohort_api& sdkApi();
 int registrarRegisterTask(cohort_registrar* reg, const char* name, cohort_task_fn fn, uint32_t flags);
 const char* registrarLastError(const cohort_registrar* reg);
 int registrarRegisterReduction(cohort_registrar* reg, const char* name, uint32_t* idOut);
+int registrarRegisterCallback(cohort_registrar* reg, const char* name, cohort_callback_fn fn);
 
 class SdkTaskContext {
  public:

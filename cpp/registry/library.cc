@@ -23,8 +23,8 @@ struct cohort_registrar {
 
 namespace cohort {
 
-Library::Library(std::string path, void* handle, uint64_t contentHash)
-    : path_(std::move(path)), handle_(handle), contentHash_(contentHash) {}
+Library::Library(std::string path, void* handle, uint64_t contentHash, const cohort_api* api)
+    : path_(std::move(path)), handle_(handle), contentHash_(contentHash), api_(api) {}
 
 // Never dlclose: code from the library may be referenced by tasks, and
 // unloading a library with thread-local state while threads run is unsafe.
@@ -63,6 +63,14 @@ std::shared_ptr<Library> LibraryLoader::load(const std::string& path, TaskRegist
   struct stat st;
   if (stat(resolved, &st) != 0 || !S_ISREG(st.st_mode))
     throw Error("loadLibrary: '" + path + "' is not a regular file");
+  // The same contents under another path (a copy, a link) are the same
+  // library: loaded and registered once.
+  const uint64_t contentHash = hashFile(key);
+  for (const auto& [otherPath, lib] : byPath_)
+    if (lib->contentHash() == contentHash) {
+      byPath_.emplace(key, lib);
+      return lib;
+    }
 
   dlerror();
   void* handle = dlopen(resolved, RTLD_NOW | RTLD_LOCAL);
@@ -94,7 +102,7 @@ std::shared_ptr<Library> LibraryLoader::load(const std::string& path, TaskRegist
                 ", but this runtime provides SDK version " + std::to_string(COHORT_SDK_VERSION) +
                 "; rebuild the library against the installed cohort");
 
-  auto lib = std::make_shared<Library>(key, handle, hashFile(key));
+  auto lib = std::make_shared<Library>(key, handle, contentHash, api_);
   cohort_registrar r{&registry, &reductions, lib, {}};
   int rc = reg(api_, &r);
   if (rc != 0) {
@@ -119,6 +127,50 @@ int registrarRegisterTask(cohort_registrar* reg, const char* name, cohort_task_f
 }
 
 const char* registrarLastError(const cohort_registrar* reg) { return reg->lastError.c_str(); }
+
+int registrarRegisterCallback(cohort_registrar* reg, const char* name, cohort_callback_fn fn) {
+  try {
+    if (!name || !*name) throw Error("register_callback: the callback name must be a non-empty string");
+    if (!fn) throw Error(std::string("register_callback('") + name + "'): null function");
+    reg->library->addCallback(name, fn);
+    return 0;
+  } catch (const std::exception& e) {
+    reg->lastError = e.what();
+    return -1;
+  }
+}
+
+void Library::addCallback(const std::string& name, cohort_callback_fn fn) {
+  if (!callbacks_.emplace(name, fn).second)
+    throw Error("register_callback: callback '" + name + "' is registered twice");
+}
+
+std::vector<std::string> Library::callbackNames() const {
+  std::vector<std::string> out;
+  for (const auto& [name, fn] : callbacks_) out.push_back(name);
+  return out;
+}
+
+bool Library::runCallback(const std::string& name, const std::vector<uint8_t>& payload) {
+  auto it = callbacks_.find(name);
+  if (it == callbacks_.end()) {
+    std::string known;
+    for (const auto& n : callbackNames()) known += (known.empty() ? "" : ", ") + n;
+    throw Error("library '" + path_ + "' registered no callback '" + name +
+                "'; it registered: " + (known.empty() ? "(none)" : known));
+  }
+  Fnv1a h;
+  h.add(reinterpret_cast<const char*>(payload.data()), payload.size());
+  const auto key = std::make_pair(name, h.value());
+  if (callbacksRun_.count(key)) return false;
+  char error[512] = {0};
+  const int rc = it->second(api_, payload.data(), payload.size(), error, sizeof error - 1);
+  if (rc != 0)
+    throw Error("callback '" + name + "' of '" + path_ + "' failed" +
+                (error[0] ? std::string(": ") + error : " (it returned " + std::to_string(rc) + ")"));
+  callbacksRun_.insert(key);
+  return true;
+}
 
 int registrarRegisterReduction(cohort_registrar* reg, const char* name, uint32_t* idOut) {
   try {

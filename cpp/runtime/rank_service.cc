@@ -7,6 +7,7 @@
 #include "runtime/runtime.h"
 #include "util/block_pool.h"
 #include "util/error.h"
+#include "util/hash.h"
 
 namespace cohort {
 
@@ -28,8 +29,9 @@ RankService::RankService(Runtime& rt, std::unique_ptr<Transport> transport)
   auto forJs = [this](MessageKind kind) {
     return [this, kind](uint32_t source, const uint8_t* data, size_t size) { queueForJs(kind, source, data, size); };
   };
-  for (MessageKind k : {MessageKind::Hello, MessageKind::Welcome, MessageKind::TaskRequest, MessageKind::LoadLibrary,
-                        MessageKind::LibraryLoaded, MessageKind::Shutdown})
+  for (MessageKind k :
+       {MessageKind::Hello, MessageKind::Welcome, MessageKind::TaskRequest, MessageKind::LoadLibrary,
+        MessageKind::LibraryLoaded, MessageKind::Shutdown, MessageKind::RunCallback, MessageKind::CallbackDone})
     transport_->setHandler(k, forJs(k));
   transport_->setHandler(MessageKind::TaskReply, [this](uint32_t source, const uint8_t* data, size_t size) {
     onTaskReply(source, data, size);
@@ -309,6 +311,45 @@ uint64_t RankService::loadEverywhere(const Library& lib, const std::string& path
   return token;
 }
 
+uint64_t RankService::runEverywhere(const Library& lib, const std::string& name, const std::vector<uint8_t>& payload) {
+  if (ranks() < 2) return 0;
+  Fnv1a h;
+  const uint64_t libraryHash = lib.contentHash();
+  h.add(&libraryHash, sizeof libraryHash);
+  h.add(name.data(), name.size() + 1);
+  h.add(payload.data(), payload.size());
+  const uint64_t key = h.value();
+  if (!callbacksEverywhere_.insert(key).second) return 0;  // every rank ran it
+  const uint64_t token = ++nextToken_;
+  loads_[token] = PendingLoad{0, 0, {}, key};
+  loadsInFlight_.fetch_add(1, std::memory_order_acq_rel);
+  RunCallbackMsg m;
+  m.token = token;
+  m.libraryHash = lib.contentHash();
+  m.name = name;
+  m.payload = payload;
+  const std::vector<uint8_t> bytes = encode(m);
+  for (uint32_t r = 1; r < ranks(); ++r) transport_->send(r, MessageKind::RunCallback, bytes);
+  return token;
+}
+
+void RankService::callbackRequested(uint32_t source, const std::vector<uint8_t>& bytes) {
+  RunCallbackMsg m = decodeRunCallback(bytes.data(), bytes.size());
+  LibraryLoadedMsg reply;
+  reply.token = m.token;
+  const std::string who = "rank " + std::to_string(rank());
+  try {
+    std::shared_ptr<Library> lib = rt_.libraryByHash(m.libraryHash);
+    if (!lib)
+      throw Error("no library with content hash " + hex(m.libraryHash) +
+                  " is loaded here (load it on every rank before running its callbacks)");
+    lib->runCallback(m.name, m.payload);
+  } catch (const std::exception& e) {
+    reply.error = who + ": " + e.what();
+  }
+  transport_->send(source, MessageKind::CallbackDone, encode(reply));
+}
+
 RankService::Events RankService::serve() {
   std::vector<Inbound> work;
   {
@@ -323,6 +364,8 @@ RankService::Events RankService::serve() {
         case MessageKind::Welcome: workersPerRank_ = decodeWelcome(in.bytes.data(), in.bytes.size()).workers; break;
         case MessageKind::TaskRequest: runRequest(in.source, in.bytes, in.copiesIn); break;
         case MessageKind::LoadLibrary: loadRequested(in.source, in.bytes); break;
+        case MessageKind::RunCallback: callbackRequested(in.source, in.bytes); break;
+        case MessageKind::CallbackDone:
         case MessageKind::LibraryLoaded: {
           LibraryLoadedMsg m = decodeLibraryLoaded(in.bytes.data(), in.bytes.size());
           auto it = loads_.find(m.token);
@@ -330,7 +373,8 @@ RankService::Events RankService::serve() {
           if (!m.error.empty()) it->second.errors.push_back(m.error);
           if (++it->second.replies + 1 < ranks()) break;
           // A rank that could not load it may try again on the next call.
-          if (!it->second.errors.empty()) everywhere_.erase(it->second.contentHash);
+          if (!it->second.errors.empty() && it->second.contentHash) everywhere_.erase(it->second.contentHash);
+          if (!it->second.errors.empty() && it->second.callbackKey) callbacksEverywhere_.erase(it->second.callbackKey);
           ev.librariesLoaded.emplace_back(m.token, std::move(it->second.errors));
           loads_.erase(it);
           loadsInFlight_.fetch_sub(1, std::memory_order_acq_rel);

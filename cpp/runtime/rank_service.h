@@ -87,6 +87,10 @@ class RankService {
   // when nothing was sent.
   // `path` is the path as the program gave it: each rank resolves it itself.
   uint64_t loadEverywhere(const Library& lib, const std::string& path);
+  // Rank 0, JS thread: makes every other rank run callback `name` of `lib`
+  // with `payload` (each rank runs it once per payload); returns the token
+  // of the librariesLoaded event carrying the errors by rank (0: one rank).
+  uint64_t runEverywhere(const Library& lib, const std::string& name, const std::vector<uint8_t>& payload);
   // JS thread, once nothing is outstanding here: rank 0 tells every rank to
   // shut down; every rank then drains its transport, meets the others at a
   // barrier and finalizes MPI.
@@ -118,6 +122,7 @@ class RankService {
   void failFetches(const std::string& error);
   void noteHello(uint32_t source, const std::vector<uint8_t>& bytes, Events& ev);
   void loadRequested(uint32_t source, const std::vector<uint8_t>& bytes);
+  void callbackRequested(uint32_t source, const std::vector<uint8_t>& bytes);
   std::vector<std::string> registrations() const;
 
   Runtime& rt_;
@@ -141,12 +146,14 @@ class RankService {
   std::vector<bool> helloFrom_;
   uint32_t hellos_ = 0;
   std::string ranksError_;
-  std::set<uint64_t> everywhere_;  // content hashes of libraries every rank has
+  std::set<uint64_t> everywhere_;           // content hashes of libraries every rank has
+  std::set<uint64_t> callbacksEverywhere_;  // (library, name, payload) hashes every rank ran
   uint64_t nextToken_ = 0;
   struct PendingLoad {
-    uint64_t contentHash = 0;
+    uint64_t contentHash = 0;  // 0: a callback run
     uint32_t replies = 0;
     std::vector<std::string> errors;
+    uint64_t callbackKey = 0;  // a callback run: its (library, name, payload) hash
   };
   std::unordered_map<uint64_t, PendingLoad> loads_;
   std::atomic<uint64_t> loadsInFlight_{0};

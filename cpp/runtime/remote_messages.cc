@@ -175,4 +175,24 @@ LibraryLoadedMsg decodeLibraryLoaded(const uint8_t* data, size_t size) {
   return m;
 }
 
+std::vector<uint8_t> encode(const RunCallbackMsg& m) {
+  ByteWriter w;
+  w.u64(m.token);
+  w.u64(m.libraryHash);
+  w.str(m.name, "callback");
+  w.blob(m.payload, "payload");
+  return w.take();
+}
+
+RunCallbackMsg decodeRunCallback(const uint8_t* data, size_t size) {
+  ByteReader r(data, size, "run callback");
+  RunCallbackMsg m;
+  m.token = r.u64("token");
+  m.libraryHash = r.u64("library hash");
+  m.name = r.str("callback");
+  m.payload = r.blob("payload");
+  r.expectEnd();
+  return m;
+}
+
 }  // namespace cohort

@@ -58,9 +58,18 @@ struct LoadLibraryMsg {
   uint64_t contentHash = 0;
 };
 
+// Also the reply to a RunCallbackMsg (kind callbackDone).
 struct LibraryLoadedMsg {
   uint64_t token = 0;
-  std::string error;  // empty: loaded, same content
+  std::string error;  // empty: loaded, same content (or: the callback ran, or had run)
+};
+
+// Controller -> rank: run a library's registration callback with these bytes (once).
+struct RunCallbackMsg {
+  uint64_t token = 0;
+  uint64_t libraryHash = 0;
+  std::string name;
+  std::vector<uint8_t> payload;
 };
 
 std::vector<uint8_t> encode(const TaskRequestMsg& m);
@@ -69,6 +78,7 @@ std::vector<uint8_t> encode(const HelloMsg& m);
 std::vector<uint8_t> encode(const WelcomeMsg& m);
 std::vector<uint8_t> encode(const LoadLibraryMsg& m);
 std::vector<uint8_t> encode(const LibraryLoadedMsg& m);
+std::vector<uint8_t> encode(const RunCallbackMsg& m);
 
 TaskRequestMsg decodeTaskRequest(const uint8_t* data, size_t size);
 TaskReplyMsg decodeTaskReply(const uint8_t* data, size_t size);
@@ -76,5 +86,6 @@ HelloMsg decodeHello(const uint8_t* data, size_t size);
 WelcomeMsg decodeWelcome(const uint8_t* data, size_t size);
 LoadLibraryMsg decodeLoadLibrary(const uint8_t* data, size_t size);
 LibraryLoadedMsg decodeLibraryLoaded(const uint8_t* data, size_t size);
+RunCallbackMsg decodeRunCallback(const uint8_t* data, size_t size);
 
 }  // namespace cohort

@@ -38,7 +38,7 @@ struct RuntimeOptions {
   bool checks = false;   // checking mode (COHORT_CHECKS=1): privilege violations
   // Where to look for the MPI transport plugin when an MPI launcher started
   // the process (transport/wire_plugin.h).
-  std::vector<std::string> pluginDirs;
+  std::vector<std::string> pluginDirs{};
 };
 
 class Runtime final : public TaskServices {
@@ -61,6 +61,7 @@ class Runtime final : public TaskServices {
   std::shared_ptr<Library> loadLibrary(const std::string& path);
   // Content hashes of every library loaded here.
   std::vector<uint64_t> libraryHashes() const { return libraries_.hashes(); }
+  std::shared_ptr<Library> libraryByHash(uint64_t contentHash) const { return libraries_.byHash(contentHash); }
 
   // Many ranks: null in one process (or under a launcher that started one).
   RankService* ranks() { return ranks_.get(); }

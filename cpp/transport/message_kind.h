@@ -16,7 +16,9 @@ enum class MessageKind : uint16_t {
   CopyOut = 8,        // controller -> holder: send these rects of these fields to a rank
   CopyData = 9,       // holder -> reader: the bytes of rects of fields, for a task about to run there
   DropTree = 10,      // controller -> rank: a region tree was destroyed; drop its storage
-  kCount = 11,
+  RunCallback = 11,   // controller -> rank: run a library's registration callback with this payload (once)
+  CallbackDone = 12,  // rank -> controller: it ran (or had run), or why not
+  kCount = 13,
 };
 
 inline const char* messageKindName(MessageKind k) {
@@ -31,6 +33,8 @@ inline const char* messageKindName(MessageKind k) {
     case MessageKind::CopyOut: return "copyOut";
     case MessageKind::CopyData: return "copyData";
     case MessageKind::DropTree: return "dropTree";
+    case MessageKind::RunCallback: return "runCallback";
+    case MessageKind::CallbackDone: return "callbackDone";
     default: return "unknown";
   }
 }

@@ -45,6 +45,12 @@ struct cohort_api;
  * (or return non-zero, which fails with a generic message). */
 typedef int (*cohort_task_fn)(const struct cohort_api* api, cohort_task_context* ctx);
 
+/* A registration callback: run once on every rank with the bytes the
+ * program gave (Library.runOnEveryRank in TS), outside any task. Returns 0,
+ * or nonzero (with `error`, up to error_len bytes, describing why). */
+typedef int (*cohort_callback_fn)(const struct cohort_api* api, const void* payload, size_t payload_len, char* error,
+                                  size_t error_len);
+
 /* Task variant properties (flags for register_task). */
 #define COHORT_TASK_LEAF 1u
 #define COHORT_TASK_INNER 2u
@@ -128,6 +134,13 @@ typedef struct cohort_api {
    * applies the operator itself. The same name always gives the same id.
    * Returns 0, or -1 with a message available from registrar_last_error. */
   int (*register_reduction)(cohort_registrar* reg, const char* name, uint32_t* id_out);
+
+  /* Registers a registration callback by name (only inside
+   * cohort_library_register); the program runs it on every rank with a
+   * payload of bytes. Appended after the SDK's first release: check
+   * api->size before calling it from a library that may meet an older
+   * runtime. Returns 0, or -1 with a message from registrar_last_error. */
+  int (*register_callback)(cohort_registrar* reg, const char* name, cohort_callback_fn fn);
 } cohort_api;
 
 #ifdef __cplusplus

@@ -214,6 +214,11 @@ class Registrar {
     if (api_->register_reduction(reg_, name, &id) != 0) throw ValueError(api_->registrar_last_error(reg_));
     return id;
   }
+  // Registers a registration callback (the program runs it on every rank
+  // with a payload: Library.runOnEveryRank in TS).
+  void callback(const char* name, cohort_callback_fn fn) {
+    if (api_->register_callback(reg_, name, fn) != 0) throw ValueError(api_->registrar_last_error(reg_));
+  }
   void raw(const char* name, cohort_task_fn fn, uint32_t flags) {
     if (api_->register_task(reg_, name, fn, flags) != 0) throw ValueError(api_->registrar_last_error(reg_));
   }

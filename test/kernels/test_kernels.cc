@@ -6,9 +6,11 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 namespace {
@@ -290,6 +292,40 @@ void releasePoint(cohort::TaskContext& ctx) {
   ctx.result(0.0);
 }
 
+// Registration callback record_payload: counts its runs and keeps the
+// last payload (callback_state reports "runs:payload"); refuses the
+// payload "fail on rank <r>" on rank r (from Open MPI's environment), so
+// the tests can see a failure named by its rank.
+struct CallbackRecord {
+  std::mutex mutex;
+  int runs = 0;
+  std::string last;
+};
+CallbackRecord& callbackRecord() {
+  static CallbackRecord r;
+  return r;
+}
+
+int recordPayload(const cohort_api*, const void* payload, size_t len, char* error, size_t errorLen) {
+  const std::string text(static_cast<const char*>(payload), len);
+  const char* rank = std::getenv("OMPI_COMM_WORLD_RANK");
+  if (rank && text == std::string("fail on rank ") + rank) {
+    std::snprintf(error, errorLen, "refused payload '%s'", text.c_str());
+    return 1;
+  }
+  CallbackRecord& r = callbackRecord();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  ++r.runs;
+  r.last = text;
+  return 0;
+}
+
+void callbackState(cohort::TaskContext& ctx) {
+  CallbackRecord& r = callbackRecord();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  ctx.result(std::to_string(r.runs) + ":" + r.last);
+}
+
 void registerTasks(cohort::Registrar& r) {
   r.task<holdPoint>("hold_point");
   r.task<releasePoint>("release_point");
@@ -320,6 +356,8 @@ void registerTasks(cohort::Registrar& r) {
   r.task<blockForever>("block_forever");
   r.task<scribbleUntilArrivals>("scribble_until_arrivals");
   r.task<arriveAndSum>("arrive_and_sum");
+  r.task<callbackState>("callback_state");
+  r.callback("record_payload", &recordPayload);
 }
 
 }  // namespace

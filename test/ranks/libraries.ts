@@ -39,6 +39,33 @@ async function run(): Promise<void> {
       }
     }
     out.stillUsable = await rt.launch(add, [2, 3], { mapper: 1, tag: rt.ranks - 1 }).get();
+
+    // Registration callbacks with a payload, run on every rank.
+    const callbacks = await rt.loadLibrary('./callbacks.so');
+    const state = callbacks.task<[], string>('callback_state');
+    const states = (): Promise<string[]> =>
+      Promise.all(Array.from({ length: rt.ranks }, (_, r) => rt.launch(state, [], { mapper: 1, tag: r }).get()));
+    const callbackSent = (): number[] => rt.transportCounters().peers.map((p) => p.sent.runCallback?.messages ?? 0);
+    const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+    const sentLog: number[][] = [callbackSent()];
+    await callbacks.runOnEveryRank('record_payload', bytes('hello'));
+    sentLog.push(callbackSent());
+    out.statesFirst = await states();
+    await callbacks.runOnEveryRank('record_payload', bytes('hello')); // ran everywhere already
+    sentLog.push(callbackSent());
+    const failure = async (p: Promise<void>): Promise<string> => {
+      try {
+        await p;
+        return 'ran';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    out.unknown = await failure(callbacks.runOnEveryRank('nope'));
+    out.failing = await failure(callbacks.runOnEveryRank('record_payload', bytes('fail on rank 1')));
+    sentLog.push(callbackSent());
+    out.callbackSent = sentLog;
+    out.statesAfter = await states();
     console.log(`RESULT ${JSON.stringify(out)}`);
   });
 }
