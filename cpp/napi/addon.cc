@@ -30,6 +30,20 @@ void refWhileBusy(Napi::Env env) {
   }
 }
 
+Napi::ArrayBuffer storageArrayBuffer(Napi::Env env, std::shared_ptr<FieldStorage> storage) {
+  void* data = storage->data();
+  const size_t bytes = static_cast<size_t>(storage->byteSize());
+  auto holder = std::make_unique<std::shared_ptr<FieldStorage>>(std::move(storage));
+  auto buf = Napi::ArrayBuffer::New(
+      env, data, bytes,
+      [](Napi::Env, void*, std::shared_ptr<FieldStorage>* h) {
+        std::unique_ptr<std::shared_ptr<FieldStorage>> adopt(h);
+      },
+      holder.get());
+  holder.release();  // owned by the ArrayBuffer's finalizer now
+  return buf;
+}
+
 ByteView bytesViewOf(Napi::Value v, const char* what) {
   if (v.IsBuffer()) {
     auto b = v.As<Napi::Buffer<uint8_t>>();

@@ -109,6 +109,8 @@ struct ByteView {
   size_t size;
 };
 ByteView bytesViewOf(Napi::Value v, const char* what);
+// An ArrayBuffer over field storage (zero copy) that keeps it alive while JS holds it.
+Napi::ArrayBuffer storageArrayBuffer(Napi::Env env, std::shared_ptr<FieldStorage> storage);
 std::vector<uint8_t> bytesFrom(Napi::Value v, const char* what);
 
 void initRuntimeBinding(Napi::Env env, Napi::Object exports);

@@ -61,17 +61,7 @@ Napi::Value RankStorageBuffer(const Napi::CallbackInfo& info) {
   if (!storage)
     throw Napi::Error::New(env, "rankStorageBuffer: this rank holds no data of field " + std::to_string(field) +
                                     " of tree " + std::to_string(tree));
-  void* data = storage->data();
-  const size_t bytes = static_cast<size_t>(storage->byteSize());
-  auto holder = std::make_unique<std::shared_ptr<FieldStorage>>(std::move(storage));
-  auto buf = Napi::ArrayBuffer::New(
-      env, data, bytes,
-      [](Napi::Env, void*, std::shared_ptr<FieldStorage>* h) {
-        std::unique_ptr<std::shared_ptr<FieldStorage>> adopt(h);
-      },
-      holder.get());
-  holder.release();  // owned by the ArrayBuffer's finalizer now
-  return buf;
+  return storageArrayBuffer(env, std::move(storage));
 }
 
 // transportCounters() -> {rank, ranks, library, threadLevel, peers: [{rank,

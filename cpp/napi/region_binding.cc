@@ -121,18 +121,7 @@ Napi::Value DestroyRegion(const Napi::CallbackInfo& info) {
 Napi::Value StorageBuffer(const Napi::CallbackInfo& info) {
   Runtime& rt = runtime(info.Env());
   RegionHandle root{u32(info[0], "tree"), 0};
-  auto storage = rt.forest().storage(root, u32(info[1], "field"));
-  void* data = storage->data();
-  size_t bytes = static_cast<size_t>(storage->byteSize());
-  auto holder = std::make_unique<std::shared_ptr<FieldStorage>>(std::move(storage));
-  auto buf = Napi::ArrayBuffer::New(
-      info.Env(), data, bytes,
-      [](Napi::Env, void*, std::shared_ptr<FieldStorage>* h) {
-        std::unique_ptr<std::shared_ptr<FieldStorage>> adopt(h);
-      },
-      holder.get());
-  holder.release();  // owned by the ArrayBuffer's finalizer now
-  return buf;
+  return storageArrayBuffer(info.Env(), rt.forest().storage(root, u32(info[1], "field")));
 }
 
 Napi::Value AnalysisCounters(const Napi::CallbackInfo& info) {
