@@ -70,6 +70,15 @@ export interface TaskOptions {
    * where. Not supported yet: `true` fails the launch with an error.
    */
   replicate?: boolean;
+  /**
+   * Where mapTask runs for the points of an index launch that the sharding
+   * functor sends to another rank (and that mapTask on this rank left on
+   * any processor): `true` (the default) maps them here; `false` maps them
+   * on their rank, whose own mapper instance answers mapTask with that
+   * rank's processors (variant, processor and priority), as Legion does
+   * when a task is not mapped locally.
+   */
+  mapLocally?: boolean;
 }
 
 /** One slice of an index launch: the points of `domain` run on `processor`. */

@@ -341,6 +341,25 @@ describe('mappers and sharding functors', () => {
     assert.equal(await rt.launch(tk.task('which_variant'), []).get(), 'cpp', 'the runtime keeps working');
   });
 
+  it('mapLocally: false changes nothing on one rank, and a non-boolean mapLocally is refused naming the value', async () => {
+    class Remote extends Mapper {
+      constructor(private readonly answer: unknown) {
+        super('remote-mapping');
+      }
+      override selectTaskOptions(): TaskOptions {
+        return { mapLocally: this.answer } as TaskOptions;
+      }
+    }
+    rt.addMapper(21, new Remote(false));
+    const values = await rt.indexLaunch(tk.task<[], string>('which_variant'), Rect(0, 3), { mapper: 21 }).values();
+    assert.deepEqual(values, ['cpp', 'cpp', 'cpp', 'cpp']);
+    rt.addMapper(22, new Remote('no'));
+    assert.throws(
+      () => rt.indexLaunch(tk.task('empty'), Rect(0, 3), { mapper: 22 }),
+      /mapper 'remote-mapping' \(id 22\), selectTaskOptions, task 'empty': .*mapLocally must be a boolean, got a string/,
+    );
+  });
+
   it('a mapper asking for inline while mapTask picks the C++ variant is refused (inline runs the TS variant)', () => {
     if (!native.taskVariants(tk.task('which_variant').id).includes('ts')) rt.registerTask('which_variant', () => 'ts');
     class Contradicting extends Mapper {

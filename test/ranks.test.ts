@@ -233,6 +233,22 @@ describe('many ranks under mpirun', function () {
     }
   });
 
+  it('maps points on their own rank when the mapper asks for mapLocally: false', async () => {
+    for (const n of [2, 4]) {
+      const r = result(ok(await runRanks(n, 'map_on_target.ts'))) as {
+        workers: number[];
+        points: number;
+        calls: [number, number][];
+      };
+      // Cyclic sharding: point p is on rank p % n; each rank's mapper puts its points on its last worker (1).
+      r.workers.forEach((w, p) => {
+        if (p % n !== 0) assert.strictEqual(w, 1, `${n} ranks: point ${p}`);
+      });
+      for (const [rank, calls] of r.calls)
+        assert.strictEqual(calls, rank === 0 ? r.points : r.points / n, `${n} ranks: mapTask calls on rank ${rank}`);
+    }
+  });
+
   it('refuses to run the top-level function when the ranks registered different tasks', async () => {
     const run = await runRanks(2, 'mismatch.ts');
     assert.notStrictEqual(run.code, 0);

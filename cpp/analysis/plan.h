@@ -26,8 +26,15 @@ struct Location {
   int32_t processor = -1;  // a CPU worker, the JS processor's id, or -1: any worker
   VariantKind variant = VariantKind::Cpp;
   int32_t priority = 0;  // higher runs first among ready tasks on a pool
+  // Mapped on `rank` by its own mapper `mapper` (with the launch's `tag`);
+  // `variantForced`: the launch fixed the variant, which that mapping keeps.
+  bool mapOnTarget = false;
+  bool variantForced = false;
+  uint32_t mapper = 0;
+  uint32_t tag = 0;
   bool operator==(const Location& o) const {
-    return rank == o.rank && processor == o.processor && variant == o.variant && priority == o.priority;
+    return rank == o.rank && processor == o.processor && variant == o.variant && priority == o.priority &&
+           mapOnTarget == o.mapOnTarget && variantForced == o.variantForced && mapper == o.mapper && tag == o.tag;
   }
 };
 

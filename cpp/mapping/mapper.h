@@ -57,6 +57,9 @@ struct TaskOptions {
   int targetProcessor = kAnyProcessor;
   bool inlineTask = false;
   bool replicate = false;
+  // false: points the sharding sends to another rank (with no processor
+  // chosen here) are mapped there, by that rank's mapper.
+  bool mapLocally = true;
 };
 
 struct TaskSlice {

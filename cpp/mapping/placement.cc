@@ -246,6 +246,9 @@ LaunchPlacement placeIndex(const MappingContext& ctx, const MappableTask& t, con
       // executor refuses, naming the task).
       const bool hasRegions = t.input && !t.input->regions.empty();
       if (!p.rankChosen) p.rank = hasRegions && ctx.nested ? ctx.machine.localRank : shard;
+      // Mapped on its rank: this rank's answer said any processor (the
+      // target's mapper gives processor, variant and priority).
+      if (!p.rankChosen && !opts.mapLocally && p.rank != ctx.machine.localRank) p.mapOnTarget = true;
     }
     out.points.push_back(p);
   }

@@ -27,6 +27,7 @@ struct PointPlacement {
   int priority = 0;            // higher runs first among ready tasks of a pool
   uint32_t rank = 0;           // the owning rank: the shard the sharding functor chose...
   bool rankChosen = false;     // ...or the rank of the processor the mapper chose
+  bool mapOnTarget = false;    // the rank the sharding chose maps it (TaskOptions::mapLocally false)
 };
 
 struct LaunchPlacement {

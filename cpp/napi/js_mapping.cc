@@ -69,10 +69,15 @@ class JsMapper final : public Mapper {
     Napi::Value r = call(kSelectTaskOptions, t);
     out = TaskOptions{};
     if (r.IsUndefined() || r.IsNull()) return;
-    Napi::Object o = object(r, "an object {targetProcessor?, inline?, replicate?}");
+    Napi::Object o = object(r, "an object {targetProcessor?, inline?, replicate?, mapLocally?}");
     out.targetProcessor = intOr(o, "targetProcessor", kAnyProcessor);
     out.inlineTask = o.Get("inline").ToBoolean().Value();
     out.replicate = o.Get("replicate").ToBoolean().Value();
+    if (o.Has("mapLocally") && !o.Get("mapLocally").IsUndefined()) {
+      if (!o.Get("mapLocally").IsBoolean())
+        throw Error("mapLocally must be a boolean, got " + typeName(o.Get("mapLocally")));
+      out.mapLocally = o.Get("mapLocally").As<Napi::Boolean>().Value();
+    }
   }
 
   void sliceTask(const MappableTask& t, const Domain& domain, const Machine& m, std::vector<TaskSlice>& out) override {

@@ -122,7 +122,9 @@ void Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, const std
       // The target rank numbers its workers from 0.
       op->setRemote(e.where.rank);
       const auto first = static_cast<int>(rt_.firstProcessorOf(e.where.rank));
-      if (e.where.variant == VariantKind::Cpp && e.where.processor >= first)
+      if (e.where.mapOnTarget)
+        op->setTargetMapping({true, e.where.variantForced, e.where.mapper, e.where.tag});
+      else if (e.where.variant == VariantKind::Cpp && e.where.processor >= first)
         op->setPinnedWorker(e.where.processor - first);
     } else if (e.where.variant == VariantKind::Cpp) {
       op->setPinnedWorker(e.where.processor);

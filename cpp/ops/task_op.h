@@ -75,6 +75,16 @@ class TaskOp final : public ProcessorTask, public EventWaiter, public std::enabl
   // Runs on another rank: once ready, the task is handed to the transport
   // (TaskServices::dispatchRemote) and finished by the reply (finishRemote).
   void setRemote(uint32_t rank) { remoteRank_ = static_cast<int64_t>(rank); }
+  // A remote task its rank maps (Location::mapOnTarget): which mapper, the
+  // launch's tag, and whether the launch fixed the variant.
+  struct TargetMapping {
+    bool enabled = false;
+    bool variantForced = false;
+    uint32_t mapper = 0;
+    uint32_t tag = 0;
+  };
+  void setTargetMapping(const TargetMapping& m) { targetMapping_ = m; }
+  const TargetMapping& targetMapping() const { return targetMapping_; }
   bool isRemote() const { return remoteRank_ >= 0; }
   // Region data the task reads that other ranks hold (runtime/valid_copies.h):
   // brought to where it runs once it is ready, before its body starts.
@@ -181,6 +191,7 @@ class TaskOp final : public ProcessorTask, public EventWaiter, public std::enabl
   TaskPoint point_;
   int pinnedWorker_ = -1;
   int64_t remoteRank_ = -1;
+  TargetMapping targetMapping_;
   std::vector<RegionPiece> copiesIn_;
   Event copiesArrived_;
   int priority_ = 0;

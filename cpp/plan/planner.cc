@@ -25,6 +25,10 @@ Location locate(const TaskInfo& info, const LaunchOptions& options, const PointP
   }
   where.priority = placed.priority;
   where.rank = placed.rank;  // one shard per rank
+  if (placed.mapOnTarget) {
+    where.mapOnTarget = true;
+    where.variantForced = options.variant >= 0;
+  }
   return where;
 }
 
@@ -72,6 +76,10 @@ void Planner::planLaunch(DependenceAnalyzer& analyzer, uint64_t position, const 
     e.pointIndex = static_cast<uint32_t>(i);
     e.point = request.points[i].point;
     e.where = locate(info, request.options, request.index ? placement.points[i] : single, machine_, jsProcessor_);
+    if (e.where.mapOnTarget) {
+      e.where.mapper = request.mapper;
+      e.where.tag = request.tag;
+    }
   }
   bool anyRegions = false;
   for (const auto& p : request.points) anyRegions = anyRegions || !p.requirements.empty();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "mapping/placement.h"
 #include "runtime/remote_messages.h"
 #include "runtime/runtime.h"
 #include "util/block_pool.h"
@@ -98,6 +99,11 @@ void RankService::sendTask(const TaskOpPtr& op) {
   m.position = op->result()->position();
   m.point = op->point();
   m.args = op->args();
+  const TaskOp::TargetMapping& tm = op->targetMapping();
+  m.mapOnTarget = tm.enabled;
+  m.variantForced = tm.variantForced;
+  m.mapper = tm.mapper;
+  m.tag = tm.tag;
   m.futures.reserve(op->futures().size());
   for (const auto& f : op->futures()) m.futures.push_back(f->bytes());
   std::string error;
@@ -233,6 +239,14 @@ void RankService::runRequest(uint32_t source, const std::vector<uint8_t>& bytes,
            " is not registered" + here + " (register every task, and load every library, before rt.main)");
     return;
   }
+  if (m.mapOnTarget) {
+    try {
+      mapHere(*info, m);
+    } catch (const std::exception& e) {
+      refuse(std::string("mapping it here failed: ") + e.what());
+      return;
+    }
+  }
   if ((m.variant == VariantKind::Cpp && !info->cpp) || (m.variant == VariantKind::Js && !info->js)) {
     refuse("task '" + m.task + "' has no " + (m.variant == VariantKind::Cpp ? "C++" : "TS") + " variant" + here);
     return;
@@ -277,6 +291,34 @@ void RankService::runRequest(uint32_t source, const std::vector<uint8_t>& bytes,
     transport_->send(source, MessageKind::TaskReply, encode(r));
   }));
   rt_.start(op);
+}
+
+void RankService::mapHere(const TaskInfo& info, TaskRequestMsg& m) {
+  MappableTask t;
+  t.task = &info;
+  t.launchId = m.position;
+  t.tag = m.tag;
+  if (m.point.dim > 0) {
+    t.isIndexLaunch = true;
+    t.hasPoint = true;
+    Point p = Point::filled(m.point.dim, 0), lo = p, hi = p;
+    for (int d = 0; d < m.point.dim; ++d) {
+      p[d] = m.point.point[d];
+      lo[d] = m.point.lo[d];
+      hi[d] = m.point.hi[d];
+    }
+    t.point = p;
+    t.launchDomain = Rect(lo, hi);
+  }
+  // This rank's mapper instance, over this rank's processors.
+  MappingContext mc{rt_.mappers().get(m.mapper), m.mapper, rt_.machine(), rt_.sharding(), false};
+  const PointPlacement placed = placeSingle(mc, t);
+  if (placed.rank != rank())
+    throw Error("mapper " + std::to_string(m.mapper) + " chose a processor of rank " + std::to_string(placed.rank) +
+                "; a task mapped on its rank runs there");
+  if (!m.variantForced) m.variant = placed.variant;
+  m.worker = m.variant == VariantKind::Cpp ? placed.worker : -1;
+  m.priority = placed.priority;
 }
 
 void RankService::loadRequested(uint32_t source, const std::vector<uint8_t>& bytes) {

@@ -123,6 +123,9 @@ class RankService {
   void noteHello(uint32_t source, const std::vector<uint8_t>& bytes, Events& ev);
   void loadRequested(uint32_t source, const std::vector<uint8_t>& bytes);
   void callbackRequested(uint32_t source, const std::vector<uint8_t>& bytes);
+  // Ranks > 0: a request to be mapped here: this rank's mapper picks its
+  // variant (unless forced), worker and priority. Throws its refusal.
+  void mapHere(const TaskInfo& info, TaskRequestMsg& m);
   std::vector<std::string> registrations() const;
 
   Runtime& rt_;

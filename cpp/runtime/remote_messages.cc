@@ -45,6 +45,9 @@ std::vector<uint8_t> encode(const TaskRequestMsg& m) {
   w.count(m.data.size(), "pieces");
   for (const auto& p : m.data) putPiece(w, p);
   w.u32(m.copiesExpected);
+  w.u8(static_cast<uint8_t>((m.mapOnTarget ? 1 : 0) | (m.variantForced ? 2 : 0)));
+  w.u32(m.mapper);
+  w.u32(m.tag);
   return w.take();
 }
 
@@ -73,6 +76,11 @@ TaskRequestMsg decodeTaskRequest(const uint8_t* data, size_t size) {
   m.data.reserve(np);
   for (uint32_t i = 0; i < np; ++i) m.data.push_back(getPiece(r));
   m.copiesExpected = r.u32("copies expected");
+  const uint8_t mapping = r.u8("mapping flags");
+  m.mapOnTarget = (mapping & 1) != 0;
+  m.variantForced = (mapping & 2) != 0;
+  m.mapper = r.u32("mapper");
+  m.tag = r.u32("tag");
   r.expectEnd();
   return m;
 }

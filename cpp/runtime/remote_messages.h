@@ -29,6 +29,12 @@ struct TaskRequestMsg {
   std::vector<RemoteRegion> regions;          // its region requirements, in order
   std::vector<PieceData> data;                // bytes it reads that rank 0 held
   uint32_t copiesExpected = 0;                // copy-data messages from other holders to wait for
+  // Mapped on the target by its mapper `mapper` (variant, worker and
+  // priority above are then only defaults).
+  bool mapOnTarget = false;
+  bool variantForced = false;
+  uint32_t mapper = 0;
+  uint32_t tag = 0;
 };
 
 // Rank -> controller: the task's result, or its failure.
