@@ -3,7 +3,7 @@
 // MPI whose `mpicc` is found (MPICC, else mpicc on PATH), into
 // <out>/cohort_transport_<family>.so, family = openmpi or mpich, read from
 // the MPI's own mpi.h. The runtime loads it only under an MPI launcher.
-//   node scripts/build-mpi-plugin.js [--out DIR] [--if-available]
+//   node scripts/build-mpi-plugin.js [--out DIR] [--if-available] [--prebuild]
 // --if-available: no mpicc is not an error (prints why and exits 0), for
 // builds on machines without MPI.
 'use strict';
@@ -14,6 +14,12 @@ const { spawnSync } = require('child_process');
 const root = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
 const ifAvailable = args.includes('--if-available');
+// --prebuild: for the package's prebuilds: stripped, and linked only to
+// what it uses. It then needs libmpi.so.40 (Open MPI 4 and 5), libstdc++.so.6
+// (CXXABI_1.3.9: GCC 5 and later) and glibc 2.2.5 symbols only, which
+// scripts/prebuild.js checks. (Linking libstdc++ statically would pull in
+// glibc 2.34 symbols, which only the addon's compat layer works around.)
+const prebuild = args.includes('--prebuild');
 const outIndex = args.indexOf('--out');
 const outDir = path.resolve(outIndex >= 0 ? args[outIndex + 1] : path.join(root, 'build', 'Release'));
 const mpicc = process.env.MPICC || 'mpicc';
@@ -79,6 +85,7 @@ const argv = [
   `-I${path.join(root, 'cpp')}`,
   ...flags.compile.split(/\s+/).filter(Boolean),
   path.join(root, 'plugins', 'mpi', 'transport_mpi.cc'),
+  ...(prebuild ? ['-Wl,--as-needed', '-s'] : []),
   ...flags.link.split(/\s+/).filter(Boolean),
   '-o',
   out,

@@ -91,6 +91,41 @@ function checkBinary(file, target) {
   return problems.map((p) => `${file}: ${p}`);
 }
 
+/** Libraries the prebuilt MPI plugin may need besides glibc's. */
+const PLUGIN_NEEDED = ['libmpi.so.40', 'libstdc++.so.6', 'libgcc_s.so.1'];
+
+/**
+ * Problems with the prebuilt MPI transport plugin `file` for `target`, or
+ * []: stripped, glibc no newer than GLIBC_FLOOR, libstdc++ no newer than
+ * GCC 5's (GLIBCXX_3.4.21, CXXABI_1.3.9), only libmpi.so.40 (Open MPI 4
+ * and 5) besides, and the wire entry point exported.
+ * @param {string} file
+ * @param {string} target
+ */
+function checkPlugin(file, target) {
+  const t = TARGETS[target];
+  if (!t) return [`${file}: unknown target ${target}`];
+  const info = inspectBinary(file);
+  const problems = [];
+  if (!info.type.startsWith('DYN')) problems.push(`not a shared object (Type: ${info.type})`);
+  if (info.machine !== t.machine) problems.push(`built for ${info.machine}, expected ${t.machine}`);
+  if (!info.stripped) problems.push('not stripped');
+  if (info.glibcMax && compareVersions(info.glibcMax, GLIBC_FLOOR) > 0)
+    problems.push(`needs GLIBC_${info.glibcMax}, newer than GLIBC_${GLIBC_FLOOR}`);
+  for (const v of info.versions) {
+    const cxx = /^GLIBCXX_([\d.]+)$/.exec(v);
+    const abi = /^CXXABI_([\d.]+)$/.exec(v);
+    if (cxx && compareVersions(cxx[1], '3.4.21') > 0) problems.push(`needs ${v}, newer than GCC 5's GLIBCXX_3.4.21`);
+    else if (abi && compareVersions(abi[1], '1.3.9') > 0) problems.push(`needs ${v}, newer than GCC 5's CXXABI_1.3.9`);
+    else if (!cxx && !abi && !v.startsWith('GLIBC_') && !v.startsWith('GCC_')) problems.push(`needs ${v}`);
+  }
+  for (const lib of info.needed)
+    if (!ALLOWED_NEEDED.includes(lib) && !PLUGIN_NEEDED.includes(lib)) problems.push(`needs ${lib}`);
+  if (!info.needed.includes('libmpi.so.40')) problems.push('does not link libmpi.so.40 (Open MPI 4/5)');
+  if (!info.exported.includes('cohort_wire_v1')) problems.push('does not export cohort_wire_v1');
+  return problems.map((p) => `${file}: ${p}`);
+}
+
 /** One line saying what a binary needs. */
 function describe(file) {
   const info = inspectBinary(file);
@@ -109,7 +144,7 @@ function findPrebuilds(dir) {
   return out;
 }
 
-module.exports = { inspectBinary, checkBinary, describe, findPrebuilds };
+module.exports = { inspectBinary, checkBinary, checkPlugin, describe, findPrebuilds, PLUGIN_NEEDED };
 
 if (require.main === module) {
   const args = process.argv.slice(2);

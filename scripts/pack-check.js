@@ -66,7 +66,8 @@ function checkPackList(files, dir) {
   for (const f of walk(dir, 'cpp'))
     if (f.endsWith('.cc') && !have.has(f)) problems.push(`missing ${f} (binding.gyp compiles every cpp/**/*.cc)`);
   for (const f of walk(dir, 'include/cohort')) if (!have.has(f)) problems.push(`missing ${f}`);
-  for (const f of walk(dir, 'prebuilds')) if (f.endsWith('.node') && !have.has(f)) problems.push(`missing ${f}`);
+  for (const f of walk(dir, 'prebuilds'))
+    if ((f.endsWith('.node') || f.endsWith('.so')) && !have.has(f)) problems.push(`missing ${f}`);
   if (!files.some((f) => f.startsWith('dist/') && f.endsWith('.d.ts'))) problems.push('no .d.ts under dist/');
   for (const f of files) if (FORBIDDEN.some((re) => re.test(f))) problems.push(`should not be packed: ${f}`);
   return problems;

@@ -11,12 +11,16 @@
 // build/ (test kernels included); x64 is built last, so build/Release ends up
 // an x64 binary. Node's headers: npm_config_nodedir, else /usr/include/node
 // when it is there (as .ci/run does), else node-gyp downloads them.
+// linux-x64 also gets the MPI transport plugin for Open MPI 4/5
+// (cohort_transport_openmpi.so, built by scripts/build-mpi-plugin.js
+// --prebuild against this machine's Open MPI and checked with checkPlugin);
+// without mpicc it is left out with a notice, and under CI that is an error.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { PREBUILD_FILE, TARGETS } = require('./prebuild-targets.js');
-const { checkBinary, describe } = require('./check-prebuild.js');
+const { checkBinary, checkPlugin, describe } = require('./check-prebuild.js');
 
 const root = path.resolve(__dirname, '..');
 
@@ -62,6 +66,27 @@ function build(target) {
   fs.renameSync(path.join(outDir, made[0]), file);
   const problems = checkBinary(file, target);
   if (problems.length) fail(`the ${target} prebuild does not meet its tags:\n  ${problems.join('\n  ')}`);
+  console.log(`prebuild: ${describe(path.relative(root, file))}`);
+  if (target === 'linux-x64') buildPlugin(outDir, target);
+}
+
+// The MPI transport plugin next to the addon, where the runtime looks first.
+function buildPlugin(outDir, target) {
+  if (!process.env.MPICC && !onPath('mpicc')) {
+    const why = 'no mpicc: the prebuilds ship without the MPI transport plugin (apt-get install libopenmpi-dev)';
+    if (process.env.CI === 'true') fail(why);
+    console.log(`prebuild: ${why}`);
+    return;
+  }
+  const r = spawnSync(process.execPath, [path.join(__dirname, 'build-mpi-plugin.js'), '--prebuild', '--out', outDir], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) fail(`building the MPI transport plugin failed (exit ${r.status ?? r.signal})`);
+  const file = path.join(outDir, 'cohort_transport_openmpi.so');
+  if (!fs.existsSync(file)) fail(`${file} was not made: the mpicc found is not Open MPI's`);
+  const problems = checkPlugin(file, target);
+  if (problems.length) fail(`the MPI plugin does not meet its tags:\n  ${problems.join('\n  ')}`);
   console.log(`prebuild: ${describe(path.relative(root, file))}`);
 }
 

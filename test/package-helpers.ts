@@ -19,6 +19,7 @@ export const packCheck = require('../scripts/pack-check.js') as {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const prebuildCheck = require('../scripts/check-prebuild.js') as {
   checkBinary(file: string, target: string): string[];
+  checkPlugin(file: string, target: string): string[];
   inspectBinary(file: string): { machine: string; glibcMax?: string; versions: string[]; needed: string[] };
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -192,6 +193,26 @@ const ngb = require(require.resolve('node-gyp-build', { paths: [pkgDir] }));
   const mapped = [...new Set(fs.readFileSync('/proc/self/maps', 'utf8').split('\\n')
     .map((l) => l.slice(l.indexOf('/'))).filter((p) => p.startsWith('/') && p.endsWith('.node')))];
   console.log(JSON.stringify({ result, refused, arch: process.arch, resolved: ngb.resolve(pkgDir), mapped }));
+})().catch((e) => { console.error(e); process.exit(1); });
+`;
+
+/**
+ * Consumer script for mpirun: rank 0 spreads four TS tasks over the ranks;
+ * it prints "RANKS {ranks, where, library, plugin}" (plugin: the MPI
+ * transport plugin this process mapped).
+ */
+export const RUN_ON_RANKS = `'use strict';
+const fs = require('fs');
+const { Runtime } = require('cohort');
+(async () => {
+  const rt = await Runtime.start({ workers: 1 });
+  const where = rt.registerTask('where', () => rt.rank);
+  await rt.main(async () => {
+    const ranks = await rt.indexLaunch(where, 4).values();
+    const plugin = fs.readFileSync('/proc/self/maps', 'utf8').split('\\n')
+      .map((l) => l.slice(l.indexOf('/'))).find((p) => p.endsWith('cohort_transport_openmpi.so'));
+    console.log('RANKS ' + JSON.stringify({ ranks: rt.ranks, where: ranks, library: rt.transportCounters().library, plugin }));
+  });
 })().catch((e) => { console.error(e); process.exit(1); });
 `;
 

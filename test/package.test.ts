@@ -17,6 +17,7 @@ import {
   MINUTE,
   PackEntry,
   README_CMAKELISTS,
+  RUN_ON_RANKS,
   RUN_TS_TASK,
   USE_TYPES_TS,
   childEnv,
@@ -38,6 +39,7 @@ describe('the npm package', function () {
 
   const platformDir = `${process.platform}-${process.arch}`;
   const prebuildName = targets.PREBUILD_FILE;
+  const mpiPluginName = 'cohort_transport_openmpi.so';
   const allTargets = Object.keys(targets.TARGETS).sort();
   let tmp: string;
   let stage: string; // copy of the repository where prebuildify and npm pack run
@@ -129,7 +131,11 @@ describe('the npm package', function () {
     const prebuilds = path.join(stage, 'prebuilds');
     assert.deepEqual(fs.readdirSync(prebuilds).sort(), allTargets);
     for (const target of allTargets) {
-      assert.deepEqual(fs.readdirSync(path.join(prebuilds, target)), [prebuildName]);
+      // linux-x64 also ships the MPI transport plugin for Open MPI 4/5 (checked below).
+      assert.deepEqual(
+        fs.readdirSync(path.join(prebuilds, target)).sort(),
+        target === 'linux-x64' ? [prebuildName, mpiPluginName].sort() : [prebuildName],
+      );
       const binary = path.join(prebuilds, target, prebuildName);
       const info = prebuildCheck.inspectBinary(binary);
       assert.ok(info.glibcMax, `${target}: no GLIBC_ version requirement at all`);
@@ -144,6 +150,9 @@ describe('the npm package', function () {
       );
       assert.deepEqual(prebuildCheck.checkBinary(binary, target), []);
     }
+    const plugin = path.join(prebuilds, 'linux-x64', mpiPluginName);
+    assert.deepEqual(prebuildCheck.checkPlugin(plugin, 'linux-x64'), []);
+    assert.ok(prebuildCheck.inspectBinary(plugin).needed.includes('libmpi.so.40'));
   });
 
   it('the linux-x64 prebuild is stripped and node-gyp-build loads it with PREBUILDS_ONLY=1', async () => {
@@ -183,6 +192,7 @@ console.log(JSON.stringify({ resolved: ngb.resolve('.'), exports: Object.keys(ad
       'scripts/sources.js',
       'binding.gyp',
       ...allTargets.map((t) => `prebuilds/${t}/${prebuildName}`),
+      `prebuilds/linux-x64/${mpiPluginName}`,
     ]) {
       assert.ok(files.includes(f), `missing ${f}`);
     }
@@ -235,6 +245,33 @@ console.log(JSON.stringify({ resolved: ngb.resolve('.'), exports: Object.keys(ad
     const expected = path.join(pkgDir, 'prebuilds', platformDir, prebuildName);
     assert.equal(out.resolved, expected);
     assert.deepEqual(out.mapped, [fs.realpathSync(expected)]);
+  });
+
+  it('the installed package runs on 2 ranks under mpirun with its prebuilt MPI plugin (nothing compiled)', async () => {
+    requireInstalled();
+    const pkgDir = path.join(consumer, 'node_modules', 'cohort');
+    assert.ok(fs.existsSync(path.join(pkgDir, 'prebuilds', platformDir, mpiPluginName)), 'no prebuilt MPI plugin');
+    assert.ok(!fs.existsSync(path.join(pkgDir, 'build')), 'something was compiled: only the prebuilt plugin may load');
+    fs.writeFileSync(path.join(consumer, 'ranks.js'), RUN_ON_RANKS);
+    const mpirun = onPath('mpirun', process.env.PATH ?? '');
+    assert.ok(mpirun, 'mpirun is not on PATH (.ci/run installs openmpi-bin)');
+    const r = await run(mpirun, ['--allow-run-as-root', '--oversubscribe', '-n', '2', process.execPath, 'ranks.js'], {
+      cwd: consumer,
+      env: childEnv({ OMPI_MCA_rmaps_base_oversubscribe: '1' }),
+      timeoutMs: 2 * MINUTE,
+    });
+    const line = r.stdout.split('\n').find((l) => l.startsWith('RANKS '));
+    assert.ok(line, `no RANKS line:\n${r.stdout}\n${r.stderr}`);
+    const out = JSON.parse(line.slice('RANKS '.length)) as {
+      ranks: number;
+      where: number[];
+      library: string;
+      plugin: string;
+    };
+    assert.equal(out.ranks, 2);
+    assert.deepEqual(out.where, [0, 1, 0, 1]);
+    assert.match(out.library, /Open MPI/);
+    assert.equal(out.plugin, fs.realpathSync(path.join(pkgDir, 'prebuilds', platformDir, mpiPluginName)));
   });
 
   it('the prebuilt binary also loads when npm skips install scripts', async () => {

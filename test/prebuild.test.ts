@@ -22,6 +22,7 @@ const install = require('../scripts/install.js') as {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const check = require('../scripts/check-prebuild.js') as {
   checkBinary(file: string, target: string): string[];
+  checkPlugin(file: string, target: string): string[];
   inspectBinary(file: string): { glibcMax?: string; versions: string[]; needed: string[]; stripped: boolean };
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -184,5 +185,22 @@ __attribute__((visibility("default"))) napi_value napi_register_module_v1(napi_e
       r2.stdout,
       /napi\.node: Advanced Micro Devices X86-64, highest GLIBC_[\d.]+, needs .*libc\.so\.6.*, 1 N-API functions: ok/,
     );
+  });
+
+  it('the MPI plugin check passes a --prebuild build against Open MPI, and names what another library lacks', function () {
+    if (process.platform !== 'linux' || process.arch !== 'x64') this.skip();
+    const plain = sharedObject('not_a_plugin', 'extern "C" int unrelated() { return 1; }', []);
+    const problems = check.checkPlugin(plain, 'linux-x64').join('\n');
+    assert.match(problems, /not stripped/);
+    assert.match(problems, /does not link libmpi\.so\.40/);
+    assert.match(problems, /does not export cohort_wire_v1/);
+    const mpicc = spawnSync('sh', ['-c', 'command -v mpicc'], { encoding: 'utf8' }).stdout.trim();
+    if (!mpicc && process.env.CI !== 'true') return; // the fixture half above still ran
+    assert.ok(mpicc, 'mpicc is missing: .ci/run installs libopenmpi-dev');
+    const out = path.join(tmp, 'plugin');
+    const script = path.join(__dirname, '..', 'scripts', 'build-mpi-plugin.js');
+    const r = spawnSync(process.execPath, [script, '--prebuild', '--out', out], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(check.checkPlugin(path.join(out, 'cohort_transport_openmpi.so'), 'linux-x64'), []);
   });
 });
