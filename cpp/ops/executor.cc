@@ -150,15 +150,17 @@ void Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, const std
     }
     if (copies && !op->regions().empty()) {
       // A remote task's copies are in when it completes (that is when rank
-      // 0 hears of it); a local one's when its fetch is.
-      const Event arrived = e.where.rank == rank_ ? Event::create() : op->completion();
+      // 0 hears of it); a local one's when its fetch is (an event made only
+      // if it brings anything).
+      const bool local = e.where.rank == rank_;
+      Event arrived = local ? Event() : op->completion();
       std::vector<RegionPiece> pieces;
       for (const TaskRegionArg& a : op->regions()) {
         const RectList rects = rectsOf(a);
         for (FieldId f : a.fieldIds)
           copies->use(e.where.rank, a.tree, f, rects, a.privilege, op->completion(), arrived, pieces, waits);
       }
-      if (!pieces.empty()) op->setCopiesIn(std::move(pieces), e.where.rank == rank_ ? arrived : Event());
+      if (!pieces.empty()) op->setCopiesIn(std::move(pieces), local ? std::move(arrived) : Event());
     }
     if (fence.exists()) waits.push_back(fence);
     op->setPreconditions(std::move(waits));

@@ -136,30 +136,37 @@ void RankService::onCopyOut(uint32_t, const uint8_t* data, size_t size) {
 
 void RankService::onCopyData(uint32_t source, const uint8_t* data, size_t size) {
   CopyDataMsg m = decodeCopyData(data, size);
-  if (rank() == 0) {
-    TaskOpPtr op;
-    {
-      std::lock_guard<std::mutex> lock(fetchMutex_);
-      auto it = fetches_.find(m.copy);
-      if (it == fetches_.end())
-        throw Error("copy data from rank " + std::to_string(source) + " for op id " + std::to_string(m.copy) +
-                    ", which is not waiting for any");
-      op = it->second.op;
-    }
-    for (PieceData& p : m.pieces) {
-      unpackRect(*storageOf(*op, p.spec.tree, p.spec.field), p.spec.rect, p.bytes.data(), p.bytes.size());
-      regionReceived_[source].fetch_add(p.bytes.size(), std::memory_order_relaxed);
-    }
-    {
-      std::lock_guard<std::mutex> lock(fetchMutex_);
-      auto it = fetches_.find(m.copy);
-      if (it == fetches_.end() || --it->second.remaining > 0) return;
-      fetches_.erase(it);
-    }
-    op->regionsFetched();
-    if (remoteCount_.fetch_sub(1, std::memory_order_acq_rel) == 1) rt_.jsProcessor().wake();
-    return;
+  if (rank() == 0)
+    fetchArrived(source, m);
+  else
+    requestDataArrived(source, m);
+}
+
+void RankService::fetchArrived(uint32_t source, CopyDataMsg& m) {
+  TaskOpPtr op;
+  {
+    std::lock_guard<std::mutex> lock(fetchMutex_);
+    auto it = fetches_.find(m.copy);
+    if (it == fetches_.end())
+      throw Error("copy data from rank " + std::to_string(source) + " for op id " + std::to_string(m.copy) +
+                  ", which is not waiting for any");
+    op = it->second.op;
   }
+  for (PieceData& p : m.pieces) {
+    unpackRect(*storageOf(*op, p.spec.tree, p.spec.field), p.spec.rect, p.bytes.data(), p.bytes.size());
+    regionReceived_[source].fetch_add(p.bytes.size(), std::memory_order_relaxed);
+  }
+  {
+    std::lock_guard<std::mutex> lock(fetchMutex_);
+    auto it = fetches_.find(m.copy);
+    if (it == fetches_.end() || --it->second.remaining > 0) return;
+    fetches_.erase(it);
+  }
+  op->regionsFetched();
+  if (remoteCount_.fetch_sub(1, std::memory_order_acq_rel) == 1) rt_.jsProcessor().wake();
+}
+
+void RankService::requestDataArrived(uint32_t source, CopyDataMsg& m) {
   for (PieceData& p : m.pieces) {
     unpackRect(*rankStorage(p.spec), p.spec.rect, p.bytes.data(), p.bytes.size());
     regionReceived_[source].fetch_add(p.bytes.size(), std::memory_order_relaxed);
@@ -196,7 +203,7 @@ bool RankService::copiesArrived(uint32_t source, const std::vector<uint8_t>& byt
   return false;
 }
 
-std::shared_ptr<FieldStorage> RankService::rankStorage(const PieceSpec& spec) {
+std::shared_ptr<FieldStorage> RankService::rankStorage(const PieceSpec& spec, uint64_t* generation) {
   std::lock_guard<std::mutex> lock(storeMutex_);
   RankTree& t = store_[spec.tree];
   if (!t.storage || !(t.root == spec.root)) {
@@ -204,14 +211,14 @@ std::shared_ptr<FieldStorage> RankService::rankStorage(const PieceSpec& spec) {
     t.generation = ++nextGeneration_;
     t.storage = std::make_unique<TreeStorage>(spec.root);
   }
+  if (generation) *generation = t.generation;
   return t.storage->field(spec.field, spec.type);
 }
 
-std::shared_ptr<FieldStorage> RankService::findRankStorage(TreeId tree, FieldId field, uint64_t* generation) {
+std::shared_ptr<FieldStorage> RankService::findRankStorage(TreeId tree, FieldId field) {
   std::lock_guard<std::mutex> lock(storeMutex_);
   auto it = store_.find(tree);
   if (it == store_.end() || !it->second.storage) return nullptr;
-  if (generation) *generation = it->second.generation;
   return it->second.storage->find(field);
 }
 
@@ -229,10 +236,10 @@ std::vector<TaskRegionArg> RankService::bindRankRegions(TaskRequestMsg& m) {
     arg.privilege = g.privilege;
     arg.checkable = g.checkable;
     for (RemoteField& f : g.fields) {
-      std::shared_ptr<FieldStorage> storage = rankStorage(PieceSpec{g.tree, f.id, f.type, g.root, g.bounds});
+      std::shared_ptr<FieldStorage> storage =
+          rankStorage(PieceSpec{g.tree, f.id, f.type, g.root, g.bounds}, &arg.rankStore);
       addFieldView(arg, std::move(storage), g.bounds, g.privilege, g.redop, f.id, std::move(f.name));
     }
-    if (!g.fields.empty()) findRankStorage(g.tree, g.fields[0].id, &arg.rankStore);
     addRects(arg, g.rects);
     args.push_back(std::move(arg));
   }

@@ -58,8 +58,8 @@ class RankService {
   // Rank 0, issuing thread: the tree was destroyed; other ranks drop theirs.
   void dropTree(TreeId tree);
   // Ranks > 0, any thread: this rank's storage of (tree, field), null when
-  // no task here used it. `generation` tells storage of a reused tree id apart.
-  std::shared_ptr<FieldStorage> findRankStorage(TreeId tree, FieldId field, uint64_t* generation = nullptr);
+  // no task here used it.
+  std::shared_ptr<FieldStorage> findRankStorage(TreeId tree, FieldId field);
   // Bytes of region data (elements only) sent to / received from `peer`.
   uint64_t regionBytesSent(uint32_t peer) const { return regionSent_[peer].load(std::memory_order_relaxed); }
   uint64_t regionBytesReceived(uint32_t peer) const { return regionReceived_[peer].load(std::memory_order_relaxed); }
@@ -110,6 +110,8 @@ class RankService {
   // rank_regions.cc
   void onCopyOut(uint32_t source, const uint8_t* data, size_t size);
   void onCopyData(uint32_t source, const uint8_t* data, size_t size);
+  void fetchArrived(uint32_t source, CopyDataMsg& m);        // rank 0: for a local task's fetch
+  void requestDataArrived(uint32_t source, CopyDataMsg& m);  // ranks > 0: for a task request
   void onDropTree(const uint8_t* data, size_t size);
   // Rank 0: the requirements, the bytes rank 0 holds, and the copy-out
   // requests for the other holders (encoded, by holder).
@@ -118,7 +120,8 @@ class RankService {
   // Ranks > 0: false (and the request kept) until its copy data is all in.
   bool copiesArrived(uint32_t source, const std::vector<uint8_t>& bytes, uint64_t request, uint32_t expected);
   std::vector<TaskRegionArg> bindRankRegions(TaskRequestMsg& m);
-  std::shared_ptr<FieldStorage> rankStorage(const PieceSpec& spec);
+  // This rank's storage for `spec` (made on first use); `generation` gets its tree's.
+  std::shared_ptr<FieldStorage> rankStorage(const PieceSpec& spec, uint64_t* generation = nullptr);
   void failFetches(const std::string& error);
   void noteHello(uint32_t source, const std::vector<uint8_t>& bytes, Events& ev);
   void loadRequested(uint32_t source, const std::vector<uint8_t>& bytes);

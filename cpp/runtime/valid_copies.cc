@@ -29,7 +29,7 @@ void waitFor(const std::vector<Event>& ready, uint32_t rank, const Event& done, 
 ValidCopies::ValidCopies(uint32_t ranks) : ranks_(ranks) {}
 
 void ValidCopies::use(uint32_t rank, TreeId tree, FieldId field, const RectList& rects, Privilege privilege,
-                      const Event& done, const Event& arrived, std::vector<RegionPiece>& copies, EventList& waits) {
+                      const Event& done, Event& arrived, std::vector<RegionPiece>& copies, EventList& waits) {
   if (rank >= kMaxRanks || rank >= ranks_)
     throw Error("region data moves between at most " + std::to_string(kMaxRanks) + " ranks; rank " +
                 std::to_string(rank) + " is out of range");
@@ -57,6 +57,7 @@ void ValidCopies::use(uint32_t rank, TreeId tree, FieldId field, const RectList&
         Entry part{in, e.holders | bit(rank), e.ready};
         if (!here) {
           if (part.ready.size() < ranks_) part.ready.resize(ranks_);
+          if (!arrived.exists()) arrived = Event::create();
           part.ready[rank] = arrived;
         }
         next.push_back(std::move(part));

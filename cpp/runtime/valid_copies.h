@@ -37,11 +37,12 @@ class ValidCopies {
   // A task on `rank` uses `rects` (pairwise disjoint) of (tree, field) with
   // `privilege`; what it writes is there once `done` fires, what it brings
   // there once `arrived` does (an inline mapping completes only when
-  // unmapped, but other readers need not wait for that). Appends to `copies`
+  // unmapped, but other readers need not wait for that); an `arrived` that
+  // does not exist is made here the first time the task brings anything. Appends to `copies`
   // what must be brought to `rank` and to `waits` the events the task must
   // wait for, then records the task's effect.
   void use(uint32_t rank, TreeId tree, FieldId field, const RectList& rects, Privilege privilege, const Event& done,
-           const Event& arrived, std::vector<RegionPiece>& copies, EventList& waits);
+           Event& arrived, std::vector<RegionPiece>& copies, EventList& waits);
 
   // The tree was destroyed: its data is gone everywhere.
   void dropTree(TreeId tree);

@@ -20,7 +20,8 @@ struct Use {
 Use use(ValidCopies& v, uint32_t rank, const RectList& rects, Privilege p, const Event& done,
         const Event& arrived = Event()) {
   Use u;
-  v.use(rank, 1, 0, rects, p, done, arrived.exists() ? arrived : done, u.copies, u.waits);
+  Event a = arrived.exists() ? arrived : done;
+  v.use(rank, 1, 0, rects, p, done, a, u.copies, u.waits);
   return u;
 }
 }  // namespace
