@@ -3,7 +3,10 @@
 // MPI whose `mpicc` is found (MPICC, else mpicc on PATH), into
 // <out>/cohort_transport_<family>.so, family = openmpi or mpich, read from
 // the MPI's own mpi.h. The runtime loads it only under an MPI launcher.
-//   node scripts/build-mpi-plugin.js [--out DIR] [--if-available] [--prebuild]
+//   node scripts/build-mpi-plugin.js [--out DIR] [--if-available] [--prebuild] [--every-family]
+// --every-family (npm install's build): without MPICC, one plugin per MPI
+// whose wrapper Debian installs side by side (mpicc.openmpi, mpicc.mpich),
+// or mpicc's alone when neither is there.
 // --if-available: no mpicc is not an error (prints why and exits 0), for
 // builds on machines without MPI.
 'use strict';
@@ -19,10 +22,31 @@ const ifAvailable = args.includes('--if-available');
 // (CXXABI_1.3.9: GCC 5 and later) and glibc 2.2.5 symbols only, which
 // scripts/prebuild.js checks. (Linking libstdc++ statically would pull in
 // glibc 2.34 symbols, which only the addon's compat layer works around.)
+// The MPICH plugin is then linked to no MPI library at all: the runtime opens
+// the MPICH-ABI library the launcher provides (libmpi.so.12, or Debian's
+// libmpich.so.12) before the plugin, so one file serves MPICH, Intel MPI and
+// MVAPICH.
 const prebuild = args.includes('--prebuild');
 const outIndex = args.indexOf('--out');
 const outDir = path.resolve(outIndex >= 0 ? args[outIndex + 1] : path.join(root, 'build', 'Release'));
 const mpicc = process.env.MPICC || 'mpicc';
+
+if (args.includes('--every-family') && !process.env.MPICC) {
+  const onPath = (cmd) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', cmd]).status === 0;
+  const wrappers = ['mpicc.openmpi', 'mpicc.mpich'].filter(onPath);
+  if (wrappers.length) {
+    const rest = args.filter((a) => a !== '--every-family');
+    let status = 0;
+    for (const wrapper of wrappers) {
+      const r = spawnSync(process.execPath, [__filename, ...rest], {
+        env: { ...process.env, MPICC: wrapper },
+        stdio: 'inherit',
+      });
+      if (r.status !== 0) status = r.status ?? 1;
+    }
+    process.exit(status);
+  }
+}
 
 function run(cmd, argv, input) {
   const r = spawnSync(cmd, argv, { encoding: 'utf8', input });
@@ -69,6 +93,13 @@ if (!macros.ok) fail(`${mpicc} could not preprocess <mpi.h>: ${macros.err}`);
 const family = /\bOPEN_MPI\b/.test(macros.out) ? 'openmpi' : /\bMPICH_VERSION\b/.test(macros.out) ? 'mpich' : '';
 if (!family) fail(`the mpi.h of ${mpicc} is neither Open MPI's nor MPICH's (define it with COHORT_MPI_PLUGIN)`);
 
+// Debian's MPICH library is libmpich.so.12; upstream's is libmpi.so.12.
+const mpiLibrary = (flag) => /^-l(mpi|mpich)$/.test(flag);
+const linkFlags = flags.link
+  .split(/\s+/)
+  .filter(Boolean)
+  .filter((f) => !(prebuild && family === 'mpich' && mpiLibrary(f)));
+
 fs.mkdirSync(outDir, { recursive: true });
 const out = path.join(outDir, `cohort_transport_${family}.so`);
 const cxx = process.env.CXX || 'g++';
@@ -86,7 +117,7 @@ const argv = [
   ...flags.compile.split(/\s+/).filter(Boolean),
   path.join(root, 'plugins', 'mpi', 'transport_mpi.cc'),
   ...(prebuild ? ['-Wl,--as-needed', '-s'] : []),
-  ...flags.link.split(/\s+/).filter(Boolean),
+  ...linkFlags,
   '-o',
   out,
 ];

@@ -91,20 +91,37 @@ function checkBinary(file, target) {
   return problems.map((p) => `${file}: ${p}`);
 }
 
-/** Libraries the prebuilt MPI plugin may need besides glibc's. */
-const PLUGIN_NEEDED = ['libmpi.so.40', 'libstdc++.so.6', 'libgcc_s.so.1'];
+/** Libraries a prebuilt MPI plugin may need besides glibc's, by MPI family. */
+const PLUGIN_NEEDED = {
+  // Open MPI 4 and 5 share libmpi.so.40; its handles are data symbols, so the plugin links it.
+  openmpi: ['libmpi.so.40', 'libstdc++.so.6', 'libgcc_s.so.1'],
+  // The MPICH ABI's handles are constants: the plugin links no MPI and the
+  // runtime opens libmpi.so.12 (or Debian's libmpich.so.12) before it.
+  mpich: ['libstdc++.so.6', 'libgcc_s.so.1'],
+};
+
+/** The MPI family of a plugin file, from its name (cohort_transport_<family>.so). */
+function pluginFamily(file) {
+  const m = /^cohort_transport_(\w+)\.so$/.exec(path.basename(file));
+  return m && Object.hasOwn(PLUGIN_NEEDED, m[1]) ? m[1] : undefined;
+}
 
 /**
  * Problems with the prebuilt MPI transport plugin `file` for `target`, or
  * []: stripped, glibc no newer than GLIBC_FLOOR, libstdc++ no newer than
- * GCC 5's (GLIBCXX_3.4.21, CXXABI_1.3.9), only libmpi.so.40 (Open MPI 4
- * and 5) besides, and the wire entry point exported.
+ * GCC 5's (GLIBCXX_3.4.21, CXXABI_1.3.9), the wire entry point exported,
+ * and for its family (from the file name): Open MPI's links only
+ * libmpi.so.40 (Open MPI 4 and 5) besides; MPICH's links no MPI library and
+ * leaves MPI_Init_thread to the one the runtime opens.
  * @param {string} file
  * @param {string} target
  */
 function checkPlugin(file, target) {
   const t = TARGETS[target];
   if (!t) return [`${file}: unknown target ${target}`];
+  const family = pluginFamily(file);
+  if (!family)
+    return [`${file}: not named cohort_transport_<family>.so with family ${Object.keys(PLUGIN_NEEDED).join(' or ')}`];
   const info = inspectBinary(file);
   const problems = [];
   if (!info.type.startsWith('DYN')) problems.push(`not a shared object (Type: ${info.type})`);
@@ -120,8 +137,11 @@ function checkPlugin(file, target) {
     else if (!cxx && !abi && !v.startsWith('GLIBC_') && !v.startsWith('GCC_')) problems.push(`needs ${v}`);
   }
   for (const lib of info.needed)
-    if (!ALLOWED_NEEDED.includes(lib) && !PLUGIN_NEEDED.includes(lib)) problems.push(`needs ${lib}`);
-  if (!info.needed.includes('libmpi.so.40')) problems.push('does not link libmpi.so.40 (Open MPI 4/5)');
+    if (!ALLOWED_NEEDED.includes(lib) && !PLUGIN_NEEDED[family].includes(lib)) problems.push(`needs ${lib}`);
+  if (family === 'openmpi' && !info.needed.includes('libmpi.so.40'))
+    problems.push('does not link libmpi.so.40 (Open MPI 4/5)');
+  if (family === 'mpich' && !info.undefinedUnversioned.includes('MPI_Init_thread'))
+    problems.push('does not leave MPI_Init_thread undefined (it should take MPI from the library the runtime opens)');
   if (!info.exported.includes('cohort_wire_v1')) problems.push('does not export cohort_wire_v1');
   return problems.map((p) => `${file}: ${p}`);
 }
@@ -144,7 +164,7 @@ function findPrebuilds(dir) {
   return out;
 }
 
-module.exports = { inspectBinary, checkBinary, checkPlugin, describe, findPrebuilds, PLUGIN_NEEDED };
+module.exports = { inspectBinary, checkBinary, checkPlugin, pluginFamily, describe, findPrebuilds, PLUGIN_NEEDED };
 
 if (require.main === module) {
   const args = process.argv.slice(2);

@@ -140,10 +140,14 @@ function buildMpiPlugin() {
     ...shippedTargets(pkgDir).map((t) => path.join(pkgDir, 'prebuilds', t)),
   ];
   if (families.some((f) => dirs.some((d) => fs.existsSync(path.join(d, `cohort_transport_${f}.so`))))) return 0;
-  const r = spawnSync(process.execPath, [path.join(__dirname, 'build-mpi-plugin.js'), '--if-available'], {
-    cwd: pkgDir,
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(__dirname, 'build-mpi-plugin.js'), '--if-available', '--every-family'],
+    {
+      cwd: pkgDir,
+      stdio: 'inherit',
+    },
+  );
   return r.status === null ? 1 : r.status;
 }
 

@@ -11,10 +11,12 @@
 // build/ (test kernels included); x64 is built last, so build/Release ends up
 // an x64 binary. Node's headers: npm_config_nodedir, else /usr/include/node
 // when it is there (as .ci/run does), else node-gyp downloads them.
-// linux-x64 also gets the MPI transport plugin for Open MPI 4/5
-// (cohort_transport_openmpi.so, built by scripts/build-mpi-plugin.js
-// --prebuild against this machine's Open MPI and checked with checkPlugin);
-// without mpicc it is left out with a notice, and under CI that is an error.
+// linux-x64 also gets the MPI transport plugins for Open MPI 4/5
+// (cohort_transport_openmpi.so) and for the MPICH ABI (libmpi.so.12:
+// cohort_transport_mpich.so), built by scripts/build-mpi-plugin.js
+// --prebuild against this machine's Open MPI and MPICH and checked with
+// checkPlugin; a family whose mpicc is missing is left out with a notice,
+// and under CI that is an error.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -70,24 +72,42 @@ function build(target) {
   if (target === 'linux-x64') buildPlugin(outDir, target);
 }
 
-// The MPI transport plugin next to the addon, where the runtime looks first.
+// The MPI transport plugins next to the addon, where the runtime looks
+// first: one per MPI family, each built with that family's compiler wrapper
+// (Debian installs both side by side as mpicc.openmpi and mpicc.mpich;
+// COHORT_MPICC_OPENMPI / COHORT_MPICC_MPICH name others).
+const PLUGIN_FAMILIES = [
+  { family: 'openmpi', wrappers: ['mpicc.openmpi', 'mpicc'], packages: 'openmpi-bin libopenmpi-dev' },
+  { family: 'mpich', wrappers: ['mpicc.mpich'], packages: 'mpich libmpich-dev' },
+];
+
 function buildPlugin(outDir, target) {
-  if (!process.env.MPICC && !onPath('mpicc')) {
-    const why = 'no mpicc: the prebuilds ship without the MPI transport plugin (apt-get install libopenmpi-dev)';
-    if (process.env.CI === 'true') fail(why);
-    console.log(`prebuild: ${why}`);
-    return;
+  for (const { family, wrappers, packages } of PLUGIN_FAMILIES) {
+    const chosen = process.env[`COHORT_MPICC_${family.toUpperCase()}`];
+    const mpicc = chosen || wrappers.find(onPath);
+    if (!mpicc) {
+      const why = `no ${wrappers.join(' or ')}: the prebuilds ship without the ${family} transport plugin (apt-get install ${packages})`;
+      if (process.env.CI === 'true') fail(why);
+      console.log(`prebuild: ${why}`);
+      continue;
+    }
+    const r = spawnSync(
+      process.execPath,
+      [path.join(__dirname, 'build-mpi-plugin.js'), '--prebuild', '--out', outDir],
+      {
+        cwd: root,
+        env: { ...process.env, MPICC: mpicc },
+        stdio: 'inherit',
+      },
+    );
+    if (r.status !== 0)
+      fail(`building the ${family} transport plugin with ${mpicc} failed (exit ${r.status ?? r.signal})`);
+    const file = path.join(outDir, `cohort_transport_${family}.so`);
+    if (!fs.existsSync(file)) fail(`${file} was not made: ${mpicc} is not ${family}'s compiler wrapper`);
+    const problems = checkPlugin(file, target);
+    if (problems.length) fail(`the ${family} plugin does not meet its tags:\n  ${problems.join('\n  ')}`);
+    console.log(`prebuild: ${describe(path.relative(root, file))}`);
   }
-  const r = spawnSync(process.execPath, [path.join(__dirname, 'build-mpi-plugin.js'), '--prebuild', '--out', outDir], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  if (r.status !== 0) fail(`building the MPI transport plugin failed (exit ${r.status ?? r.signal})`);
-  const file = path.join(outDir, 'cohort_transport_openmpi.so');
-  if (!fs.existsSync(file)) fail(`${file} was not made: the mpicc found is not Open MPI's`);
-  const problems = checkPlugin(file, target);
-  if (problems.length) fail(`the MPI plugin does not meet its tags:\n  ${problems.join('\n  ')}`);
-  console.log(`prebuild: ${describe(path.relative(root, file))}`);
 }
 
 const asked = process.argv.slice(2);

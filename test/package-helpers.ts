@@ -198,8 +198,8 @@ const ngb = require(require.resolve('node-gyp-build', { paths: [pkgDir] }));
 
 /**
  * Consumer script for mpirun: rank 0 spreads four TS tasks over the ranks;
- * it prints "RANKS {ranks, where, library, plugin}" (plugin: the MPI
- * transport plugin this process mapped).
+ * it prints "RANKS {ranks, where, library, plugin, mpi}" (plugin: the MPI
+ * transport plugin this process mapped; mpi: the MPI libraries it mapped).
  */
 export const RUN_ON_RANKS = `'use strict';
 const fs = require('fs');
@@ -209,9 +209,11 @@ const { Runtime } = require('cohort');
   const where = rt.registerTask('where', () => rt.rank);
   await rt.main(async () => {
     const ranks = await rt.indexLaunch(where, 4).values();
-    const plugin = fs.readFileSync('/proc/self/maps', 'utf8').split('\\n')
-      .map((l) => l.slice(l.indexOf('/'))).find((p) => p.endsWith('cohort_transport_openmpi.so'));
-    console.log('RANKS ' + JSON.stringify({ ranks: rt.ranks, where: ranks, library: rt.transportCounters().library, plugin }));
+    const mapped = [...new Set(fs.readFileSync('/proc/self/maps', 'utf8').split('\\n')
+      .map((l) => l.slice(l.indexOf('/'))).filter((p) => p.startsWith('/')))];
+    const plugin = mapped.find((p) => /cohort_transport_\\w+\\.so$/.test(p));
+    const mpi = mapped.filter((p) => /\\/libmpi(ch)?\\.so/.test(p)).map((p) => p.slice(p.lastIndexOf('/') + 1));
+    console.log('RANKS ' + JSON.stringify({ ranks: rt.ranks, where: ranks, library: rt.transportCounters().library, plugin, mpi }));
   });
 })().catch((e) => { console.error(e); process.exit(1); });
 `;

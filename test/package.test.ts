@@ -39,7 +39,8 @@ describe('the npm package', function () {
 
   const platformDir = `${process.platform}-${process.arch}`;
   const prebuildName = targets.PREBUILD_FILE;
-  const mpiPluginName = 'cohort_transport_openmpi.so';
+  // linux-x64 ships an MPI transport plugin per MPI family: Open MPI 4/5 and the MPICH ABI.
+  const mpiPluginNames = ['cohort_transport_mpich.so', 'cohort_transport_openmpi.so'];
   const allTargets = Object.keys(targets.TARGETS).sort();
   let tmp: string;
   let stage: string; // copy of the repository where prebuildify and npm pack run
@@ -131,10 +132,10 @@ describe('the npm package', function () {
     const prebuilds = path.join(stage, 'prebuilds');
     assert.deepEqual(fs.readdirSync(prebuilds).sort(), allTargets);
     for (const target of allTargets) {
-      // linux-x64 also ships the MPI transport plugin for Open MPI 4/5 (checked below).
+      // linux-x64 also ships the MPI transport plugins (checked below).
       assert.deepEqual(
         fs.readdirSync(path.join(prebuilds, target)).sort(),
-        target === 'linux-x64' ? [prebuildName, mpiPluginName].sort() : [prebuildName],
+        target === 'linux-x64' ? [prebuildName, ...mpiPluginNames].sort() : [prebuildName],
       );
       const binary = path.join(prebuilds, target, prebuildName);
       const info = prebuildCheck.inspectBinary(binary);
@@ -150,9 +151,16 @@ describe('the npm package', function () {
       );
       assert.deepEqual(prebuildCheck.checkBinary(binary, target), []);
     }
-    const plugin = path.join(prebuilds, 'linux-x64', mpiPluginName);
-    assert.deepEqual(prebuildCheck.checkPlugin(plugin, 'linux-x64'), []);
-    assert.ok(prebuildCheck.inspectBinary(plugin).needed.includes('libmpi.so.40'));
+    for (const name of mpiPluginNames)
+      assert.deepEqual(prebuildCheck.checkPlugin(path.join(prebuilds, 'linux-x64', name), 'linux-x64'), []);
+    const needed = (name: string): string[] =>
+      prebuildCheck.inspectBinary(path.join(prebuilds, 'linux-x64', name)).needed;
+    assert.ok(needed('cohort_transport_openmpi.so').includes('libmpi.so.40'));
+    assert.deepEqual(
+      needed('cohort_transport_mpich.so').filter((l) => /mpi/.test(l)),
+      [],
+      'the MPICH plugin links no MPI: the runtime opens libmpi.so.12 or libmpich.so.12',
+    );
   });
 
   it('the linux-x64 prebuild is stripped and node-gyp-build loads it with PREBUILDS_ONLY=1', async () => {
@@ -192,7 +200,7 @@ console.log(JSON.stringify({ resolved: ngb.resolve('.'), exports: Object.keys(ad
       'scripts/sources.js',
       'binding.gyp',
       ...allTargets.map((t) => `prebuilds/${t}/${prebuildName}`),
-      `prebuilds/linux-x64/${mpiPluginName}`,
+      ...mpiPluginNames.map((n) => `prebuilds/linux-x64/${n}`),
     ]) {
       assert.ok(files.includes(f), `missing ${f}`);
     }
@@ -247,32 +255,64 @@ console.log(JSON.stringify({ resolved: ngb.resolve('.'), exports: Object.keys(ad
     assert.deepEqual(out.mapped, [fs.realpathSync(expected)]);
   });
 
-  it('the installed package runs on 2 ranks under mpirun with its prebuilt MPI plugin (nothing compiled)', async () => {
-    requireInstalled();
-    const pkgDir = path.join(consumer, 'node_modules', 'cohort');
-    assert.ok(fs.existsSync(path.join(pkgDir, 'prebuilds', platformDir, mpiPluginName)), 'no prebuilt MPI plugin');
-    assert.ok(!fs.existsSync(path.join(pkgDir, 'build')), 'something was compiled: only the prebuilt plugin may load');
-    fs.writeFileSync(path.join(consumer, 'ranks.js'), RUN_ON_RANKS);
-    const mpirun = onPath('mpirun', process.env.PATH ?? '');
-    assert.ok(mpirun, 'mpirun is not on PATH (.ci/run installs openmpi-bin)');
-    const r = await run(mpirun, ['--allow-run-as-root', '--oversubscribe', '-n', '2', process.execPath, 'ranks.js'], {
-      cwd: consumer,
-      env: childEnv({ OMPI_MCA_rmaps_base_oversubscribe: '1' }),
-      timeoutMs: 2 * MINUTE,
+  // Each MPI's own launcher: Debian's default mpirun is Open MPI's; MPICH's is mpiexec.mpich (Hydra).
+  const launchers = [
+    {
+      family: 'Open MPI',
+      plugin: 'cohort_transport_openmpi.so',
+      launcher: 'mpirun',
+      args: ['--allow-run-as-root', '--oversubscribe'],
+      library: /Open MPI/,
+      mpi: ['libmpi.so.40'],
+      install: 'openmpi-bin',
+    },
+    {
+      family: 'MPICH',
+      plugin: 'cohort_transport_mpich.so',
+      launcher: 'mpiexec.mpich',
+      args: [],
+      library: /MPICH/,
+      mpi: ['libmpich.so.12'],
+      install: 'mpich',
+    },
+  ];
+  for (const l of launchers) {
+    it(`the installed package runs on 2 ranks under ${l.family}'s ${l.launcher} with its prebuilt ${l.plugin} (nothing compiled)`, async () => {
+      requireInstalled();
+      const pkgDir = path.join(consumer, 'node_modules', 'cohort');
+      const prebuilt = path.join(pkgDir, 'prebuilds', platformDir, l.plugin);
+      assert.ok(fs.existsSync(prebuilt), `no prebuilt ${l.plugin}`);
+      assert.ok(
+        !fs.existsSync(path.join(pkgDir, 'build')),
+        'something was compiled: only the prebuilt plugin may load',
+      );
+      fs.writeFileSync(path.join(consumer, 'ranks.js'), RUN_ON_RANKS);
+      const launcher = onPath(l.launcher, process.env.PATH ?? '');
+      assert.ok(launcher, `${l.launcher} is not on PATH (.ci/run installs ${l.install})`);
+      const r = await run(launcher, [...l.args, '-n', '2', process.execPath, 'ranks.js'], {
+        cwd: consumer,
+        env: childEnv({ OMPI_MCA_rmaps_base_oversubscribe: '1' }),
+        timeoutMs: 2 * MINUTE,
+      });
+      const line = r.stdout.split('\n').find((x) => x.startsWith('RANKS '));
+      assert.ok(line, `no RANKS line:\n${r.stdout}\n${r.stderr}`);
+      const out = JSON.parse(line.slice('RANKS '.length)) as {
+        ranks: number;
+        where: number[];
+        library: string;
+        plugin: string;
+        mpi: string[];
+      };
+      assert.equal(out.ranks, 2);
+      assert.deepEqual(out.where, [0, 1, 0, 1]);
+      assert.match(out.library, l.library);
+      assert.equal(out.plugin, fs.realpathSync(prebuilt));
+      assert.deepEqual(
+        out.mpi.map((m) => m.replace(/\.so\.(\d+).*$/, '.so.$1')),
+        l.mpi,
+      );
     });
-    const line = r.stdout.split('\n').find((l) => l.startsWith('RANKS '));
-    assert.ok(line, `no RANKS line:\n${r.stdout}\n${r.stderr}`);
-    const out = JSON.parse(line.slice('RANKS '.length)) as {
-      ranks: number;
-      where: number[];
-      library: string;
-      plugin: string;
-    };
-    assert.equal(out.ranks, 2);
-    assert.deepEqual(out.where, [0, 1, 0, 1]);
-    assert.match(out.library, /Open MPI/);
-    assert.equal(out.plugin, fs.realpathSync(path.join(pkgDir, 'prebuilds', platformDir, mpiPluginName)));
-  });
+  }
 
   it('the prebuilt binary also loads when npm skips install scripts', async () => {
     const dir = path.join(tmp, 'consumer-ignore-scripts');

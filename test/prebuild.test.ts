@@ -187,20 +187,38 @@ __attribute__((visibility("default"))) napi_value napi_register_module_v1(napi_e
     );
   });
 
-  it('the MPI plugin check passes a --prebuild build against Open MPI, and names what another library lacks', function () {
+  it('the MPI plugin check passes --prebuild builds against Open MPI and MPICH, and names what another library lacks', function () {
     if (process.platform !== 'linux' || process.arch !== 'x64') this.skip();
-    const plain = sharedObject('not_a_plugin', 'extern "C" int unrelated() { return 1; }', []);
-    const problems = check.checkPlugin(plain, 'linux-x64').join('\n');
-    assert.match(problems, /not stripped/);
-    assert.match(problems, /does not link libmpi\.so\.40/);
-    assert.match(problems, /does not export cohort_wire_v1/);
-    const mpicc = spawnSync('sh', ['-c', 'command -v mpicc'], { encoding: 'utf8' }).stdout.trim();
-    if (!mpicc && process.env.CI !== 'true') return; // the fixture half above still ran
-    assert.ok(mpicc, 'mpicc is missing: .ci/run installs libopenmpi-dev');
-    const out = path.join(tmp, 'plugin');
+    const unrelated = sharedObject('not_a_plugin', 'extern "C" int unrelated() { return 1; }', []);
+    assert.match(check.checkPlugin(unrelated, 'linux-x64').join('\n'), /not named cohort_transport_<family>\.so/);
+    // The same unrelated library under each family's name: what each family requires.
+    const named = (family: string): string => {
+      const file = path.join(tmp, 'linux-x64', `cohort_transport_${family}.so`);
+      fs.copyFileSync(unrelated, file);
+      return file;
+    };
+    const openmpi = check.checkPlugin(named('openmpi'), 'linux-x64').join('\n');
+    assert.match(openmpi, /not stripped/);
+    assert.match(openmpi, /does not link libmpi\.so\.40/);
+    assert.match(openmpi, /does not export cohort_wire_v1/);
+    const mpich = check.checkPlugin(named('mpich'), 'linux-x64').join('\n');
+    assert.match(mpich, /does not leave MPI_Init_thread undefined/);
+    assert.match(mpich, /does not export cohort_wire_v1/);
     const script = path.join(__dirname, '..', 'scripts', 'build-mpi-plugin.js');
-    const r = spawnSync(process.execPath, [script, '--prebuild', '--out', out], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(check.checkPlugin(path.join(out, 'cohort_transport_openmpi.so'), 'linux-x64'), []);
+    for (const [family, wrapper, pkg] of [
+      ['openmpi', 'mpicc.openmpi', 'libopenmpi-dev'],
+      ['mpich', 'mpicc.mpich', 'libmpich-dev'],
+    ]) {
+      const mpicc = spawnSync('sh', ['-c', 'command -v "$1"', 'sh', wrapper], { encoding: 'utf8' }).stdout.trim();
+      if (!mpicc && process.env.CI !== 'true') continue; // the fixture half above still ran
+      assert.ok(mpicc, `${wrapper} is missing: .ci/run installs ${pkg}`);
+      const out = path.join(tmp, `plugin-${family}`);
+      const r = spawnSync(process.execPath, [script, '--prebuild', '--out', out], {
+        encoding: 'utf8',
+        env: { ...process.env, MPICC: mpicc },
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(check.checkPlugin(path.join(out, `cohort_transport_${family}.so`), 'linux-x64'), []);
+    }
   });
 });

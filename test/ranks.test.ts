@@ -9,9 +9,27 @@ import * as os from 'os';
 import * as path from 'path';
 import { kernelsDir, root } from './helpers';
 
-const mpirun = spawnSync('sh', ['-c', 'command -v mpirun'], { encoding: 'utf8' }).stdout.trim();
-const plugin = path.join(root, 'build', 'Release', 'cohort_transport_openmpi.so');
+const onPath = (cmd: string): string =>
+  spawnSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { encoding: 'utf8' }).stdout.trim();
+/** An MPI's launcher, its flags, and the plugin built for it. */
+interface Launcher {
+  cmd: string;
+  args: string[];
+  plugin: string;
+}
+const openMpi: Launcher = {
+  cmd: onPath('mpirun'),
+  args: ['--allow-run-as-root', '--oversubscribe'],
+  plugin: path.join(root, 'build', 'Release', 'cohort_transport_openmpi.so'),
+};
+// MPICH's Hydra, installed beside Open MPI by Debian's mpich package (mpirun stays Open MPI's).
+const mpich: Launcher = {
+  cmd: onPath('mpiexec.mpich'),
+  args: [],
+  plugin: path.join(root, 'build', 'Release', 'cohort_transport_mpich.so'),
+};
 const MISSING = 'mpirun was not found: install Open MPI (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev)';
+const MISSING_MPICH = 'mpiexec.mpich was not found: install MPICH (Debian/Ubuntu: apt-get install mpich libmpich-dev)';
 
 interface Run {
   code: number | null;
@@ -20,14 +38,21 @@ interface Run {
   stderr: string;
 }
 
-/** Runs `program` (under test/ranks/) on `ranks` ranks, or as one plain process when ranks is 0. */
-function runRanks(ranks: number, program: string, args: string[] = [], timeoutMs = 60000): Promise<Run> {
+/**
+ * Runs `program` (under test/ranks/) on `ranks` ranks started by `launcher`
+ * (Open MPI's mpirun unless named), or as one plain process when ranks is 0.
+ */
+function runRanks(
+  ranks: number,
+  program: string,
+  args: string[] = [],
+  timeoutMs = 60000,
+  launcher: Launcher = openMpi,
+): Promise<Run> {
   const script = path.join(root, 'test', 'ranks', program);
   const node = [process.execPath, '--require', 'tsx/cjs', script, ...args];
   const [cmd, argv] =
-    ranks === 0
-      ? [node[0], node.slice(1)]
-      : [mpirun, ['--allow-run-as-root', '--oversubscribe', '-n', String(ranks), ...node]];
+    ranks === 0 ? [node[0], node.slice(1)] : [launcher.cmd, [...launcher.args, '-n', String(ranks), ...node]];
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv, { cwd: root, env: { ...process.env, OMPI_MCA_rmaps_base_oversubscribe: '1' } });
     let stdout = '';
@@ -61,14 +86,14 @@ describe('many ranks under mpirun', function () {
   this.timeout(180000);
 
   before(function () {
-    if (!mpirun) {
+    if (!openMpi.cmd) {
       if (process.env.CI === 'true') throw new Error(`${MISSING}; under CI the multi-rank tests must run`);
       console.log(`    multi-rank tests NOT RUN: ${MISSING}`);
       this.skip();
     }
     assert.ok(
-      fs.existsSync(plugin),
-      `the MPI transport plugin ${plugin} is missing: run \`npm run build:mpi\` (npm install builds it when mpicc is there)`,
+      fs.existsSync(openMpi.plugin),
+      `the MPI transport plugin ${openMpi.plugin} is missing: run \`npm run build:mpi\` (npm install builds it when mpicc is there)`,
     );
   });
 
@@ -254,5 +279,59 @@ describe('many ranks under mpirun', function () {
     assert.notStrictEqual(run.code, 0);
     assert.doesNotMatch(run.stdout, /main ran/);
     assert.match(run.stderr, /rank 1 registered other tasks than rank 0.*only rank 1 has ts 'only_on_rank_one'/);
+  });
+});
+
+describe("many ranks under MPICH's mpiexec", function () {
+  this.timeout(180000);
+
+  before(function () {
+    if (!mpich.cmd) {
+      if (process.env.CI === 'true') throw new Error(`${MISSING_MPICH}; under CI the MPICH tests must run`);
+      console.log(`    MPICH multi-rank tests NOT RUN: ${MISSING_MPICH}`);
+      this.skip();
+    }
+    assert.ok(
+      fs.existsSync(mpich.plugin),
+      `the MPICH transport plugin ${mpich.plugin} is missing: npm install builds it when mpicc.mpich is there ` +
+        '(or MPICC=mpicc.mpich npm run build:mpi)',
+    );
+  });
+
+  it("gives the sequential interpreter's result for random programs spread over 2 and 4 MPICH ranks", async () => {
+    for (const n of [2, 4]) {
+      const r = result(ok(await runRanks(n, 'oracle.ts', ['60', '4100'], 120000, mpich))) as {
+        programs: number;
+        failures: string[];
+        requests: number;
+      };
+      assert.deepStrictEqual(r.failures, [], `${n} ranks`);
+      assert.strictEqual(r.programs, 60);
+      assert.ok(r.requests > 300, `${n} ranks: only ${r.requests} task requests`);
+    }
+  });
+
+  it('moves exactly the ghost cells each stencil step over MPICH, with the MPICH library loaded', async () => {
+    const r = result(ok(await runRanks(2, 'stencil_bytes.ts', [], 60000, mpich))) as {
+      ok: boolean;
+      bytesPerStep: number;
+      library: string;
+    };
+    assert.ok(r.ok, 'the sequential result');
+    assert.strictEqual(r.bytesPerStep, 16);
+    assert.match(r.library, /MPICH/);
+  });
+
+  it("rejects the futures of tasks that failed on an MPICH rank with that rank's message", async () => {
+    type Failures = Record<string, { message: string; stack: string; failedTask: string }> & { afterwards: number };
+    // Messages and failed tasks, not the controller's own stack frames (they depend on when the reply came).
+    const summary = (out: Failures): Record<string, unknown> =>
+      Object.fromEntries(
+        Object.entries(out).map(([k, v]) => [k, typeof v === 'object' ? [v.message, v.failedTask] : v]),
+      );
+    const underMpich = result(ok(await runRanks(2, 'remote_failure.ts', [], 60000, mpich))) as Failures;
+    const underOpenMpi = result(ok(await runRanks(2, 'remote_failure.ts'))) as Failures;
+    assert.deepStrictEqual(summary(underMpich), summary(underOpenMpi), 'the same rejections as under Open MPI');
+    assert.match(underMpich.ts.stack, /remote_failure\.ts/, 'the stack of the throw on rank 1');
   });
 });

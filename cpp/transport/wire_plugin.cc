@@ -18,6 +18,28 @@ bool isFile(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
+
+// The MPICH ABI (MPICH 3.1+, Intel MPI 5+, MVAPICH2, Cray MPICH) is one
+// library soname, libmpi.so.12, except in Debian and Ubuntu, whose MPICH is
+// libmpich.so.12 with the same ABI. The prebuilt MPICH plugin links neither:
+// the library the launcher's environment provides is opened here, globally,
+// so the plugin's MPI symbols resolve to it. Returns what was tried and why
+// it failed when nothing could be opened (a plugin built from source links
+// its own MPI and loads anyway).
+std::string openMpichAbiLibrary() {
+  std::vector<std::string> candidates;
+  if (const char* chosen = env("COHORT_MPI_LIBRARY"))
+    candidates.push_back(chosen);
+  else
+    candidates = {"libmpi.so.12", "libmpich.so.12"};
+  std::string failures;
+  for (const auto& name : candidates) {
+    if (::dlopen(name.c_str(), RTLD_NOW | RTLD_GLOBAL)) return "";
+    const char* why = ::dlerror();
+    failures += (failures.empty() ? "" : "; ") + std::string(why ? why : name + ": unknown error");
+  }
+  return failures;
+}
 }  // namespace
 
 LauncherInfo detectLauncher() {
@@ -69,11 +91,25 @@ const cohort_wire* loadWirePlugin(const LauncherInfo& launcher, const std::vecto
                   "). Build it against your MPI with `npx cohort-config build-mpi` (needs mpicc), or set "
                   "COHORT_MPI_PLUGIN to a plugin file");
   }
+  // UCX (MPICH's ch4:ucx, Open MPI's pml ucx) checks its memory hooks by
+  // calling sbrk(+page) then sbrk(-page) from the thread that initializes
+  // it (UCX 1.13, Debian 12's): if the JS thread's malloc grows the heap in
+  // between, the second call cuts off what it just got, and node crashes
+  // later on an unmapped heap address (about 1 run in 30 of the oracle under
+  // MPICH). With memory events off UCX never runs that check; it then
+  // registers memory without its cache. A value the user set is kept.
+  ::setenv("UCX_MEM_EVENTS", "no", 0);
+  const std::string mpiLibraryMissing = launcher.family == "mpich" ? openMpichAbiLibrary() : "";
   void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL);
   if (!handle) {
     const char* why = ::dlerror();
-    throw Error("cohort: cannot load the MPI transport plugin " + path + ": " + (why ? why : "unknown error") +
-                " (is the MPI it was built for installed, and is it the MPI that started this process?)");
+    std::string message = "cohort: cannot load the MPI transport plugin " + path + ": " + (why ? why : "unknown error");
+    if (!mpiLibraryMissing.empty())
+      message += " (no MPICH-ABI library could be opened: " + mpiLibraryMissing +
+                 "; put your MPI's lib directory on LD_LIBRARY_PATH or name the library with COHORT_MPI_LIBRARY)";
+    else
+      message += " (is the MPI it was built for installed, and is it the MPI that started this process?)";
+    throw Error(message);
   }
   auto entry = reinterpret_cast<cohort_wire_entry>(::dlsym(handle, COHORT_WIRE_ENTRY));
   if (!entry)

@@ -3,7 +3,10 @@
 // OMPI_COMM_WORLD_SIZE, MPICH's Hydra PMI_SIZE); only then is the plugin
 // for that MPI family loaded, with dlopen(RTLD_NOW | RTLD_GLOBAL) (Open
 // MPI's own components resolve symbols from libmpi). COHORT_MPI_PLUGIN
-// names a plugin file explicitly (one built against another MPI).
+// names a plugin file explicitly (one built against another MPI). For
+// MPICH the ABI library (libmpi.so.12, Debian's libmpich.so.12, or
+// COHORT_MPI_LIBRARY) is opened globally first: the prebuilt MPICH plugin
+// does not link one, so that it runs on any MPICH-ABI MPI.
 #pragma once
 #include <string>
 #include <vector>

@@ -7,7 +7,8 @@
 // are read by a task placed on it, before and after the steps. Rank 0
 // then maps the whole region (fetching every piece) and compares it with
 // the sequential computation. Prints RESULT {values, ok, bytesPerStep,
-// expectedPerStep, fetchedByMap, expectedFetch}.
+// expectedPerStep, fetchedByMap, expectedFetch, library} (library: the MPI's
+// own version string).
 import { Rect, Runtime } from '../../lib';
 
 const N = 48;
@@ -79,6 +80,7 @@ async function run(): Promise<void> {
       expectedPerStep: (pieces - 1) * 2 * 8,
       fetchedByMap: fetched,
       expectedFetch: ((pieces - 1) * N * 8) / pieces,
+      library: rt.transportCounters().library,
     };
     console.log(`RESULT ${JSON.stringify(result)}`);
   });
