@@ -16,6 +16,8 @@ interface Launcher {
   cmd: string;
   args: string[];
   plugin: string;
+  /** Added to the environment of the run. */
+  env?: NodeJS.ProcessEnv;
 }
 const openMpi: Launcher = {
   cmd: onPath('mpirun'),
@@ -54,7 +56,10 @@ function runRanks(
   const [cmd, argv] =
     ranks === 0 ? [node[0], node.slice(1)] : [launcher.cmd, [...launcher.args, '-n', String(ranks), ...node]];
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { cwd: root, env: { ...process.env, OMPI_MCA_rmaps_base_oversubscribe: '1' } });
+    const child = spawn(cmd, argv, {
+      cwd: root,
+      env: { ...process.env, OMPI_MCA_rmaps_base_oversubscribe: '1', ...launcher.env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -333,5 +338,32 @@ describe("many ranks under MPICH's mpiexec", function () {
     const underOpenMpi = result(ok(await runRanks(2, 'remote_failure.ts'))) as Failures;
     assert.deepStrictEqual(summary(underMpich), summary(underOpenMpi), 'the same rejections as under Open MPI');
     assert.match(underMpich.ts.stack, /remote_failure\.ts/, 'the stack of the throw on rank 1');
+  });
+
+  it('names the MPICH-ABI libraries it could not open when the prebuilt-style plugin finds no MPI', async () => {
+    // A --prebuild plugin links no MPI: with no library to open, the error says what was tried.
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cohort-mpich-'));
+    try {
+      const build = spawnSync(
+        process.execPath,
+        [path.join(root, 'scripts', 'build-mpi-plugin.js'), '--prebuild', '--out', out],
+        { encoding: 'utf8', env: { ...process.env, MPICC: onPath('mpicc.mpich') } },
+      );
+      assert.strictEqual(build.status, 0, build.stderr);
+      const run = await runRanks(2, 'remote_tasks.ts', [], 60000, {
+        ...mpich,
+        env: {
+          COHORT_MPI_PLUGIN: path.join(out, 'cohort_transport_mpich.so'),
+          COHORT_MPI_LIBRARY: 'libno_such_mpi.so.12',
+        },
+      });
+      assert.notStrictEqual(run.code, 0);
+      assert.match(
+        run.stderr,
+        /undefined symbol: MPI_\w+ \(no MPICH-ABI library could be opened: libno_such_mpi\.so\.12: cannot open shared object file.*COHORT_MPI_LIBRARY\)/,
+      );
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
   });
 });
