@@ -164,7 +164,7 @@ function findPrebuilds(dir) {
   return out;
 }
 
-module.exports = { inspectBinary, checkBinary, checkPlugin, pluginFamily, describe, findPrebuilds, PLUGIN_NEEDED };
+module.exports = { inspectBinary, checkBinary, checkPlugin, describe, findPrebuilds, PLUGIN_NEEDED };
 
 if (require.main === module) {
   const args = process.argv.slice(2);

@@ -8,9 +8,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { kernelsDir, root } from './helpers';
+import { onPath as findOnPath } from './package-helpers';
 
-const onPath = (cmd: string): string =>
-  spawnSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { encoding: 'utf8' }).stdout.trim();
+const onPath = (cmd: string): string => findOnPath(cmd, process.env.PATH ?? '') ?? '';
 /** An MPI's launcher, its flags, and the plugin built for it. */
 interface Launcher {
   cmd: string;
