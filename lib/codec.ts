@@ -215,13 +215,17 @@ export function encodeArgs(args: readonly unknown[], task: string, transient = f
 }
 
 class Reader {
-  view: DataView;
+  readonly view: DataView;
   pos = 0;
+  /** Where the encoding being read starts (typed-array padding is relative to it) and ends. */
+  base = 0;
+  end: number;
   constructor(readonly buf: Uint8Array) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.end = buf.length;
   }
   need(n: number): void {
-    if (this.pos + n > this.buf.length) throw new RangeError('cohort value: truncated buffer');
+    if (this.pos + n > this.end) throw new RangeError('cohort value: truncated buffer');
   }
   u8(): number {
     this.need(1);
@@ -295,7 +299,7 @@ function read(r: Reader): Value {
       const count = r.u32();
       const Ctor = ELEMENT_CTORS[kind];
       if (!Ctor) throw new RangeError(`cohort value: unknown typed array element kind ${kind}`);
-      r.pos = (r.pos + 7) & ~7;
+      r.pos = r.base + ((r.pos - r.base + 7) & ~7);
       const bytes = count * Ctor.BYTES_PER_ELEMENT;
       r.need(bytes);
       // Copy so the result owns aligned memory independent of the buffer.
@@ -312,4 +316,22 @@ function read(r: Reader): Value {
 export function decode(bytes: Uint8Array): Value {
   const r = new Reader(bytes);
   return read(r);
+}
+
+/**
+ * Decodes many encodings laid out in one buffer (a drain's task arguments)
+ * through one view of it.
+ */
+export class BufferDecoder {
+  private readonly r: Reader;
+  constructor(bytes: Uint8Array) {
+    this.r = new Reader(bytes);
+  }
+  /** The value encoded in bytes [start, end). */
+  decode(start: number, end: number): Value {
+    const r = this.r;
+    r.pos = r.base = start;
+    r.end = end;
+    return read(r);
+  }
 }

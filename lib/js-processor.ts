@@ -7,17 +7,29 @@
  * async, and a task completes only after the subtasks it launched.
  * @internal
  */
-import { decode, encode, Value } from './codec';
-import { Future } from './future';
-import { JsTaskItem, native, RankEvents, RegionViewInfo, WorkItem } from './native';
+import { BufferDecoder, decode, encode, Value } from './codec';
+import { Future, Watcher } from './future';
+import { native, RankEvents, RegionViewInfo, TASK_FIELDS, TaskExtras, WorkNotice } from './native';
 import { PhysicalRegion, StorageLookup } from './physical';
 import type { Runtime } from './runtime';
 import { TaskBody, TaskContext } from './task';
 
+// A task without regions or futures shares these (frozen: no task can change another's).
+const NO_REGIONS: PhysicalRegion[] = Object.freeze([]) as unknown as PhysicalRegion[];
+const NO_VALUES: Value[] = Object.freeze([]) as unknown as Value[];
+
+// A bug while handling one item must not lose the others; surface it as an
+// ordinary uncaught exception rather than inside the N-API callback.
+function surface(e: unknown): void {
+  queueMicrotask(() => {
+    throw e;
+  });
+}
+
 export class JsProcessor {
   /** TS task bodies by task id. */
   readonly bodies = new Map<number, { name: string; body: TaskBody<never[], unknown> }>();
-  private readonly watches = new Map<number, () => void>();
+  private readonly watches = new Map<number, Watcher>();
   private nextWatch = 1;
   private idleWaiters: (() => void)[] = [];
   private windowWaiters: (() => void)[] = [];
@@ -55,30 +67,43 @@ export class JsProcessor {
     this.mapWaiters.delete(token);
   }
 
-  /** @internal Resolves when `f` is ready. */
-  watch(f: Future<unknown>): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const id = this.nextWatch++;
-      this.watches.set(id, resolve);
-      native.watchFuture(f.handle, id);
-    });
+  /** A fresh watch id (for futureRead). */
+  nextWatchId(): number {
+    return this.nextWatch++;
+  }
+
+  /** Calls `w.fire()` when the watch with this id, armed natively, fires. */
+  addWatch(id: number, w: Watcher): void {
+    this.watches.set(id, w);
   }
 
   /** Runs what runtime threads handed to the JS thread. */
   drain(): void {
-    const items: WorkItem[] = native.takeWork();
+    const [header, bytes, extras, watches, ranks, notice] = native.takeWork();
     this.draining = true;
-    for (const item of items) {
-      try {
-        this.handle(item);
-      } catch (e) {
-        // A bug here must not lose the other items; surface it as an
-        // ordinary uncaught exception rather than inside the N-API callback.
-        queueMicrotask(() => {
-          throw e;
-        });
+    if (header && bytes) {
+      const args = new BufferDecoder(bytes);
+      for (let at = 0; at < header.length; at += TASK_FIELDS) {
+        try {
+          this.runTsTask(header, at, args, extras);
+        } catch (e) {
+          surface(e);
+        }
       }
     }
+    if (watches) {
+      for (let i = 0; i < watches.length; i++) {
+        const w = this.watches.get(watches[i]);
+        this.watches.delete(watches[i]);
+        try {
+          w?.fire();
+        } catch (e) {
+          surface(e);
+        }
+      }
+    }
+    if (ranks) this.onRankEvents?.(ranks);
+    if (notice) this.notify(notice);
     this.draining = false;
     if (this.doneOps.length === 0) return;
     const ops = this.doneOps;
@@ -88,23 +113,8 @@ export class JsProcessor {
     native.completeTasks(ops, results);
   }
 
-  private handle(item: WorkItem): void {
-    if (Array.isArray(item)) {
-      this.runTsTask(item as JsTaskItem);
-      return;
-    }
-    if (typeof item === 'number') {
-      const resolve = this.watches.get(item);
-      this.watches.delete(item);
-      resolve?.();
-      return;
-    }
-    if ('ranks' in item) {
-      this.onRankEvents?.(item.ranks);
-      return;
-    }
-    // The core decided on the current count (cpp/procs/js_processor.h).
-    const notice = item;
+  // The core decided on the current count (cpp/procs/js_processor.h).
+  private notify(notice: WorkNotice): void {
     if (notice.window) {
       const ws = this.windowWaiters;
       this.windowWaiters = [];
@@ -117,13 +127,15 @@ export class JsProcessor {
     }
   }
 
-  private runTsTask(item: JsTaskItem): void {
-    const [op, task, processor, argBytes, futureBytes, point, regionInfo] = item;
+  private runTsTask(header: Float64Array, at: number, argBytes: BufferDecoder, extras: TaskExtras[] | undefined): void {
+    const op = header[at];
+    const task = header[at + 1];
+    const extra = header[at + 5] >= 0 ? extras?.[header[at + 5]] : undefined;
     if (task === this.inlineMapTask) {
-      const token = (decode(argBytes) as number[])[0];
+      const token = (argBytes.decode(header[at + 3], header[at + 4]) as number[])[0];
       const resolve = this.mapWaiters.get(token);
       this.mapWaiters.delete(token);
-      resolve?.({ op, regions: regionInfo ?? [] });
+      resolve?.({ op, regions: extra?.[1] ?? [] });
       return;
     }
     const entry = this.bodies.get(task);
@@ -134,10 +146,12 @@ export class JsProcessor {
     let result: unknown;
     let ctx: TaskContext | undefined;
     try {
-      const args = decode(argBytes) as Value[];
-      const regions = regionInfo?.map((r) => new PhysicalRegion(r, this.storage)) ?? [];
-      const futures = futureBytes?.map((b) => decode(b)) ?? [];
-      ctx = new TaskContext(this.runtime, entry.name, processor, futures, point, regions, op);
+      const args = argBytes.decode(header[at + 3], header[at + 4]) as Value[];
+      const dim = header[at + 6];
+      const point = dim === 0 ? undefined : Array.from(header.subarray(at + 7, at + 7 + dim));
+      const regions = extra?.[1] ? extra[1].map((r) => new PhysicalRegion(r, this.storage)) : NO_REGIONS;
+      const futures = extra?.[0] ? extra[0].map((b) => decode(b)) : NO_VALUES;
+      ctx = new TaskContext(this.runtime, entry.name, header[at + 2], futures, point, regions, op);
       result = (entry.body as (ctx: TaskContext, ...a: Value[]) => unknown)(ctx, ...args);
     } catch (e) {
       this.afterChildren(ctx, () => this.failTs(op, e));
@@ -155,8 +169,8 @@ export class JsProcessor {
 
   /** A task completes only after the subtasks it launched (Legion's model). */
   private afterChildren(ctx: TaskContext | undefined, then: () => void): void {
-    const children = ctx?.childFutures() ?? [];
-    if (children.length === 0) {
+    const children = ctx?.childFutures();
+    if (!children || children.length === 0) {
       then();
       return;
     }

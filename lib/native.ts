@@ -36,23 +36,24 @@ export interface RegionViewInfo {
 }
 
 /**
- * A ready TS task handed to the JS processor, as a compact array:
- * [op, task, processor, args, futures, point, regions].
+ * Numbers per TS task in the header takeWork returns: op, task id,
+ * processor, start and end of its arguments in the shared bytes, its index
+ * in the extras (-1: none), point dimension (0: not a point task), point
+ * coordinates (3).
  */
-export type JsTaskItem = [
-  op: number,
-  task: number,
-  processor: number,
-  args: Uint8Array,
-  futures: Uint8Array[] | undefined,
-  point: number[] | undefined,
-  regions: RegionViewInfo[] | undefined,
-];
-/**
- * A TS task (already holding its locks and running), a watch id (a number),
- * or a notice: `idle` when nothing is outstanding, `window` when throttle()'s
- * armed mark was reached (both decided by the core on the current count).
- */
+export const TASK_FIELDS = 10;
+
+/** A TS task's futures' values (encoded) and its regions, when it has any. */
+export type TaskExtras = [futures: Uint8Array[] | undefined, regions: RegionViewInfo[] | undefined];
+
+/** The idle and window notices, decided by the core on the current count. */
+export interface WorkNotice {
+  /** Nothing launched is outstanding. */
+  idle: boolean;
+  /** throttle()'s armed mark was reached. */
+  window: boolean;
+}
+
 /** What arrived from other ranks (see cpp/runtime/rank_service.h). */
 export interface RankEvents {
   ready?: boolean;
@@ -62,7 +63,21 @@ export interface RankEvents {
   libraries: [number, string[]][];
 }
 
-export type WorkItem = JsTaskItem | number | { idle: boolean; window: boolean } | { ranks: RankEvents };
+/**
+ * What the JS processor hands the JS thread in one drain, in the order it is
+ * handled: ready TS tasks (already holding their locks and running) packed
+ * as a header of {@link TASK_FIELDS} numbers each, their arguments in one
+ * buffer, and extras; watch ids that fired; what arrived from other ranks;
+ * the idle/window notice. Absent parts are undefined.
+ */
+export type Work = [
+  header: Float64Array | undefined,
+  bytes: Uint8Array | undefined,
+  extras: TaskExtras[] | undefined,
+  watches: Float64Array | undefined,
+  ranks: RankEvents | undefined,
+  notice: WorkNotice | undefined,
+];
 
 /** Messages and bytes of one kind. */
 export interface MessageCount {
@@ -260,15 +275,19 @@ export interface NativeAddon {
   analysisCounters(reset?: boolean): AnalysisCounters;
   recordPlan(on: boolean): void;
   planLines(): string[];
-  takeWork(): WorkItem[];
+  takeWork(): Work;
   completeTask(op: number, result: Uint8Array): void;
   completeTasks(ops: number[], results: (Uint8Array | null)[]): void;
   failTask(op: number, message: string, stack: string): void;
   futureState(f: NativeFuture): 0 | 1 | 2;
   futureValue(f: NativeFuture): Uint8Array;
-  futureValueInto(f: NativeFuture, scratch: Uint8Array): number;
   futureFailure(f: NativeFuture): FailureInfo;
-  watchFuture(f: NativeFuture, watchId: number): void;
+  /**
+   * The value's byte length (copied into scratch), -1 if it does not fit,
+   * -2 if failed, -3 if pending (then a watch posting watchId is armed when
+   * watchId > 0).
+   */
+  futureRead(f: NativeFuture, scratch: Uint8Array, watchId: number): number;
   futureFromValue(bytes: Uint8Array): NativeFuture;
   releaseFuture(f: NativeFuture): void;
   futureMapPoint(m: NativeFutureMap, index: number): NativeFuture;

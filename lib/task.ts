@@ -56,7 +56,8 @@ export class TaskContext {
     private readonly op = 0,
   ) {}
 
-  private readonly children: Future<unknown>[] = [];
+  // Made by the first subtask: most tasks launch none.
+  private children: Future<unknown>[] | undefined;
 
   /** Region requirement `i` (typed arrays over the task's data). */
   region(i: number): PhysicalRegion {
@@ -75,7 +76,7 @@ export class TaskContext {
    */
   launch<TA extends unknown[], TR>(task: Task<TA, TR>, args: TA, options: LaunchOptions = {}): Future<Awaited<TR>> {
     const f = this.runtime.launch(task, args, { ...options, parent: this.op });
-    this.children.push(f);
+    (this.children ??= []).push(f);
     return f;
   }
 
@@ -86,7 +87,7 @@ export class TaskContext {
     options: IndexLaunchOptions<TA> = {},
   ): FutureMap<Awaited<TR>> {
     const fm = this.runtime.indexLaunch(task, domain, { ...options, parent: this.op });
-    this.children.push(fm.settled());
+    (this.children ??= []).push(fm.settled());
     return fm;
   }
 
@@ -98,12 +99,12 @@ export class TaskContext {
     options: IndexLaunchOptions<TA> = {},
   ): Future<number> {
     const f = this.runtime.indexLaunch(task, domain, { ...options, reduce, parent: this.op });
-    this.children.push(f);
+    (this.children ??= []).push(f);
     return f;
   }
 
   /** @internal */
-  childFutures(): Future<unknown>[] {
+  childFutures(): readonly Future<unknown>[] | undefined {
     return this.children;
   }
 }

@@ -131,18 +131,44 @@ Napi::Value FutureValue(const Napi::CallbackInfo& info) {
   return Napi::Buffer<uint8_t>::Copy(info.Env(), b.data(), b.size());
 }
 
-// futureValueInto(future, scratch) -> byte length, or -1 when the value does
-// not fit (the caller then uses futureValue). Reading a small value this way
-// allocates nothing.
-Napi::Value FutureValueInto(const Napi::CallbackInfo& info) {
+// Subscribes a waiter that posts `id` to the JS thread once `f` is settled.
+void armWatch(Napi::Env env, const FuturePtr& f, uint64_t id) {
+  runtime(env);  // throws if not started
+  std::weak_ptr<Runtime> weak = state(env).runtime;
+  f->ready().subscribe(makeWaiter([weak, id](const FailurePtr&) {
+    if (auto r = weak.lock()) r->jsProcessor().postWatch(id);
+  }));
+  refWhileBusy(env);  // after: a future that is ready posted just now
+}
+
+// Results of futureRead besides a byte length.
+constexpr double kReadTooLarge = -1, kReadFailed = -2, kReadPending = -3;
+
+// futureRead(future, scratch, watchId) -> what a Future's get() needs in one
+// crossing: the value's byte length (copied into scratch), -1 when it does
+// not fit (futureValue then), -2 when failed (futureFailure then), or -3 when
+// pending, and then, with a watchId > 0, a watch is armed that posts it.
+Napi::Value FutureRead(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
   size_t n = 0;
+  auto scratch = info[1].As<Napi::Uint8Array>();
   if (const uint8_t* small = smallValueOf(info, n)) {
-    auto scratch = info[1].As<Napi::Uint8Array>();
-    if (n > scratch.ByteLength()) return Napi::Number::New(info.Env(), -1);
+    if (n > scratch.ByteLength()) return Napi::Number::New(env, kReadTooLarge);
     std::memcpy(scratch.Data(), small, n);
-    return Napi::Number::New(info.Env(), static_cast<double>(n));
+    return Napi::Number::New(env, static_cast<double>(n));
   }
-  return readyValueInto(info.Env(), *unwrapFuture(info[0], "future"), info[1]);
+  FuturePtr f = unwrapFuture(info[0], "future");
+  const Event& e = f->ready();
+  if (!e.hasFired()) {
+    const auto id = static_cast<uint64_t>(info[2].IsNumber() ? info[2].As<Napi::Number>().Int64Value() : 0);
+    if (id > 0) armWatch(env, f, id);
+    return Napi::Number::New(env, kReadPending);
+  }
+  if (e.isPoisoned()) return Napi::Number::New(env, kReadFailed);
+  const auto& b = f->bytes();
+  if (b.size() > scratch.ByteLength()) return Napi::Number::New(env, kReadTooLarge);
+  std::memcpy(scratch.Data(), b.data(), b.size());
+  return Napi::Number::New(env, static_cast<double>(b.size()));
 }
 
 Napi::Value FutureFailure(const Napi::CallbackInfo& info) {
@@ -157,19 +183,6 @@ Napi::Value FutureFailure(const Napi::CallbackInfo& info) {
   o.Set("rootOrigin", fail ? fail->rootFailure().origin : std::string());
   o.Set("rootMessage", fail ? fail->rootFailure().message : std::string("unknown failure"));
   return o;
-}
-
-// Posts {watch: id} to the JS thread when the future is ready.
-Napi::Value WatchFuture(const Napi::CallbackInfo& info) {
-  FuturePtr f = unwrapFuture(info[0], "future");
-  uint64_t id = static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value());
-  runtime(info.Env());  // throws if not started
-  std::weak_ptr<Runtime> weak = state(info.Env()).runtime;
-  f->ready().subscribe(makeWaiter([weak, id](const FailurePtr&) {
-    if (auto r = weak.lock()) r->jsProcessor().postWatch(id);
-  }));
-  refWhileBusy(info.Env());  // after: a future that is ready posted just now
-  return info.Env().Undefined();
 }
 
 Napi::Value ReleaseFuture(const Napi::CallbackInfo& info) {
@@ -190,9 +203,8 @@ Napi::Value FutureFromValue(const Napi::CallbackInfo& info) {
 void initFutureBinding(Napi::Env env, Napi::Object exports) {
   exports.Set("futureState", Napi::Function::New(env, FutureState));
   exports.Set("futureValue", Napi::Function::New(env, FutureValue));
-  exports.Set("futureValueInto", Napi::Function::New(env, FutureValueInto));
   exports.Set("futureFailure", Napi::Function::New(env, FutureFailure));
-  exports.Set("watchFuture", Napi::Function::New(env, WatchFuture));
+  exports.Set("futureRead", Napi::Function::New(env, FutureRead));
   exports.Set("futureFromValue", Napi::Function::New(env, FutureFromValue));
   exports.Set("releaseFuture", Napi::Function::New(env, ReleaseFuture));
   exports.Set("futuresMade", Napi::Function::New(env, FuturesMade));

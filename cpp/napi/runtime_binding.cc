@@ -1,5 +1,6 @@
 // The runtime object's bindings: start/shutdown, task registration,
 // libraries, launches, and the JS processor's drain protocol.
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -186,36 +187,68 @@ Napi::Array describeRegions(Napi::Env env, const std::vector<TaskRegionArg>& reg
   return rs;
 }
 
-// One TS task ready to run, as an array (cheaper to build than an object
-// with named properties): [op, task, processor, args, futures|undefined,
-// point|undefined, regions|undefined].
-Napi::Array describeJsTask(Napi::Env env, const TaskOp& op) {
-  Napi::Array o = Napi::Array::New(env, 7);
-  o.Set(0u, static_cast<double>(op.id()));
-  o.Set(1u, op.task().id);
-  o.Set(2u, op.processor());
-  o.Set(3u, Napi::Buffer<uint8_t>::Copy(env, op.args().data(), op.args().size()));
-  if (!op.futures().empty()) {
-    Napi::Array fs = Napi::Array::New(env, op.futures().size());
-    for (size_t i = 0; i < op.futures().size(); ++i) {
-      const auto& b = op.futures()[i]->bytes();
-      fs.Set(static_cast<uint32_t>(i), Napi::Buffer<uint8_t>::Copy(env, b.data(), b.size()));
+// A drain's TS tasks, packed so that a task costs the JS thread no object
+// of its own unless it has futures or regions: kTaskFields numbers per task
+// in one Float64Array (op, task id, processor, start and end of its
+// arguments in the shared bytes, index into extras or -1, point dimension,
+// point coordinates), every task's arguments in one Uint8Array (each
+// starting 8-aligned, as the encoding's typed-array padding assumes), and
+// [futures|undefined, regions|undefined] per task that has either.
+constexpr size_t kTaskFields = 10;
+
+struct PackedTasks {
+  Napi::Value header, bytes, extras;
+};
+
+PackedTasks packJsTasks(Napi::Env env, const std::vector<ProcessorTaskPtr>& tasks) {
+  std::vector<const TaskOp*> ops;
+  ops.reserve(tasks.size());
+  size_t byteCount = 0;
+  for (const auto& task : tasks)
+    if (auto* op = dynamic_cast<const TaskOp*>(task.get())) {
+      ops.push_back(op);
+      byteCount = ((byteCount + 7) & ~size_t{7}) + op->args().size();
     }
-    o.Set(4u, fs);
+  if (ops.empty()) return {env.Undefined(), env.Undefined(), env.Undefined()};
+  auto header = Napi::Float64Array::New(env, ops.size() * kTaskFields);
+  auto bytes = Napi::Uint8Array::New(env, byteCount);
+  Napi::Array extras = Napi::Array::New(env);
+  uint32_t extraCount = 0;
+  size_t at = 0;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const TaskOp& op = *ops[i];
+    double* h = header.Data() + i * kTaskFields;
+    at = (at + 7) & ~size_t{7};
+    if (!op.args().empty()) std::memcpy(bytes.Data() + at, op.args().data(), op.args().size());
+    h[0] = static_cast<double>(op.id());
+    h[1] = op.task().id;
+    h[2] = op.processor();
+    h[3] = static_cast<double>(at);
+    at += op.args().size();
+    h[4] = static_cast<double>(at);
+    h[5] = -1;
+    const TaskPoint& p = op.point();
+    h[6] = p.dim;
+    for (int d = 0; d < 3; ++d) h[7 + d] = d < p.dim ? static_cast<double>(p.point[d]) : 0;
+    if (op.futures().empty() && op.regions().empty()) continue;
+    Napi::Array extra = Napi::Array::New(env, 2);
+    if (!op.futures().empty()) {
+      Napi::Array fs = Napi::Array::New(env, op.futures().size());
+      for (size_t k = 0; k < op.futures().size(); ++k) {
+        const auto& b = op.futures()[k]->bytes();
+        fs.Set(static_cast<uint32_t>(k), Napi::Buffer<uint8_t>::Copy(env, b.data(), b.size()));
+      }
+      extra.Set(0u, fs);
+    }
+    if (!op.regions().empty()) extra.Set(1u, describeRegions(env, op.regions()));
+    h[5] = extraCount;
+    extras.Set(extraCount++, extra);
   }
-  const TaskPoint& p = op.point();
-  if (p.dim > 0) {
-    Napi::Array pt = Napi::Array::New(env, p.dim);
-    for (int d = 0; d < p.dim; ++d) pt.Set(static_cast<uint32_t>(d), static_cast<double>(p.point[d]));
-    o.Set(5u, pt);
-  }
-  const auto& regions = op.regions();
-  if (!regions.empty()) o.Set(6u, describeRegions(env, regions));
-  return o;
+  return {header, bytes, extras};
 }
 
-// What arrived from other ranks for the JS side: {ranks: {ready, error,
-// shutdown, libraries: [[token, [errors]]], transportError}}.
+// What arrived from other ranks for the JS side: {ready, error, shutdown,
+// libraries: [[token, [errors]]], transportError}.
 Napi::Object describeRankEvents(Napi::Env env, const RankService::Events& ev) {
   Napi::Object r = Napi::Object::New(env);
   if (ev.ranksReady) r.Set("ready", true);
@@ -233,35 +266,40 @@ Napi::Object describeRankEvents(Napi::Env env, const RankService::Events& ev) {
     libs.Set(static_cast<uint32_t>(i), pair);
   }
   r.Set("libraries", libs);
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("ranks", r);
-  return o;
+  return r;
 }
 
-// takeWork() -> what the JS processor hands the JS thread (tasks already
-// locked and running, watch ids, one notice); unrefs the loop when nothing
-// but JS work is left.
+// takeWork() -> what the JS processor hands the JS thread, in the order it
+// is to be handled: [tasks header, task bytes, task extras] (undefined when
+// no task; see packJsTasks), watch ids (Float64Array or undefined), what
+// arrived from other ranks (or undefined), and the idle/window notice (or
+// undefined). Unrefs the loop when nothing but JS work is left.
 Napi::Value TakeWork(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonState& s = state(env);
-  if (!s.runtime) return Napi::Array::New(env, 0);
+  Napi::Array out = Napi::Array::New(env, 6);
+  if (!s.runtime) return out;
   JsProcessor::Batch batch = s.runtime->jsProcessor().takeReady();
-  Napi::Array out = Napi::Array::New(env);
-  uint32_t n = 0;
-  for (const auto& task : batch.tasks)
-    if (auto* op = dynamic_cast<const TaskOp*>(task.get())) out.Set(n++, describeJsTask(env, *op));
-  for (uint64_t watch : batch.watches) out.Set(n++, Napi::Number::New(env, static_cast<double>(watch)));
+  PackedTasks tasks = packJsTasks(env, batch.tasks);
+  out.Set(0u, tasks.header);
+  out.Set(1u, tasks.bytes);
+  out.Set(2u, tasks.extras);
+  if (!batch.watches.empty()) {
+    auto watches = Napi::Float64Array::New(env, batch.watches.size());
+    for (size_t i = 0; i < batch.watches.size(); ++i) watches[i] = static_cast<double>(batch.watches[i]);
+    out.Set(3u, watches);
+  }
   if (RankService* ranks = s.runtime->ranks()) {
     RankService::Events ev = ranks->serve();
     if (ev.ranksReady || !ev.ranksError.empty() || ev.shutdownRequested || !ev.librariesLoaded.empty() ||
         !ev.transportError.empty())
-      out.Set(n++, describeRankEvents(env, ev));
+      out.Set(4u, describeRankEvents(env, ev));
   }
   if (batch.idle || batch.windowOpen) {
     Napi::Object o = Napi::Object::New(env);
     o.Set("idle", batch.idle);
     o.Set("window", batch.windowOpen);
-    out.Set(n++, o);
+    out.Set(5u, o);
   }
   refWhileBusy(env);  // after takeReady: lets the loop go when only JS work is left
   return out;
