@@ -1,4 +1,4 @@
-import { decode } from './codec';
+import { BufferDecoder } from './codec';
 import { contains, linearize, pointsOf, RectLike, toPoint, Coord, volume } from './geometry';
 import { Future } from './future';
 import { native, NativeFutureMap } from './native';
@@ -6,6 +6,7 @@ import type { Runtime } from './runtime';
 
 // Small values are read into this buffer (decode copies what it keeps).
 const scratch = new Uint8Array(4096);
+const scratchDecoder = new BufferDecoder(scratch);
 
 // Frees a map's native slot once its JS object is collected.
 const maps = new FinalizationRegistry<NativeFutureMap>((slot) => native.releaseFutureMap(slot));
@@ -59,7 +60,7 @@ export class FutureMap<T> {
     const out: T[] = new Array<T>(this.size);
     for (let i = 0; i < out.length; ++i) {
       const n = native.futureMapValueInto(this.handle, i, scratch);
-      out[i] = n >= 0 ? (decode(scratch.subarray(0, n)) as T) : this.at(i).settled();
+      out[i] = n >= 0 ? (scratchDecoder.decode(0, n) as T) : this.at(i).settled();
     }
     return out;
   }

@@ -1,10 +1,11 @@
-import { decode, encode, Value } from './codec';
+import { BufferDecoder, decode, encode, Value } from './codec';
 import { TaskError } from './errors';
 import { native, NativeFuture } from './native';
 import type { Runtime } from './runtime';
 
 // Small values are read into this buffer (decode copies what it keeps).
 const scratch = new Uint8Array(4096);
+const scratchDecoder = new BufferDecoder(scratch);
 
 // Frees a future's native slot once its JS object is collected.
 const slots = new FinalizationRegistry<NativeFuture>((slot) => native.releaseFuture(slot));
@@ -58,7 +59,7 @@ export class Future<T = Value> implements Watcher {
     if (this.cached) return this.cached;
     // One crossing reads the value, or arms a watch when it is pending.
     const js = this.runtime?.js;
-    const watch = js ? js.nextWatchId() : 0;
+    const watch = js ? this.handle + 1 : 0;
     const n = native.futureRead(this.handle, scratch, watch);
     if (n !== READ_PENDING) {
       try {
@@ -103,7 +104,7 @@ export class Future<T = Value> implements Watcher {
   }
 
   private valueOf(n: number): T {
-    if (n >= 0) return decode(scratch.subarray(0, n)) as T;
+    if (n >= 0) return scratchDecoder.decode(0, n) as T;
     if (n === READ_TOO_LARGE) return decode(native.futureValue(this.handle)) as T;
     if (n === READ_FAILED) throw this.readFailure();
     throw new Error('cohort: future value read before it was ready');

@@ -28,9 +28,13 @@ function surface(e: unknown): void {
 
 export class JsProcessor {
   /** TS task bodies by task id. */
-  readonly bodies = new Map<number, { name: string; body: TaskBody<never[], unknown> }>();
-  private readonly watches = new Map<number, Watcher>();
-  private nextWatch = 1;
+  private readonly bodies = new Map<number, { name: string; body: TaskBody<never[], unknown> }>();
+  // Armed watches by id (a future's slot + 1: a future has at most one, as
+  // its get() is cached); dense, as slots are reused.
+  private readonly watchers: (Watcher | undefined)[] = [];
+  // The body looked up last: a drain's tasks are mostly of one kind.
+  private lastTask = -1;
+  private lastEntry: { name: string; body: TaskBody<never[], unknown> } | undefined;
   private idleWaiters: (() => void)[] = [];
   private windowWaiters: (() => void)[] = [];
   private readonly mapWaiters = new Map<number, (m: { op: number; regions: RegionViewInfo[] }) => void>();
@@ -67,14 +71,15 @@ export class JsProcessor {
     this.mapWaiters.delete(token);
   }
 
-  /** A fresh watch id (for futureRead). */
-  nextWatchId(): number {
-    return this.nextWatch++;
+  /** Registers (or replaces) the TS body of a task id. */
+  setBody(task: number, entry: { name: string; body: TaskBody<never[], unknown> }): void {
+    this.bodies.set(task, entry);
+    this.lastTask = -1;
   }
 
-  /** Calls `w.fire()` when the watch with this id, armed natively, fires. */
+  /** Calls `w.fire()` when the watch with this id (> 0), armed natively, fires. */
   addWatch(id: number, w: Watcher): void {
-    this.watches.set(id, w);
+    this.watchers[id] = w;
   }
 
   /** Runs what runtime threads handed to the JS thread. */
@@ -93,8 +98,8 @@ export class JsProcessor {
     }
     if (watches) {
       for (let i = 0; i < watches.length; i++) {
-        const w = this.watches.get(watches[i]);
-        this.watches.delete(watches[i]);
+        const w = this.watchers[watches[i]];
+        this.watchers[watches[i]] = undefined;
         try {
           w?.fire();
         } catch (e) {
@@ -138,7 +143,11 @@ export class JsProcessor {
       resolve?.({ op, regions: extra?.[1] ?? [] });
       return;
     }
-    const entry = this.bodies.get(task);
+    if (task !== this.lastTask) {
+      this.lastTask = task;
+      this.lastEntry = this.bodies.get(task);
+    }
+    const entry = this.lastEntry;
     if (!entry) {
       native.failTask(op, `no TypeScript body registered for task id ${task}`, '');
       return;

@@ -200,19 +200,20 @@ export interface NativeAddon {
   };
   /** Runs a library's registration callback here, then asks every other rank (token, or 0). */
   runCallback(path: string, name: string, payload: Uint8Array): number;
+  /**
+   * A single launch. Its scalar options are written into
+   * {@link NativeAddon.launchScalars} just before (see LaunchScalar in
+   * cpp/napi/addon_state.h).
+   */
   launch(
     task: number,
     args: Uint8Array,
     futures: NativeFuture[] | undefined,
-    variant?: number,
-    pinnedWorker?: number,
-    parent?: number,
-    regions?: object[],
-    background?: boolean,
-    mapper?: number,
-    tag?: number,
-    mapperArg?: Uint8Array,
+    regions: object[] | undefined,
+    mapperArg: Uint8Array | undefined,
   ): NativeFuture;
+  /** variant, worker, parent, background, mapper, tag of the next launch(). */
+  readonly launchScalars: Float64Array;
   addMapper(
     id: number,
     name: string,

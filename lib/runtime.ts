@@ -295,7 +295,7 @@ export class Runtime {
     if (typeof body !== 'function') throw new TypeError(`registerTask('${name}'): the body must be a function`);
     const flags = (options.leaf ? 1 : 0) | (options.inner ? 2 : 0) | (options.replicable ? 4 : 0);
     const id = native.registerTask(name, flags);
-    this.js.bodies.set(id, { name, body: body as unknown as TaskBody<never[], unknown> });
+    this.js.setBody(id, { name, body: body as unknown as TaskBody<never[], unknown> });
     return new Task<A, R>(name, id, this);
   }
 
@@ -435,39 +435,37 @@ export class Runtime {
    * Launches `task` with `args`. It runs once every future in
    * `options.futures` is ready; the returned future resolves to its result.
    */
-  launch<A extends unknown[], R>(task: Task<A, R>, args: A, options: LaunchOptions = {}): Future<Awaited<R>> {
-    this.checkOpen('launch');
+  launch<A extends unknown[], R>(task: Task<A, R>, args: A, options: LaunchOptions = NO_OPTIONS): Future<Awaited<R>> {
+    if (this.closed) this.checkOpen('launch');
     if (!(task instanceof Task)) {
       throw new TypeError(`launch: expected a Task (from registerTask or Library.task), got ${describe(task)}`);
     }
-    if (!Array.isArray(args)) throw new TypeError(`launch('${task.name}'): args must be an array`);
+    const where = task.launchLabel;
+    if (!Array.isArray(args)) throw new TypeError(`${where}: args must be an array`);
     const futures = options.futures?.map((f, i) => {
-      if (!(f instanceof Future)) throw new TypeError(`launch('${task.name}'): futures[${i}] is not a Future`);
+      if (!(f instanceof Future)) throw new TypeError(`${where}: futures[${i}] is not a Future`);
       return f.handle;
     });
-    const variant = variantId(`launch('${task.name}')`, options.variant);
-    const worker = this.workerOption(`launch('${task.name}')`, options.worker);
     const regions = options.regions?.map((r: unknown, i) => {
       if (!(r instanceof RegionRequirement)) {
         const hint = r instanceof PartitionRequirement ? ' (a partition requirement belongs to an index launch)' : '';
-        throw new TypeError(
-          `launch('${task.name}'): regions[${i}] must be a region requirement such as region.read('x')${hint}`,
-        );
+        throw new TypeError(`${where}: regions[${i}] must be a region requirement such as region.read('x')${hint}`);
       }
-      return r.toNative(`launch('${task.name}')`);
+      return r.toNative(where);
     });
+    const scalars = native.launchScalars;
+    scalars[0] = variantId(where, options.variant);
+    scalars[1] = this.workerOption(where, options.worker);
+    scalars[2] = options.parent ?? 0;
+    scalars[3] = options.background === true ? 1 : 0;
+    scalars[4] = idOption(where, 'mapper', options.mapper);
+    scalars[5] = idOption(where, 'tag', options.tag);
     const handle: NativeFuture = native.launch(
       task.id,
       encodeArgs(args, task.name, true),
       futures,
-      variant,
-      worker,
-      options.parent ?? 0,
       regions,
-      options.background === true,
-      options.mapper ?? 0,
-      options.tag ?? 0,
-      mapperArgBytes(`launch('${task.name}')`, options.mapperArg),
+      mapperArgBytes(where, options.mapperArg),
     );
     return new Future<Awaited<R>>(handle, this);
   }
@@ -536,8 +534,8 @@ export class Runtime {
       variant,
       parent: options.parent ?? 0,
       regions,
-      mapper: options.mapper ?? 0,
-      tag: options.tag ?? 0,
+      mapper: idOption(where, 'mapper', options.mapper),
+      tag: idOption(where, 'tag', options.tag),
       mapperArg: mapperArgBytes(where, options.mapperArg),
     };
     // One crossing either way: the reduced future, or the map of every point's.
@@ -984,9 +982,22 @@ export class Runtime {
   }
 }
 
+/** The options of a launch given none (shared: never written). */
+const NO_OPTIONS: LaunchOptions = Object.freeze({});
+
 /** A launch's mapperArg, encoded for the core (which gives it to the mapper), or undefined. */
 function mapperArgBytes(where: string, mapperArg: Value | undefined): Uint8Array | undefined {
   return mapperArg === undefined ? undefined : encode(mapperArg, `${where}: mapperArg`);
+}
+
+/** A launch's `mapper` or `tag` option (0 when left out), or a clear error. */
+function idOption(where: string, name: 'mapper' | 'tag', value: unknown): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+    const what = name === 'mapper' ? 'a mapper id given to addMapper' : 'an integer from 0 to 2^32 - 1';
+    throw new RangeError(`${where}: ${name} must be ${what}, got ${show(value)}`);
+  }
+  return value;
 }
 
 /** The native variant of a launch's `variant` option (-1: the mapper's choice), or a clear error. */

@@ -33,7 +33,12 @@ export class Task<A extends unknown[] = Value[], R = Value> {
     readonly id: number,
     /** @internal */
     readonly runtime: Runtime,
-  ) {}
+  ) {
+    this.launchLabel = `launch('${name}')`;
+  }
+
+  /** @internal How errors of its single launches begin (made once, not per launch). */
+  readonly launchLabel: string;
 }
 
 /** What a TS task body receives besides its arguments. */

@@ -45,13 +45,15 @@ Napi::ArrayBuffer storageArrayBuffer(Napi::Env env, std::shared_ptr<FieldStorage
 }
 
 ByteView bytesViewOf(Napi::Value v, const char* what) {
-  if (v.IsBuffer()) {
-    auto b = v.As<Napi::Buffer<uint8_t>>();
-    return {b.Data(), b.Length()};
-  }
-  if (v.IsTypedArray()) {
+  // One query for the common case, a Uint8Array (or Buffer): launches read
+  // their arguments this way.
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(v.Env(), v, &type, &length, &data, nullptr, nullptr) == napi_ok) {
+    if (type == napi_uint8_array) return {static_cast<const uint8_t*>(data), length};
     auto t = v.As<Napi::TypedArray>();
-    return {static_cast<const uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset(), t.ByteLength()};
+    return {static_cast<const uint8_t*>(data), t.ByteLength()};
   }
   throw Napi::TypeError::New(v.Env(), std::string("cohort: ") + what + " must be a Uint8Array");
 }
@@ -62,7 +64,14 @@ std::vector<uint8_t> bytesFrom(Napi::Value v, const char* what) {
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  env.SetInstanceData<AddonState>(new AddonState());  // owned and deleted by the environment
+  auto* s = new AddonState();
+  env.SetInstanceData<AddonState>(s);  // owned and deleted by the environment
+  // A launch's scalar options cross through this shared array rather than
+  // as call arguments (see AddonState::launchScalars).
+  auto scalars = Napi::Float64Array::New(env, kLaunchScalarCount);
+  s->launchScalars = scalars.Data();
+  s->launchScalarsRef = Napi::Persistent(scalars);
+  exports.Set("launchScalars", scalars);
   initRuntimeBinding(env, exports);
   initFutureBinding(env, exports);
   initFutureMapBinding(env, exports);

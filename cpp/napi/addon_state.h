@@ -20,7 +20,8 @@ namespace cohort::napi {
 // seldom runs. A finished future nothing else holds is therefore kept as
 // its value alone when that is small (a few bytes: most task results), and
 // becomes a future again only if JS uses it once more. A clock hand looks at
-// two slots per new future, so dropped futures cost a few bytes each, not
+// one slot per new future (each look is a few cache misses, a good part of
+// a launch's cost), so dropped futures cost a few bytes each, not
 // the future, its event and their control blocks. V8 is told what the slots
 // hold (external memory), or it would seldom collect the JS futures that
 // keep them.
@@ -76,8 +77,24 @@ class FutureMapTable {
   std::vector<uint32_t> free_;
 };
 
+// The scalar options of a single launch, written by JS into one shared
+// Float64Array before it calls launch(): reading them is a memory load
+// instead of an N-API conversion each, and the call keeps few enough
+// arguments that N-API needs no heap array for them.
+enum LaunchScalar : size_t {
+  kLaunchVariant,     // -1: the mapper's choice
+  kLaunchWorker,      // -1: any worker
+  kLaunchParent,      // the parent op id (0: top level)
+  kLaunchBackground,  // 1: does not keep the process alive
+  kLaunchMapper,      // mapper id (0: default)
+  kLaunchTag,         // the mapper tag
+  kLaunchScalarCount,
+};
+
 struct AddonState {
   std::shared_ptr<Runtime> runtime;
+  double* launchScalars = nullptr;  // kLaunchScalarCount values, in launchScalarsRef
+  Napi::Reference<Napi::Float64Array> launchScalarsRef;
   FutureTable futures;
   FutureMapTable futureMaps;
   std::vector<std::shared_ptr<class Trace>> traces;  // by handle (JS thread only)

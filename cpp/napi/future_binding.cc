@@ -52,7 +52,6 @@ void FutureTable::compactOne() {
 uint32_t FutureTable::add(Napi::Env env, FuturePtr f) {
   ++made_;
   compactOne();
-  compactOne();
   account(env, kFutureBytes);
   if (!free_.empty()) {
     uint32_t slot = free_.back();
@@ -157,7 +156,9 @@ Napi::Value FutureRead(const Napi::CallbackInfo& info) {
     std::memcpy(scratch.Data(), small, n);
     return Napi::Number::New(env, static_cast<double>(n));
   }
-  FuturePtr f = unwrapFuture(info[0], "future");
+  // The table's own pointer: no reference count is taken for a read.
+  const FuturePtr& f = state(env).futures.get(env, info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : ~0u);
+  if (!f) throw Napi::TypeError::New(env, "cohort: future must be a Future");
   const Event& e = f->ready();
   if (!e.hasFired()) {
     const auto id = static_cast<uint64_t>(info[2].IsNumber() ? info[2].As<Napi::Number>().Int64Value() : 0);

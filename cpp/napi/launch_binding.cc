@@ -1,5 +1,7 @@
 // Launches: single and index tasks, fill, fence, future reduction, and the
 // issue window.
+#include <cmath>
+
 #include "napi/addon_state.h"
 #include "napi/marshal.h"
 #include "ops/issuer.h"
@@ -37,30 +39,39 @@ void mapperArgFrom(const Napi::Value& mapperArg, MapperInput& out) {
   if (!mapperArg.IsUndefined()) out.mapperArg = bytesFrom(mapperArg, "mapperArg");
 }
 
-// launch(taskId, args, futures?, variant, pinnedWorker, parent, regions?,
-//        background?, mapper?, tag?, mapperArg?) -> future
+// A scalar the facade wrote into launchScalars (validated there), as an
+// integer; what is not a finite number in range reads as `fallback`.
+int64_t scalarOr(double v, int64_t fallback) {
+  return std::isfinite(v) && std::fabs(v) < 9.007199254740992e15 ? static_cast<int64_t>(v) : fallback;
+}
+
+// launch(taskId, args, futures?, regions?, mapperArg?) -> future; the
+// scalar options are in launchScalars (read first: a TS mapper called while
+// issuing may launch and overwrite them).
 Napi::Value Launch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  AddonState& s = state(env);
   Runtime& rt = runtime(env);
+  const double* scalars = s.launchScalars;
   SingleLaunch l;
+  l.options.variant = static_cast<int>(scalarOr(scalars[kLaunchVariant], -1));
+  l.options.pinnedWorker = static_cast<int>(scalarOr(scalars[kLaunchWorker], -1));
+  l.parent = static_cast<OpId>(scalarOr(scalars[kLaunchParent], 0));
+  l.options.background = scalars[kLaunchBackground] != 0;
+  l.mapper = static_cast<uint32_t>(scalarOr(scalars[kLaunchMapper], 0));
+  l.tag = static_cast<uint32_t>(scalarOr(scalars[kLaunchTag], 0));
   l.task = u32(info[0], "task id");
   l.args = argsFrom(rt, info[1]);
   l.futures = futuresFrom(info[2]);
-  l.options.variant = i32Or(info[3], -1);
-  l.options.pinnedWorker = i32Or(info[4], -1);
-  l.parent = info[5].IsNumber() ? static_cast<OpId>(info[5].As<Napi::Number>().Int64Value()) : 0;
-  l.options.background = info[7].IsBoolean() && info[7].As<Napi::Boolean>().Value();
-  l.mapper = info[8].IsNumber() ? info[8].As<Napi::Number>().Uint32Value() : 0;
-  l.tag = info[9].IsNumber() ? info[9].As<Napi::Number>().Uint32Value() : 0;
-  if (info[6].IsArray()) {
-    Napi::Array rs = info[6].As<Napi::Array>();
+  if (info[3].IsArray()) {
+    Napi::Array rs = info[3].As<Napi::Array>();
     const uint32_t n = rs.Length();
     l.regions.reserve(n);
     l.mapping.regions.resize(n);
     for (uint32_t i = 0; i < n; ++i)
       l.regions.push_back(requirementFrom(rs.Get(i).As<Napi::Object>(), &l.mapping.regions[i]));
   }
-  mapperArgFrom(info[10], l.mapping);
+  mapperArgFrom(info[4], l.mapping);
   FuturePtr f = issueTask(rt, std::move(l));
   refWhileBusy(env);
   return wrapFuture(env, std::move(f));
