@@ -39,10 +39,11 @@ export class JsProcessor {
   private windowWaiters: (() => void)[] = [];
   private readonly mapWaiters = new Map<number, (m: { op: number; regions: RegionViewInfo[] }) => void>();
   // Bodies that returned during a drain are completed together at its end
-  // (one crossing); `null` is an undefined result.
+  // (one crossing); a `null` result (or none at all) is undefined.
   private draining = false;
-  private doneOps: number[] = [];
-  private doneResults: (Uint8Array | null)[] = [];
+  private readonly doneOps: number[] = [];
+  // Made by the first result that is not undefined: most bodies return nothing.
+  private doneResults: (Uint8Array | null)[] | undefined;
 
   constructor(
     private readonly runtime: Runtime,
@@ -111,10 +112,10 @@ export class JsProcessor {
     if (notice) this.notify(notice);
     this.draining = false;
     if (this.doneOps.length === 0) return;
-    const ops = this.doneOps;
+    const ops = Float64Array.from(this.doneOps);
     const results = this.doneResults;
-    this.doneOps = [];
-    this.doneResults = [];
+    this.doneOps.length = 0;
+    this.doneResults = undefined;
     native.completeTasks(ops, results);
   }
 
@@ -171,6 +172,8 @@ export class JsProcessor {
         (v) => this.afterChildren(ctx, () => this.finishTs(op, entry.name, v)),
         (e) => this.afterChildren(ctx, () => this.failTs(op, e)),
       );
+    } else if (!ctx.childFutures()) {
+      this.finishTs(op, entry.name, result);
     } else {
       this.afterChildren(ctx, () => this.finishTs(op, entry.name, result));
     }
@@ -204,12 +207,13 @@ export class JsProcessor {
         return;
       }
     }
-    if (this.draining) {
-      this.doneOps.push(op);
-      this.doneResults.push(bytes);
-    } else {
-      native.completeTasks([op], [bytes]);
+    if (!this.draining) {
+      native.completeTasks(Float64Array.of(op), bytes ? [bytes] : undefined);
+      return;
     }
+    if (bytes && !this.doneResults) this.doneResults = new Array<Uint8Array | null>(this.doneOps.length).fill(null);
+    this.doneOps.push(op);
+    this.doneResults?.push(bytes);
   }
 
   private failTs(op: number, e: unknown): void {

@@ -278,7 +278,8 @@ export interface NativeAddon {
   planLines(): string[];
   takeWork(): Work;
   completeTask(op: number, result: Uint8Array): void;
-  completeTasks(ops: number[], results: (Uint8Array | null)[]): void;
+  /** Completes TS tasks; results[i] (absent or null: undefined) is ops[i]'s. */
+  completeTasks(ops: Float64Array, results: (Uint8Array | null)[] | undefined): void;
   failTask(op: number, message: string, stack: string): void;
   futureState(f: NativeFuture): 0 | 1 | 2;
   futureValue(f: NativeFuture): Uint8Array;

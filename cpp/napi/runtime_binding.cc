@@ -321,20 +321,28 @@ Napi::Value CompleteTask(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// completeTasks(ops, results): the TS tasks whose bodies returned in one
-// drain, completed in one crossing; a null result is `undefined`. Every op
-// is completed even if one is unknown (that one is reported after).
+// completeTasks(ops: Float64Array, results?): the TS tasks whose bodies
+// returned in one drain, completed in one crossing; a missing results array
+// or a null entry is `undefined`. Every op is completed even if one is
+// unknown (that one is reported after).
 Napi::Value CompleteTasks(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Runtime& rt = runtime(env);
-  Napi::Array ops = info[0].As<Napi::Array>();
-  Napi::Array results = info[1].As<Napi::Array>();
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    throw Napi::TypeError::New(env, "cohort: completeTasks expects the op ids as a Float64Array");
+  // A copy: completing a task may run JS (a mapper) that could touch the array.
+  auto idArray = info[0].As<Napi::Float64Array>();
+  const std::vector<double> ids(idArray.Data(), idArray.Data() + idArray.ElementLength());
+  const bool withResults = info[1].IsArray();
+  Napi::Array results = withResults ? info[1].As<Napi::Array>() : Napi::Array();
   std::string unknown;
-  const uint32_t n = ops.Length();
-  for (uint32_t i = 0; i < n; ++i) {
-    const auto id = static_cast<OpId>(ops.Get(i).As<Napi::Number>().Int64Value());
-    Napi::Value r = results.Get(i);
-    std::vector<uint8_t> bytes = r.IsNull() || r.IsUndefined() ? std::vector<uint8_t>{} : bytesFrom(r, "task result");
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const auto id = static_cast<OpId>(ids[i]);
+    std::vector<uint8_t> bytes;
+    if (withResults) {
+      Napi::Value r = results.Get(static_cast<uint32_t>(i));
+      if (!r.IsNull() && !r.IsUndefined()) bytes = bytesFrom(r, "task result");
+    }
     if (TaskOpPtr op = rt.endJsTask(id))
       op->completeJs(std::move(bytes));
     else if (unknown.empty())
