@@ -40,6 +40,17 @@
  * baselines report for the same W, T and iterations (both baselines must
  * agree too); a mismatch fails the bench.
  *
+ * Baseline steps: at small sizes a baseline run of T steps lasts well under
+ * a millisecond (W = 2: ~0.2 us per step), so one preemption of either core
+ * by another process, a few ms, made a size's time 10x slower, and at W = 2
+ * the baseline's METG swung by 2x or more between runs. Its timed runs
+ * therefore take more steps at small sizes: steps x iterations at least
+ * T x 2^10, at most 64 T (see baselineSteps), so each lasts several ms.
+ * Efficiency is flops/s, which does not depend on the step count; the
+ * checksum the cohort run is checked against comes from an extra untimed
+ * T-step run of each such size (the longer runs are checked against each
+ * other).
+ *
  * Sweep: iterations 2^top down to 2^0, halving; traced: T = 1000, top 14;
  * untraced: T = 500, top 16 at W=2 and 15 at W=16 (see sweepShape; with
  * --quick, a smoke run: T = 200 / 100, top 2 lower). The sweep is run
@@ -57,7 +68,8 @@
  * The reported samples (the spread column) are the METGs of each rep's own
  * sweep, against the same peak: how much the figure moves between reps.
  *
- * Extra keys: width, mode, steps, tasks, cores; peak_gflops;
+ * Extra keys: width, mode, steps, tasks, cores; baseline_steps_at_1 (the
+ * baseline's steps at 1 iteration); peak_gflops;
  * {cohort,baseline}_bracketed (1: METG interpolated between two measured
  * sizes, 0: only an upper bound, the sweep never fell below 50%);
  * {cohort,baseline}_us_per_step_at_1: wall time per step at 1 iteration (the
@@ -160,19 +172,35 @@ function formatEfficiency(e: number): string {
   return e.toFixed(e < 0.1 ? 3 : 2);
 }
 
+/** Tasks per size of one side's sweep. */
 function metgOf(
   walls: readonly number[],
   sizes: readonly number[],
-  tasks: number,
+  tasks: readonly number[],
   cores: number,
   peak: number,
 ): MetgResult {
-  const samples: MetgSample[] = sizes.map((iterations, i) => ({ iterations, wallSeconds: walls[i], tasks, cores }));
+  const samples: MetgSample[] = sizes.map((iterations, i) => ({
+    iterations,
+    wallSeconds: walls[i],
+    tasks: tasks[i],
+    cores,
+  }));
   return computeMetg(samples, { fixedPeakFlopsPerSecond: peak });
 }
 
-function bestFlopsPerSecond(walls: readonly number[], sizes: readonly number[], tasks: number): number {
-  return Math.max(...sizes.map((it, i) => (tasks * flopsPerCall(it)) / walls[i]));
+function bestFlopsPerSecond(walls: readonly number[], sizes: readonly number[], tasks: readonly number[]): number {
+  return Math.max(...sizes.map((it, i) => (tasks[i] * flopsPerCall(it)) / walls[i]));
+}
+
+/** Below this many iterations a baseline run takes more than T steps (see the file comment). */
+const BASELINE_ITERATIONS_FOR_T = 2 ** 10;
+const BASELINE_MAX_STEP_FACTOR = 64;
+
+/** The baseline's steps at a size: steps x iterations >= T x 2^10, at most 64 T. */
+function baselineSteps(steps: number, iterations: number): number {
+  const factor = Math.min(BASELINE_MAX_STEP_FACTOR, Math.max(1, Math.ceil(BASELINE_ITERATIONS_FOR_T / iterations)));
+  return steps * factor;
 }
 
 /**
@@ -214,6 +242,9 @@ async function run(ctx: BenchContext, width: number, mode: Mode): Promise<BenchM
   const { steps, top } = sweepShape(width, mode, ctx.quick);
   const sizes = Array.from({ length: top + 1 }, (_, i) => 2 ** (top - i)); // largest first
   const tasks = width * steps;
+  const cohortTasks = sizes.map(() => tasks);
+  const stepsOfBaseline = sizes.map((it) => baselineSteps(steps, it));
+  const baselineTasks = stepsOfBaseline.map((t) => width * t);
   const cores = workers;
   // The barrier baseline costs as much as the flags one; measuring it once per width is enough.
   const withBarrier = mode === 'traced';
@@ -238,7 +269,10 @@ async function run(ctx: BenchContext, width: number, mode: Mode): Promise<BenchM
   const baselineWalls: number[][] = sizes.map(() => []);
   const barrierWalls: number[][] = sizes.map(() => []);
   const issueWalls: number[][] = sizes.map(() => []);
+  // Per size: the checksum of T steps (what cohort must match) and of the
+  // baseline's longer runs where it takes more steps.
   const expected: { checksum?: number }[] = sizes.map(() => ({}));
+  const expectedLong: { checksum?: number }[] = sizes.map(() => ({}));
   let replayed = 0;
   const cohortSample = async (i: number): Promise<{ seconds: number; issueSeconds: number; checksum: number }> => {
     const c = await cohortRun(rt, st, s, mode, width, steps, sizes[i]);
@@ -256,9 +290,11 @@ async function run(ctx: BenchContext, width: number, mode: Mode): Promise<BenchM
   };
   const baselineSample = async (i: number): Promise<{ flags: number; barrier: number }> => {
     const it = sizes[i];
-    const flags = await baselineRun(ctx, lib.baselineStencilFlagsSeconds, width, steps, it, expected[i], 'flags');
+    const t = stepsOfBaseline[i];
+    const sums = t === steps ? expected[i] : expectedLong[i];
+    const flags = await baselineRun(ctx, lib.baselineStencilFlagsSeconds, width, t, it, sums, 'flags');
     const barrier = withBarrier
-      ? await baselineRun(ctx, lib.baselineStencilSeconds, width, steps, it, expected[i], 'barrier')
+      ? await baselineRun(ctx, lib.baselineStencilSeconds, width, t, it, sums, 'barrier')
       : Number.NaN;
     return { flags, barrier };
   };
@@ -276,6 +312,13 @@ async function run(ctx: BenchContext, width: number, mode: Mode): Promise<BenchM
     await baselineSample(0);
     collectGarbage();
     checkCohort(0, (await cohortSample(0)).checksum);
+    // The T-step checksums of the sizes whose timed baseline runs are longer (untimed, short).
+    for (let i = 0; i < sizes.length; i++) {
+      if (stepsOfBaseline[i] === steps) continue;
+      await baselineRun(ctx, lib.baselineStencilFlagsSeconds, width, steps, sizes[i], expected[i], 'flags');
+      if (withBarrier)
+        await baselineRun(ctx, lib.baselineStencilSeconds, width, steps, sizes[i], expected[i], 'barrier');
+    }
     for (let rep = 0; rep < reps; rep++) {
       for (let i = 0; i < sizes.length; i++) {
         // ABBA over sizes and reps, so a drift does not favour one side.
@@ -308,29 +351,29 @@ async function run(ctx: BenchContext, width: number, mode: Mode): Promise<BenchM
   const baselineMedian = baselineWalls.map(median);
   const barrierMedian = withBarrier ? barrierWalls.map(median) : [];
   const cohortIssue = issueWalls.map(median);
-  const perStep = (seconds: number): string => `${((seconds / steps) * 1e6).toFixed(2)} us/step`;
+  const perStep = (seconds: number, t: number): string => `${((seconds / t) * 1e6).toFixed(2)} us/step`;
   sizes.forEach((iterations, i) =>
     ctx.log(
-      `  W=${width} ${mode} iterations=${iterations}: cohort ${perStep(cohortMedian[i])}, ` +
-        `baseline ${perStep(baselineMedian[i])}` +
-        (withBarrier ? `, barrier ${perStep(barrierMedian[i])}` : ''),
+      `  W=${width} ${mode} iterations=${iterations}: cohort ${perStep(cohortMedian[i], steps)}, ` +
+        `baseline ${perStep(baselineMedian[i], stepsOfBaseline[i])}` +
+        (withBarrier ? `, barrier ${perStep(barrierMedian[i], stepsOfBaseline[i])}` : ''),
     ),
   );
 
   const peak = Math.max(
-    bestFlopsPerSecond(cohortMedian, sizes, tasks),
-    bestFlopsPerSecond(baselineMedian, sizes, tasks),
+    bestFlopsPerSecond(cohortMedian, sizes, cohortTasks),
+    bestFlopsPerSecond(baselineMedian, sizes, baselineTasks),
   );
-  const cohort = metgOf(cohortMedian, sizes, tasks, cores, peak);
-  const baseline = metgOf(baselineMedian, sizes, tasks, cores, peak);
-  const perRep = (walls: number[][]): number[] =>
+  const cohort = metgOf(cohortMedian, sizes, cohortTasks, cores, peak);
+  const baseline = metgOf(baselineMedian, sizes, baselineTasks, cores, peak);
+  const perRep = (walls: number[][], taskCounts: readonly number[]): number[] =>
     Array.from(
       { length: reps },
       (_, rep) =>
         metgOf(
           walls.map((w) => w[rep]),
           sizes,
-          tasks,
+          taskCounts,
           cores,
           peak,
         ).metgMicros,
@@ -349,26 +392,27 @@ async function run(ctx: BenchContext, width: number, mode: Mode): Promise<BenchM
     steps,
     tasks,
     cores,
+    baseline_steps_at_1: stepsOfBaseline[sizes.length - 1],
     peak_gflops: peak / 1e9,
     cohort_bracketed: cohort.bracketed ? 1 : 0,
     baseline_bracketed: baseline.bracketed ? 1 : 0,
     cohort_us_per_step_at_1: (cohortMedian[last] / steps) * 1e6,
     cohort_issue_us_per_step_at_1: (cohortIssue[last] / steps) * 1e6,
-    baseline_us_per_step_at_1: (baselineMedian[last] / steps) * 1e6,
+    baseline_us_per_step_at_1: (baselineMedian[last] / stepsOfBaseline[last]) * 1e6,
   };
   if (mode === 'traced') extra.cohort_replayed_iterations = replayed;
   if (withBarrier) {
-    const barrier = metgOf(barrierMedian, sizes, tasks, cores, peak);
+    const barrier = metgOf(barrierMedian, sizes, baselineTasks, cores, peak);
     extra.barrier_baseline = barrier.metgMicros; // NaN becomes null in JSON, as cohort and baseline do
     extra.barrier_baseline_bracketed = barrier.bracketed ? 1 : 0;
-    extra.barrier_baseline_us_per_step_at_1 = (barrierMedian[last] / steps) * 1e6;
+    extra.barrier_baseline_us_per_step_at_1 = (barrierMedian[last] / stepsOfBaseline[last]) * 1e6;
   }
   extra.sweep = sweep;
   return {
     cohort: cohort.metgMicros,
     baseline: baseline.metgMicros,
-    cohortSamples: perRep(cohortWalls),
-    baselineSamples: perRep(baselineWalls),
+    cohortSamples: perRep(cohortWalls, cohortTasks),
+    baselineSamples: perRep(baselineWalls, baselineTasks),
     extra,
   };
 }
