@@ -48,9 +48,11 @@ void WorkerPool::submit(RunnablePtr r, int priority) {
     Worker& w = *workers_[self];
     std::lock_guard<std::mutex> lock(w.mutex);
     w.local.push_front(std::move(r));
+    bump(w.localPushes);
   } else {
     std::lock_guard<std::mutex> lock(sharedMutex_);
     shared_.push_back(std::move(r));
+    ++sharedPushes_;
   }
   stealable_.fetch_add(1, std::memory_order_seq_cst);
   // A spinning worker will find it. Otherwise wake a sleeper, unless a
@@ -87,7 +89,27 @@ void WorkerPool::submitPinned(RunnablePtr r, unsigned index, int priority) {
 
 void WorkerPool::wake(Worker& w) {
   std::lock_guard<std::mutex> lock(w.mutex);
+  w.wakes.fetch_add(1, std::memory_order_relaxed);
   w.cv.notify_one();
+}
+
+WorkerPool::Stats WorkerPool::stats() const {
+  Stats s;
+  for (const auto& w : workers_) {
+    s.localPushes += w->localPushes.load(std::memory_order_relaxed);
+    s.ownPops += w->ownPops.load(std::memory_order_relaxed);
+    s.steals += w->steals.load(std::memory_order_relaxed);
+    s.sleeps += w->sleeps.load(std::memory_order_relaxed);
+    s.spins += w->spins.load(std::memory_order_relaxed);
+    s.wakes += w->wakes.load(std::memory_order_relaxed);
+    if (w->sleeping.load(std::memory_order_relaxed)) ++s.asleep;
+  }
+  {
+    std::lock_guard<std::mutex> lock(sharedMutex_);
+    s.sharedPushes = sharedPushes_;
+  }
+  s.maxSpinners = maxSpinners_.load(std::memory_order_relaxed);
+  return s;
 }
 
 void WorkerPool::wakeAnySleeper() {
@@ -137,6 +159,7 @@ RunnablePtr WorkerPool::findWork(unsigned index) {
     }
     if (!self.local.empty()) {
       r = self.local.pop_front();
+      bump(self.ownPops);
     }
   }
   if (!r) {
@@ -150,6 +173,7 @@ RunnablePtr WorkerPool::findWork(unsigned index) {
     std::lock_guard<std::mutex> lock(victim.mutex);
     if (!victim.local.empty()) {
       r = victim.local.pop_back();  // steal the oldest
+      bump(self.steals);
     }
   }
   if (r)
@@ -178,6 +202,11 @@ void WorkerPool::loop(unsigned index) {
     bool found = false;
     int expected = 0;
     if (spinners_.compare_exchange_strong(expected, 1, std::memory_order_seq_cst)) {
+      bump(self.spins);
+      const int now = spinners_.load(std::memory_order_relaxed);
+      int seen = maxSpinners_.load(std::memory_order_relaxed);
+      while (now > seen && !maxSpinners_.compare_exchange_weak(seen, now, std::memory_order_relaxed)) {
+      }
       for (int i = 0, n = spinRounds_.load(std::memory_order_relaxed); i < n && !found; ++i) {
         if (hasWorkFor(index))
           found = true;
@@ -198,6 +227,7 @@ void WorkerPool::loop(unsigned index) {
     for (;;) {
       self.sleeping.store(true, std::memory_order_seq_cst);
       if (hasWorkFor(index) || stopping_.load(std::memory_order_seq_cst)) break;
+      bump(self.sleeps);
       self.cv.wait(lock);
     }
     self.sleeping.store(false, std::memory_order_seq_cst);

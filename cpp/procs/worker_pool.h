@@ -59,6 +59,21 @@ class WorkerPool final : public Processor {
   // Stops the workers once every queued runnable has run; joins them.
   void shutdown();
 
+  // What the pool did, for tests of its hot path (counted without a shared
+  // read-modify-write per task: each worker counts its own).
+  struct Stats {
+    uint64_t localPushes = 0;   // runnables a worker queued on its own deque (continuations)
+    uint64_t ownPops = 0;       // runnables a worker took back from its own deque
+    uint64_t steals = 0;        // runnables a worker took from another's deque
+    uint64_t sharedPushes = 0;  // runnables queued on the shared queue (from other threads)
+    uint64_t wakes = 0;         // sleeping workers woken
+    uint64_t sleeps = 0;        // times a worker went to sleep
+    uint64_t spins = 0;         // times a worker spun waiting for work
+    int maxSpinners = 0;        // most workers seen spinning at once
+    unsigned asleep = 0;        // workers asleep (or about to be) right now
+  };
+  Stats stats() const;
+
  private:
   // Work of a priority other than 0; `seq` keeps submission order among equals.
   struct Prioritized {
@@ -81,7 +96,13 @@ class WorkerPool final : public Processor {
     std::atomic<bool> sleeping{false};
     std::condition_variable cv;
     std::thread thread;
+    // Stats, each written by this worker's thread only (wakes: under mutex).
+    std::atomic<uint64_t> localPushes{0}, ownPops{0}, steals{0}, sleeps{0}, spins{0}, wakes{0};
   };
+  // One more on a counter only its own thread writes: no atomic read-modify-write.
+  static void bump(std::atomic<uint64_t>& c) {
+    c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
 
   void loop(unsigned index);
   RunnablePtr findWork(unsigned index);
@@ -93,8 +114,10 @@ class WorkerPool final : public Processor {
   void wakeAnySleeper();
 
   std::vector<std::unique_ptr<Worker>> workers_;
-  std::mutex sharedMutex_;
+  mutable std::mutex sharedMutex_;
   RingQueue<RunnablePtr> shared_;
+  uint64_t sharedPushes_ = 0;  // under sharedMutex_
+  std::atomic<int> maxSpinners_{0};
   std::atomic<size_t> stealable_{0};  // items in shared_, prioritized_ and all local deques
   std::mutex prioritizedMutex_;
   PriorityHeap prioritized_;

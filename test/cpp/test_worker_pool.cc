@@ -3,6 +3,7 @@
 // runs by priority.
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -74,6 +75,51 @@ TEST("work submitted by a worker runs on the pool (continuations)") {
   pool.shutdown();
   CHECK(depth.load() == 1000);
   CHECK(allOnWorkers.load());
+}
+
+TEST("a chain of continuations stays on the workers' own deques: no shared queue, no wake-ups") {
+  WorkerPool pool(2);
+  std::atomic<int> depth{0};
+  std::function<void(int)> chain;
+  chain = [&](int n) {
+    pool.submit(fn([&, n](ProcessorId) {
+      depth.fetch_add(1);
+      if (n > 0) chain(n - 1);
+    }));
+  };
+  chain(999);  // the first link from this thread, the other 999 from the link before
+  while (depth.load() < 1000) std::this_thread::yield();
+  const WorkerPool::Stats s = pool.stats();
+  pool.shutdown();
+  CHECK(s.sharedPushes == 1u);
+  CHECK(s.localPushes == 999u);
+  // Each continuation was taken back by the worker that made it, or stolen
+  // by an idle one; the submitter did not wake anyone for it.
+  CHECK(s.ownPops + s.steals == 999u);
+  CHECK(s.ownPops > 0u);
+  CHECK(s.wakes <= 1u);  // at most for the first link, from outside the pool
+}
+
+TEST("idle workers spin one at a time, then sleep, and wake for new work") {
+  WorkerPool pool(4);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::atomic<int> count{0};
+  bool allSlept = true;
+  for (int round = 0; round < 10; ++round) {
+    // Every worker asleep before the next burst (the deadline only bounds a broken pool).
+    while (pool.stats().asleep < 4 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    allSlept = allSlept && pool.stats().asleep == 4;
+    for (int k = 0; k < 8; ++k) pool.submit(fn([&](ProcessorId) { count.fetch_add(1); }));
+    while (count.load() < 8 * (round + 1) && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  }
+  const WorkerPool::Stats s = pool.stats();
+  pool.shutdown();
+  CHECK(count.load() == 80);
+  CHECK(allSlept);
+  CHECK(s.spins > 0u);
+  CHECK(s.maxSpinners == 1);
+  CHECK(s.sleeps >= 4u);
+  CHECK(s.wakes >= 10u);  // each burst found every worker asleep
 }
 
 TEST("currentWorker is -1 outside the pool") {
