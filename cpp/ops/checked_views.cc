@@ -21,14 +21,14 @@ int64_t spanOf(const cohort_field_view& v) {
 // Calls inside(first element index, count) for every row of the region's
 // exact rects, as element indices from the view's base.
 template <typename T, typename Inside>
-void rowsOf(const cohort_field_view& v, const std::vector<std::array<int64_t, 6>>& rects, Inside&& inside) {
+void rowsOf(const cohort_field_view& v, const PooledVector<std::array<int64_t, 6>>& rects, Inside&& inside) {
   const T* base = static_cast<const T*>(v.base);
   for (const auto& r : rects)
     forEachRow<const T>(v, r.data(), r.data() + 3, [&](const T* p, int64_t n) { inside(p - base, n); });
 }
 
 template <typename Inside>
-void forEachInsideRow(const cohort_field_view& v, const std::vector<std::array<int64_t, 6>>& rects, size_t es,
+void forEachInsideRow(const cohort_field_view& v, const PooledVector<std::array<int64_t, 6>>& rects, size_t es,
                       Inside&& inside) {
   switch (es) {  // walk in units of the element
     case 8: rowsOf<uint64_t>(v, rects, inside); break;

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <utility>
+#include <vector>
 
 namespace cohort {
 
@@ -50,6 +51,11 @@ class PoolAllocator {
     return false;
   }
 };
+
+// A std::vector whose storage comes from the pool (for the small lists
+// each task carries, such as its region views).
+template <typename T>
+using PooledVector = std::vector<T, PoolAllocator<T>>;
 
 // std::make_shared with the object and its count in one pooled block.
 template <typename T, typename... Args>

@@ -114,6 +114,9 @@ uint64_t allocationsOf(Runtime& rt, Round round) {
 // the extra allocations per extra task: at most 1 in 50. One allocation per
 // task would be 1, one per launch of the traced body 1/8.
 constexpr double kMaxPerTask = 0.02;
+// An untraced launch with regions still builds each point's requirement and
+// analysis state on the heap; its region views come from the block pool.
+constexpr double kMaxUntracedPerPoint = 6.0;
 bool nothingPerTask(uint64_t fewer, uint64_t more, uint64_t extraTasks) {
   return more <= fewer || static_cast<double>(more - fewer) <= kMaxPerTask * static_cast<double>(extraTasks);
 }
@@ -214,3 +217,26 @@ TEST("a steady traced stencil loop allocates nothing per task") {
 }
 
 TEST_MAIN("hot path allocations")
+
+TEST("untraced index launches with a requirement allocate a bounded few blocks per point") {
+  Runtime rt(RuntimeOptions{2});
+  TaskId t = rt.tasks().registerCpp("empty", &empty, nullptr, VariantProps{});
+  const SharedBytes args = std::make_shared<const std::vector<uint8_t>>(noArgs());
+  RegionHandle r = rt.forest().createRegion(Rect(0, 63), {{"x", FieldType::F64}});
+  PartitionHandle narrowBlocks = rt.forest().partitionEqual(r, 16);
+  PartitionHandle wideBlocks = rt.forest().partitionEqual(r, 32);
+  auto launches = [&](PartitionHandle blocks, coord_t width) {
+    return [&, blocks, width] {
+      for (uint32_t i = 0; i < 50; ++i) launchOver(rt, t, width, args, std::make_pair(blocks, Privilege::ReadWrite));
+    };
+  };
+  const uint64_t narrow = allocationsOf(rt, launches(narrowBlocks, 16));
+  const uint64_t wide = allocationsOf(rt, launches(wideBlocks, 32));
+  const double perPoint = static_cast<double>(wide > narrow ? wide - narrow : 0) / (50.0 * 16.0);
+  std::printf(
+      "  untraced index launches with a requirement: %llu allocations for 50 x 16 points, %llu for 50 x 32"
+      " (%.2f per extra point)\n",
+      static_cast<unsigned long long>(narrow), static_cast<unsigned long long>(wide), perPoint);
+  CHECK(perPoint <= kMaxUntracedPerPoint);
+  rt.shutdown();
+}
