@@ -8,8 +8,8 @@ namespace cohort {
 
 namespace {
 
-template <class T>
-void sortUnique(std::vector<T>& v) {
+template <class List>
+void sortUnique(List& v) {
   std::sort(v.begin(), v.end());
   v.erase(std::unique(v.begin(), v.end()), v.end());
 }
@@ -24,7 +24,7 @@ uint32_t pointOf(const OperationName& name, size_t i) {
 
 DependenceAnalyzer::DependenceAnalyzer(const RegionForest& forest) : forest_(forest) {}
 
-PlanEntry DependenceAnalyzer::analyzeOperation(OpId op, const std::vector<RegionRequirement>& requirements,
+PlanEntry DependenceAnalyzer::analyzeOperation(OpId op, const RegionRequirements& requirements,
                                                const std::string& label) {
   const std::vector<PointRequirements> single{PointRequirements{Point(0), requirements}};
   return analyzePoints(OperationName{op, label, false, single}).front();
@@ -93,7 +93,7 @@ std::vector<OperationAccess> DependenceAnalyzer::resolve(const OperationName& na
       }
       if (req.fields.empty()) throw Error(name.requirement(point, index) + ": names no fields");
       const FieldSpace& space = forest_.fieldSpace(req.region.tree);
-      fields = req.fields;
+      fields.assign(req.fields.begin(), req.fields.end());
       sortUnique(fields);
       for (FieldId f : fields) {
         if (!space.has(f))
@@ -146,7 +146,7 @@ std::vector<PlanEntry> DependenceAnalyzer::analyzePoints(const OperationName& na
                                         std::binary_search(waits.begin(), waits.end(), PointRef{w.op, kWholeOperation});
                                }),
                 waits.end());
-    entry.waitsForPoints = waits;
+    entry.waitsForPoints.assign(waits.begin(), waits.end());
     entry.waitsFor.clear();
     for (const PointRef& w : waits)
       if (entry.waitsFor.empty() || entry.waitsFor.back() != w.op) entry.waitsFor.push_back(w.op);

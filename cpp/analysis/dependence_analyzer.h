@@ -40,8 +40,7 @@ class DependenceAnalyzer {
   // bad handle, field or privilege, or when two requirements of the
   // operation touch the same elements of a field with accesses that would
   // have to be ordered. `label` names the operation in errors.
-  PlanEntry analyzeOperation(OpId op, const std::vector<RegionRequirement>& requirements,
-                             const std::string& label = "");
+  PlanEntry analyzeOperation(OpId op, const RegionRequirements& requirements, const std::string& label = "");
 
   // An index launch over `domain`: every point gets the requirements
   // projected for it; entries come back in row-major point order. Points of

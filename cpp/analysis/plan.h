@@ -10,6 +10,7 @@
 #include "data/geometry.h"
 #include "data/handles.h"
 #include "registry/task_registry.h"
+#include "util/block_pool.h"
 
 namespace cohort {
 
@@ -83,10 +84,11 @@ struct PlanEntry {
   uint32_t pointIndex = 0;  // position in the launch (row-major); 0 if single
   Point point;              // the launch point; (0) for a single operation
   Location where;
-  std::vector<OpId> waitsFor;            // earlier ops, sorted, no duplicates
-  std::vector<PointRef> waitsForPoints;  // the same, by point: what the executor waits for; sorted
+  // Pooled lists: an untraced index launch makes one entry per point.
+  PooledVector<OpId> waitsFor;            // earlier ops, sorted, no duplicates
+  PooledVector<PointRef> waitsForPoints;  // the same, by point: what the executor waits for; sorted
   bool needsExclusion = false;
-  std::vector<ExclusionKey> exclusionKeys;  // sorted, no duplicates
+  PooledVector<ExclusionKey> exclusionKeys;  // sorted, no duplicates
 };
 
 // Moves what the analysis decided for an entry (its waits and exclusion)

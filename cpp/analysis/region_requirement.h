@@ -9,6 +9,7 @@
 #include "data/field_space.h"
 #include "data/geometry.h"
 #include "data/handles.h"
+#include "util/block_pool.h"
 
 namespace cohort {
 
@@ -16,13 +17,16 @@ class RegionForest;
 
 struct RegionRequirement {
   RegionHandle region;
-  std::vector<FieldId> fields;
+  PooledVector<FieldId> fields;  // pooled: one list per point of an index launch
   Privilege privilege = Privilege::ReadOnly;
   RedopId redop = kNoRedop;
   Coherence coherence = Coherence::Exclusive;
 
   Access access() const { return Access{privilege, redop, coherence}; }
 };
+
+// An operation's requirements, in order (pooled: one list per point).
+using RegionRequirements = PooledVector<RegionRequirement>;
 
 // Chooses the region a launch point accesses. Must be a pure function of
 // the point (replicated ranks call it independently).
@@ -39,7 +43,7 @@ Projection projectWhole(RegionHandle region);
 
 struct LaunchRequirement {
   Projection project;
-  std::vector<FieldId> fields;
+  PooledVector<FieldId> fields;
   Privilege privilege = Privilege::ReadOnly;
   RedopId redop = kNoRedop;
   Coherence coherence = Coherence::Exclusive;
@@ -51,7 +55,7 @@ struct LaunchRequirement {
 // The requirements of one point of an index launch, already projected.
 struct PointRequirements {
   Point point;
-  std::vector<RegionRequirement> requirements;
+  RegionRequirements requirements;
 };
 
 }  // namespace cohort

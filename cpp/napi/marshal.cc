@@ -67,10 +67,10 @@ std::pair<uint32_t, uint32_t> handleFrom(const Napi::Value& v, const char* what)
   return {u32(a.Get(0u), what), u32(a.Get(1u), what)};
 }
 
-std::vector<FieldId> fieldsFrom(const Napi::Value& v) {
+PooledVector<FieldId> fieldsFrom(const Napi::Value& v) {
   if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), "cohort: requirement fields must be an array");
   Napi::Array a = v.As<Napi::Array>();
-  std::vector<FieldId> out;
+  PooledVector<FieldId> out;
   out.reserve(a.Length());
   for (uint32_t i = 0; i < a.Length(); ++i) out.push_back(u32(a.Get(i), "field id"));
   return out;
@@ -92,7 +92,7 @@ void mappableFrom(const Req& r, bool partition, std::pair<uint32_t, uint32_t> ha
   out->partition = partition;
   out->tree = handle.first;
   out->node = handle.second;
-  out->fields = r.fields;
+  out->fields.assign(r.fields.begin(), r.fields.end());
   out->privilege = r.privilege;
   out->redop = r.redop;
   out->coherence = r.coherence;

@@ -133,7 +133,7 @@ Napi::ArrayBuffer copyBuffer(Napi::Env env, const std::shared_ptr<std::vector<ui
 }
 
 // The region requirements of a TS task: views, exact rects, privileges.
-Napi::Array describeRegions(Napi::Env env, const std::vector<TaskRegionArg>& regions) {
+Napi::Array describeRegions(Napi::Env env, const TaskRegionArgs& regions) {
   Napi::Array rs = Napi::Array::New(env, regions.size());
   for (size_t r = 0; r < regions.size(); ++r) {
     const TaskRegionArg& arg = regions[r];

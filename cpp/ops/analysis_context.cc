@@ -40,7 +40,7 @@ namespace {
 bool stillMatters(const Event& e) { return !e.hasFired() || e.isPoisoned(); }
 }  // namespace
 
-void AnalysisContext::appendEvents(const std::vector<PointRef>& points, EventList& out) const {
+void AnalysisContext::appendEvents(const PooledVector<PointRef>& points, EventList& out) const {
   for (const PointRef& ref : points) {
     auto it = live_.find(ref.op);
     if (it == live_.end()) continue;
@@ -50,7 +50,7 @@ void AnalysisContext::appendEvents(const std::vector<PointRef>& points, EventLis
   }
 }
 
-std::vector<OpName> AnalysisContext::namesOf(const std::vector<PointRef>& points) const {
+std::vector<OpName> AnalysisContext::namesOf(const PooledVector<PointRef>& points) const {
   std::vector<OpName> out;
   for (const PointRef& ref : points) {
     out.push_back(nameOf(ref.position()));

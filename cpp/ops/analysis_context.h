@@ -51,7 +51,7 @@ class AnalysisContext {
     list.insert(list.end(), others.begin(), others.end());
   }
   // The names of what `points` stand for (PointRef::position), aliases expanded.
-  std::vector<OpName> namesOf(const std::vector<PointRef>& points) const;
+  std::vector<OpName> namesOf(const PooledVector<PointRef>& points) const;
 
   // The position the next operation will take.
   uint64_t nextPosition() const { return nextPosition_; }
@@ -79,7 +79,7 @@ class AnalysisContext {
   // The events of the points in `points` whose operations are still live
   // (or failed): a point of a live index launch is its own event (until the
   // launch is remapped), anything else the operation's.
-  void appendEvents(const std::vector<PointRef>& points, EventList& out) const;
+  void appendEvents(const PooledVector<PointRef>& points, EventList& out) const;
 
   // Registers an issued operation whose completion other operations of this
   // context may wait for; `points`: an index launch's per-point completions.

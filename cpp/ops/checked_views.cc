@@ -39,7 +39,7 @@ void forEachInsideRow(const cohort_field_view& v, const PooledVector<std::array<
 
 }  // namespace
 
-CheckedViews::CheckedViews(const std::vector<TaskRegionArg>& regions) : regions_(regions) {
+CheckedViews::CheckedViews(const TaskRegionArgs& regions) : regions_(regions) {
   // Group the views by storage; each group's window spans all of its views.
   for (size_t r = 0; r < regions_.size(); ++r) {
     TaskRegionArg& arg = regions_[r];

@@ -20,10 +20,10 @@ namespace cohort {
 
 class CheckedViews {
  public:
-  explicit CheckedViews(const std::vector<TaskRegionArg>& regions);
+  explicit CheckedViews(const TaskRegionArgs& regions);
 
   // The task's regions, their views pointing into the private copies.
-  const std::vector<TaskRegionArg>& regions() const { return regions_; }
+  const TaskRegionArgs& regions() const { return regions_; }
 
   // Checking mode with nesting: a subtask's views of data in this task's
   // copies are pointed into them (its region lies in this task's, by the
@@ -57,7 +57,7 @@ class CheckedViews {
   };
   std::string pointOf(const Shadow& s, int64_t element) const;
 
-  std::vector<TaskRegionArg> regions_;
+  TaskRegionArgs regions_;
   std::vector<Shadow> shadows_;
 };
 

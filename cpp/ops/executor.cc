@@ -141,7 +141,7 @@ void Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, const std
       op->setRegions(p.bound);
       op->setExclusion(exclusionKeysOf(e, ctx));
     } else if (p.requirements && !p.requirements->empty()) {
-      std::vector<TaskRegionArg> args;
+      TaskRegionArgs args;
       args.reserve(p.requirements->size());
       for (const auto& req : *p.requirements) args.push_back(bindRegion(rt_.forest(), req));
       if (work.parent) work.parent->rebaseChild(args);

@@ -32,10 +32,10 @@ class Runtime;
 struct PointWork {
   TaskId task = 0;
   SharedBytes args;
-  TaskPoint point;                                               // dim 0 for a single task
-  const std::vector<RegionRequirement>* requirements = nullptr;  // bound by the executor...
-  SharedRegions bound;                                           // ...or bound once already (trace replay)
-  EventList waits;                                               // preconditions known as events already
+  TaskPoint point;                                   // dim 0 for a single task
+  const RegionRequirements* requirements = nullptr;  // bound by the executor...
+  SharedRegions bound;                               // ...or bound once already (trace replay)
+  EventList waits;                                   // preconditions known as events already
 };
 
 struct LaunchWork {

@@ -31,7 +31,7 @@ EntryKind kindOf(const Runtime& rt, TaskId task) {
 // The record of one traced point: its launch description, and what a replay
 // issues from (derived once).
 TracedPoint tracedPoint(Runtime& rt, const AnalysisContext& ctx, uint64_t position, const PointWork& p,
-                        const Location& where, const std::vector<RegionRequirement>& regions, const Domain& domain) {
+                        const Location& where, const RegionRequirements& regions, const Domain& domain) {
   TracedPoint tp;
   LaunchDescription& d = tp.description;
   d.task = rt.tasks().get(p.task).identity();

@@ -19,7 +19,7 @@ struct SingleLaunch {
   TaskId task = 0;
   SharedBytes args;
   std::vector<FuturePtr> futures;
-  std::vector<RegionRequirement> regions;
+  RegionRequirements regions;
   LaunchOptions options;  // explicit variant/worker override the mapper
   OpId parent = 0;        // 0: top level; else the running TS task launching it
   MapperId mapper = 0;

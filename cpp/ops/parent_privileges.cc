@@ -37,7 +37,7 @@ std::string describeParent(const TaskOp& parent) {
 
 }  // namespace
 
-void checkWithinParent(const RegionForest& forest, const TaskOp& parent, const std::vector<RegionRequirement>& child,
+void checkWithinParent(const RegionForest& forest, const TaskOp& parent, const RegionRequirements& child,
                        const std::string& childLabel) {
   const auto& granted = parent.regions();
   for (size_t r = 0; r < child.size(); ++r) {

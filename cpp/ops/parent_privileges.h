@@ -20,7 +20,7 @@ namespace cohort {
 // field among the parent's, and a privilege the parent's covers
 // (read-write and write-discard cover all; read-only covers read-only;
 // reduce(op) covers reduce(op)).
-void checkWithinParent(const RegionForest& forest, const TaskOp& parent, const std::vector<RegionRequirement>& child,
+void checkWithinParent(const RegionForest& forest, const TaskOp& parent, const RegionRequirements& child,
                        const std::string& childLabel);
 
 }  // namespace cohort

@@ -13,12 +13,12 @@
 
 namespace cohort {
 
-const std::vector<TaskRegionArg>& TaskOp::noRegions() {
-  static const std::vector<TaskRegionArg> kNone;  // immutable
+const TaskRegionArgs& TaskOp::noRegions() {
+  static const TaskRegionArgs kNone;  // immutable
   return kNone;
 }
 
-const std::vector<TaskRegionArg>& TaskOp::regions() const {
+const TaskRegionArgs& TaskOp::regions() const {
   if (checked_) return checked_->regions();
   return regions_ ? *regions_ : noRegions();
 }
@@ -203,7 +203,7 @@ void TaskOp::failJs(const std::string& message, const std::string& stack) {
   finish(makeFailure(message, stack, describe()), {});
 }
 
-void TaskOp::rebaseChild(std::vector<TaskRegionArg>& childRegions) const {
+void TaskOp::rebaseChild(TaskRegionArgs& childRegions) const {
   if (!checked_) return;
   for (auto& r : childRegions) checked_->rebase(r);
 }

@@ -62,6 +62,10 @@ struct TaskRegionArg {
   uint64_t rankStore = 0;
 };
 
+// A task's region arguments, in requirement order; pooled like the lists
+// inside each (one per point of every untraced index launch).
+using TaskRegionArgs = PooledVector<TaskRegionArg>;
+
 class TaskOp final : public ProcessorTask, public EventWaiter, public std::enable_shared_from_this<TaskOp> {
  public:
   // `id` is a process-unique handle (tables, the JS side); the op's name is
@@ -106,11 +110,9 @@ class TaskOp final : public ProcessorTask, public EventWaiter, public std::enabl
   void setPriority(int priority) { priority_ = priority; }
   void setCounted(bool counted) { counted_ = counted; }
   bool counted() const { return counted_; }
-  void setRegions(std::vector<TaskRegionArg> regions) {
-    regions_ = makePooled<const std::vector<TaskRegionArg>>(std::move(regions));
-  }
+  void setRegions(TaskRegionArgs regions) { regions_ = makePooled<const TaskRegionArgs>(std::move(regions)); }
   // Immutable region views shared by every incarnation of a traced point.
-  void setRegions(std::shared_ptr<const std::vector<TaskRegionArg>> regions) { regions_ = std::move(regions); }
+  void setRegions(std::shared_ptr<const TaskRegionArgs> regions) { regions_ = std::move(regions); }
   // Locks held while the body runs (atomic coherence, reductions).
   void setExclusion(std::vector<ExclusionLocks::Key> keys) { exclusion_ = std::move(keys); }
   // The fence epoch of its context: a fence waits for this task too.
@@ -129,7 +131,7 @@ class TaskOp final : public ProcessorTask, public EventWaiter, public std::enabl
   void markRunning(ProcessorId proc) override;
   // Checking mode: points a subtask's views into this running task's
   // private copies (see CheckedViews::rebase); nothing outside checks.
-  void rebaseChild(std::vector<TaskRegionArg>& childRegions) const;
+  void rebaseChild(TaskRegionArgs& childRegions) const;
   // The TS variant reports back (JS thread).
   void completeJs(std::vector<uint8_t> result);
   void failJs(const std::string& message, const std::string& stack);
@@ -170,7 +172,7 @@ class TaskOp final : public ProcessorTask, public EventWaiter, public std::enabl
   const std::vector<uint8_t>& args() const { return *args_; }
   const std::vector<FuturePtr>& futures() const { return futures_; }
   const TaskPoint& point() const { return point_; }
-  const std::vector<TaskRegionArg>& regions() const;
+  const TaskRegionArgs& regions() const;
   ProcessorId processor() const { return processor_; }
 
  private:
@@ -189,8 +191,8 @@ class TaskOp final : public ProcessorTask, public EventWaiter, public std::enabl
   std::shared_ptr<const std::vector<uint8_t>> args_;
   std::vector<FuturePtr> futures_;
   EventList preconditions_;
-  std::shared_ptr<const std::vector<TaskRegionArg>> regions_;
-  static const std::vector<TaskRegionArg>& noRegions();
+  std::shared_ptr<const TaskRegionArgs> regions_;
+  static const TaskRegionArgs& noRegions();
   TaskPoint point_;
   int pinnedWorker_ = -1;
   int64_t remoteRank_ = -1;
@@ -221,6 +223,6 @@ void UnfinishedTasks::forEach(F&& f) const {
 
 using TaskOpPtr = std::shared_ptr<TaskOp>;
 using SharedBytes = std::shared_ptr<const std::vector<uint8_t>>;
-using SharedRegions = std::shared_ptr<const std::vector<TaskRegionArg>>;
+using SharedRegions = std::shared_ptr<const TaskRegionArgs>;
 
 }  // namespace cohort

@@ -276,10 +276,10 @@ void Trace::issueSteady(Runtime& rt, DeferredRun& run, uint64_t base, Iteration&
       }
       if (!tp.regions.empty()) {
         if (!tp.bound) {
-          std::vector<TaskRegionArg> args;
+          TaskRegionArgs args;
           args.reserve(tp.regions.size());
           for (const auto& req : tp.regions) args.push_back(bindRegion(rt.forest(), req));
-          tp.bound = std::make_shared<const std::vector<TaskRegionArg>>(std::move(args));
+          tp.bound = std::make_shared<const TaskRegionArgs>(std::move(args));
         }
         pw.bound = tp.bound;
       }

@@ -60,8 +60,8 @@ struct TracedPoint {
   TaskId task = 0;
   SharedBytes args;
   TaskPoint point;
-  std::vector<RegionRequirement> regions;  // projected for this point
-  SharedRegions bound;                     // views bound once, shared by every replayed incarnation
+  RegionRequirements regions;  // projected for this point
+  SharedRegions bound;         // views bound once, shared by every replayed incarnation
 };
 
 struct TracedLaunch {
@@ -108,8 +108,8 @@ class Trace {
   };
   struct PointPlan {
     std::vector<Dep> deps;
-    std::vector<PointRef> external;  // operations from before the trace
-    std::vector<ExclusionKey> exclusion;
+    PooledVector<PointRef> external;  // operations from before the trace
+    PooledVector<ExclusionKey> exclusion;
     bool operator==(const PointPlan& o) const {
       return deps == o.deps && external == o.external && exclusion == o.exclusion;
     }

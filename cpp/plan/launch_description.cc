@@ -235,14 +235,13 @@ RequirementDescription describeRequirement(const RegionForest& forest, const Reg
   q.privilege = req.privilege;
   q.redop = req.redop;
   q.coherence = req.coherence;
-  q.fields = req.fields;
+  q.fields.assign(req.fields.begin(), req.fields.end());
   q.dim = node.dim();
   q.rects = node.rects();
   return q;
 }
 
-std::vector<RequirementDescription> describeRequirements(const RegionForest& forest,
-                                                         const std::vector<RegionRequirement>& reqs) {
+std::vector<RequirementDescription> describeRequirements(const RegionForest& forest, const RegionRequirements& reqs) {
   std::vector<RequirementDescription> out;
   out.reserve(reqs.size());
   for (const RegionRequirement& req : reqs) out.push_back(describeRequirement(forest, req));

@@ -93,7 +93,6 @@ inline LaunchDescription decodeLaunch(const std::vector<uint8_t>& b) { return de
 // The requirement as a description: the region's exact rects from `forest`
 // (throws for a destroyed tree or unknown region).
 RequirementDescription describeRequirement(const RegionForest& forest, const RegionRequirement& req);
-std::vector<RequirementDescription> describeRequirements(const RegionForest& forest,
-                                                         const std::vector<RegionRequirement>& reqs);
+std::vector<RequirementDescription> describeRequirements(const RegionForest& forest, const RegionRequirements& reqs);
 
 }  // namespace cohort

@@ -222,12 +222,12 @@ std::shared_ptr<FieldStorage> RankService::findRankStorage(TreeId tree, FieldId 
   return it->second.storage->find(field);
 }
 
-std::vector<TaskRegionArg> RankService::bindRankRegions(TaskRequestMsg& m) {
+TaskRegionArgs RankService::bindRankRegions(TaskRequestMsg& m) {
   for (PieceData& p : m.data) {
     unpackRect(*rankStorage(p.spec), p.spec.rect, p.bytes.data(), p.bytes.size());
     regionReceived_[0].fetch_add(p.bytes.size(), std::memory_order_relaxed);
   }
-  std::vector<TaskRegionArg> args;
+  TaskRegionArgs args;
   args.reserve(m.regions.size());
   for (RemoteRegion& g : m.regions) {
     TaskRegionArg arg;

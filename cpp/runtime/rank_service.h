@@ -119,7 +119,7 @@ class RankService {
                     std::vector<std::pair<uint32_t, std::vector<uint8_t>>>& copyOuts);
   // Ranks > 0: false (and the request kept) until its copy data is all in.
   bool copiesArrived(uint32_t source, const std::vector<uint8_t>& bytes, uint64_t request, uint32_t expected);
-  std::vector<TaskRegionArg> bindRankRegions(TaskRequestMsg& m);
+  TaskRegionArgs bindRankRegions(TaskRequestMsg& m);
   // This rank's storage for `spec` (made on first use); `generation` gets its tree's.
   std::shared_ptr<FieldStorage> rankStorage(const PieceSpec& spec, uint64_t* generation = nullptr);
   void failFetches(const std::string& error);

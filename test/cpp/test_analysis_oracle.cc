@@ -41,9 +41,9 @@ struct OpRecord {
   bool accepted = false;
   bool rejectionWrong = false;  // rejected iff self-conflicting failed
   std::vector<std::vector<PointAccess>> points;
-  std::vector<std::vector<OpId>> waits;           // per point
-  std::vector<std::vector<PointRef>> pointWaits;  // per point
-  uint64_t completedBefore = 0;                   // ops completed when it was issued
+  std::vector<PooledVector<OpId>> waits;           // per point
+  std::vector<PooledVector<PointRef>> pointWaits;  // per point
+  uint64_t completedBefore = 0;                    // ops completed when it was issued
 };
 
 class Program {
@@ -177,8 +177,8 @@ uint32_t Program::randomFields() {
   return mask;
 }
 
-std::vector<FieldId> fieldList(uint32_t mask) {
-  std::vector<FieldId> out;
+PooledVector<FieldId> fieldList(uint32_t mask) {
+  PooledVector<FieldId> out;
   for (FieldId f = 0; f < 32; ++f)
     if (mask & (1u << f)) out.push_back(f);
   return out;

@@ -10,19 +10,19 @@ using namespace cohort;
 
 namespace {
 
-using Ops = std::vector<OpId>;
+using Ops = PooledVector<OpId>;
 
-RegionRequirement access(RegionHandle r, std::vector<FieldId> fields, Privilege p, RedopId redop = kNoRedop,
+RegionRequirement access(RegionHandle r, PooledVector<FieldId> fields, Privilege p, RedopId redop = kNoRedop,
                          Coherence c = Coherence::Exclusive) {
   return RegionRequirement{r, std::move(fields), p, redop, c};
 }
-RegionRequirement reads(RegionHandle r, std::vector<FieldId> f = {0}) {
+RegionRequirement reads(RegionHandle r, PooledVector<FieldId> f = {0}) {
   return access(r, std::move(f), Privilege::ReadOnly);
 }
-RegionRequirement writes(RegionHandle r, std::vector<FieldId> f = {0}) {
+RegionRequirement writes(RegionHandle r, PooledVector<FieldId> f = {0}) {
   return access(r, std::move(f), Privilege::ReadWrite);
 }
-RegionRequirement reduces(RegionHandle r, RedopId op, std::vector<FieldId> f = {0}) {
+RegionRequirement reduces(RegionHandle r, RedopId op, PooledVector<FieldId> f = {0}) {
   return access(r, std::move(f), Privilege::Reduce, op);
 }
 
@@ -38,8 +38,8 @@ struct World {
   RegionHandle region(const Rect& bounds) {
     return forest.createRegion(bounds, {{"x", FieldType::F64}, {"y", FieldType::F64}});
   }
-  Ops run(std::vector<RegionRequirement> reqs) { return analyzer.analyzeOperation(nextOp++, reqs).waitsFor; }
-  PlanEntry entry(std::vector<RegionRequirement> reqs) { return analyzer.analyzeOperation(nextOp++, reqs); }
+  Ops run(RegionRequirements reqs) { return analyzer.analyzeOperation(nextOp++, reqs).waitsFor; }
+  PlanEntry entry(RegionRequirements reqs) { return analyzer.analyzeOperation(nextOp++, reqs); }
   std::vector<PlanEntry> index(const Domain& d, std::vector<LaunchRequirement> reqs, const std::string& label = "") {
     return analyzer.analyzeIndexLaunch(nextOp++, d, reqs, label);
   }
@@ -233,18 +233,18 @@ TEST("a point of an index launch waits only for the points of earlier launches i
   w.index(Rect(0, 9), {launch(projectIdentity(w.forest, blocks), Privilege::WriteDiscard)});  // op 1
   auto readers = w.index(Rect(0, 9), {launch(projectIdentity(w.forest, ghosts), Privilege::ReadOnly)});
   // Point 3 reads block 3 and two elements on each side: blocks 2, 3 and 4.
-  CHECK(readers[3].waitsForPoints == (std::vector<PointRef>{{1, 2}, {1, 3}, {1, 4}}));
-  CHECK(readers[0].waitsForPoints == (std::vector<PointRef>{{1, 0}, {1, 1}}));
-  CHECK(readers[9].waitsForPoints == (std::vector<PointRef>{{1, 8}, {1, 9}}));
+  CHECK(readers[3].waitsForPoints == (PooledVector<PointRef>{{1, 2}, {1, 3}, {1, 4}}));
+  CHECK(readers[0].waitsForPoints == (PooledVector<PointRef>{{1, 0}, {1, 1}}));
+  CHECK(readers[9].waitsForPoints == (PooledVector<PointRef>{{1, 8}, {1, 9}}));
   // The next step's writer of block 5 waits for the readers that saw it
   // (and through them for the writer of step 1).
   auto writers = w.index(Rect(0, 9), {launch(projectIdentity(w.forest, blocks), Privilege::ReadWrite)});
   CHECK(writers[5].waitsFor == (Ops{2}));
-  CHECK(writers[5].waitsForPoints == (std::vector<PointRef>{{2, 4}, {2, 5}, {2, 6}}));
+  CHECK(writers[5].waitsForPoints == (PooledVector<PointRef>{{2, 4}, {2, 5}, {2, 6}}));
   // A single operation is waited for whole.
   w.entry({writes(w.forest.subregion(blocks, Point(7)))});  // op 4
   CHECK(w.entry({reads(r)}).waitsForPoints ==
-        (std::vector<PointRef>{
+        (PooledVector<PointRef>{
             {3, 0}, {3, 1}, {3, 2}, {3, 3}, {3, 4}, {3, 5}, {3, 6}, {3, 8}, {3, 9}, {4, kWholeOperation}}));
 }
 
@@ -254,10 +254,10 @@ TEST("many points of one launch on one piece are waited for as the whole launch"
   w.index(Rect(0, 15), {launch(projectWhole(r), Privilege::ReadOnly)});  // op 1: 16 readers of everything
   PlanEntry writer = w.entry({writes(r)});
   CHECK(writer.waitsFor == Ops{1});
-  CHECK(writer.waitsForPoints == (std::vector<PointRef>{{1, kWholeOperation}}));
+  CHECK(writer.waitsForPoints == (PooledVector<PointRef>{{1, kWholeOperation}}));
   // A few points keep their own records.
   w.index(Rect(0, 2), {launch(projectWhole(r), Privilege::ReadOnly)});  // op 3
-  CHECK(w.entry({writes(r)}).waitsForPoints == (std::vector<PointRef>{{3, 0}, {3, 1}, {3, 2}}));
+  CHECK(w.entry({writes(r)}).waitsForPoints == (PooledVector<PointRef>{{3, 0}, {3, 1}, {3, 2}}));
 }
 
 TEST("an index launch writing an aliased partition is rejected naming both points and the field") {

@@ -60,7 +60,7 @@ void waitFor(const FuturePtr& f) {
 double valueOf(const FuturePtr& f) { return Value::decode(f->bytes().data(), f->bytes().size()).asNumber(); }
 
 FuturePtr launch(Runtime& rt, TaskId task, std::vector<FuturePtr> futures, LaunchOptions options = {},
-                 std::vector<RegionRequirement> regions = {}) {
+                 RegionRequirements regions = {}) {
   SingleLaunch l;
   l.task = task;
   l.args = std::make_shared<const std::vector<uint8_t>>(noArgs());
@@ -94,7 +94,7 @@ int processorOf(const cohort_api* api, cohort_task_context* ctx) {
   api->task_set_result(ctx, e.bytes().data(), e.bytes().size());
   return 0;
 }
-FuturePtr launchLogged(Runtime& rt, TaskId task, double id, std::vector<RegionRequirement> regions) {
+FuturePtr launchLogged(Runtime& rt, TaskId task, double id, RegionRequirements regions) {
   Encoder e;
   e.beginArray(1);
   e.number(id);

@@ -35,7 +35,7 @@ struct World {
   }
   RegionHandle region(const Rect& bounds) { return forest.createRegion(bounds, {{"x", FieldType::F64}}); }
 
-  LaunchPlan single(TaskId task, std::vector<RegionRequirement> reqs, LaunchOptions options = {}, MapperId mapper = 0) {
+  LaunchPlan single(TaskId task, RegionRequirements reqs, LaunchOptions options = {}, MapperId mapper = 0) {
     LaunchRequest r;
     r.task = &tasks.get(task);
     r.options = options;
@@ -118,7 +118,7 @@ TEST("a write then a read of one region: the read's entry waits for the write's 
   CHECK(a.entries[0].kind == EntryKind::Task);
   CHECK(a.entries[0].task == w.cpp);
   CHECK(a.entries[0].waitsFor.empty());
-  CHECK(b.entries[0].waitsFor == std::vector<OpId>{1});
+  CHECK(b.entries[0].waitsFor == PooledVector<OpId>{1});
 }
 
 TEST("a C++ task is located on any worker with its C++ variant; a TS task on the JS processor") {
@@ -153,7 +153,7 @@ TEST("an index launch takes one position for itself and one per point; its point
     CHECK(first.entries[i].kind == EntryKind::IndexPoint);
     CHECK(first.entries[i].pointIndex == i);
     CHECK(first.entries[i].waitsFor.empty());  // points of one launch never wait for each other
-    CHECK(second.entries[i].waitsFor == std::vector<OpId>{1});
+    CHECK(second.entries[i].waitsFor == PooledVector<OpId>{1});
   }
 }
 
@@ -180,7 +180,7 @@ TEST("a bad mapper answer plans nothing: the analyzer never saw the launch") {
   CHECK(refused);
   // The next launch still waits for the first write, not for the refused one.
   LaunchPlan b = w.single(w.cpp, {ro(r)});
-  CHECK(b.entries[0].waitsFor == std::vector<OpId>{a.position});
+  CHECK(b.entries[0].waitsFor == PooledVector<OpId>{a.position});
 }
 
 TEST("the mapper's processor and priority are the entry's location") {
