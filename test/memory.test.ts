@@ -5,10 +5,18 @@ import { root } from './helpers';
 
 // A steady program must run in flat memory: what each round allocates is
 // freed by the next, without the program forcing a garbage collection.
+// The child's JS heap gets a fixed budget: left to itself V8 lets garbage
+// (and the native memory dropped futures still hold until they are
+// collected) grow with the allocation rate, 5-10 MB a round here, which is
+// its choice, not a leak. Anything the program really keeps either shows in
+// the RSS (native memory) or exhausts the budget and fails the run.
+const JS_HEAP_MB = 128;
+
 function rssPerRound(mode: 'launches' | 'replays', rounds: number, perRound: number): number[] {
   const r = spawnSync(
     process.execPath,
     [
+      `--max-old-space-size=${JS_HEAP_MB}`,
       '--import',
       'tsx',
       path.join(root, 'test', 'programs', 'steady-memory.ts'),
