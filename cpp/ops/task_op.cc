@@ -98,11 +98,9 @@ void TaskOp::eventFired(const FailurePtr& failure) {
     if (!predecessorFailure_) predecessorFailure_ = failure;
   }
   if (pending_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-  FailurePtr pred;
-  {
-    std::lock_guard<std::mutex> lock(failureMutex_);
-    pred = predecessorFailure_;
-  }
+  // Every other call wrote (under the lock) before its own decrement, which
+  // this last one acquired: the failure is read without the lock.
+  const FailurePtr& pred = predecessorFailure_;
   if (pred) {
     // Do not run: name the predecessor and the root failure (once, not the
     // predecessor's whole message: along a chain that would grow quadratically).
