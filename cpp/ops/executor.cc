@@ -181,11 +181,8 @@ void Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, const std
     reportCompletion(ctxPtr, key, out.done);
   }
   if (!(work.needDone && index)) completions.clear();  // given only to an index launch's caller who asked
-  {
-    const auto batch = rt_.batchDispatches();
-    if (first) rt_.start(first);
-    for (auto& op : more) rt_.start(op);
-  }
+  if (first) rt_.start(first);
+  for (auto& op : more) rt_.start(op);
   more.clear();
   startScratch_ = std::move(more);
 }

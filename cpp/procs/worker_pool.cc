@@ -15,17 +15,6 @@ struct WorkerIdentity {
 };
 thread_local WorkerIdentity tlsWorker;
 
-// A thread's open SubmitBatch (per-thread scratch, like tlsWorker): what it
-// gathered, per pinned worker and for the shared queue.
-struct GatheredSubmits {
-  const WorkerPool* pool = nullptr;  // the pool batched for, or none
-  int depth = 0;
-  size_t count = 0;
-  std::vector<std::vector<RunnablePtr>> pinned;  // by worker index
-  std::vector<RunnablePtr> shared;
-};
-thread_local GatheredSubmits tlsGathered;
-
 inline void cpuRelax() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
@@ -46,66 +35,8 @@ WorkerPool::~WorkerPool() { shutdown(); }
 
 int WorkerPool::currentWorker() const { return tlsWorker.pool == this ? tlsWorker.index : -1; }
 
-WorkerPool* WorkerPool::beginBatch() {
-  GatheredSubmits& g = tlsGathered;
-  if (currentWorker() >= 0 || (g.pool && g.pool != this)) return nullptr;
-  if (!g.pool) {
-    g.pool = this;
-    if (g.pinned.size() < workers_.size()) g.pinned.resize(workers_.size());
-  }
-  ++g.depth;
-  return this;
-}
-
-void WorkerPool::endBatch() {
-  GatheredSubmits& g = tlsGathered;
-  if (--g.depth > 0) return;
-  flushBatch();
-  g.pool = nullptr;
-}
-
-void WorkerPool::flushBatch() {
-  GatheredSubmits& g = tlsGathered;
-  g.count = 0;
-  for (size_t i = 0; i < workers_.size(); ++i) {
-    std::vector<RunnablePtr>& list = g.pinned[i];
-    if (list.empty()) continue;
-    Worker& w = *workers_[i];
-    {
-      std::lock_guard<std::mutex> lock(w.mutex);
-      for (RunnablePtr& r : list) w.pinned.push_back(std::move(r));
-    }
-    w.pinnedCount.fetch_add(list.size(), std::memory_order_seq_cst);
-    batched_.fetch_add(list.size(), std::memory_order_relaxed);
-    batchLocks_.fetch_add(1, std::memory_order_relaxed);
-    list.clear();
-    bool expected = true;
-    if (w.sleeping.compare_exchange_strong(expected, false, std::memory_order_seq_cst)) wake(w);
-  }
-  if (g.shared.empty()) return;
-  const size_t n = g.shared.size();
-  {
-    std::lock_guard<std::mutex> lock(sharedMutex_);
-    for (RunnablePtr& r : g.shared) shared_.push_back(std::move(r));
-    sharedPushes_ += n;
-  }
-  g.shared.clear();
-  batched_.fetch_add(n, std::memory_order_relaxed);
-  batchLocks_.fetch_add(1, std::memory_order_relaxed);
-  stealable_.fetch_add(n, std::memory_order_seq_cst);
-  // As submit: a spinner takes one; wake sleepers for the rest.
-  size_t wanted = spinners_.load(std::memory_order_seq_cst) > 0 ? n - 1 : n;
-  while (wanted-- > 0 && wakeAnySleeper()) {
-  }
-}
-
 void WorkerPool::submit(RunnablePtr r, int priority) {
   int self = currentWorker();
-  if (priority == 0 && self < 0 && tlsGathered.pool == this) {
-    tlsGathered.shared.push_back(std::move(r));
-    if (++tlsGathered.count >= kBatchSize) flushBatch();
-    return;
-  }
   if (priority != 0) {
     {
       std::lock_guard<std::mutex> lock(prioritizedMutex_);
@@ -139,11 +70,6 @@ void WorkerPool::enqueue(ProcessorTaskPtr task, int local, int priority) {
 }
 
 void WorkerPool::submitPinned(RunnablePtr r, unsigned index, int priority) {
-  if (priority == 0 && tlsGathered.pool == this) {
-    tlsGathered.pinned[index % workers_.size()].push_back(std::move(r));
-    if (++tlsGathered.count >= kBatchSize) flushBatch();
-    return;
-  }
   Worker& w = *workers_[index % workers_.size()];
   {
     std::lock_guard<std::mutex> lock(w.mutex);
@@ -183,22 +109,19 @@ WorkerPool::Stats WorkerPool::stats() const {
     s.sharedPushes = sharedPushes_;
   }
   s.maxSpinners = maxSpinners_.load(std::memory_order_relaxed);
-  s.batched = batched_.load(std::memory_order_relaxed);
-  s.batchLocks = batchLocks_.load(std::memory_order_relaxed);
   return s;
 }
 
-bool WorkerPool::wakeAnySleeper() {
+void WorkerPool::wakeAnySleeper() {
   // Claim one sleeper (true -> false) so that two submissions in a row wake
   // two different workers, not the same one twice.
   for (auto& w : workers_) {
     bool expected = true;
     if (w->sleeping.compare_exchange_strong(expected, false, std::memory_order_seq_cst)) {
       wake(*w);
-      return true;
+      return;
     }
   }
-  return false;
 }
 
 bool WorkerPool::hasWorkFor(unsigned index) const {

@@ -56,27 +56,6 @@ class WorkerPool final : public Processor {
   // Index of the calling worker of this pool, or -1 on any other thread.
   int currentWorker() const;
 
-  // While one is alive on a thread that is not one of this pool's workers,
-  // that thread's priority-0 submissions to this pool are gathered and
-  // queued kBatchSize at a time (and when the scope ends) with one lock per
-  // queue, not one per runnable: the points of an index launch issued from
-  // the JS thread no longer take a worker's lock each, against the worker
-  // taking work out. Scopes nest; a scope for another pool while one is
-  // open does nothing. The lists are the thread's and keep their storage.
-  class SubmitBatch {
-   public:
-    explicit SubmitBatch(WorkerPool& pool) : pool_(pool.beginBatch()) {}
-    ~SubmitBatch() {
-      if (pool_) pool_->endBatch();
-    }
-    SubmitBatch(const SubmitBatch&) = delete;
-    SubmitBatch& operator=(const SubmitBatch&) = delete;
-
-   private:
-    WorkerPool* pool_;  // null: inert
-  };
-  static constexpr size_t kBatchSize = 64;
-
   // Stops the workers once every queued runnable has run; joins them.
   void shutdown();
 
@@ -90,8 +69,6 @@ class WorkerPool final : public Processor {
     uint64_t wakes = 0;         // sleeping workers woken
     uint64_t sleeps = 0;        // times a worker went to sleep
     uint64_t spins = 0;         // times a worker spun waiting for work
-    uint64_t batched = 0;       // runnables queued through a SubmitBatch
-    uint64_t batchLocks = 0;    // queue locks taken to queue them
     int maxSpinners = 0;        // most workers seen spinning at once
     unsigned asleep = 0;        // workers asleep (or about to be) right now
   };
@@ -134,19 +111,14 @@ class WorkerPool final : public Processor {
   RunnablePtr takePrioritized(unsigned index, bool positiveOnly);
   bool hasWorkFor(unsigned index) const;
   void wake(Worker& w);
-  bool wakeAnySleeper();  // false: no worker was asleep
-  WorkerPool* beginBatch();
-  void endBatch();
-  // Queues what the calling thread's open batch gathered.
-  void flushBatch();
+  void wakeAnySleeper();
 
   std::vector<std::unique_ptr<Worker>> workers_;
   mutable std::mutex sharedMutex_;
   RingQueue<RunnablePtr> shared_;
   uint64_t sharedPushes_ = 0;  // under sharedMutex_
   std::atomic<int> maxSpinners_{0};
-  std::atomic<uint64_t> batched_{0}, batchLocks_{0};  // once per flushed queue, not per runnable
-  std::atomic<size_t> stealable_{0};                  // items in shared_, prioritized_ and all local deques
+  std::atomic<size_t> stealable_{0};  // items in shared_, prioritized_ and all local deques
   std::mutex prioritizedMutex_;
   PriorityHeap prioritized_;
   std::atomic<size_t> prioritizedCount_{0};  // prioritized_ plus every pinnedPrioritized

@@ -100,9 +100,6 @@ class Runtime final : public TaskServices {
 
   // Counts `op` as outstanding (unless it is a background op) and arms it.
   void start(const TaskOpPtr& op);
-  // While the result lives, the CPU work this thread dispatches is queued
-  // in batches (see WorkerPool::SubmitBatch): around starting a launch's ops.
-  WorkerPool::SubmitBatch batchDispatches() { return WorkerPool::SubmitBatch(workers_); }
   OpId nextOpId() { return ++lastOpId_; }
   // The JS processor counts outstanding operations (it owns the issue window).
   void operationStarted() { jsProcessor_.operationStarted(); }

@@ -122,64 +122,6 @@ TEST("idle workers spin one at a time, then sleep, and wake for new work") {
   CHECK(s.wakes >= 10u);  // each burst found every worker asleep
 }
 
-TEST("a batch of submissions from outside the pool takes each queue's lock once per batch, and all of it runs") {
-  WorkerPool pool(2);
-  std::mutex m;
-  std::vector<std::vector<int>> ranOn(2);  // what ran on each worker, pinned
-  std::atomic<int> shared{0};
-  {
-    WorkerPool::SubmitBatch batch(pool);
-    WorkerPool::SubmitBatch inner(pool);  // joins the outer one
-    for (int i = 0; i < 300; ++i) {
-      if (i % 3 == 2) {
-        pool.submit(fn([&](ProcessorId) { shared.fetch_add(1); }));
-        continue;
-      }
-      const unsigned worker = static_cast<unsigned>(i % 3);
-      pool.submitPinned(fn([&, i](ProcessorId p) {
-                          std::lock_guard<std::mutex> lock(m);
-                          ranOn[p].push_back(i);
-                        }),
-                        worker);
-    }
-  }
-  pool.shutdown();
-  const WorkerPool::Stats s = pool.stats();
-  CHECK(s.batched == 300);
-  // 300 runnables gathered 64 at a time: 5 flushes, each locking at most
-  // the two workers' pinned queues and the shared queue once.
-  CHECK(s.batchLocks <= 5 * 3);
-  CHECK(s.sharedPushes == 100);
-  CHECK(shared.load() == 100);
-  // Pinned work ran on its worker, in the order it was submitted.
-  for (unsigned w = 0; w < 2; ++w) {
-    CHECK(ranOn[w].size() == 100);
-    bool inOrder = true;
-    for (size_t k = 0; k < ranOn[w].size(); ++k) inOrder = inOrder && ranOn[w][k] == static_cast<int>(3 * k + w);
-    CHECK(inOrder);
-  }
-}
-
-TEST("a worker's own submissions and prioritized work are not batched") {
-  WorkerPool pool(2);
-  std::atomic<int> count{0};
-  {
-    WorkerPool::SubmitBatch batch(pool);
-    pool.submit(fn([&](ProcessorId) { count.fetch_add(1); }), 5);
-    pool.submitPinned(fn([&](ProcessorId) { count.fetch_add(1); }), 0, -1);
-    // A worker submitting while this thread batches queues straight away.
-    pool.submitPinned(fn([&](ProcessorId) {
-                        WorkerPool::SubmitBatch fromWorker(pool);
-                        pool.submit(fn([&](ProcessorId) { count.fetch_add(1); }));
-                        count.fetch_add(1);
-                      }),
-                      1, 3);
-  }
-  pool.shutdown();
-  CHECK(count.load() == 4);
-  CHECK(pool.stats().batched == 0);
-}
-
 TEST("currentWorker is -1 outside the pool") {
   WorkerPool pool(1);
   CHECK(pool.currentWorker() == -1);
