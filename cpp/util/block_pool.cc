@@ -160,9 +160,6 @@ void* poolAllocate(size_t bytes) {
   void* p = l.head;
   unpoison(p, size);
   l.pop();
-  // Blocks a worker freed come back cold; reading the next one's link is
-  // then a cache miss on the following call. Start it now.
-  if (l.head) __builtin_prefetch(l.head, 1);
   return p;
 }
 
