@@ -227,13 +227,9 @@ TEST("untraced index launches with a requirement allocate per launch, not per po
   RegionHandle r = rt.forest().createRegion(Rect(0, 63), {{"x", FieldType::F64}});
   PartitionHandle narrowBlocks = rt.forest().partitionEqual(r, 16);
   PartitionHandle wideBlocks = rt.forest().partitionEqual(r, 32);
-  const bool settleEach = std::getenv("SETTLE") != nullptr;
   auto launches = [&](PartitionHandle blocks, coord_t width) {
     return [&, blocks, width] {
-      for (uint32_t i = 0; i < 50; ++i) {
-        launchOver(rt, t, width, args, std::make_pair(blocks, Privilege::ReadWrite));
-        if (settleEach) waitIdle(rt);
-      }
+      for (uint32_t i = 0; i < 50; ++i) launchOver(rt, t, width, args, std::make_pair(blocks, Privilege::ReadWrite));
     };
   };
   const uint64_t narrow = allocationsOf(rt, launches(narrowBlocks, 16));
