@@ -140,19 +140,13 @@ export interface AnalysisCounters {
   piecesVisited: number;
   edgesAdded: number;
 }
-export interface NativeIndexLaunch {
-  task: number;
-  lo: number[];
-  hi: number[];
-  args: Uint8Array;
+/** What an index launch passes besides its encoding, only when it has any of it. */
+export interface NativeIndexLaunchExtras {
   pointArgs?: Uint8Array[];
-  futures?: NativeFuture[];
-  variant?: number;
-  parent?: number;
-  regions?: object[];
-  mapper?: number;
-  tag?: number;
+  /** Per requirement, the {points, colors} of a TS projection (absent for the others). */
+  projections?: (object | undefined)[];
   mapperArg?: Uint8Array;
+  reduce?: { redop: number; label: string };
 }
 
 export interface FailureInfo {
@@ -243,8 +237,17 @@ export interface NativeAddon {
   readonly maxShardsQueried: number;
   readonly maxShardQueryPoints: number;
   machine(): { processors: { id: number; kind: 'cpu' | 'js'; rank: number }[]; ranks: number; rank: number };
-  indexLaunch(spec: NativeIndexLaunch): NativeFutureMap;
-  indexLaunch(spec: NativeIndexLaunch & { reduce: { redop: number; label: string } }): NativeFuture;
+  /**
+   * An index launch: `encoded` holds its scalars and requirements
+   * (lib/launch-encoding.ts); returns the future map, or with
+   * `extras.reduce` the reduced future.
+   */
+  indexLaunch(
+    encoded: Float64Array,
+    args: Uint8Array,
+    futures: NativeFuture[] | undefined,
+    extras: NativeIndexLaunchExtras | undefined,
+  ): NativeFutureMap | NativeFuture;
   reduceFutures(futures: NativeFuture[], redop: number, label: string): NativeFuture;
   fence(parent: number): NativeFuture;
   armWindow(n: number): boolean;

@@ -3,6 +3,7 @@
  * they touch and how. Created through {@link Runtime}.
  */
 import { contains, Coord, RectLike, toPoint } from './geometry';
+import { LaunchEncoder, RequirementKind } from './launch-encoding';
 import { native } from './native';
 
 /** Element types of fields. */
@@ -218,6 +219,28 @@ abstract class RequirementBase {
     this.coherence = 'simultaneous';
     return this;
   }
+  /** @internal Appends this requirement of an index launch to `out`. */
+  protected encodeAccess(
+    out: LaunchEncoder,
+    kind: RequirementKind,
+    tree: RegionTree,
+    node: number,
+    where: string,
+    allFields: string[],
+    offset?: readonly number[],
+  ): void {
+    const names = this.fields.length ? this.fields : allFields;
+    out.requirement(
+      kind,
+      tree.id,
+      node,
+      PRIVILEGE_IDS[this.privilege],
+      this.redop === undefined ? 0 : typeof this.redop === 'number' ? this.redop : REDOP_IDS[this.redop],
+      COHERENCE_IDS[this.coherence],
+      names.map((n) => tree.fieldId(n, where)),
+      offset,
+    );
+  }
   /** @internal */
   protected access(
     tree: RegionTree,
@@ -250,6 +273,11 @@ export class RegionRequirement extends RequirementBase {
     this.region.tree.check(where);
     return { region: this.region.handle(), ...this.access(this.region.tree, where, this.region.fieldNames) };
   }
+  /** @internal As a requirement of an index launch: every point gets the whole region. */
+  encode(out: LaunchEncoder, where: string): void {
+    this.region.tree.check(where);
+    this.encodeAccess(out, RequirementKind.Region, this.region.tree, this.region.node, where, this.region.fieldNames);
+  }
 }
 
 /** A partition requirement of an index launch, with its projection. */
@@ -280,22 +308,30 @@ export class PartitionRequirement extends RequirementBase {
     return this;
   }
 
-  /** @internal */
-  toNative(where: string, domain: RectLike, points: () => number[][]): object {
-    const tree = this.partition.parent.tree;
-    tree.check(where);
-    const base = {
-      partition: [tree.id, this.partition.node],
-      ...this.access(tree, where, this.partition.parent.fieldNames),
-    };
-    if (this.projection.kind === 'identity') return base;
-    if (this.projection.kind === 'offset')
-      return { ...base, projection: { kind: 'offset', offset: this.projection.offset } };
+  /**
+   * @internal The colors a TS projection functor chooses for every point of
+   * an index launch over `domain`, or undefined for the other projections.
+   * Called before the launch is encoded: it is user code, and may launch too.
+   */
+  colorsFor(where: string, domain: RectLike, points: () => number[][]): object | undefined {
+    if (this.projection.kind !== 'functor') return undefined;
     const functor = this.projection.functor;
     const pts = points();
     const colors = pts.map((p) =>
       toPoint(functor.project([...p], domain), `color returned by ${functor.constructor.name}.project`),
     );
-    return { ...base, projection: { kind: 'colors', points: pts, colors } };
+    return { points: pts, colors };
+  }
+  /** @internal Appends this requirement (its colors, if any, come from colorsFor). */
+  encode(out: LaunchEncoder, where: string): void {
+    const tree = this.partition.parent.tree;
+    tree.check(where);
+    const fields = this.partition.parent.fieldNames;
+    const p = this.projection;
+    if (p.kind === 'identity')
+      this.encodeAccess(out, RequirementKind.Identity, tree, this.partition.node, where, fields);
+    else if (p.kind === 'offset')
+      this.encodeAccess(out, RequirementKind.Offset, tree, this.partition.node, where, fields, p.offset);
+    else this.encodeAccess(out, RequirementKind.Colors, tree, this.partition.node, where, fields);
   }
 }

@@ -3,6 +3,7 @@ import { encode, encodeArgs, Value } from './codec';
 import { Future } from './future';
 import { FutureMap } from './future-map';
 import { Coord, pointsOf, Rect, RectLike, toDomain, toPoint, volume } from './geometry';
+import { LaunchEncoder } from './launch-encoding';
 import { Library } from './library';
 import { JsProcessor } from './js-processor';
 import {
@@ -10,6 +11,7 @@ import {
   native,
   NativeAddon,
   NativeFuture,
+  NativeFutureMap,
   pluginDirs,
   RankEvents,
   TransportCounters,
@@ -204,6 +206,8 @@ export class Runtime {
   private readonly trees = new Map<number, RegionTree>();
   private closed = false;
   private tracing = false;
+  /** Writes each index launch's numbers for the binding (reused; grows as needed). */
+  private readonly launchEncoder = new LaunchEncoder();
   /** @internal */
   readonly js: JsProcessor;
 
@@ -501,9 +505,13 @@ export class Runtime {
       if (!(f instanceof Future)) throw new TypeError(`${where}: futures[${i}] is not a Future`);
       return f.handle;
     });
-    const regions = options.regions?.map((r) =>
-      r instanceof PartitionRequirement ? r.toNative(where, d, points) : r.toNative(where),
-    );
+    const regions = options.regions ?? NO_REQUIREMENTS;
+    for (const r of regions as unknown[]) {
+      if (!(r instanceof PartitionRequirement) && !(r instanceof RegionRequirement))
+        throw new TypeError(
+          `${where}: each entry of regions must be a requirement such as partition.read('x') or region.read('x'), got ${show(r)}`,
+        );
+    }
     const variant = variantId(where, options.variant);
     if (options.args !== undefined && !Array.isArray(options.args))
       throw new TypeError(`${where}: args must be an array, got ${show(options.args)}`);
@@ -524,23 +532,32 @@ export class Runtime {
         );
       reduce = { redop, label: `${where} reduced with ${options.reduce}` };
     }
-    const spec = {
-      task: task.id,
-      lo: [...d.lo],
-      hi: [...d.hi],
-      args: encodeArgs(options.args ?? [], task.name, !options.pointArgs),
-      pointArgs: options.pointArgs ? points().map((p) => encodeArgs(argsOf(p), task.name)) : undefined,
-      futures,
-      variant,
-      parent: options.parent ?? 0,
-      regions,
-      mapper: idOption(where, 'mapper', options.mapper),
-      tag: idOption(where, 'tag', options.tag),
-      mapperArg: mapperArgBytes(where, options.mapperArg),
-    };
+    // Everything that runs user code (argument encoding, pointArgs, TS
+    // projections) before the encoder is written: such code may launch too.
+    const args = encodeArgs(options.args ?? [], task.name, !options.pointArgs);
+    const pointArgs = options.pointArgs ? points().map((p) => encodeArgs(argsOf(p), task.name)) : undefined;
+    const mapperArg = mapperArgBytes(where, options.mapperArg);
+    let projections: (object | undefined)[] | undefined;
+    for (let i = 0; i < regions.length; i++) {
+      const r = regions[i];
+      const colors = r instanceof PartitionRequirement ? r.colorsFor(where, d, points) : undefined;
+      if (colors) (projections ??= [])[i] = colors;
+    }
+    const mapper = idOption(where, 'mapper', options.mapper);
+    const tag = idOption(where, 'tag', options.tag);
+    const out = this.launchEncoder;
+    out.begin(task.id, d, variant, options.parent ?? 0, mapper, tag);
+    for (const r of regions) r.encode(out, where);
+    const extras =
+      pointArgs || projections || mapperArg || reduce ? { pointArgs, projections, mapperArg, reduce } : undefined;
     // One crossing either way: the reduced future, or the map of every point's.
-    if (reduce) return new Future<number>(native.indexLaunch({ ...spec, reduce }), this);
-    return new FutureMap<Awaited<R>>(d, native.indexLaunch(spec), this);
+    if (reduce)
+      return new Future<number>(native.indexLaunch(out.encoded(), args, futures, extras) as NativeFuture, this);
+    return new FutureMap<Awaited<R>>(
+      d,
+      native.indexLaunch(out.encoded(), args, futures, extras) as NativeFutureMap,
+      this,
+    );
   }
 
   /** Creates a region (a new region tree) over `bounds` with typed fields. */
@@ -984,6 +1001,7 @@ export class Runtime {
 
 /** The options of a launch given none (shared: never written). */
 const NO_OPTIONS: LaunchOptions = Object.freeze({});
+const NO_REQUIREMENTS: readonly (PartitionRequirement | RegionRequirement)[] = Object.freeze([]);
 
 /** A launch's mapperArg, encoded for the core (which gives it to the mapper), or undefined. */
 function mapperArgBytes(where: string, mapperArg: Value | undefined): Uint8Array | undefined {

@@ -181,6 +181,38 @@ describe('regions and partitions', () => {
     await m.unmap();
   });
 
+  it('an index launch with more requirements and fields than the launch encoder first holds sees each one', async () => {
+    // 60 fields on each of 5 requirements: 335 numbers, past the 256 the encoder starts with.
+    const names = Array.from({ length: 60 }, (_, i) => `f${i}`);
+    const spec = Object.fromEntries(names.map((n) => [n, 'f64' as const]));
+    const out = rt.createRegion(Rect(0, 7), spec);
+    const inputs = rt.createRegion(Rect(0, 7), spec);
+    const outPieces = rt.partitionEqual(out, 4);
+    const inPieces = rt.partitionEqual(inputs, 4);
+    const last = names[names.length - 1];
+    const written = [last, ...names.slice(0, -1)]; // field 0 of requirement 0 is the last field
+    await rt
+      .indexLaunch(tk.task('write_point'), Rect(0, 3), {
+        regions: [outPieces.writeDiscard(...written), ...[1, 2, 3, 4].map(() => inPieces.read(...names))],
+      })
+      .waitAll();
+    const m = await rt.map(out.read(last));
+    assert.deepEqual([...m.field(last)], [0, 0, 1, 1, 2, 2, 3, 3]);
+    await m.unmap();
+  });
+
+  it('an index launch refuses an entry of regions that is not a requirement, naming what it was', () => {
+    const r = rt.createRegion(Rect(0, 3), { x: 'f64' });
+    const p = rt.partitionEqual(r, 2);
+    assert.throws(
+      () =>
+        rt.indexLaunch(tk.task('write_point'), Rect(0, 1), {
+          regions: [p.writeDiscard('x'), p as unknown as ReturnType<typeof p.read>],
+        }),
+      /indexLaunch\('write_point'\): each entry of regions must be a requirement such as partition.read\('x'\)/,
+    );
+  });
+
   it('two points of one launch writing overlapping elements are an error naming both points and the field', () => {
     const r = rt.createRegion(Rect(0, 9), { x: 'f64' });
     const halo = rt.partitionByBlocks(r, 5, 1);

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "napi/addon_state.h"
+#include "napi/index_launch_encoding.h"
 #include "napi/marshal.h"
 #include "ops/issuer.h"
 
@@ -77,37 +78,34 @@ Napi::Value Launch(const Napi::CallbackInfo& info) {
   return wrapFuture(env, std::move(f));
 }
 
-// indexLaunch({task, lo, hi, args, pointArgs?, futures?, variant?, parent?,
-//              regions?, mapper?, tag?, mapperArg?}) -> [future per point, row-major]
+// indexLaunch(encoded, args, futures?, extras?) -> future map handle, or
+// with extras.reduce the reduced future. `encoded` holds the scalars and
+// requirements (napi/index_launch_encoding.h); extras, only when the launch
+// has any: {pointArgs?, projections?, mapperArg?, reduce?: {redop, label}}.
 Napi::Value IndexLaunchFn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Runtime& rt = runtime(env);
-  Napi::Object o = info[0].As<Napi::Object>();
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    throw Napi::TypeError::New(env, "cohort: indexLaunch expects the encoded launch as a Float64Array");
+  const bool hasExtras = info[3].IsObject();
+  const Napi::Object extras = hasExtras ? info[3].As<Napi::Object>() : Napi::Object();
   IndexLaunch l;
-  l.task = u32(o.Get("task"), "task id");
-  l.domain = rectFrom(o.Get("lo"), o.Get("hi"), "launch domain");
-  l.args = argsFrom(rt, o.Get("args"));
-  if (o.Get("pointArgs").IsArray()) {
-    Napi::Array pa = o.Get("pointArgs").As<Napi::Array>();
-    for (uint32_t i = 0; i < pa.Length(); ++i) l.pointArgs.push_back(bytesFrom(pa.Get(i), "point args"));
+  // Read whole before anything can run JS (a TS mapper may launch and reuse the buffer).
+  decodeIndexLaunch(rt.forest(), info[0].As<Napi::Float64Array>(),
+                    hasExtras ? extras.Get("projections") : env.Undefined(), l);
+  l.args = argsFrom(rt, info[1]);
+  l.futures = futuresFrom(info[2]);
+  Napi::Value reduce = env.Undefined();
+  if (hasExtras) {
+    const Napi::Value pointArgs = extras.Get("pointArgs");
+    if (pointArgs.IsArray()) {
+      Napi::Array pa = pointArgs.As<Napi::Array>();
+      for (uint32_t i = 0; i < pa.Length(); ++i) l.pointArgs.push_back(bytesFrom(pa.Get(i), "point args"));
+    }
+    mapperArgFrom(extras.Get("mapperArg"), l.mapping);
+    reduce = extras.Get("reduce");
   }
-  l.futures = futuresFrom(o.Get("futures"));
-  l.options.variant = i32Or(o.Get("variant"), -1);
-  l.parent = o.Get("parent").IsNumber() ? static_cast<OpId>(o.Get("parent").As<Napi::Number>().Int64Value()) : 0;
-  Napi::Value regions = o.Get("regions");
-  if (regions.IsArray()) {
-    Napi::Array rs = regions.As<Napi::Array>();
-    const uint32_t n = rs.Length();
-    l.regions.reserve(n);
-    l.mapping.regions.resize(n);
-    for (uint32_t i = 0; i < n; ++i)
-      l.regions.push_back(launchRequirementFrom(rt.forest(), rs.Get(i).As<Napi::Object>(), &l.mapping.regions[i]));
-  }
-  mapperArgFrom(o.Get("mapperArg"), l.mapping);
-  l.mapper = o.Get("mapper").IsNumber() ? o.Get("mapper").As<Napi::Number>().Uint32Value() : 0;
-  l.tag = o.Get("tag").IsNumber() ? o.Get("tag").As<Napi::Number>().Uint32Value() : 0;
   // The reduction, if asked for, is checked before anything is launched.
-  const Napi::Value reduce = o.Get("reduce");
   RedopId redop = kNoRedop;
   std::string reduceLabel;
   if (!reduce.IsUndefined()) {

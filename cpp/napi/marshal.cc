@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstring>
-#include <map>
 
 #include "cohort/value.hpp"
 
@@ -163,54 +162,6 @@ Napi::Value jsFromValue(Napi::Env env, const Value& v) {
       break;
   }
   throw Napi::TypeError::New(env, std::string("cohort: cannot decode a ") + v.typeName() + " value for JS");
-}
-
-LaunchRequirement launchRequirementFrom(RegionForest& forest, const Napi::Object& o, MappableRequirement* mappable) {
-  LaunchRequirement r;
-  accessFrom(o, r);
-  Napi::Value region = o.Get("region");
-  if (!region.IsUndefined()) {
-    auto h = handleFrom(region, "region");
-    r.project = projectWhole(RegionHandle{h.first, h.second});
-    mappableFrom(r, false, h, mappable);
-    return r;
-  }
-  auto h = handleFrom(o.Get("partition"), "partition");
-  mappableFrom(r, true, h, mappable);
-  PartitionHandle part{h.first, h.second};
-  forest.partition(part);  // validates the handle now, not per point
-  std::string kind = "identity";
-  Napi::Object proj;
-  Napi::Value projection = o.Get("projection");
-  if (projection.IsObject()) {
-    proj = projection.As<Napi::Object>();
-    kind = proj.Get("kind").As<Napi::String>().Utf8Value();
-  }
-  if (kind == "identity") {
-    r.project = projectIdentity(forest, part);
-  } else if (kind == "offset") {
-    Point offset = pointFrom(proj.Get("offset"), "projection offset");
-    r.project = projectThrough(forest, part, [offset](const Point& p) {
-      Point q = p;
-      for (int d = 0; d < q.dim && d < offset.dim; ++d) q[d] += offset[d];
-      return q;
-    });
-  } else if (kind == "colors") {
-    // A TS projection functor, evaluated by the facade for every point of
-    // the launch (in the launch's row-major point order).
-    Napi::Array pts = proj.Get("points").As<Napi::Array>();
-    Napi::Array cols = proj.Get("colors").As<Napi::Array>();
-    auto table = std::make_shared<std::map<Point, Point>>();
-    for (uint32_t i = 0; i < pts.Length(); ++i)
-      (*table)[pointFrom(pts.Get(i), "projection point")] = pointFrom(cols.Get(i), "projection color");
-    r.project = projectThrough(forest, part, [table](const Point& p) {
-      auto it = table->find(p);
-      return it == table->end() ? p : it->second;
-    });
-  } else {
-    throw Napi::TypeError::New(o.Env(), "cohort: unknown projection kind '" + kind + "'");
-  }
-  return r;
 }
 
 }  // namespace cohort::napi

@@ -24,10 +24,6 @@ Napi::Array arrayFrom(Napi::Env env, const Point& p);
 // {region: [tree, node], fields: [ids], privilege, redop, coherence}. With
 // `mappable`, also what a mapper sees of it, from the same reads.
 RegionRequirement requirementFrom(const Napi::Object& o, MappableRequirement* mappable = nullptr);
-// {partition: [tree, node] | region: [tree, node], fields, privilege, redop,
-//  coherence, projection?: {kind: 'identity'|'offset'|'colors', offset?, colors?}}
-LaunchRequirement launchRequirementFrom(RegionForest& forest, const Napi::Object& o,
-                                        MappableRequirement* mappable = nullptr);
 
 // A value-encoded value (include/cohort/value.hpp) as the JS value the TS
 // codec would decode it to.
