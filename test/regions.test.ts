@@ -321,6 +321,27 @@ describe('regions and partitions', () => {
     assert.equal(replayed.isReady(), true);
   });
 
+  it('an execution fence waits for every point of an index launch with requirements (the launch joins the fence once)', async () => {
+    const r = rt.createRegion(Rect(0, 3), { x: 'f64' });
+    const pieces = rt.partitionEqual(r, 4);
+    const order: string[] = [];
+    const slowPoint = rt.registerTask('slow_point_before_fence', async (ctx) => {
+      for (let i = 0; i <= ctx.point![0]; i++) await new Promise((res) => setImmediate(res));
+      order.push(`point ${ctx.point![0]}`);
+    });
+    const afterT = rt.registerTask('after_points_fence', () => {
+      order.push('after');
+    });
+    const points = rt.indexLaunch(slowPoint, Rect(0, 3), { regions: [pieces.writeDiscard('x')] });
+    const fence = rt.fence();
+    await within(rt.launch(afterT, []).get(), 30000, 'the launch after the fence'); // no region: only the fence orders it
+    await fence.get();
+    await points.waitAll();
+    assert.equal(order.length, 5);
+    assert.equal(order[4], 'after', `the fence let a launch run before every point finished: ${order.join(', ')}`);
+    assert.deepEqual(order.slice(0, 4).sort(), ['point 0', 'point 1', 'point 2', 'point 3']);
+  });
+
   it('a TS task can launch subtasks on its own region without waiting on itself', async () => {
     const r = rt.createRegion(Rect(0, 7), { x: 'f64' });
     const parent = rt.registerTask('parent_with_children', async (ctx) => {
