@@ -260,6 +260,7 @@ export interface NativeAddon {
     steady: boolean;
     analyzedIterations: number;
     replayedIterations: number;
+    graphIterations: number;
   };
   createRegion(lo: number[], hi: number[], fields: [string, string][]): NativeRegionInfo & { fieldIds: number[] };
   partitionEqual(tree: number, node: number, colorLo: number[], colorHi: number[]): NativePartitionInfo;

@@ -142,8 +142,19 @@ export class Trace {
     step();
   }
 
-  /** How the replays went: iterations analyzed, replayed from the steady plan, and whether it is steady. */
-  get stats(): { launches: number; steady: boolean; analyzedIterations: number; replayedIterations: number } {
+  /**
+   * How the replays went: iterations analyzed, replayed from the steady
+   * plan (of those, `graphIterations` ran as a graph of per-point counts,
+   * with no operation per point: every point a C++ task on this rank that
+   * takes no futures), and whether the plan is steady.
+   */
+  get stats(): {
+    launches: number;
+    steady: boolean;
+    analyzedIterations: number;
+    replayedIterations: number;
+    graphIterations: number;
+  } {
     return native.traceInfo(this.handle);
   }
 }

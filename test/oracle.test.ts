@@ -33,7 +33,7 @@ import * as path from 'path';
 import { Library, Rect, Runtime } from '../lib';
 import { kernelsDir, within } from './helpers';
 import { Feature, FEATURES, generate, GenOptions } from './oracle/generate';
-import { OracleFailure, RunOptions, runProgram } from './oracle/run';
+import { OracleFailure, replayCounts, RunOptions, runProgram } from './oracle/run';
 import { oracleTasks, OracleTasks } from './oracle/tasks';
 
 const oracleKernels = path.join(kernelsDir, 'liboracle_kernels.so');
@@ -125,7 +125,16 @@ describe('sequential oracle', function () {
   });
 
   it(`random programs match the sequential interpreter (${PROGRAMS} programs, the ~80% without checking mode; COHORT_ORACLE_SEED=${BASE_SEED})`, async () => {
+    const before = { ...replayCounts };
     await runAll(rt, tasks, false);
+    // Their steady replays take both paths: ops per point, and graph iterations.
+    const graph = replayCounts.graphIterations - before.graphIterations;
+    const replayed = replayCounts.replayedIterations - before.replayedIterations;
+    if (PROGRAMS >= 200 && !RUN.untraced) {
+      assert.ok(graph > 0, `no steady replay ran as graph iterations (${replayed} steady iterations)`);
+      assert.ok(replayed > graph, `every steady replay ran as graph iterations (${graph} of ${replayed})`);
+    }
+    console.log(`  oracle: ${replayed} steady iterations replayed, ${graph} of them as graph iterations`);
   });
 
   // Regression test for a bug the oracle found: the built-in fill wrote the

@@ -68,12 +68,51 @@ describe('tracing', () => {
     assert.equal(stats.launches, 2);
     assert.ok(stats.steady, JSON.stringify(stats));
     assert.ok(stats.replayedIterations > 0, JSON.stringify(stats));
+    // Every point is a C++ task without futures: the steady iterations ran as graph iterations.
+    assert.equal(stats.graphIterations, stats.replayedIterations, JSON.stringify(stats));
     const a = await rt.map(fresh.r.read('a'));
     const b = await rt.map(traced.r.read('a'));
     assert.deepEqual([...b.field('a')], [...a.field('a')]);
     assert.deepEqual([...a.field('a')], sequential(steps));
     await a.unmap();
     await b.unmap();
+  });
+
+  it('a steady body with a TS task replays with an op per point (no graph iterations), and still gives the sequential result', async () => {
+    const steps = 20;
+    const s = setup();
+    await init(s);
+    const touch = rt.registerTask('touch_between_steps', () => undefined);
+    const trace = rt.trace(() => {
+      step(s, 'a', 'b');
+      rt.launch(touch, []);
+      step(s, 'b', 'a');
+    });
+    await within(trace.replay(steps / 2 - 1).get(), 30000, 'replay');
+    const stats = trace.stats;
+    assert.ok(stats.replayedIterations > 0, JSON.stringify(stats));
+    assert.equal(stats.graphIterations, 0, JSON.stringify(stats));
+    const m = await rt.map(s.r.read('a'));
+    assert.deepEqual([...m.field('a')], sequential(steps));
+    await m.unmap();
+  });
+
+  it('a C++ point failing in a graph iteration rejects the replay and later readers, naming it as the root', async () => {
+    const r = rt.createRegion(Rect(0, 3), { x: 'f64' });
+    const pieces = rt.partitionEqual(r, 2);
+    await rt.fill(r, ['x'], 0).get();
+    // Each iteration adds 1 to every element; the points fail once the count passes 12.
+    const trace = rt.trace(() => {
+      rt.indexLaunch(tk.task('count_up_or_fail'), Rect(0, 1), { args: [12], regions: [pieces.readWrite('x')] });
+    });
+    await assert.rejects(within(trace.replay(29).get(), 30000, 'replay'), (e: Error) => {
+      assert.match(e.message, /count reached 13/);
+      assert.match(e.message, /replayed trace/);
+      return true;
+    });
+    assert.ok(trace.stats.graphIterations > 0, JSON.stringify(trace.stats));
+    // A reader after the replay depends on the failed writers.
+    await assert.rejects(rt.map(r.read('x')), /did not run because .*count reached 13/);
   });
 
   it('work issued right after a replay waits for the replayed iterations', async () => {

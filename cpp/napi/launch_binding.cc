@@ -217,6 +217,7 @@ Napi::Value TraceInfo(const Napi::CallbackInfo& info) {
   o.Set("steady", t->steady());
   o.Set("analyzedIterations", t->analyzedIterations());
   o.Set("replayedIterations", t->replayedIterations());
+  o.Set("graphIterations", t->graphIterations());
   return o;
 }
 

@@ -5,7 +5,7 @@
 namespace cohort {
 namespace {
 
-const char* taskName(const cohort_task_context* c) { return c->op->task().name.c_str(); }
+const char* taskName(const cohort_task_context* c) { return c->op->taskName().c_str(); }
 
 uint32_t taskProcessor(const cohort_task_context* c) { return c->op->processor(); }
 

@@ -7,12 +7,12 @@
 #include "cohort/cohort.h"
 
 namespace cohort {
-class TaskOp;
+class RunningTaskView;
 }
 
 // The opaque context a C++ task body receives: valid while it runs.
 struct cohort_task_context {
-  const cohort::TaskOp* op;
+  const cohort::RunningTaskView* op;
   std::vector<uint8_t> result;
   bool failed = false;
   std::string failure;
@@ -30,7 +30,7 @@ int registrarRegisterCallback(cohort_registrar* reg, const char* name, cohort_ca
 
 class SdkTaskContext {
  public:
-  explicit SdkTaskContext(const TaskOp& op) { ctx_.op = &op; }
+  explicit SdkTaskContext(const RunningTaskView& task) { ctx_.op = &task; }
   cohort_task_context* abi() { return &ctx_; }
   bool failed() const { return ctx_.failed; }
   const std::string& failureMessage() const { return ctx_.failure; }

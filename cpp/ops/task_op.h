@@ -66,7 +66,26 @@ struct TaskRegionArg {
 // inside each (one per point of every untraced index launch).
 using TaskRegionArgs = PooledVector<TaskRegionArg>;
 
-class TaskOp final : public ProcessorTask, public EventWaiter, public std::enable_shared_from_this<TaskOp> {
+// What a running C++ task body sees of its task through the SDK
+// (ops/sdk_api.cc): a TaskOp, or a point of a replayed trace's graph
+// (ops/replay_graph.h), which runs without one.
+class RunningTaskView {
+ public:
+  virtual const std::string& taskName() const = 0;
+  virtual ProcessorId processor() const = 0;
+  virtual const std::vector<uint8_t>& args() const = 0;
+  virtual const std::vector<FuturePtr>& futures() const = 0;
+  virtual const TaskPoint& point() const = 0;
+  virtual const TaskRegionArgs& regions() const = 0;
+
+ protected:
+  ~RunningTaskView() = default;
+};
+
+class TaskOp final : public ProcessorTask,
+                     public EventWaiter,
+                     public RunningTaskView,
+                     public std::enable_shared_from_this<TaskOp> {
  public:
   // `id` is a process-unique handle (tables, the JS side); the op's name is
   // (`context`, `position`): see plan/planner.h.
@@ -169,11 +188,13 @@ class TaskOp final : public ProcessorTask, public EventWaiter, public std::enabl
   const UnfinishedTasks::Hook& unfinishedHook() const { return unfinished_; }
 
   // Read by the SDK and the JS dispatcher while the task runs.
-  const std::vector<uint8_t>& args() const { return *args_; }
-  const std::vector<FuturePtr>& futures() const { return futures_; }
-  const TaskPoint& point() const { return point_; }
-  const TaskRegionArgs& regions() const;
-  ProcessorId processor() const { return processor_; }
+  // RunningTaskView.
+  const std::string& taskName() const override { return task_.name; }
+  const std::vector<uint8_t>& args() const override { return *args_; }
+  const std::vector<FuturePtr>& futures() const override { return futures_; }
+  const TaskPoint& point() const override { return point_; }
+  const TaskRegionArgs& regions() const override;
+  ProcessorId processor() const override { return processor_; }
 
  private:
   void dispatch();

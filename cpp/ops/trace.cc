@@ -38,6 +38,10 @@ struct Trace::DeferredRun {
   uint32_t inFlight = 0;
   uint32_t resumeAt = 0;
   FuturePtr resume;  // resolved when inFlight drops to resumeAt
+  // Graph iterations (issueGraph): the newest one, and the events each node
+  // waits for (storage reused).
+  GraphIterationPtr graphPrevious;
+  std::vector<EventList> graphWaits;
 };
 
 TracedFuture Trace::sourceOf(const FuturePtr& f) const {
@@ -353,7 +357,16 @@ bool Trace::continueDeferred(Runtime& rt, uint64_t windowLimit, FuturePtr& resum
       }
       rt.drainRetired();
       Iteration& cur = run->next;
-      issueSteady(rt, *run, run->nextBase, cur);
+      if (!graphChecked_) {
+        graph_ = graphOf(rt);
+        graphChecked_ = true;
+      }
+      if (graph_ && !rt.planLog().enabled()) {
+        issueGraph(rt, *run, run->nextBase, cur);
+        ++graphIterations_;
+      } else {
+        issueSteady(rt, *run, run->nextBase, cur);
+      }
       run->nextBase += positionsPerIteration();
       ++replayed_;
       --run->remaining;
@@ -381,6 +394,89 @@ bool Trace::continueDeferred(Runtime& rt, uint64_t windowLimit, FuturePtr& resum
     deferred_.pop_front();
   }
   return false;
+}
+
+ReplayGraphPtr Trace::graphOf(Runtime& rt) {
+  if (rt.checksEnabled() || rt.ranks() || !reductions_.empty()) return nullptr;
+  auto g = std::make_shared<ReplayGraph>();
+  for (size_t q = 0; q < body_.size(); ++q) {
+    if (!sources_[q].empty() || resultsRead_[q]) return nullptr;
+    g->firstNode.push_back(static_cast<uint32_t>(g->nodes.size()));
+    TracedLaunch& L = body_[q];
+    for (size_t i = 0; i < L.points.size(); ++i) {
+      TracedPoint& tp = L.points[i];
+      const Location& where = tp.description.where;
+      const TaskInfo& info = rt.tasks().get(tp.task);
+      if (where.variant != VariantKind::Cpp || !info.cpp || where.rank != 0 || !steadyPlan_[q][i].exclusion.empty())
+        return nullptr;
+      if (!tp.regions.empty() && !tp.bound) {
+        TaskRegionArgs args;
+        args.reserve(tp.regions.size());
+        for (const auto& req : tp.regions) args.push_back(bindRegion(rt.forest(), req));
+        tp.bound = std::make_shared<const TaskRegionArgs>(std::move(args));
+      }
+      ReplayGraph::Node node;
+      node.task = &info;
+      node.args = tp.args;
+      node.point = tp.point;
+      node.regions = tp.bound;
+      node.worker = where.processor;
+      node.priority = where.priority;
+      node.name = "task '" + info.name + "' (replayed trace, launch " + std::to_string(q) +
+                  (L.index ? ", point " + std::to_string(i) : std::string()) + ")";
+      g->nodes.push_back(std::move(node));
+    }
+  }
+  for (size_t q = 0; q < body_.size(); ++q) {
+    for (size_t i = 0; i < body_[q].points.size(); ++i) {
+      const auto to = static_cast<uint32_t>(g->firstNode[q] + i);
+      for (const Dep& d : steadyPlan_[q][i].deps) {
+        if (d.position >= body_.size() || d.back > 1) return nullptr;
+        const uint32_t first = g->firstNode[d.position];
+        const auto count = static_cast<uint32_t>(body_[d.position].points.size());
+        if (d.point == kWholeOperation) {
+          for (uint32_t p = 0; p < count; ++p) g->addEdge(first + p, to, d.back);
+        } else if (d.point < count) {
+          g->addEdge(first + d.point, to, d.back);
+        } else {
+          return nullptr;
+        }
+      }
+    }
+  }
+  return g;
+}
+
+void Trace::issueGraph(Runtime& rt, DeferredRun& run, uint64_t base, Iteration& cur) {
+  const ReplayGraph& g = *graph_;
+  const size_t nodes = g.nodes.size();
+  auto it = makePooled<GraphIteration>(rt, graph_, run.epoch);
+  rt.operationsStarted(nodes);  // before any can finish
+  std::vector<EventList>& waits = run.graphWaits;
+  waits.resize(nodes);
+  for (auto& w : waits) w.clear();
+  for (size_t q = 0; q < body_.size(); ++q) {
+    for (size_t i = 0; i < body_[q].points.size(); ++i) {
+      EventList& w = waits[g.firstNode[q] + i];
+      // The first graph iteration of a run waits for the iteration before
+      // it (issued with ops) through its events; later ones by counts.
+      if (!run.graphPrevious)
+        for (const Dep& d : steadyPlan_[q][i].deps)
+          if (d.back == 1) w.push_back(run.previous[d.position].completionOf(d.point));
+      run.external[q][i].forEach([&](const Event& ev) { w.push_back(ev); });
+      if (run.fence.exists()) w.push_back(run.fence);
+    }
+  }
+  it->arm(run.graphPrevious, waits);
+  run.graphPrevious = it;
+  cur.resize(body_.size());
+  for (size_t q = 0; q < body_.size(); ++q) {
+    Incarnation& inc = cur[q];
+    inc.key = base + offsetOf(q);
+    inc.done = it->done();
+    inc.points.clear();  // completionOf() is then the iteration's done
+    inc.results.clear();
+  }
 }
 
 void Trace::notePending(DeferredRun& run, size_t q, const Event& done) {
@@ -451,6 +547,8 @@ FuturePtr Trace::replay(Runtime& rt, const AnalysisContextPtr& ctxPtr, uint32_t 
       steady_ = true;
       steadyPlan_ = plan;
       steadyEntries_.clear();
+      graph_.reset();
+      graphChecked_ = false;
     } else if (steady_ && !(plan == steadyPlan_)) {
       steady_ = false;  // the body's dependences changed: analyze again
     }

@@ -34,6 +34,7 @@
 #include "analysis/region_requirement.h"
 #include "ops/executor.h"
 #include "ops/future.h"
+#include "ops/replay_graph.h"
 #include "ops/task_op.h"
 #include "plan/launch_description.h"
 #include "runtime/runtime.h"
@@ -98,6 +99,8 @@ class Trace {
   bool steady() const { return steady_; }
   uint32_t analyzedIterations() const { return analyzed_; }
   uint32_t replayedIterations() const { return replayed_; }
+  // Of those, the ones run as a graph iteration (no op per point).
+  uint32_t graphIterations() const { return graphIterations_; }
 
  private:
   struct Dep {
@@ -135,6 +138,11 @@ class Trace {
   Iteration issueAnalyzed(Runtime& rt, const AnalysisContextPtr& ctx, IterationPlan& plan);
   // Fills `cur` (reusing its lists' storage) with the iteration at `base`.
   void issueSteady(Runtime& rt, DeferredRun& run, uint64_t base, Iteration& cur);
+  // The same, as a GraphIteration of graph_ (no op per point).
+  void issueGraph(Runtime& rt, DeferredRun& run, uint64_t base, Iteration& cur);
+  // The steady plan as a ReplayGraph, or null when some point needs an op
+  // (see ops/replay_graph.h for what qualifies).
+  ReplayGraphPtr graphOf(Runtime& rt);
   std::shared_ptr<DeferredRun> deferSteady(Runtime& rt, const AnalysisContextPtr& ctx, uint32_t count);
   static void notePending(DeferredRun& run, size_t q, const Event& done);
   static void finishDeferred(Runtime& rt, DeferredRun& run);
@@ -162,9 +170,12 @@ class Trace {
   IterationPlan lastPlan_;
   IterationPlan steadyPlan_;
   std::vector<std::vector<PlanEntry>> steadyEntries_;  // [launch]: steadyPlan_'s entries, made once
+  ReplayGraphPtr graph_;                               // steadyPlan_ as a graph, once looked at (null: not eligible)
+  bool graphChecked_ = false;                          // graph_ is up to date with steadyPlan_
   bool steady_ = false;
   uint32_t analyzed_ = 0;
   uint32_t replayed_ = 0;
+  uint32_t graphIterations_ = 0;
   Iteration lastAnalyzed_;  // the ids the analyzer knows the body by
   LaunchWork steadyWork_;   // a steady launch's work and outcome, storage reused
   LaunchOutcome steadyOutcome_;

@@ -69,7 +69,8 @@ class JsProcessor final : public Processor {
   void locksReleased();
 
   // Outstanding operations (any thread) and the issue window.
-  void operationStarted() { outstanding_.fetch_add(1, std::memory_order_acq_rel); }
+  void operationStarted() { operationsStarted(1); }
+  void operationsStarted(uint64_t n) { outstanding_.fetch_add(n, std::memory_order_acq_rel); }
   void operationCompleted();
   uint64_t outstanding() const { return outstanding_.load(std::memory_order_acquire); }
   // JS thread: when outstanding() next drops to `mark`, the next batch says

@@ -103,6 +103,7 @@ class Runtime final : public TaskServices {
   OpId nextOpId() { return ++lastOpId_; }
   // The JS processor counts outstanding operations (it owns the issue window).
   void operationStarted() { jsProcessor_.operationStarted(); }
+  void operationsStarted(uint64_t n) { jsProcessor_.operationsStarted(n); }
   void operationCompleted(OpId) override { jsProcessor_.operationCompleted(); }
   uint64_t outstanding() const { return jsProcessor_.outstanding(); }
 

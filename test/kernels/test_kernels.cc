@@ -178,6 +178,16 @@ void stencilStep(cohort::TaskContext& ctx) {
   }
 }
 
+// count_up_or_fail(limit): adds 1 to every element of field 0 (f64) of
+// requirement 0, then fails ("count reached n") once element lo passes
+// `limit`: a task that fails only in a later iteration of a replay.
+void countUpOrFail(cohort::TaskContext& ctx) {
+  const double limit = ctx.arg(0).asNumber();
+  auto x = ctx.field<double>(0, 0);
+  for (int64_t i = x.lo(); i <= x.hi(); ++i) x(i) += 1;
+  if (x(x.lo()) > limit) ctx.fail("count reached " + std::to_string(static_cast<int64_t>(x(x.lo()))));
+}
+
 // or_bits(mask): reduces field 0 (i32) of requirement 0 with the library's
 // 'bitor' operator: x |= mask on every element. The runtime runs same-
 // operator reductions in any order, one at a time per field.
@@ -348,6 +358,7 @@ void registerTasks(cohort::Registrar& r) {
   r.task<pointRendezvous>("point_rendezvous");
   r.task<whichVariant>("which_variant");
   r.task<stencilStep>("stencil_step");
+  r.task<countUpOrFail>("count_up_or_fail");
   r.reduction("bitor");
   r.task<orBits>("or_bits");
   r.task<crashAbort>("crash_abort");

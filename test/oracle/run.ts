@@ -152,6 +152,13 @@ interface Result {
 
 let nextToken = 1;
 
+/**
+ * Steady replays of every program run so far: how many iterations came from
+ * the steady plan, and how many of those ran as graph iterations (no op per
+ * point), so a test can check the oracle reaches both replay paths.
+ */
+export const replayCounts = { replayedIterations: 0, graphIterations: 0 };
+
 /** The command that runs just this program. */
 export function reproduce(seed: number): string {
   const env = ['COHORT_ORACLE_WITHOUT', 'COHORT_ORACLE_PARENT_LOCKS', 'COHORT_ORACLE_UNTRACED']
@@ -393,6 +400,10 @@ export async function runProgram(
     let settled: PromiseSettledResult<unknown>[];
     try {
       settled = await guard(Promise.allSettled(results.map((r) => r.future.get())), "waiting for the program's tasks");
+      for (const t of traces.values()) {
+        replayCounts.replayedIterations += t.stats.replayedIterations;
+        replayCounts.graphIterations += t.stats.graphIterations;
+      }
     } catch (e) {
       hung = true;
       problems.push((e as Error).message);
