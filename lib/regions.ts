@@ -229,17 +229,25 @@ abstract class RequirementBase {
     allFields: string[],
     offset?: readonly number[],
   ): void {
-    const names = this.fields.length ? this.fields : allFields;
     out.requirement(
       kind,
       tree.id,
       node,
       PRIVILEGE_IDS[this.privilege],
-      this.redop === undefined ? 0 : typeof this.redop === 'number' ? this.redop : REDOP_IDS[this.redop],
+      this.redopId(),
       COHERENCE_IDS[this.coherence],
-      names.map((n) => tree.fieldId(n, where)),
+      this.fieldIds(tree, where, allFields),
       offset,
     );
+  }
+  /** The ids of the fields it names (all of `allFields` when it names none). */
+  private fieldIds(tree: RegionTree, where: string, allFields: string[]): number[] {
+    const names = this.fields.length ? this.fields : allFields;
+    return names.map((n) => tree.fieldId(n, where));
+  }
+  /** Its reduction operator's id, or 0 for none. */
+  private redopId(): number {
+    return this.redop === undefined ? 0 : typeof this.redop === 'number' ? this.redop : REDOP_IDS[this.redop];
   }
   /** @internal */
   protected access(
@@ -247,11 +255,10 @@ abstract class RequirementBase {
     where: string,
     allFields: string[],
   ): { fields: number[]; privilege: number; redop: number; coherence: number } {
-    const names = this.fields.length ? this.fields : allFields;
     return {
-      fields: names.map((n) => tree.fieldId(n, where)),
+      fields: this.fieldIds(tree, where, allFields),
       privilege: PRIVILEGE_IDS[this.privilege],
-      redop: this.redop === undefined ? 0 : typeof this.redop === 'number' ? this.redop : REDOP_IDS[this.redop],
+      redop: this.redopId(),
       coherence: COHERENCE_IDS[this.coherence],
     };
   }

@@ -1,7 +1,6 @@
 #include "ops/replay_graph.h"
 
 #include <algorithm>
-#include <exception>
 #include <utility>
 
 #include "ops/sdk_api.h"
@@ -152,26 +151,10 @@ void GraphIteration::runNode(Slot& slot, ProcessorId proc) {
       std::lock_guard<std::mutex> lock(failureMutex_);
       pred = predecessorFailures_[slot.index_];
     }
-    // Named as an op's would be (TaskOp::eventFired): the predecessor, and the root once.
-    std::string message = node.name + " did not run because " + pred->origin + ", which it depends on, ";
-    if (pred->root)
-      message += "did not run because " + pred->root->origin + " failed: " + pred->root->message;
-    else
-      message += "failed: " + pred->message;
-    failure = makeFailure(std::move(message), "", node.name, pred->root ? pred->root : pred);
+    failure = dependentFailure(node.name, pred);  // named as an op's would be
   } else {
     SdkTaskContext ctx(slot);
-    int rc = 0;
-    try {
-      RunningTaskScope running({node.task->name.c_str(), nullptr, 0, proc});
-      rc = node.task->cpp->fn(&sdkApi(), ctx.abi());
-    } catch (const std::exception& e) {
-      ctx.fail(std::string("C++ task threw: ") + e.what());
-    } catch (...) {
-      ctx.fail("C++ task threw a non-std::exception value");
-    }
-    if (!ctx.failed() && rc != 0)
-      ctx.fail("C++ task '" + node.task->name + "' returned error code " + std::to_string(rc));
+    callCppBody(*node.task, ctx, {node.task->name.c_str(), nullptr, 0, proc});
     if (ctx.failed()) failure = makeFailure(ctx.failureMessage(), "", node.name);
   }
   finishNode(slot, std::move(failure));

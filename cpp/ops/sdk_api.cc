@@ -1,6 +1,8 @@
 #include "ops/sdk_api.h"
 
 #include "ops/task_op.h"
+#include "registry/task_registry.h"
+#include "util/fatal_signals.h"
 
 namespace cohort {
 namespace {
@@ -105,5 +107,18 @@ constexpr cohort_api kApi = {
 }  // namespace
 
 const cohort_api& sdkApi() { return kApi; }
+
+void callCppBody(const TaskInfo& task, SdkTaskContext& ctx, const RunningTask& running) {
+  int rc = 0;
+  try {
+    RunningTaskScope scope(running);
+    rc = task.cpp->fn(&sdkApi(), ctx.abi());
+  } catch (const std::exception& e) {
+    ctx.fail(std::string("C++ task threw: ") + e.what());
+  } catch (...) {
+    ctx.fail("C++ task threw a non-std::exception value");
+  }
+  if (!ctx.failed() && rc != 0) ctx.fail("C++ task '" + task.name + "' returned error code " + std::to_string(rc));
+}
 
 }  // namespace cohort

@@ -8,7 +8,9 @@
 
 namespace cohort {
 class RunningTaskView;
-}
+struct RunningTask;
+struct TaskInfo;
+}  // namespace cohort
 
 // The opaque context a C++ task body receives: valid while it runs.
 struct cohort_task_context {
@@ -45,5 +47,9 @@ class SdkTaskContext {
  private:
   cohort_task_context ctx_;
 };
+
+// Runs `task`'s C++ body with `ctx` on this thread, marked as `running` for
+// fatal-signal reports: an exception or a non-zero return fails `ctx`.
+void callCppBody(const TaskInfo& task, SdkTaskContext& ctx, const RunningTask& running);
 
 }  // namespace cohort

@@ -102,14 +102,7 @@ void TaskOp::eventFired(const FailurePtr& failure) {
   // this last one acquired: the failure is read without the lock.
   const FailurePtr& pred = predecessorFailure_;
   if (pred) {
-    // Do not run: name the predecessor and the root failure (once, not the
-    // predecessor's whole message: along a chain that would grow quadratically).
-    std::string message = describe() + " did not run because " + pred->origin + ", which it depends on, ";
-    if (pred->root)
-      message += "did not run because " + pred->root->origin + " failed: " + pred->root->message;
-    else
-      message += "failed: " + pred->message;
-    finish(makeFailure(std::move(message), "", describe(), pred->root ? pred->root : pred), {});
+    finish(dependentFailure(describe(), pred), {});  // does not run
     return;
   }
   dispatch();
@@ -140,7 +133,6 @@ void TaskOp::markRunning(ProcessorId proc) {
 
 void TaskOp::run(ProcessorId proc) {
   markRunning(proc);
-  int rc = 0;
   std::string violation;
   SdkTaskContext ctx(*this);  // reads regions() when asked: in checking mode, the private copies
   {
@@ -148,19 +140,11 @@ void TaskOp::run(ProcessorId proc) {
     held.reserve(exclusion_.size());
     for (const auto& key : exclusion_) held.emplace_back(services_.exclusionLocks().lockFor(key));
     if (services_.checksEnabled()) beginChecked();  // under the locks: no other holder writes meanwhile
-    try {
-      const auto& context = result_->context();  // named by a fatal signal
-      RunningTaskScope running({task_.name.c_str(), context ? context->c_str() : nullptr, result_->position(), proc});
-      rc = task_.cpp->fn(&sdkApi(), ctx.abi());
-    } catch (const std::exception& e) {
-      ctx.fail(std::string("C++ task threw: ") + e.what());
-    } catch (...) {
-      ctx.fail("C++ task threw a non-std::exception value");
-    }
+    const auto& context = result_->context();       // named by a fatal signal
+    callCppBody(task_, ctx, {task_.name.c_str(), context ? context->c_str() : nullptr, result_->position(), proc});
     if (checked_) violation = endChecked();  // written back under the locks
   }
   if (!exclusion_.empty()) services_.locksReleased();
-  if (!ctx.failed() && rc != 0) ctx.fail("C++ task '" + task_.name + "' returned error code " + std::to_string(rc));
   if (!ctx.failed() && !violation.empty()) ctx.fail(violation);
   if (ctx.failed())
     finish(makeFailure(ctx.failureMessage(), "", describe()), {});

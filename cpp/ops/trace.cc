@@ -15,6 +15,18 @@ namespace {
 constexpr size_t kFirstCompaction = 64;
 
 std::vector<uint8_t> undefinedValue() { return {static_cast<uint8_t>(ValueTag::Undefined)}; }
+
+// A recorded point's views, bound the first time a replay needs them and
+// shared by every incarnation after (null without requirements).
+const SharedRegions& boundViews(Runtime& rt, TracedPoint& tp) {
+  if (!tp.regions.empty() && !tp.bound) {
+    TaskRegionArgs args;
+    args.reserve(tp.regions.size());
+    for (const auto& req : tp.regions) args.push_back(bindRegion(rt.forest(), req));
+    tp.bound = std::make_shared<const TaskRegionArgs>(std::move(args));
+  }
+  return tp.bound;
+}
 }  // namespace
 
 // The state of one deferred run (see trace.h), shared with the waiters of
@@ -278,15 +290,7 @@ void Trace::issueSteady(Runtime& rt, DeferredRun& run, uint64_t base, Iteration&
         e.waitsForPoints.insert(e.waitsForPoints.end(), pp.external.begin(), pp.external.end());
         std::sort(e.waitsForPoints.begin(), e.waitsForPoints.end());
       }
-      if (!tp.regions.empty()) {
-        if (!tp.bound) {
-          TaskRegionArgs args;
-          args.reserve(tp.regions.size());
-          for (const auto& req : tp.regions) args.push_back(bindRegion(rt.forest(), req));
-          tp.bound = std::make_shared<const TaskRegionArgs>(std::move(args));
-        }
-        pw.bound = tp.bound;
-      }
+      pw.bound = boundViews(rt, tp);
     }
     rt.executor().execute(run.ctx, key, logging ? logged : cached, std::move(work), steadyOutcome_);
     fillIncarnation(q, key, steadyOutcome_, cur[q]);
@@ -409,17 +413,11 @@ ReplayGraphPtr Trace::graphOf(Runtime& rt) {
       const TaskInfo& info = rt.tasks().get(tp.task);
       if (where.variant != VariantKind::Cpp || !info.cpp || where.rank != 0 || !steadyPlan_[q][i].exclusion.empty())
         return nullptr;
-      if (!tp.regions.empty() && !tp.bound) {
-        TaskRegionArgs args;
-        args.reserve(tp.regions.size());
-        for (const auto& req : tp.regions) args.push_back(bindRegion(rt.forest(), req));
-        tp.bound = std::make_shared<const TaskRegionArgs>(std::move(args));
-      }
       ReplayGraph::Node node;
       node.task = &info;
       node.args = tp.args;
       node.point = tp.point;
-      node.regions = tp.bound;
+      node.regions = boundViews(rt, tp);
       node.worker = where.processor;
       node.priority = where.priority;
       node.name = "task '" + info.name + "' (replayed trace, launch " + std::to_string(q) +

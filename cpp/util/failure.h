@@ -30,4 +30,16 @@ inline FailurePtr makeFailure(std::string message, std::string stack, std::strin
       Failure{std::move(message), std::move(stack), std::move(origin), std::move(root)});
 }
 
+// Why `dependent` did not run: `predecessor` failed. Names the predecessor
+// and the root once (not the predecessor's whole message: along a chain
+// that would grow quadratically).
+inline FailurePtr dependentFailure(const std::string& dependent, const FailurePtr& predecessor) {
+  std::string message = dependent + " did not run because " + predecessor->origin + ", which it depends on, ";
+  if (predecessor->root)
+    message += "did not run because " + predecessor->root->origin + " failed: " + predecessor->root->message;
+  else
+    message += "failed: " + predecessor->message;
+  return makeFailure(std::move(message), "", dependent, predecessor->root ? predecessor->root : predecessor);
+}
+
 }  // namespace cohort
