@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 export { Runtime, InlineMapping, Trace } from './runtime';
-export type { RuntimeOptions, LaunchOptions, IndexLaunchOptions, ShutdownOptions } from './runtime';
+export type { RuntimeOptions, LaunchOptions, IndexLaunchOptions, MainOptions, ShutdownOptions } from './runtime';
 export type { PendingTask } from './pending';
 export { FutureMap } from './future-map';
 export { Rect, volume, pointsOf, linearize } from './geometry';

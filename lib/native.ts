@@ -174,7 +174,7 @@ export interface NativeAddon {
     rank: number;
     ranks: number;
   };
-  enterMain(): void;
+  enterMain(replicated: boolean): void;
   loadEverywhere(path: string): number;
   transportCounters(): TransportCounters;
   outstanding(): number;

@@ -46,6 +46,23 @@ export interface RuntimeOptions {
   window?: number;
 }
 
+/** Options of {@link Runtime.main}. */
+export interface MainOptions {
+  /**
+   * Control replication. Under `mpirun -n N`, every rank runs the top-level
+   * function (one shard per rank): each issues the same operations and
+   * derives the same plan, runs only the tasks it owns (the points an index
+   * launch's sharding functor gives it; single tasks on shard 0 unless the
+   * mapper picks a processor) and exchanges only the region bytes and
+   * results the others need. The function must then do the same on every
+   * rank: no `Math.random`, `Date.now` or rank-dependent launches. Every rank
+   * must pass the same value. Default false: rank 0 runs the function and
+   * sends tasks to the others (one controller). On one process it changes
+   * nothing.
+   */
+  replicable?: boolean;
+}
+
 /** Options of {@link Runtime.shutdown}. */
 export interface ShutdownOptions {
   /**
@@ -365,11 +382,17 @@ export class Runtime {
    * Rejects with what `fn` threw (after shutting down); on rank 0 also when
    * the ranks did not register the same tasks.
    */
-  async main(fn: () => unknown): Promise<void> {
+  async main(fn: () => unknown, options: MainOptions = {}): Promise<void> {
     this.checkOpen('main');
     if (typeof fn !== 'function') throw new TypeError('rt.main: the top-level function must be a function');
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError(`rt.main: options must be an object such as { replicable: true }, got ${show(options)}`);
+    const replicable = options.replicable ?? false;
+    if (typeof replicable !== 'boolean')
+      throw new TypeError(`rt.main: options.replicable must be true or false, got ${show(replicable)}`);
     if (this.mainEntered) throw new Error('rt.main: already called; a program has one top-level function');
     this.mainEntered = true;
+    this.replicatedRun = replicable && this.ranks > 1;
     if (this.ranks === 1) {
       try {
         await fn();
@@ -380,16 +403,18 @@ export class Runtime {
     }
     const arrived = new Promise<void>((resolve, reject) => (this.rankWaiter = { resolve, reject }));
     try {
-      native.enterMain();
+      native.enterMain(this.replicatedRun);
       this.settleRankWaiter(); // what arrived before rt.main was called
-      await arrived; // rank 0: every rank said hello; the others: rank 0 shut down
+      // Rank 0: every rank said hello. The others: rank 0 shut down, or,
+      // replicated, rank 0 welcomed them.
+      await arrived;
     } catch (e) {
       // The ranks cannot shut down together without this one: end it, so
       // the launcher ends the job with this message instead of a hang.
       process.stderr.write(`cohort: rank ${this.rank}: ${e instanceof Error ? e.message : String(e)}\n`);
       process.exit(1);
     }
-    if (this.rank !== 0) {
+    if (this.rank !== 0 && !this.replicatedRun) {
       await this.shutdown();
       return;
     }
@@ -400,6 +425,29 @@ export class Runtime {
     }
   }
   private mainEntered = false;
+  private replicatedRun = false;
+
+  /**
+   * True while the top-level function runs replicated: under `mpirun -n N`
+   * with `rt.main(fn, { replicable: true })`, every rank runs it.
+   */
+  get replicated(): boolean {
+    return this.replicatedRun;
+  }
+
+  /**
+   * `console.log` on one shard only (rank 0) when the program runs
+   * replicated, so that a message appears once; everywhere else it is
+   * `console.log`.
+   */
+  printOnce(...values: unknown[]): void {
+    if (!this.replicatedRun || this.rank === 0) console.log(...values);
+  }
+
+  /** `console.error` on one shard only (rank 0), like {@link printOnce}. */
+  logOnce(...values: unknown[]): void {
+    if (!this.replicatedRun || this.rank === 0) console.error(...values);
+  }
   private rankWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
 
   private onRankEvents(events: RankEvents): void {

@@ -287,6 +287,79 @@ describe('many ranks under mpirun', function () {
   });
 });
 
+/** The JSON after `RESULT ` on each line that has it, by rank. */
+function resultsByRank(run: Run): Record<string, unknown>[] {
+  const lines = run.stdout.split('\n').filter((l) => l.startsWith('RESULT '));
+  const out = lines.map((l) => JSON.parse(l.slice('RESULT '.length)) as Record<string, unknown>);
+  return out.sort((a, b) => Number(a.rank) - Number(b.rank));
+}
+
+describe('control replication under mpirun', function () {
+  this.timeout(240000);
+
+  before(function () {
+    if (!openMpi.cmd) {
+      if (process.env.CI === 'true') throw new Error(`${MISSING}; under CI the multi-rank tests must run`);
+      console.log(`    replicated multi-rank tests NOT RUN: ${MISSING}`);
+      this.skip();
+    }
+  });
+
+  it("gives the sequential interpreter's result on every shard for random programs replicated on 2 and 4 ranks", async () => {
+    type Shard = {
+      rank: number;
+      replicated: boolean;
+      programs: number;
+      failures: string[];
+      regionBytes: number;
+      shardCopies: number;
+      shardResults: number;
+      requests: number;
+    };
+    for (const n of [2, 4]) {
+      const shards = resultsByRank(ok(await runRanks(n, 'replicated_oracle.ts', ['150'], 180000))) as Shard[];
+      assert.deepStrictEqual(
+        shards.map((s) => s.rank),
+        Array.from({ length: n }, (_, i) => i),
+        `${n} ranks: every rank ran the top-level function`,
+      );
+      for (const s of shards) {
+        const where = `${n} ranks, shard ${s.rank}`;
+        assert.strictEqual(s.replicated, true, where);
+        assert.strictEqual(s.programs, 150, where);
+        assert.deepStrictEqual(s.failures, [], where);
+        // No controller: nothing is sent as a task request; each shard ran
+        // its own points and sent their results and the bytes others read.
+        assert.strictEqual(s.requests, 0, where);
+        assert.ok(s.shardResults > 0, `${where}: sent no results`);
+        assert.ok(s.shardCopies > 0 && s.regionBytes > 0, `${where}: moved no region data`);
+      }
+    }
+  });
+
+  it('runs a replicable program unchanged on one process', async () => {
+    const shards = resultsByRank(ok(await runRanks(0, 'replicated_oracle.ts', ['40']))) as {
+      replicated: boolean;
+      failures: string[];
+      shardResults: number;
+    }[];
+    assert.strictEqual(shards.length, 1);
+    assert.strictEqual(shards[0].replicated, false);
+    assert.deepStrictEqual(shards[0].failures, []);
+    assert.strictEqual(shards[0].shardResults, 0);
+  });
+
+  it('refuses to start when the ranks disagree on replication, naming both answers', async () => {
+    const run = await runRanks(2, 'replicated_mismatch.ts', [], 60000);
+    assert.notStrictEqual(run.code, 0, `the run should fail\n${run.stdout}\n${run.stderr}`);
+    assert.doesNotMatch(run.stdout, /RESULT/);
+    assert.match(
+      run.stderr,
+      /rank 0 called rt\.main \{ replicable: true \} but rank 1 called it without replicable; every rank must run the same program/,
+    );
+  });
+});
+
 describe("many ranks under MPICH's mpiexec", function () {
   this.timeout(180000);
 

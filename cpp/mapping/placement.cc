@@ -148,7 +148,9 @@ Location locationOf(const PointPlacement& p, const Machine& m) {
 PointPlacement placeSingle(const MappingContext& ctx, const MappableTask& t) {
   PlacementScope scope(ctx.mapper);
   TaskOptions opts = selectOptions(ctx, t);
-  return mapOne(ctx, t, opts, kAnyProcessor);
+  PointPlacement p = mapOne(ctx, t, opts, kAnyProcessor);
+  if (ctx.replicated && !ctx.nested && !p.rankChosen && !t.task->internal) p.rank = 0;
+  return p;
 }
 
 LaunchPlacement placeIndex(const MappingContext& ctx, const MappableTask& t, const std::vector<Point>& points) {
@@ -245,7 +247,8 @@ LaunchPlacement placeIndex(const MappingContext& ctx, const MappableTask& t, con
       // this rank: they stay unless the mapper chose otherwise (which the
       // executor refuses, naming the task).
       const bool hasRegions = t.input && !t.input->regions.empty();
-      if (!p.rankChosen) p.rank = hasRegions && ctx.nested ? ctx.machine.localRank : shard;
+      // Replicated, a task's subtasks run on its shard: only it issues them.
+      if (!p.rankChosen) p.rank = ctx.nested && (hasRegions || ctx.replicated) ? ctx.machine.localRank : shard;
       // Mapped on its rank: this rank's answer said any processor (the
       // target's mapper gives processor, variant and priority).
       if (!p.rankChosen && !opts.mapLocally && p.rank != ctx.machine.localRank) p.mapOnTarget = true;

@@ -43,6 +43,10 @@ struct MappingContext {
   const Machine& machine;
   const ShardingRegistry& sharding;
   bool nested = false;  // a running task's launch: points with regions stay on this rank
+  // Control replication: every shard places every launch the same way; a
+  // single task the mapper did not put on a processor belongs to shard 0
+  // (the runtime's own tasks, fills and inline mappings, run on every shard).
+  bool replicated = false;
 };
 
 PointPlacement placeSingle(const MappingContext& ctx, const MappableTask& task);

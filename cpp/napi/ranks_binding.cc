@@ -10,10 +10,11 @@ namespace {
 
 RankService* ranksOf(Napi::Env env) { return runtime(env).ranks(); }
 
-// enterMain(): rank 0 waits for every rank's hello; the others serve.
+// enterMain(replicated): rank 0 waits for every rank's hello; the others
+// serve, or, replicated, wait for rank 0's welcome and run the program too.
 Napi::Value EnterMain(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (RankService* r = ranksOf(env)) r->enterMain();
+  runtime(env).enterMain(info[0].IsBoolean() && info[0].As<Napi::Boolean>().Value());
   refWhileBusy(env);
   return env.Undefined();
 }
@@ -23,7 +24,8 @@ Napi::Value EnterMain(const Napi::CallbackInfo& info) {
 Napi::Value LoadEverywhere(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   RankService* r = ranksOf(env);
-  if (!r || r->rank() != 0 || !r->inMain()) return Napi::Number::New(env, 0);
+  // Replicated, every shard makes the same call itself: nothing to send.
+  if (!r || r->rank() != 0 || !r->inMain() || r->replicated()) return Napi::Number::New(env, 0);
   if (!info[0].IsString()) throw Napi::TypeError::New(env, "loadEverywhere: the path must be a string");
   const std::string path = info[0].As<Napi::String>().Utf8Value();
   auto lib = runtime(env).loadLibrary(path);  // loaded already: found
@@ -45,7 +47,7 @@ Napi::Value RunCallback(const Napi::CallbackInfo& info) {
   const std::vector<uint8_t> payload(bytes.data, bytes.data + bytes.size);
   lib->runCallback(name, payload);
   RankService* r = ranksOf(env);
-  if (!r || r->rank() != 0 || !r->inMain()) return Napi::Number::New(env, 0);
+  if (!r || r->rank() != 0 || !r->inMain() || r->replicated()) return Napi::Number::New(env, 0);
   const uint64_t token = r->runEverywhere(*lib, name, payload);
   refWhileBusy(env);
   return Napi::Number::New(env, static_cast<double>(token));

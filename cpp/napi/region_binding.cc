@@ -112,7 +112,7 @@ Napi::Value DestroyRegion(const Napi::CallbackInfo& info) {
   TreeId tree = u32(info[0], "tree");
   rt.forest().destroyTree(tree);
   rt.context(0)->analyzer().dropTree(tree);
-  if (RankService* ranks = rt.ranks(); ranks && ranks->rank() == 0) ranks->dropTree(tree);
+  if (RankService* ranks = rt.ranks(); ranks && (ranks->rank() == 0 || ranks->replicated())) ranks->dropTree(tree);
   return info.Env().Undefined();
 }
 

@@ -65,6 +65,12 @@ void Executor::checkRemote(const PlanEntry& entry, const PointWork& work, const 
                 std::to_string(rank_) +
                 (rt_.ranks() ? " of " + std::to_string(rt_.rankCount()) : " and has no transport to other ranks"));
   const TaskInfo& info = rt_.tasks().get(work.task);
+  // Replicated, only the shard running a task issues its subtasks.
+  if (ctx.owner() != 0 && rt_.ranks()->replicated())
+    throw Error("task '" + info.name + "' (position " + std::to_string(entry.op) + ") was placed on rank " +
+                std::to_string(entry.where.rank) +
+                " from inside another task: under control replication a task's subtasks run on its rank " +
+                std::to_string(rank_));
   // Region data moves with top-level launches; a task's subtasks use its
   // own views, which are on its rank.
   if (ctx.owner() != 0 && ((work.requirements && !work.requirements->empty()) || (work.bound && !work.bound->empty())))
@@ -91,6 +97,7 @@ void Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, const std
     if (entries[i].where.rank != rank_) checkRemote(entries[i], work.points[i], ctx);
   // Rank 0 of several records where region data is and what must move.
   ValidCopies* copies = ctx.owner() == 0 && rt_.tracksRegionCopies() ? &rt_.ranks()->validCopies() : nullptr;
+  const bool replicated = rt_.ranks() && rt_.ranks()->replicated();
   const FenceEpochPtr& epoch = work.epoch ? work.epoch : ctx.epoch();
   const Event& fence = work.epoch ? work.fence : ctx.fence();
   PlanLog& log = rt_.planLog();
@@ -127,7 +134,10 @@ void Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, const std
       else if (e.where.variant == VariantKind::Cpp && e.where.processor >= first)
         op->setPinnedWorker(e.where.processor - first);
     } else if (e.where.variant == VariantKind::Cpp) {
-      op->setPinnedWorker(e.where.processor);
+      // Machine ids: this rank's workers may come after other ranks' (a
+      // replicated shard's machine lists every rank).
+      const int32_t first = e.where.processor > 0 && rt_.rankCount() > 1 ? rt_.firstProcessorOf(rank_) : 0;
+      op->setPinnedWorker(e.where.processor < 0 ? -1 : e.where.processor - first);
     }
     op->setPriority(e.where.priority);
     op->setCounted(!work.background);
@@ -153,15 +163,27 @@ void Executor::execute(const AnalysisContextPtr& ctxPtr, uint64_t key, const std
       // 0 hears of it); a local one's when its fetch is (an event made only
       // if it brings anything).
       const bool local = e.where.rank == rank_;
+      // Replicated, the runtime's own tasks (fills, inline mappings) run on
+      // every shard: each brings what it lacks and sends what others lack.
+      const bool everywhere = replicated && info.internal;
       Event arrived = local ? Event() : op->completion();
       std::vector<RegionPiece> pieces;
+      std::vector<std::pair<uint32_t, RegionPiece>> pushes;
       for (const TaskRegionArg& a : op->regions()) {
         const RectList rects = rectsOf(a);
-        for (FieldId f : a.fieldIds)
-          copies->use(e.where.rank, a.tree, f, rects, a.privilege, op->completion(), arrived, pieces, waits);
+        for (FieldId f : a.fieldIds) {
+          if (everywhere)
+            copies->useEverywhere(rank_, a.tree, f, rects, a.privilege, op->completion(), arrived, pieces, pushes,
+                                  waits);
+          else
+            copies->use(e.where.rank, a.tree, f, rects, a.privilege, op->completion(), arrived, pieces, waits);
+        }
       }
       if (!pieces.empty()) op->setCopiesIn(std::move(pieces), local ? std::move(arrived) : Event());
+      if (!pushes.empty()) op->setCopiesOut(std::move(pushes));
     }
+    // Replicated: the other shards wait for the outcome of a task this one owns.
+    if (replicated && e.where.rank == rank_ && !info.internal && ctx.owner() == 0) rt_.ranks()->shards().publish(op);
     if (fence.exists()) waits.push_back(fence);
     op->setPreconditions(std::move(waits));
     if (log.enabled()) {

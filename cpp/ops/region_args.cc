@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "util/error.h"
+
 namespace cohort {
 
 namespace {
@@ -91,6 +93,16 @@ RectList rectsOf(const TaskRegionArg& arg) {
 
 std::string describeField(const RegionForest& forest, const RegionRequirement& req, size_t i) {
   return req.region.toString() + " (field '" + forest.fieldSpace(req.region.tree).field(req.fields[i]).name + "')";
+}
+
+std::shared_ptr<FieldStorage> storageOf(const TaskOp& op, TreeId tree, FieldId field) {
+  for (const TaskRegionArg& a : op.regions()) {
+    if (a.tree != tree) continue;
+    for (size_t i = 0; i < a.fieldIds.size(); ++i)
+      if (a.fieldIds[i] == field) return std::static_pointer_cast<FieldStorage>(a.keepAlive[i]);
+  }
+  throw Error("internal: " + op.describe() + " copies field " + std::to_string(field) + " of tree " +
+              std::to_string(tree) + ", which it does not use");
 }
 
 }  // namespace cohort

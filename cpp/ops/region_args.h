@@ -24,6 +24,11 @@ void addRects(TaskRegionArg& arg, const std::vector<Rect>& rects);
 // The exact rects of a bound requirement, as rects.
 RectList rectsOf(const TaskRegionArg& arg);
 
+// The storage of (tree, field) that `op` holds through its requirements
+// (the forest is the issuing thread's; the op keeps what it uses alive).
+// Throws when the op does not use that field.
+std::shared_ptr<FieldStorage> storageOf(const TaskOp& op, TreeId tree, FieldId field);
+
 // A readable description for errors: "region 0 of tree 2 (field 'x')".
 std::string describeField(const RegionForest& forest, const RegionRequirement& req, size_t fieldIndex);
 

@@ -110,13 +110,14 @@ void TaskOp::eventFired(const FailurePtr& failure) {
 
 void TaskOp::regionsFetched() {
   copiesIn_.clear();
+  copiesOut_.clear();
   if (copiesArrived_.exists()) std::exchange(copiesArrived_, Event()).trigger();
   dispatch();
 }
 
 void TaskOp::dispatch() {
   enterPhase(Phase::Queued);
-  if (remoteRank_ < 0 && !copiesIn_.empty())
+  if (remoteRank_ < 0 && (!copiesIn_.empty() || !copiesOut_.empty()))
     services_.fetchRegions(shared_from_this());
   else if (remoteRank_ >= 0)
     services_.dispatchRemote(shared_from_this());

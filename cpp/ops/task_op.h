@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "analysis/plan.h"
@@ -120,6 +121,10 @@ class TaskOp final : public ProcessorTask,
     copiesArrived_ = std::move(arrived);
   }
   const std::vector<RegionPiece>& copiesIn() const { return copiesIn_; }
+  // Control replication: pieces this shard sends (destination shard, piece)
+  // once the task is ready, for the same task running on other shards.
+  void setCopiesOut(std::vector<std::pair<uint32_t, RegionPiece>> pieces) { copiesOut_ = std::move(pieces); }
+  const std::vector<std::pair<uint32_t, RegionPiece>>& copiesOut() const { return copiesOut_; }
   // A local task's pieces arrived (any thread): on to its processor.
   void regionsFetched();
   uint32_t remoteRank() const { return static_cast<uint32_t>(remoteRank_); }
@@ -219,6 +224,7 @@ class TaskOp final : public ProcessorTask,
   int64_t remoteRank_ = -1;
   TargetMapping targetMapping_;
   std::vector<RegionPiece> copiesIn_;
+  std::vector<std::pair<uint32_t, RegionPiece>> copiesOut_;
   Event copiesArrived_;
   int priority_ = 0;
   bool counted_ = true;  // counts as outstanding (see LaunchOptions::background)

@@ -6,6 +6,13 @@ namespace cohort {
 
 namespace {
 
+int32_t firstLocalProcessor(const Machine& machine) {
+  if (machine.ranks == 1) return 0;
+  for (const ProcessorInfo& p : machine.processors)
+    if (p.rank == machine.localRank) return static_cast<int32_t>(p.id);
+  return 0;
+}
+
 // The variant and worker of one point: the program's explicit choice wins
 // over the mapper's; both must exist.
 Location locate(const TaskInfo& info, const LaunchOptions& options, const PointPlacement& placed,
@@ -21,7 +28,10 @@ Location locate(const TaskInfo& info, const LaunchOptions& options, const PointP
   if (where.variant == VariantKind::Js) {
     where.processor = static_cast<int32_t>(jsProcessor);
   } else {
-    where.processor = options.pinnedWorker >= 0 ? options.pinnedWorker : placed.worker;
+    // Processor ids of the machine: a launch's worker option counts this
+    // rank's workers from 0, which come after the earlier ranks' processors
+    // in a replicated shard's machine.
+    where.processor = options.pinnedWorker >= 0 ? options.pinnedWorker + firstLocalProcessor(machine) : placed.worker;
   }
   where.priority = placed.priority;
   where.rank = placed.rank;  // one shard per rank
@@ -50,7 +60,7 @@ void Planner::planLaunch(DependenceAnalyzer& analyzer, uint64_t position, const 
   mt.tag = request.tag;
   mt.input = request.mapping;
   Mapper& mapper = info.internal ? mappers_.builtinDefault() : mappers_.get(request.mapper);
-  MappingContext mc{mapper, info.internal ? 0 : request.mapper, machine_, sharding_, request.nested};
+  MappingContext mc{mapper, info.internal ? 0 : request.mapper, machine_, sharding_, request.nested, replicated_};
   LaunchPlacement placement;  // an index launch's
   PointPlacement single;
   if (request.index) {

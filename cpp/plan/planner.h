@@ -79,11 +79,15 @@ class Planner {
   // Positions an operation takes (see the naming rule above).
   static uint64_t positionsOf(const LaunchRequest& request) { return request.index ? 1 + request.points.size() : 1; }
 
+  // Control replication is on (see MappingContext::replicated).
+  void setReplicated(bool on) { replicated_ = on; }
+
  private:
   const Machine& machine_;
   MapperRegistry& mappers_;
   const ShardingRegistry& sharding_;
   uint32_t jsProcessor_;
+  bool replicated_ = false;
 };
 
 }  // namespace cohort

@@ -16,18 +16,6 @@
 namespace cohort {
 
 namespace {
-// Rank 0's storage of (tree, field), from the task's own requirements (the
-// forest is the issuing thread's; the op holds what it uses).
-std::shared_ptr<FieldStorage> storageOf(const TaskOp& op, TreeId tree, FieldId field) {
-  for (const TaskRegionArg& a : op.regions()) {
-    if (a.tree != tree) continue;
-    for (size_t i = 0; i < a.fieldIds.size(); ++i)
-      if (a.fieldIds[i] == field) return std::static_pointer_cast<FieldStorage>(a.keepAlive[i]);
-  }
-  throw Error("internal: " + op.describe() + " copies field " + std::to_string(field) + " of tree " +
-              std::to_string(tree) + ", which it does not use");
-}
-
 PieceSpec specOf(const FieldStorage& storage, const RegionPiece& p) {
   return PieceSpec{p.tree, p.field, storage.type(), storage.bounds(), p.rect};
 }
@@ -81,6 +69,10 @@ void RankService::addRegionsTo(TaskRequestMsg& m, const TaskOp& op,
 }
 
 void RankService::fetchRegions(const TaskOpPtr& op) {
+  if (replicated_) {
+    shards_->fetch(op);
+    return;
+  }
   std::map<uint32_t, CopyOutMsg> outs;
   for (const RegionPiece& p : op->copiesIn()) {
     CopyOutMsg& out = outs[p.source];
@@ -248,6 +240,7 @@ TaskRegionArgs RankService::bindRankRegions(TaskRequestMsg& m) {
 
 void RankService::dropTree(TreeId tree) {
   validCopies_.dropTree(tree);
+  if (replicated_) return;  // every shard drops its own
   ByteWriter w;
   w.u32(tree);
   const std::vector<uint8_t> bytes = w.take();

@@ -43,10 +43,18 @@ RankService::RankService(Runtime& rt, std::unique_ptr<Transport> transport)
                          [this](uint32_t source, const uint8_t* data, size_t size) { onCopyOut(source, data, size); });
   transport_->setHandler(MessageKind::CopyData,
                          [this](uint32_t source, const uint8_t* data, size_t size) { onCopyData(source, data, size); });
+  shards_ = std::make_unique<ShardExchange>(rt_, *transport_, regionSent_.get(), regionReceived_.get());
+  transport_->setHandler(MessageKind::ShardCopy, [this](uint32_t source, const uint8_t* data, size_t size) {
+    shards_->onCopy(source, data, size);
+  });
+  transport_->setHandler(MessageKind::ShardResult, [this](uint32_t source, const uint8_t* data, size_t size) {
+    shards_->onResult(source, data, size);
+  });
   transport_->setHandler(MessageKind::DropTree,
                          [this](uint32_t, const uint8_t* data, size_t size) { onDropTree(data, size); });
   transport_->setFailureHandler([this](const std::string& what) { onWireFailure(what); });
   helloFrom_.assign(ranks(), false);
+  helloReplicated_.assign(ranks(), -1);
   if (rank() == 0) awaitingRanks_ = false;
   transport_->open();  // last: handlers use everything above
 }
@@ -59,7 +67,7 @@ RankService::~RankService() {
 
 bool RankService::busy() const {
   return remoteCount_.load(std::memory_order_acquire) != 0 || loadsInFlight_.load(std::memory_order_acquire) != 0 ||
-         awaitingRanks_.load(std::memory_order_acquire) || serving_.load(std::memory_order_acquire);
+         shards_->busy() || awaitingRanks_.load(std::memory_order_acquire) || serving_.load(std::memory_order_acquire);
 }
 
 void RankService::queueForJs(MessageKind kind, uint32_t source, const uint8_t* data, size_t size) {
@@ -82,12 +90,17 @@ void RankService::onWireFailure(const std::string& what) {
     remoteCount_.fetch_sub(1, std::memory_order_acq_rel);
   }
   failFetches(wireError_);
+  shards_->fail(wireError_);
   serving_ = false;
   awaitingRanks_ = false;
   rt_.jsProcessor().wake();
 }
 
 void RankService::sendTask(const TaskOpPtr& op) {
+  if (replicated_) {
+    shards_->shadowReady(op);
+    return;
+  }
   TaskRequestMsg m;
   m.request = op->id();
   m.libraryHash = op->task().libraryHash;
@@ -163,16 +176,22 @@ std::vector<std::string> RankService::registrations() const {
   return out;
 }
 
-void RankService::enterMain() {
+void RankService::enterMain(bool replicated) {
   if (inMain_) throw Error("rt.main: the top-level function is already running; call rt.main once per program");
   inMain_ = true;
+  replicated_ = replicated;
   if (rank() == 0) {
     awaitingRanks_ = hellos_ + 1 < ranks();
+    if (!awaitingRanks_) checkReplication();
     return;
   }
-  serving_ = true;
+  // Replicated, this rank runs the top-level function once welcomed (the
+  // JS side waits for ranksReady) instead of serving.
+  serving_ = !replicated;
+  awaitingRanks_ = replicated;
   HelloMsg hello;
   hello.workers = rt_.workerCount();
+  hello.replicated = replicated;
   hello.registrations = registrations();
   transport_->send(0, MessageKind::Hello, encode(hello));
 }
@@ -186,6 +205,7 @@ void RankService::noteHello(uint32_t source, const std::vector<uint8_t>& bytes, 
     workersPerRank_[0] = rt_.workerCount();
   }
   workersPerRank_[source] = m.workers;
+  helloReplicated_[source] = m.replicated ? 1 : 0;
   // Registration happens before rt.main on every rank: the same names must
   // mean the same code everywhere.
   const std::vector<std::string> mine = registrations();
@@ -208,6 +228,13 @@ void RankService::noteHello(uint32_t source, const std::vector<uint8_t>& bytes, 
   }
   if (++hellos_ + 1 < ranks()) return;
   awaitingRanks_ = false;
+  if (inMain_ && ranksError_.empty()) {
+    try {
+      checkReplication();
+    } catch (const std::exception& e) {
+      ranksError_ = e.what();
+    }
+  }
   if (!ranksError_.empty()) {
     ev.ranksError = ranksError_;
     return;
@@ -219,6 +246,18 @@ void RankService::noteHello(uint32_t source, const std::vector<uint8_t>& bytes, 
   const std::vector<uint8_t> welcome = encode(w);
   for (uint32_t r = 1; r < ranks(); ++r) transport_->send(r, MessageKind::Welcome, welcome);
   ev.ranksReady = true;
+}
+
+void RankService::checkReplication() {
+  for (uint32_t r = 1; r < ranks(); ++r) {
+    if (helloReplicated_[r] < 0 || (helloReplicated_[r] == 1) == replicated_) continue;
+    const auto says = [](bool on) {
+      return on ? std::string("{ replicable: true }") : std::string("without replicable");
+    };
+    throw Error("rt.main: rank 0 called rt.main " + says(replicated_) + " but rank " + std::to_string(r) +
+                " called it " + says(helloReplicated_[r] == 1) +
+                "; every rank must run the same program (control replication needs every rank to replicate)");
+  }
 }
 
 void RankService::runRequest(uint32_t source, const std::vector<uint8_t>& bytes, bool copiesIn) {
@@ -403,7 +442,15 @@ RankService::Events RankService::serve() {
     try {
       switch (in.kind) {
         case MessageKind::Hello: noteHello(in.source, in.bytes, ev); break;
-        case MessageKind::Welcome: workersPerRank_ = decodeWelcome(in.bytes.data(), in.bytes.size()).workers; break;
+        case MessageKind::Welcome:
+          workersPerRank_ = decodeWelcome(in.bytes.data(), in.bytes.size()).workers;
+          if (replicated_) {
+            // Every shard maps with the whole machine, numbered as on rank 0.
+            rt_.adoptMachineOfAllRanks(workersPerRank_);
+            awaitingRanks_ = false;
+            ev.ranksReady = true;
+          }
+          break;
         case MessageKind::TaskRequest: runRequest(in.source, in.bytes, in.copiesIn); break;
         case MessageKind::LoadLibrary: loadRequested(in.source, in.bytes); break;
         case MessageKind::RunCallback: callbackRequested(in.source, in.bytes); break;
@@ -444,7 +491,9 @@ void RankService::finish() {
   if (finished_) return;
   finished_ = true;
   serving_ = false;
-  if (rank() == 0) {
+  // Replicated, every rank ends its own program; the transport's barrier
+  // keeps any from finalizing while another may still send to it.
+  if (rank() == 0 && !replicated_) {
     for (uint32_t r = 1; r < ranks(); ++r) transport_->send(r, MessageKind::Shutdown, nullptr, 0);
   }
   transport_->finish();

@@ -27,6 +27,7 @@
 #include "data/instance.h"
 #include "ops/task_op.h"
 #include "runtime/remote_messages.h"
+#include "runtime/shard_exchange.h"
 #include "runtime/valid_copies.h"
 #include "transport/transport.h"
 
@@ -79,9 +80,16 @@ class RankService {
   Events serve();
 
   // JS thread. Rank 0: waits for hellos (ranksReady comes from serve());
-  // other ranks: say hello and serve until shutdown.
-  void enterMain();
+  // other ranks: say hello and serve until shutdown, or, when `replicated`
+  // (control replication: every rank runs the top-level function), wait
+  // for rank 0's welcome (ranksReady) and run it too. Every rank must
+  // agree on `replicated`: rank 0 refuses to start otherwise.
+  void enterMain(bool replicated);
   bool inMain() const { return inMain_; }
+  // Control replication is on: every rank issues the program, each runs
+  // the tasks it owns (runtime/shard_exchange.h).
+  bool replicated() const { return replicated_; }
+  ShardExchange& shards() { return *shards_; }
   // Rank 0, JS thread: makes every other rank load `lib` unless it has it
   // already; returns the token its librariesLoaded event will carry, or 0
   // when nothing was sent.
@@ -130,6 +138,8 @@ class RankService {
   // variant (unless forced), worker and priority. Throws its refusal.
   void mapHere(const TaskInfo& info, TaskRequestMsg& m);
   std::vector<std::string> registrations() const;
+  // Rank 0: every hello is in and rank 0 entered main: do all agree on replication?
+  void checkReplication();
 
   Runtime& rt_;
   std::unique_ptr<Transport> transport_;
@@ -143,8 +153,12 @@ class RankService {
   std::atomic<uint64_t> remoteCount_{0};
   std::string wireError_;  // under remoteMutex_
 
+  std::unique_ptr<ShardExchange> shards_;
+
   // JS thread only.
   bool inMain_ = false;
+  bool replicated_ = false;
+  std::vector<int> helloReplicated_;  // rank 0: each rank's answer (-1: no hello yet)
   bool finished_ = false;
   std::atomic<bool> serving_{false};
   std::atomic<bool> awaitingRanks_{false};

@@ -118,6 +118,7 @@ TaskReplyMsg decodeTaskReply(const uint8_t* data, size_t size) {
 std::vector<uint8_t> encode(const HelloMsg& m) {
   ByteWriter w;
   w.u32(m.workers);
+  w.u8(m.replicated ? 1 : 0);
   w.count(m.registrations.size(), "registrations");
   for (const auto& s : m.registrations) w.str(s, "registration");
   return w.take();
@@ -127,6 +128,7 @@ HelloMsg decodeHello(const uint8_t* data, size_t size) {
   ByteReader r(data, size, "hello");
   HelloMsg m;
   m.workers = r.u32("workers");
+  m.replicated = r.u8("replicated") != 0;
   const uint32_t n = r.count("registrations", 4);
   for (uint32_t i = 0; i < n; ++i) m.registrations.push_back(r.str("registration"));
   r.expectEnd();

@@ -49,6 +49,7 @@ struct TaskReplyMsg {
 // registered, which must match rank 0's.
 struct HelloMsg {
   uint32_t workers = 0;
+  bool replicated = false;                 // rt.main(fn, { replicable: true }): every rank runs fn
   std::vector<std::string> registrations;  // sorted, one line per task: "ts|cpp name (library hash)"
 };
 

@@ -73,6 +73,18 @@ void Runtime::extendMachine(const std::vector<uint32_t>& workersPerRank) {
   machine_.ranks = static_cast<uint32_t>(workersPerRank.size());
 }
 
+void Runtime::adoptMachineOfAllRanks(const std::vector<uint32_t>& workersPerRank) {
+  Machine all = machineOfAllRanks();
+  all.ranks = static_cast<uint32_t>(workersPerRank.size());
+  machine_ = std::move(all);
+}
+
+void Runtime::enterMain(bool replicated) {
+  if (!ranks_) return;
+  ranks_->enterMain(replicated);
+  planner_.setReplicated(replicated);
+}
+
 Machine Runtime::machineOfAllRanks() const {
   if (!ranks_ || ranks_->rank() == 0 || ranks_->workersPerRank().empty()) return machine_;
   Machine m;
@@ -98,7 +110,10 @@ void Runtime::dispatchRemote(std::shared_ptr<TaskOp> task) {
   ranks_->sendTask(task);
 }
 
-bool Runtime::tracksRegionCopies() const { return ranks_ && ranks_->ranks() > 1 && ranks_->rank() == 0; }
+bool Runtime::tracksRegionCopies() const {
+  // Replicated, every shard keeps the same record (runtime/shard_exchange.h).
+  return ranks_ && ranks_->ranks() > 1 && (ranks_->rank() == 0 || ranks_->replicated());
+}
 
 void Runtime::fetchRegions(std::shared_ptr<TaskOp> task) {
   if (!ranks_) throw Error("internal: a task reads region data of other ranks without a transport");

@@ -70,6 +70,11 @@ class Runtime final : public TaskServices {
   // Rank 0, once every rank said hello: the machine lists every rank's
   // processors (ids continue rank after rank) and mappers may place tasks there.
   void extendMachine(const std::vector<uint32_t>& workersPerRank);
+  // A replicated shard other than 0: the machine becomes every rank's
+  // processors, numbered as on rank 0 (this rank's after the earlier ranks').
+  void adoptMachineOfAllRanks(const std::vector<uint32_t>& workersPerRank);
+  // JS thread: the top-level function starts (replicated: on every rank).
+  void enterMain(bool replicated);
   // The machine as every rank's processors (rank 0's view; other ranks map
   // their own subtasks on their own processors only).
   Machine machineOfAllRanks() const;

@@ -30,6 +30,50 @@ ValidCopies::ValidCopies(uint32_t ranks) : ranks_(ranks) {}
 
 void ValidCopies::use(uint32_t rank, TreeId tree, FieldId field, const RectList& rects, Privilege privilege,
                       const Event& done, Event& arrived, std::vector<RegionPiece>& copies, EventList& waits) {
+  record(rank, bit(rank), tree, field, rects, privilege, done, arrived, copies, waits);
+}
+
+void ValidCopies::useEverywhere(uint32_t local, TreeId tree, FieldId field, const RectList& rects, Privilege privilege,
+                                const Event& done, Event& arrived, std::vector<RegionPiece>& copies,
+                                std::vector<std::pair<uint32_t, RegionPiece>>& pushes, EventList& waits) {
+  const uint64_t all = ranks_ >= 64 ? ~uint64_t{0} : (uint64_t{1} << ranks_) - 1;
+  if (privilege != Privilege::WriteDiscard) {
+    // Every shard reads what the record said before this task: a shard
+    // that is still receiving a piece is no source of it. Another shard's
+    // arrival is not an event here: a fired one stands for it.
+    const std::vector<Entry> before = fields_[{tree, field}];
+    Event elsewhere = Event::create();
+    elsewhere.trigger();
+    for (uint32_t r = 0; r < ranks_; ++r) {
+      if (r == local) continue;
+      fields_[{tree, field}] = before;
+      std::vector<RegionPiece> theirs;
+      EventList theirWaits;
+      use(r, tree, field, rects, Privilege::ReadOnly, Event(), elsewhere, theirs, theirWaits);
+      bool sends = false;
+      for (const RegionPiece& p : theirs)
+        if (p.source == local) {
+          pushes.emplace_back(r, p);
+          sends = true;
+        }
+      if (sends) theirWaits.forEach([&](const Event& e) { waits.push_back(e); });
+    }
+    fields_[{tree, field}] = before;
+    use(local, tree, field, rects, Privilege::ReadOnly, done, arrived, copies, waits);
+    // Afterwards every shard holds what it read.
+    for (Entry& e : fields_[{tree, field}])
+      for (const Rect& r : rects)
+        if (e.rect.intersection(r) == e.rect) e.holders = all;
+  }
+  if (privilege == Privilege::ReadOnly) return;
+  std::vector<RegionPiece> none;
+  Event unused;
+  record(local, all, tree, field, rects, Privilege::WriteDiscard, done, unused, none, waits);
+}
+
+void ValidCopies::record(uint32_t rank, uint64_t writers, TreeId tree, FieldId field, const RectList& rects,
+                         Privilege privilege, const Event& done, Event& arrived, std::vector<RegionPiece>& copies,
+                         EventList& waits) {
   if (rank >= kMaxRanks || rank >= ranks_)
     throw Error("region data moves between at most " + std::to_string(kMaxRanks) + " ranks; rank " +
                 std::to_string(rank) + " is out of range");
@@ -72,7 +116,7 @@ void ValidCopies::use(uint32_t rank, TreeId tree, FieldId field, const RectList&
   if (writes) {
     for (const Rect& r : rects) {
       if (r.empty()) continue;
-      Entry mine{r, bit(rank), std::vector<Event>(ranks_)};
+      Entry mine{r, writers, std::vector<Event>(ranks_)};
       mine.ready[rank] = done;
       next.push_back(std::move(mine));
     }

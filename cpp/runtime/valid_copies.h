@@ -44,6 +44,16 @@ class ValidCopies {
   void use(uint32_t rank, TreeId tree, FieldId field, const RectList& rects, Privilege privilege, const Event& done,
            Event& arrived, std::vector<RegionPiece>& copies, EventList& waits);
 
+  // Control replication: a task every shard runs (a fill, an inline
+  // mapping), seen from shard `local`. Each shard that lacks bytes it reads
+  // gets them from their source; `copies` is what comes to `local`,
+  // `pushes` (destination, piece) what `local` is the source of, and
+  // `waits` holds what `local` must wait for before it sends or reads. A
+  // write leaves every shard a holder: each wrote the same bytes.
+  void useEverywhere(uint32_t local, TreeId tree, FieldId field, const RectList& rects, Privilege privilege,
+                     const Event& done, Event& arrived, std::vector<RegionPiece>& copies,
+                     std::vector<std::pair<uint32_t, RegionPiece>>& pushes, EventList& waits);
+
   // The tree was destroyed: its data is gone everywhere.
   void dropTree(TreeId tree);
 
@@ -56,6 +66,10 @@ class ValidCopies {
     uint64_t holders = 0;      // bit r: rank r has the bytes
     std::vector<Event> ready;  // per rank: fires once the bytes are there (empty: already)
   };
+  // use() with the writer's holders given (a write everywhere: all ranks).
+  void record(uint32_t rank, uint64_t writers, TreeId tree, FieldId field, const RectList& rects, Privilege privilege,
+              const Event& done, Event& arrived, std::vector<RegionPiece>& copies, EventList& waits);
+
   uint32_t ranks_;
   std::map<std::pair<TreeId, FieldId>, std::vector<Entry>> fields_;
 };

@@ -18,7 +18,9 @@ enum class MessageKind : uint16_t {
   DropTree = 10,      // controller -> rank: a region tree was destroyed; drop its storage
   RunCallback = 11,   // controller -> rank: run a library's registration callback with this payload (once)
   CallbackDone = 12,  // rank -> controller: it ran (or had run), or why not
-  kCount = 13,
+  ShardCopy = 13,     // replicated: a source shard -> the owner of a task: the bytes of rects it reads
+  ShardResult = 14,   // replicated: the owner of a task -> every other shard: its result or failure
+  kCount = 15,
 };
 
 inline const char* messageKindName(MessageKind k) {
@@ -35,6 +37,8 @@ inline const char* messageKindName(MessageKind k) {
     case MessageKind::DropTree: return "dropTree";
     case MessageKind::RunCallback: return "runCallback";
     case MessageKind::CallbackDone: return "callbackDone";
+    case MessageKind::ShardCopy: return "shardCopy";
+    case MessageKind::ShardResult: return "shardResult";
     default: return "unknown";
   }
 }

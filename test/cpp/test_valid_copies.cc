@@ -150,3 +150,46 @@ TEST("a rect's bytes travel row by row and land in the same place of another sto
   CHECK_THROWS(packRect(a, Rect(Point(4, 0), Point(6, 0)), bytes));
 }
 TEST_MAIN("valid copies")
+
+TEST("a task every shard runs gets each piece from a shard that held it before, never from one still receiving") {
+  // Shards 1 and 2 wrote halves; shard 0 reads both halves everywhere.
+  ValidCopies v(3);
+  Event w1 = Event::create(), w2 = Event::create();
+  use(v, 1, {Rect(0, 4)}, Privilege::WriteDiscard, w1);
+  use(v, 2, {Rect(5, 9)}, Privilege::WriteDiscard, w2);
+  std::vector<RegionPiece> copies;
+  std::vector<std::pair<uint32_t, RegionPiece>> pushes;
+  EventList waits;
+  Event done = Event::create(), arrived;
+  v.useEverywhere(0, 1, 0, {Rect(0, 9)}, Privilege::ReadOnly, done, arrived, copies, pushes, waits);
+  // Shard 0 receives both halves, from their writers, and sends nothing:
+  // it is not a source of what it is itself receiving.
+  CHECK(copies.size() == 2);
+  for (const RegionPiece& p : copies) CHECK(p.source == (p.rect == Rect(0, 4) ? 1u : 2u));
+  CHECK(pushes.empty());
+  // Seen from shard 1, it sends its half to shards 0 and 2.
+  ValidCopies seen(3);
+  use(seen, 1, {Rect(0, 4)}, Privilege::WriteDiscard, w1);
+  use(seen, 2, {Rect(5, 9)}, Privilege::WriteDiscard, w2);
+  copies.clear();
+  EventList waits1;
+  Event arrived1;
+  seen.useEverywhere(1, 1, 0, {Rect(0, 9)}, Privilege::ReadOnly, done, arrived1, copies, pushes, waits1);
+  CHECK(pushes.size() == 2);
+  for (const auto& [dest, p] : pushes) CHECK(p.rect == Rect(0, 4) && p.source == 1 && dest != 1);
+  // Afterwards every shard holds everything: a later read anywhere copies nothing.
+  CHECK(use(v, 2, {Rect(0, 9)}, Privilege::ReadOnly, Event::create()).copies.empty());
+  CHECK(use(seen, 0, {Rect(0, 9)}, Privilege::ReadOnly, Event::create()).copies.empty());
+}
+
+TEST("a write every shard makes leaves every shard a holder, with no copies") {
+  ValidCopies v(4);
+  use(v, 3, {Rect(0, 9)}, Privilege::WriteDiscard, Event::create());
+  std::vector<RegionPiece> copies;
+  std::vector<std::pair<uint32_t, RegionPiece>> pushes;
+  EventList waits;
+  Event done = Event::create(), arrived;
+  v.useEverywhere(0, 1, 0, {Rect(0, 9)}, Privilege::WriteDiscard, done, arrived, copies, pushes, waits);
+  CHECK(copies.empty() && pushes.empty());
+  for (uint32_t r = 0; r < 4; ++r) CHECK(use(v, r, {Rect(0, 9)}, Privilege::ReadOnly, Event::create()).copies.empty());
+}
