@@ -317,7 +317,9 @@ describe('control replication under mpirun', function () {
       requests: number;
     };
     for (const n of [2, 4]) {
-      const shards = resultsByRank(ok(await runRanks(n, 'replicated_oracle.ts', ['150'], 180000))) as Shard[];
+      const shards = resultsByRank(
+        ok(await runRanks(n, 'oracle.ts', ['150', '20261207', 'replicated'], 180000)),
+      ) as Shard[];
       assert.deepStrictEqual(
         shards.map((s) => s.rank),
         Array.from({ length: n }, (_, i) => i),
@@ -338,7 +340,7 @@ describe('control replication under mpirun', function () {
   });
 
   it('runs a replicable program unchanged on one process', async () => {
-    const shards = resultsByRank(ok(await runRanks(0, 'replicated_oracle.ts', ['40']))) as {
+    const shards = resultsByRank(ok(await runRanks(0, 'oracle.ts', ['40', '20261207', 'replicated']))) as {
       replicated: boolean;
       failures: string[];
       shardResults: number;
