@@ -67,63 +67,69 @@ async function main(): Promise<void> {
   );
 
   // The program's top-level function: under `mpirun -n N` every rank
-  // registers the tasks above, rank 0 runs this, and rt.main shuts down.
-  await rt.main(async () => {
-    console.log(`Running stencil computation for ${numElements} elements...`);
-    console.log(`Partitioning data into ${numSubregions} sub-regions...`);
-    const stencilLr = rt.createRegion(Rect(0, numElements - 1), { val: 'f64', deriv: 'f64' });
-    const fid = (name: string): number => stencilLr.tree.fieldIds.get(name)!;
-    const colors = Rect(0, numSubregions - 1);
+  // registers the tasks above, then every rank runs this (control
+  // replication: each runs its share of the points and prints nothing
+  // twice), and rt.main shuts down. With --single-controller rank 0 alone
+  // runs it and places the points on every rank.
+  const replicable = !process.argv.includes('--single-controller');
+  await rt.main(
+    async () => {
+      rt.printOnce(`Running stencil computation for ${numElements} elements...`);
+      rt.printOnce(`Partitioning data into ${numSubregions} sub-regions...`);
+      const stencilLr = rt.createRegion(Rect(0, numElements - 1), { val: 'f64', deriv: 'f64' });
+      const fid = (name: string): number => stencilLr.tree.fieldIds.get(name)!;
+      const colors = Rect(0, numSubregions - 1);
 
-    // The two partitions of the one region.
-    const disjointLp = rt.partitionEqual(stencilLr, numSubregions);
-    const ghostLp =
-      numElements % numSubregions === 0
-        ? // Blocks of n/b points, widened by HALO each side and clipped.
-          rt.partitionByBlocks(stencilLr, numElements / numSubregions, HALO)
-        : // Uneven blocks: widen each equal block explicitly.
-          rt.partitionByRects(
-            stencilLr,
-            Array.from({ length: numSubregions }, (_, c) => {
-              const b = disjointLp.subregion(c).bounds;
-              return Rect(Math.max(0, b.lo[0] - HALO), Math.min(numElements - 1, b.hi[0] + HALO));
-            }),
+      // The two partitions of the one region.
+      const disjointLp = rt.partitionEqual(stencilLr, numSubregions);
+      const ghostLp =
+        numElements % numSubregions === 0
+          ? // Blocks of n/b points, widened by HALO each side and clipped.
+            rt.partitionByBlocks(stencilLr, numElements / numSubregions, HALO)
+          : // Uneven blocks: widen each equal block explicitly.
+            rt.partitionByRects(
+              stencilLr,
+              Array.from({ length: numSubregions }, (_, c) => {
+                const b = disjointLp.subregion(c).bounds;
+                return Rect(Math.max(0, b.lo[0] - HALO), Math.min(numElements - 1, b.hi[0] + HALO));
+              }),
+            );
+      if (!disjointLp.disjoint || !disjointLp.complete)
+        throw new Failure('the equal partition should be disjoint and complete');
+      if (numSubregions > 1 && ghostLp.disjoint) throw new Failure('the ghost partition should be aliased');
+      for (let c = 0; c < numSubregions; c++) {
+        const own = disjointLp.subregion(c).bounds;
+        const ghost = ghostLp.subregion(c).bounds;
+        const lo = Math.max(0, own.lo[0] - HALO);
+        const hi = Math.min(numElements - 1, own.hi[0] + HALO);
+        if (ghost.lo[0] !== lo || ghost.hi[0] !== hi) {
+          throw new Failure(
+            `ghost subregion ${c} is ${show(ghost)}; block ${show(own)} widened by ${HALO} is [${lo}..${hi}]`,
           );
-    if (!disjointLp.disjoint || !disjointLp.complete)
-      throw new Failure('the equal partition should be disjoint and complete');
-    if (numSubregions > 1 && ghostLp.disjoint) throw new Failure('the ghost partition should be aliased');
-    for (let c = 0; c < numSubregions; c++) {
-      const own = disjointLp.subregion(c).bounds;
-      const ghost = ghostLp.subregion(c).bounds;
-      const lo = Math.max(0, own.lo[0] - HALO);
-      const hi = Math.min(numElements - 1, own.hi[0] + HALO);
-      if (ghost.lo[0] !== lo || ghost.hi[0] !== hi) {
+        }
+      }
+
+      rt.indexLaunch(initField, colors, { args: [fid('val'), 1], regions: [disjointLp.writeDiscard('val')] });
+      rt.indexLaunch(stencil, colors, {
+        args: [numElements],
+        regions: [ghostLp.read('val'), disjointLp.writeDiscard('deriv')],
+      });
+      const result = await rt
+        .launch(check, [numElements], { regions: [stencilLr.read('val'), stencilLr.read('deriv')] })
+        .get();
+
+      if (result.bad > 0) {
+        rt.printOnce('Checking results...FAILURE!');
         throw new Failure(
-          `ghost subregion ${c} is ${show(ghost)}; block ${show(own)} widened by ${HALO} is [${lo}..${hi}]`,
+          `${result.bad} of ${numElements} derivatives are wrong; first at ${result.first}: expected ${result.expected}, got ${result.received}`,
         );
       }
-    }
+      rt.printOnce('Checking results...SUCCESS!');
 
-    rt.indexLaunch(initField, colors, { args: [fid('val'), 1], regions: [disjointLp.writeDiscard('val')] });
-    rt.indexLaunch(stencil, colors, {
-      args: [numElements],
-      regions: [ghostLp.read('val'), disjointLp.writeDiscard('deriv')],
-    });
-    const result = await rt
-      .launch(check, [numElements], { regions: [stencilLr.read('val'), stencilLr.read('deriv')] })
-      .get();
-
-    process.stdout.write('Checking results...');
-    if (result.bad > 0) {
-      console.log('FAILURE!');
-      throw new Failure(
-        `${result.bad} of ${numElements} derivatives are wrong; first at ${result.first}: expected ${result.expected}, got ${result.received}`,
-      );
-    }
-    console.log('SUCCESS!');
-
-    rt.destroyRegion(stencilLr);
-  });
+      rt.destroyRegion(stencilLr);
+    },
+    { replicable },
+  );
 }
 
 runMain(main);
