@@ -5,7 +5,6 @@ import { exampleKernels } from './paths';
 
 async function main(): Promise<void> {
   const rt = await Runtime.start();
-  console.log(`cohort runtime with ${rt.workers} worker threads`);
 
   // A C++ task library: tasks compiled against include/cohort/cohort.hpp.
   const kernels = await rt.loadLibrary(exampleKernels);
@@ -15,13 +14,21 @@ async function main(): Promise<void> {
   // A TypeScript task: runs on the JS thread.
   const square = rt.registerTask('square', (_ctx, x: number) => x * x);
 
-  const greeting = rt.launch(greet, ['cohort']);
-  const sq = rt.launch(square, [6]); // TS task
-  const total = rt.launch(kernels.task('sum_futures'), [], { futures: [sq, rt.launch(add, [4, 2])] });
+  // The top-level function: on one process it runs once; under
+  // `mpirun -n N` every rank runs it (control replication) and each prints
+  // through rt.printOnce, so the output is the same. rt.main shuts down.
+  await rt.main(
+    async () => {
+      rt.printOnce(`cohort runtime with ${rt.workers} worker threads`);
+      const greeting = rt.launch(greet, ['cohort']);
+      const sq = rt.launch(square, [6]); // TS task
+      const total = rt.launch(kernels.task('sum_futures'), [], { futures: [sq, rt.launch(add, [4, 2])] });
 
-  console.log(await greeting.get());
-  console.log(`6 * 6 + (4 + 2) = ${await total.get()}`);
-  await rt.shutdown();
+      rt.printOnce(await greeting.get());
+      rt.printOnce(`6 * 6 + (4 + 2) = ${await total.get()}`);
+    },
+    { replicable: true },
+  );
 }
 
 main().catch((e) => {

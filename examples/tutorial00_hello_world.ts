@@ -7,8 +7,9 @@ async function main(): Promise<void> {
   const helloWorld = rt.registerTask('hello_world', () => {
     console.log('Hello World!');
   });
-  await rt.launch(helloWorld, []).get();
-  await rt.shutdown();
+  // Under `mpirun -n N` every rank runs the top-level function; the single
+  // task runs on rank 0, so it prints once.
+  await rt.main(() => rt.launch(helloWorld, []).get(), { replicable: true });
 }
 
 main().catch((e) => {

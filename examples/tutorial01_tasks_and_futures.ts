@@ -20,15 +20,21 @@ async function main(): Promise<void> {
     return ctx.launch(sum, [], { futures: [f1, f2] });
   });
 
-  console.log(`Computing the first ${numFibonacci} Fibonacci numbers...`);
-  const start = process.hrtime.bigint();
-  const results = Array.from({ length: numFibonacci }, (_, i) => rt.launch(fibonacci, [i]));
-  for (let i = 0; i < numFibonacci; i++) {
-    const value = await results[i].get();
-    const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
-    console.log(`Fibonacci(${i}) = ${value} (elapsed = ${elapsed.toFixed(2)} s)`);
-  }
-  await rt.shutdown();
+  // Under `mpirun -n N` every rank runs the top-level function (the time
+  // is only printed, never used to decide what to launch).
+  await rt.main(
+    async () => {
+      rt.printOnce(`Computing the first ${numFibonacci} Fibonacci numbers...`);
+      const start = process.hrtime.bigint();
+      const results = Array.from({ length: numFibonacci }, (_, i) => rt.launch(fibonacci, [i]));
+      for (let i = 0; i < numFibonacci; i++) {
+        const value = await results[i].get();
+        const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+        rt.printOnce(`Fibonacci(${i}) = ${value} (elapsed = ${elapsed.toFixed(2)} s)`);
+      }
+    },
+    { replicable: true },
+  );
 }
 
 main().catch((e) => {

@@ -22,7 +22,6 @@ interface CheckResult {
 
 async function main(): Promise<void> {
   const numElements = intArg('-n', 1024);
-  console.log(`Running daxpy for ${numElements} elements...`);
   const rt = await Runtime.start();
   const kernels = await rt.loadLibrary(tutorialKernels);
   const daxpy = kernels.task<[alpha: number], void>('daxpy');
@@ -61,30 +60,37 @@ async function main(): Promise<void> {
     { leaf: true },
   );
 
-  const elems = Rect(0, numElements - 1);
-  const input = rt.createRegion(elems, { x: 'f64', y: 'f64' });
-  const output = rt.createRegion(elems, { z: 'f64' });
-  const fid = (name: string): number => input.tree.fieldIds.get(name)!;
+  // Under `mpirun -n N` every rank runs the top-level function (control
+  // replication); the single tasks run on rank 0, so each line prints once.
+  await rt.main(
+    async () => {
+      rt.printOnce(`Running daxpy for ${numElements} elements...`);
+      const elems = Rect(0, numElements - 1);
+      const input = rt.createRegion(elems, { x: 'f64', y: 'f64' });
+      const output = rt.createRegion(elems, { z: 'f64' });
+      const fid = (name: string): number => input.tree.fieldIds.get(name)!;
 
-  // Two independent launches: different fields of the same region.
-  rt.launch(initField, [fid('x'), 1], { regions: [input.writeDiscard('x')] });
-  rt.launch(initField, [fid('y'), 2], { regions: [input.writeDiscard('y')] });
+      // Two independent launches: different fields of the same region.
+      rt.launch(initField, [fid('x'), 1], { regions: [input.writeDiscard('x')] });
+      rt.launch(initField, [fid('y'), 2], { regions: [input.writeDiscard('y')] });
 
-  // daxpy reads what both inits wrote and overwrites z.
-  const alpha = random(6)();
-  rt.launch(daxpy, [alpha], { regions: [input.read('x', 'y'), output.writeDiscard('z')] });
+      // daxpy reads what both inits wrote and overwrites z.
+      const alpha = random(6)();
+      rt.launch(daxpy, [alpha], { regions: [input.read('x', 'y'), output.writeDiscard('z')] });
 
-  // check reads the inputs and daxpy's output.
-  const result = await rt.launch(check, [alpha], { regions: [input.read('x', 'y'), output.read('z')] }).get();
-  if (result.bad > 0) {
-    throw new Failure(
-      `${result.bad} of ${numElements} elements are wrong; first at ${result.first}: expected ${result.expected}, got ${result.received}`,
-    );
-  }
+      // check reads the inputs and daxpy's output.
+      const result = await rt.launch(check, [alpha], { regions: [input.read('x', 'y'), output.read('z')] }).get();
+      if (result.bad > 0) {
+        throw new Failure(
+          `${result.bad} of ${numElements} elements are wrong; first at ${result.first}: expected ${result.expected}, got ${result.received}`,
+        );
+      }
 
-  rt.destroyRegion(input);
-  rt.destroyRegion(output);
-  await rt.shutdown();
+      rt.destroyRegion(input);
+      rt.destroyRegion(output);
+    },
+    { replicable: true },
+  );
 }
 
 runMain(main);

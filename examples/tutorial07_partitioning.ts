@@ -19,8 +19,6 @@ import { Failure, intArg, random, runMain } from './tutorial-support';
 async function main(): Promise<void> {
   const numElements = intArg('-n', 1024);
   const numSubregions = intArg('-b', 4);
-  console.log(`Running daxpy for ${numElements} elements...`);
-  console.log(`Partitioning data into ${numSubregions} sub-regions...`);
   const rt = await Runtime.start();
   const kernels = await rt.loadLibrary(tutorialKernels);
   const daxpy = kernels.task<[alpha: number], void>('daxpy');
@@ -58,45 +56,53 @@ async function main(): Promise<void> {
     { leaf: true },
   );
 
-  const elems = Rect(0, numElements - 1);
-  const input = rt.createRegion(elems, { x: 'f64', y: 'f64' });
-  const output = rt.createRegion(elems, { z: 'f64' });
-  const fid = (name: string): number => input.tree.fieldIds.get(name)!;
+  // Under `mpirun -n N` every rank runs the top-level function (control
+  // replication): each runs the points the sharding functor gives it, and
+  // the reduced count of wrong elements reaches every rank.
+  await rt.main(
+    async () => {
+      rt.printOnce(`Running daxpy for ${numElements} elements...`);
+      rt.printOnce(`Partitioning data into ${numSubregions} sub-regions...`);
+      const elems = Rect(0, numElements - 1);
+      const input = rt.createRegion(elems, { x: 'f64', y: 'f64' });
+      const output = rt.createRegion(elems, { z: 'f64' });
+      const fid = (name: string): number => input.tree.fieldIds.get(name)!;
 
-  // One equal partition of each region; the colors are the launch domain.
-  const inputLp = rt.partitionEqual(input, numSubregions);
-  const outputLp = rt.partitionEqual(output, numSubregions);
-  const colors = Rect(0, numSubregions - 1);
-  let covered = 0;
-  for (let c = 0; c < numSubregions; c++) covered += inputLp.subregion(c).volume;
-  if (!inputLp.disjoint || !inputLp.complete || covered !== numElements) {
-    throw new Failure(
-      `the equal partition should be disjoint and complete (disjoint=${inputLp.disjoint}, complete=${inputLp.complete}, ${covered} of ${numElements} points)`,
-    );
-  }
+      // One equal partition of each region; the colors are the launch domain.
+      const inputLp = rt.partitionEqual(input, numSubregions);
+      const outputLp = rt.partitionEqual(output, numSubregions);
+      const colors = Rect(0, numSubregions - 1);
+      let covered = 0;
+      for (let c = 0; c < numSubregions; c++) covered += inputLp.subregion(c).volume;
+      if (!inputLp.disjoint || !inputLp.complete || covered !== numElements) {
+        throw new Failure(
+          `the equal partition should be disjoint and complete (disjoint=${inputLp.disjoint}, complete=${inputLp.complete}, ${covered} of ${numElements} points)`,
+        );
+      }
 
-  rt.indexLaunch(initField, colors, { args: [fid('x'), 1], regions: [inputLp.writeDiscard('x')] });
-  rt.indexLaunch(initField, colors, { args: [fid('y'), 2], regions: [inputLp.writeDiscard('y')] });
+      rt.indexLaunch(initField, colors, { args: [fid('x'), 1], regions: [inputLp.writeDiscard('x')] });
+      rt.indexLaunch(initField, colors, { args: [fid('y'), 2], regions: [inputLp.writeDiscard('y')] });
 
-  const alpha = random(7)();
-  rt.indexLaunch(daxpy, colors, { args: [alpha], regions: [inputLp.read('x', 'y'), outputLp.writeDiscard('z')] });
+      const alpha = random(7)();
+      rt.indexLaunch(daxpy, colors, { args: [alpha], regions: [inputLp.read('x', 'y'), outputLp.writeDiscard('z')] });
 
-  const bad = rt.indexLaunch(check, colors, {
-    args: [alpha],
-    regions: [inputLp.read('x', 'y'), outputLp.read('z')],
-    reduce: 'sum',
-  });
-  const wrong = await bad.get();
-  process.stdout.write('Checking results...');
-  if (wrong !== 0) {
-    console.log('FAILURE!');
-    throw new Failure(`${wrong} of ${numElements} elements are wrong`);
-  }
-  console.log('SUCCESS!');
+      const bad = rt.indexLaunch(check, colors, {
+        args: [alpha],
+        regions: [inputLp.read('x', 'y'), outputLp.read('z')],
+        reduce: 'sum',
+      });
+      const wrong = await bad.get();
+      if (wrong !== 0) {
+        rt.printOnce('Checking results...FAILURE!');
+        throw new Failure(`${wrong} of ${numElements} elements are wrong`);
+      }
+      rt.printOnce('Checking results...SUCCESS!');
 
-  rt.destroyRegion(input);
-  rt.destroyRegion(output);
-  await rt.shutdown();
+      rt.destroyRegion(input);
+      rt.destroyRegion(output);
+    },
+    { replicable: true },
+  );
 }
 
 runMain(main);

@@ -317,6 +317,31 @@ describe('control replication under mpirun', function () {
       assert.deepStrictEqual(sorted(ok(await runRanks(n, program, args)).stdout), sorted(one), `${n} ranks`);
   });
 
+  it('prints the one-process output of the hello example and tutorials 00 to 07 replicated on 4 ranks', async () => {
+    // Tutorial 01 prints elapsed times, the only part that may differ; the
+    // points of index launches print in any order.
+    const lines = (out: string): string[] =>
+      out
+        .replace(/\(elapsed = [0-9.]+ s\)/g, '(elapsed)')
+        .split('\n')
+        .filter(Boolean)
+        .sort();
+    for (const [example, args] of [
+      ['hello.ts', []],
+      ['tutorial00_hello_world.ts', []],
+      ['tutorial01_tasks_and_futures.ts', []],
+      ['tutorial04_logical_regions.ts', []],
+      ['tutorial05_physical_regions.ts', []],
+      ['tutorial06_privileges.ts', []],
+      ['tutorial07_partitioning.ts', ['-n', '4096', '-b', '8']],
+    ] as const) {
+      const program = path.join('..', '..', 'examples', example);
+      const one = lines(ok(await runRanks(0, program, [...args])).stdout);
+      assert.ok(one.length > 0, `${example} printed nothing on one process`);
+      assert.deepStrictEqual(lines(ok(await runRanks(4, program, [...args])).stdout), one, `${example} on 4 ranks`);
+    }
+  });
+
   it("gives the sequential interpreter's result on every shard for random programs replicated on 2 and 4 ranks", async () => {
     type Shard = {
       rank: number;
