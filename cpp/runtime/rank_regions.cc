@@ -80,20 +80,31 @@ void RankService::fetchRegions(const TaskOpPtr& op) {
     out.dest = rank();
     out.pieces.push_back(specOf(*storageOf(*op, p.tree, p.field), p));
   }
+  // Registered before the wire error is read: a failure after the read
+  // finds the fetch in fetches_ (failFetches); one before it is seen here,
+  // and whichever side erases the entry finishes the op.
+  {
+    std::lock_guard<std::mutex> lock(fetchMutex_);
+    fetches_[op->id()] = Fetch{op, static_cast<uint32_t>(outs.size())};
+  }
+  remoteCount_.fetch_add(1, std::memory_order_acq_rel);
   std::string error;
   {
     std::lock_guard<std::mutex> lock(remoteMutex_);
     error = wireError_;
   }
   if (!error.empty()) {
-    op->finishRemote(makeFailure(error, "", op->describe()), {});
+    bool ours;
+    {
+      std::lock_guard<std::mutex> lock(fetchMutex_);
+      ours = fetches_.erase(op->id()) != 0;
+    }
+    if (ours) {
+      op->finishRemote(makeFailure(error, "", op->describe()), {});
+      remoteCount_.fetch_sub(1, std::memory_order_acq_rel);
+    }
     return;
   }
-  {
-    std::lock_guard<std::mutex> lock(fetchMutex_);
-    fetches_[op->id()] = Fetch{op, static_cast<uint32_t>(outs.size())};
-  }
-  remoteCount_.fetch_add(1, std::memory_order_acq_rel);
   for (auto& [holder, out] : outs) transport_->send(holder, MessageKind::CopyOut, encode(out));
 }
 

@@ -112,25 +112,26 @@ void ShardExchange::fetch(const TaskOpPtr& op) {
   std::vector<std::pair<uint32_t, CopyDataMsg>> arrived;
   std::string error;
   {
+    // One critical section with fail(): an op registered after it ran
+    // would wait forever.
     std::lock_guard<std::mutex> lock(mutex_);
     error = wireError_;
+    if (error.empty()) {
+      Incoming& in = incoming_[position];
+      if (in.op) throw Error("internal: two tasks at position " + std::to_string(position) + " wait for region data");
+      if (in.arrived.size() < sources.size()) {
+        in.op = op;
+        in.expected = static_cast<uint32_t>(sources.size());
+        waiting_.fetch_add(1, std::memory_order_acq_rel);
+        return;
+      }
+      arrived = std::move(in.arrived);
+      incoming_.erase(position);
+    }
   }
   if (!error.empty()) {
     op->finishRemote(makeFailure(error, "", op->describe()), {});
     return;
-  }
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    Incoming& in = incoming_[position];
-    if (in.op) throw Error("internal: two tasks at position " + std::to_string(position) + " wait for region data");
-    if (in.arrived.size() < sources.size()) {
-      in.op = op;
-      in.expected = static_cast<uint32_t>(sources.size());
-      waiting_.fetch_add(1, std::memory_order_acq_rel);
-      return;
-    }
-    arrived = std::move(in.arrived);
-    incoming_.erase(position);
   }
   unpackAll(*op, arrived);
   op->regionsFetched();
