@@ -241,8 +241,9 @@ export class Runtime {
 
   /**
    * This process's rank: 0 in one process; under `mpirun -n N`, 0 .. N-1.
-   * Rank 0 runs the function given to {@link main}; the others serve the
-   * tasks it places on them.
+   * Rank 0 runs the function given to {@link main} and the others serve the
+   * tasks it places on them, or, with `{ replicable: true }`, every rank
+   * runs it.
    */
   readonly rank: number;
   /** How many ranks (processes) run the program: 1 unless started by `mpirun`. */
@@ -376,8 +377,9 @@ export class Runtime {
    * `mpirun -n N` every rank runs the file up to here, so all of them know
    * the same tasks. Rank 0 then runs `fn` and may place tasks on every rank;
    * the other ranks serve those tasks until rank 0's `fn` has finished and
-   * everything it launched is done. On one process it is simply
-   * `await fn(); await rt.shutdown()`.
+   * everything it launched is done. With `{ replicable: true }` every rank
+   * runs `fn` instead (see {@link MainOptions.replicable}). On one process
+   * it is simply `await fn(); await rt.shutdown()`.
    *
    * Rejects with what `fn` threw (after shutting down); on rank 0 also when
    * the ranks did not register the same tasks.
